@@ -1,0 +1,1 @@
+//! Analysis across frames: TCP streams, relative numbers, analysis flags.

@@ -1,0 +1,29 @@
+//! Command-line definitions (clap derive structs only: no I/O, no logic).
+
+pub mod demo;
+pub mod read;
+pub mod simp;
+
+use clap::{Parser, Subcommand};
+
+/// wirelab: watch TCP/IP frames layer by layer, craft your own, keep them as pcapng.
+#[derive(Debug, Parser)]
+#[command(name = "wirelab", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Read a capture file (pcap or pcapng) and show it like Wireshark's packet list.
+    Read(read::ReadArgs),
+    /// The course's socket demos.
+    #[command(flatten)]
+    Demo(demo::DemoCommand),
+    /// SIMP, the UDP chat protocol of the course: daemon and client.
+    #[command(subcommand)]
+    Simp(simp::SimpCommand),
+}

@@ -1,0 +1,1 @@
+//! Decoding frame bytes into layers (etherparse lax slicing).

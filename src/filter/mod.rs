@@ -1,0 +1,1 @@
+//! The display filter: parser and evaluator.

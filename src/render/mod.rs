@@ -1,0 +1,1 @@
+//! Rendering: packet list, layer detail, hex dump, ladder diagram, statistics.

@@ -1,0 +1,1 @@
+//! Sinks: terminal, pcapng writer, JSON Lines.

@@ -1,0 +1,1 @@
+//! Reading frames: capture files (pcap, pcapng).
