@@ -1,1 +1,309 @@
-//! Analysis across frames: TCP streams, relative numbers, analysis flags.
+//! Analysis across frames: the per-frame pipeline step after decoding.
+//!
+//! An [`Analyzer`] turns each [`Frame`] into a [`Packet`]: the decoded layers, the TCP
+//! analysis of [`tcp`] (stream index, relative numbers, flags), and the Protocol and Info
+//! columns worded like Wireshark's. It keeps state per stream, per pending fragment and per
+//! outstanding echo request, never per packet, so memory does not grow with packet count.
+
+pub mod arp;
+pub mod conversations;
+pub mod handshake;
+pub mod icmp;
+pub mod info;
+pub mod simp;
+pub mod tcp;
+
+use std::fmt;
+use std::net::IpAddr;
+use std::time::Duration;
+
+use crate::decode::{self, Decoded, NetRepr, QuotedTransport, Reassembler, TransportRepr};
+use crate::frame::{Frame, LinkType};
+use tcp::{TcpAnalysis, TcpAnalyzer, TcpSegment};
+
+/// The Protocol column: the topmost layer decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Protocol {
+    /// Nothing decoded beyond the frame.
+    #[default]
+    Frame,
+    /// Ethernet payload of an ethertype not decoded.
+    Ethertype(u16),
+    /// IEEE 802.3 with an LLC header.
+    Llc,
+    /// ARP.
+    Arp,
+    /// IPv4 (fragments, unknown protocols).
+    Ipv4,
+    /// IPv6.
+    Ipv6,
+    /// ICMP.
+    Icmp,
+    /// ICMPv6.
+    Icmpv6,
+    /// IGMP.
+    Igmp,
+    /// TCP.
+    Tcp,
+    /// UDP.
+    Udp,
+    /// SIMP (the course's chat protocol, UDP port 7777).
+    Simp,
+}
+
+impl Protocol {
+    /// The column text.
+    pub fn as_str(self) -> std::borrow::Cow<'static, str> {
+        use std::borrow::Cow::Borrowed;
+        match self {
+            Protocol::Frame => Borrowed("Frame"),
+            Protocol::Ethertype(t) => std::borrow::Cow::Owned(format!("0x{t:04x}")),
+            Protocol::Llc => Borrowed("LLC"),
+            Protocol::Arp => Borrowed("ARP"),
+            Protocol::Ipv4 => Borrowed("IPv4"),
+            Protocol::Ipv6 => Borrowed("IPv6"),
+            Protocol::Icmp => Borrowed("ICMP"),
+            Protocol::Icmpv6 => Borrowed("ICMPv6"),
+            Protocol::Igmp => Borrowed("IGMP"),
+            Protocol::Tcp => Borrowed("TCP"),
+            Protocol::Udp => Borrowed("UDP"),
+            Protocol::Simp => Borrowed("SIMP"),
+        }
+    }
+}
+
+impl fmt::Display for Protocol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(&self.as_str())
+    }
+}
+
+/// An address for the Source and Destination columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Address {
+    /// No address.
+    None,
+    /// An IP address.
+    Ip(IpAddr),
+    /// A MAC address.
+    Mac([u8; 6]),
+}
+
+impl fmt::Display for Address {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Address::None => f.pad(""),
+            Address::Ip(ip) => fmt::Display::fmt(ip, f),
+            Address::Mac(m) => f.pad(&mac(m)),
+        }
+    }
+}
+
+/// A MAC address as `aa:bb:cc:dd:ee:ff`.
+pub fn mac(m: &[u8; 6]) -> String {
+    format!(
+        "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
+        m[0], m[1], m[2], m[3], m[4], m[5]
+    )
+}
+
+/// One analysed frame: what every renderer and sink reads.
+#[derive(Debug, Clone, Default)]
+pub struct Packet {
+    /// Frame number (1-based).
+    pub number: u64,
+    /// Capture time since the Unix epoch.
+    pub timestamp: Duration,
+    /// Nanoseconds since the first frame (negative if the clock went back).
+    pub time_rel_ns: i64,
+    /// Length on the wire.
+    pub len: u32,
+    /// Captured length.
+    pub caplen: u32,
+    /// Link type of the frame.
+    pub link_type: Option<LinkType>,
+    /// The decoded layers.
+    pub decoded: Decoded,
+    /// TCP analysis, for TCP frames with a decodable header.
+    pub tcp: Option<TcpAnalysis>,
+    /// Stream index of a TCP header quoted in an ICMP error.
+    pub quoted_tcp_stream: Option<u32>,
+    /// SIMP message summary, for UDP port 7777 payloads that parse as SIMP.
+    pub simp: Option<simp::SimpSummary>,
+    /// Protocol column.
+    pub protocol: Protocol,
+    /// Info column.
+    pub info: String,
+}
+
+impl Packet {
+    /// Source column: IP source, else the link-layer source.
+    pub fn src(&self) -> Address {
+        if let Some((s, _)) = self.decoded.net.ip_addrs() {
+            return Address::Ip(s);
+        }
+        match &self.decoded.link {
+            decode::LinkRepr::Ethernet { src, .. } => Address::Mac(*src),
+            decode::LinkRepr::Sll { addr, addr_len, .. } if *addr_len == 6 => {
+                let mut m = [0u8; 6];
+                m.copy_from_slice(&addr[..6]);
+                Address::Mac(m)
+            }
+            _ => Address::None,
+        }
+    }
+
+    /// Destination column: IP destination, else the link-layer destination.
+    pub fn dst(&self) -> Address {
+        if let Some((_, d)) = self.decoded.net.ip_addrs() {
+            return Address::Ip(d);
+        }
+        match &self.decoded.link {
+            decode::LinkRepr::Ethernet { dst, .. } => Address::Mac(*dst),
+            _ => Address::None,
+        }
+    }
+
+    /// Time since the first frame in seconds.
+    pub fn time_rel(&self) -> f64 {
+        self.time_rel_ns as f64 / 1e9
+    }
+
+    /// The TCP header, if any.
+    pub fn tcp_repr(&self) -> Option<&decode::TcpRepr> {
+        match &self.decoded.transport {
+            TransportRepr::Tcp(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The UDP header, if any.
+    pub fn udp_repr(&self) -> Option<&decode::UdpRepr> {
+        match &self.decoded.transport {
+            TransportRepr::Udp(u) => Some(u),
+            _ => None,
+        }
+    }
+}
+
+/// The stateful step from frames to packets.
+#[derive(Default)]
+pub struct Analyzer {
+    reasm: Reassembler,
+    tcp: TcpAnalyzer,
+    icmp: icmp::EchoMatcher,
+    arp: arp::ArpTable,
+    first: Option<Duration>,
+}
+
+impl Analyzer {
+    /// A fresh analyzer (stream indexes start at 0).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Decodes and analyses one frame into `out` (reusing its allocations).
+    pub fn process(&mut self, frame: &Frame, out: &mut Packet) {
+        let first = *self.first.get_or_insert(frame.timestamp);
+        out.number = frame.number;
+        out.timestamp = frame.timestamp;
+        out.time_rel_ns = if frame.timestamp >= first {
+            (frame.timestamp - first).as_nanos() as i64
+        } else {
+            -((first - frame.timestamp).as_nanos() as i64)
+        };
+        out.len = frame.orig_len;
+        out.caplen = frame.data.len() as u32;
+        out.link_type = Some(frame.link_type);
+        decode::decode_into(
+            frame.number,
+            frame.link_type,
+            &frame.data,
+            &mut self.reasm,
+            &mut out.decoded,
+        );
+        out.tcp = None;
+        out.quoted_tcp_stream = None;
+        out.simp = None;
+
+        let d = &out.decoded;
+        if let (TransportRepr::Tcp(t), Some((src, dst))) = (&d.transport, d.net.ip_addrs()) {
+            out.tcp = Some(self.tcp.segment(&TcpSegment {
+                frame: frame.number,
+                time: frame.timestamp,
+                src,
+                dst,
+                src_port: t.src_port,
+                dst_port: t.dst_port,
+                seq: t.seq,
+                ack: t.ack,
+                flags: t.flags,
+                window: t.window,
+                len: t.len,
+                window_scale: t.window_scale,
+            }));
+        }
+        if let TransportRepr::Icmpv4(i) | TransportRepr::Icmpv6(i) = &d.transport {
+            if let Some(q) = &i.quoted {
+                if let Some(QuotedTransport::Tcp {
+                    src_port,
+                    dst_port,
+                    quoted_len,
+                    ..
+                }) = q.transport
+                {
+                    if quoted_len >= 16 {
+                        out.quoted_tcp_stream =
+                            Some(self.tcp.quoted(q.src, q.dst, src_port, dst_port));
+                    }
+                }
+            }
+        }
+        if let TransportRepr::Udp(u) = &d.transport {
+            if u.src_port == decode::simp::PORT || u.dst_port == decode::simp::PORT {
+                let payload = d.app_payload(&frame.data);
+                out.simp = simp::summary(payload);
+            }
+        }
+        let echo_request = self.icmp.observe(frame.number, &out.decoded, &frame.data);
+        let arp_note = match &out.decoded.net {
+            NetRepr::Arp(a) => self.arp.observe(a),
+            _ => None,
+        };
+        out.info.clear();
+        out.protocol = info::write_info(out, &frame.data, echo_request, arp_note.as_ref());
+    }
+}
+
+/// Convenience: analyse a whole iterator of frames (tests, small files).
+pub fn analyse_all(frames: impl IntoIterator<Item = Frame>) -> Vec<Packet> {
+    let mut a = Analyzer::new();
+    frames
+        .into_iter()
+        .map(|f| {
+            let mut p = Packet::default();
+            a.process(&f, &mut p);
+            p
+        })
+        .collect()
+}
+
+impl Packet {
+    /// The packet-details layers of this packet (`frame` is its captured bytes).
+    pub fn layers(&self, frame: &[u8]) -> Vec<decode::detail::Layer> {
+        let ctx = decode::detail::DetailContext {
+            tcp_stream: self.tcp.as_ref().map(|a| a.stream),
+            tcp_relative: self
+                .tcp
+                .as_ref()
+                .map(|a| (a.seq, a.ack, a.next_seq, a.window)),
+            tcp_analysis: self
+                .tcp
+                .as_ref()
+                .map(|a| a.flags.field_names())
+                .unwrap_or_default(),
+            simp: self.simp.as_ref().and_then(|s| s.detail.clone()),
+        };
+        decode::detail::layers(&self.decoded, frame, &ctx)
+    }
+}

@@ -2,11 +2,61 @@
 
 use std::path::PathBuf;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
+
+/// When to colour the output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when writing to a terminal.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
 
 /// Arguments of `wirelab read`.
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  wirelab read captures/tcp-handshake.pcapng
+  wirelab read captures/tcp-handshake.pcapng --handshakes
+  wirelab read captures/tcp-handshake.pcapng --detail --hex --count 3
+  wirelab read capture.pcap --filter 'tcp.port == 8080 and tcp.flags.syn == 1'
+  wirelab read capture.pcap --stats
+  wirelab read capture.pcap --json | head")]
 pub struct ReadArgs {
-    /// The capture file (pcap or pcapng, detected by its magic number).
+    /// The capture file (pcap or pcapng; the format is found from the file's magic number).
     pub file: PathBuf,
+
+    /// Show only frames matching this display filter, e.g. `ip.addr == 10.0.3.1 and tcp`.
+    #[arg(short = 'Y', long, value_name = "EXPR")]
+    pub filter: Option<String>,
+
+    /// Show every layer of each frame with its fields and byte ranges.
+    #[arg(short = 'V', long)]
+    pub detail: bool,
+
+    /// Show a hex dump of each frame, each byte marked with its layer.
+    #[arg(short = 'x', long)]
+    pub hex: bool,
+
+    /// Show each TCP stream's handshake and teardown as a table and a ladder diagram.
+    #[arg(long)]
+    pub handshakes: bool,
+
+    /// Show TCP/UDP conversations and the socket addresses with their roles.
+    #[arg(long)]
+    pub stats: bool,
+
+    /// Print JSON Lines, one object per frame (schema in README).
+    #[arg(long, conflicts_with_all = ["detail", "hex", "handshakes", "stats"])]
+    pub json: bool,
+
+    /// Stop after this many shown frames.
+    #[arg(short = 'c', long, value_name = "N")]
+    pub count: Option<u64>,
+
+    /// Colour the output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
 }

@@ -1,1 +1,11 @@
 //! Rendering: packet list, layer detail, hex dump, ladder diagram, statistics.
+//!
+//! Every renderer writes to an `impl Write`; none touches stdout or decides where output
+//! goes, so each is tested by rendering into a `Vec<u8>`.
+
+pub mod detail;
+pub mod handshakes;
+pub mod hex;
+pub mod stats;
+pub mod style;
+pub mod table;

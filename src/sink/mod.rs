@@ -1,1 +1,4 @@
-//! Sinks: terminal, pcapng writer, JSON Lines.
+//! Sinks: where analysed frames end up — JSON Lines, pcapng files (the terminal is a
+//! plain writer handed to the renderers).
+
+pub mod json;

@@ -1,0 +1,507 @@
+//! The Protocol and Info columns, worded as tshark 4.0 words them.
+//!
+//! See `shared/reference/wireshark-tcp-analysis.md` §7 for the formats; each function here
+//! names the case it reproduces.
+
+use std::fmt::Write as _;
+use std::net::Ipv6Addr;
+
+use etherparse::{TcpOptionElement, TcpOptionsIterator};
+
+use super::arp::ArpNote;
+use super::tcp::TcpAnalysis;
+use super::{Packet, Protocol, mac};
+use crate::decode::names::{ip_proto_name, tcp_flag_names};
+use crate::decode::{
+    ArpRepr, Decoded, IcmpRepr, NetRepr, TcpRepr, TransportRepr, UdpRepr, tcp_flags,
+};
+
+/// Writes `p.info` for an analysed packet and returns its Protocol column.
+pub(super) fn write_info(
+    p: &mut Packet,
+    frame: &[u8],
+    echo_request: Option<u64>,
+    arp_note: Option<&ArpNote>,
+) -> Protocol {
+    let Packet {
+        decoded,
+        tcp,
+        info,
+        simp,
+        ..
+    } = p;
+    let proto = write_layers(decoded, tcp.as_ref(), simp.as_ref(), frame, echo_request, arp_note, info);
+    if let Some(reason) = &decoded.malformed {
+        if !info.is_empty() {
+            info.push(' ');
+        }
+        let _ = write!(info, "[Malformed: {reason}]");
+    }
+    proto
+}
+
+fn write_layers(
+    d: &Decoded,
+    tcp: Option<&TcpAnalysis>,
+    simp: Option<&super::simp::SimpSummary>,
+    frame: &[u8],
+    echo_request: Option<u64>,
+    arp_note: Option<&ArpNote>,
+    info: &mut String,
+) -> Protocol {
+    let ttl = match &d.net {
+        NetRepr::Ipv4(ip) => ip.ttl,
+        NetRepr::Ipv6(ip) => ip.hop_limit,
+        _ => 0,
+    };
+    match &d.transport {
+        TransportRepr::Tcp(t) => {
+            tcp_info(t, tcp, d.transport_bytes(frame), info);
+            return Protocol::Tcp;
+        }
+        TransportRepr::Udp(u) => {
+            if let Some(s) = simp {
+                info.push_str(&s.info);
+                return Protocol::Simp;
+            }
+            udp_info(u, d, info);
+            return Protocol::Udp;
+        }
+        TransportRepr::Icmpv4(i) => {
+            icmp_info(i, ttl, echo_request, info);
+            return Protocol::Icmp;
+        }
+        TransportRepr::Icmpv6(i) => {
+            icmpv6_info(i, ttl, echo_request, d.transport_bytes(frame), info);
+            return Protocol::Icmpv6;
+        }
+        TransportRepr::Other { protocol: 2, .. } => {
+            info.push_str("Internet Group Management Protocol");
+            return Protocol::Igmp;
+        }
+        TransportRepr::Other { .. } | TransportRepr::None => {}
+    }
+    if let Some(f) = &d.fragment {
+        let _ = write!(
+            info,
+            "Fragmented IP protocol (proto={} {}, off={}, ID={:04x})",
+            ip_proto_name(f.protocol),
+            f.protocol,
+            f.offset,
+            f.id
+        );
+        return Protocol::Ipv4;
+    }
+    match &d.net {
+        NetRepr::Arp(a) => {
+            arp_info(a, arp_note, info);
+            Protocol::Arp
+        }
+        NetRepr::Ipv4(ip) => {
+            if let TransportRepr::Other { protocol, .. } = &d.transport {
+                let _ = write!(info, "IP protocol {} ({protocol})", ip_proto_name(*protocol));
+            }
+            let _ = ip;
+            Protocol::Ipv4
+        }
+        NetRepr::Ipv6(ip) => {
+            if ip.fragmented {
+                let _ = write!(
+                    info,
+                    "IPv6 fragment (nxt={} ({}))",
+                    ip_proto_name(ip.payload_protocol),
+                    ip.payload_protocol
+                );
+            } else if let TransportRepr::Other { protocol, .. } = &d.transport {
+                let _ = write!(info, "IPv6 next header {} ({protocol})", ip_proto_name(*protocol));
+            }
+            Protocol::Ipv6
+        }
+        NetRepr::Other { ethertype, .. } if *ethertype < 0x0600 => {
+            let _ = write!(info, "IEEE 802.3 frame, length {ethertype}");
+            Protocol::Llc
+        }
+        NetRepr::Other { ethertype, .. } => {
+            let _ = write!(info, "Ethernet II, type 0x{ethertype:04x}");
+            Protocol::Ethertype(*ethertype)
+        }
+        NetRepr::None => Protocol::Frame,
+    }
+}
+
+/// `[labels]<sport> → <dport> [<flags>] Seq= Ack= Win= Urg= Len=<options>`.
+fn tcp_info(t: &TcpRepr, a: Option<&TcpAnalysis>, bytes: &[u8], info: &mut String) {
+    if let Some(a) = a {
+        info.push_str(&a.labels());
+    }
+    let _ = write!(info, "{} \u{2192} {} [", t.src_port, t.dst_port);
+    tcp_flag_names(t.flags, info);
+    info.push(']');
+    let (seq, ack, win) = match a {
+        Some(a) => (a.seq, a.ack, a.window),
+        None => (t.seq, t.ack, u32::from(t.window)),
+    };
+    let _ = write!(info, " Seq={seq}");
+    if t.flags & tcp_flags::ACK != 0 {
+        let _ = write!(info, " Ack={ack}");
+    }
+    let _ = write!(info, " Win={win}");
+    if t.flags & tcp_flags::URG != 0 {
+        let _ = write!(info, " Urg={}", t.urgent);
+    }
+    if let Some(len) = t.len {
+        let _ = write!(info, " Len={len}");
+    }
+    let ack_base = a.and_then(|a| a.ack_base).unwrap_or(0);
+    let opts = bytes.get(t.options.clone()).unwrap_or(&[]);
+    for opt in TcpOptionsIterator::from_slice(opts) {
+        match opt {
+            Ok(TcpOptionElement::MaximumSegmentSize(m)) => {
+                let _ = write!(info, " MSS={m}");
+            }
+            Ok(TcpOptionElement::SelectiveAcknowledgementPermitted) => info.push_str(" SACK_PERM"),
+            Ok(TcpOptionElement::Timestamp(v, e)) => {
+                let _ = write!(info, " TSval={v} TSecr={e}");
+            }
+            Ok(TcpOptionElement::WindowScale(s)) => {
+                let _ = write!(info, " WS={}", 1u32 << s.min(14));
+            }
+            Ok(TcpOptionElement::SelectiveAcknowledgement(first, rest)) => {
+                for (l, r) in std::iter::once(first).chain(rest.into_iter().flatten()) {
+                    let _ = write!(
+                        info,
+                        " SLE={} SRE={}",
+                        l.wrapping_sub(ack_base),
+                        r.wrapping_sub(ack_base)
+                    );
+                }
+            }
+            Ok(TcpOptionElement::Noop) => {}
+            Err(_) => break,
+        }
+    }
+}
+
+/// `<sport> → <dport> Len=<n>`.
+fn udp_info(u: &UdpRepr, d: &Decoded, info: &mut String) {
+    let _ = write!(info, "{} \u{2192} {} ", u.src_port, u.dst_port);
+    let ip_payload = match (&d.reassembled, &d.net) {
+        (Some(r), _) => Some(r.data.len()),
+        (None, NetRepr::Ipv4(ip)) => {
+            Some(usize::from(ip.total_len).saturating_sub(usize::from(ip.header_len)))
+        }
+        (None, NetRepr::Ipv6(ip)) => Some(usize::from(ip.payload_len).saturating_sub(ip.ext_len)),
+        _ => None,
+    };
+    if u.length < 8 {
+        let _ = write!(info, "[BAD UDP LENGTH {} < 8] ", u.length);
+    } else if let Some(avail) = ip_payload {
+        if usize::from(u.length) > avail {
+            let _ = write!(info, "[BAD UDP LENGTH {} > IP PAYLOAD LENGTH] ", u.length);
+        }
+    }
+    let _ = write!(info, "Len={}", u.length.saturating_sub(8));
+}
+
+fn icmp_type_name(t: u8) -> &'static str {
+    match t {
+        0 => "Echo (ping) reply",
+        3 => "Destination unreachable",
+        4 => "Source quench (flow control)",
+        5 => "Redirect",
+        8 => "Echo (ping) request",
+        9 => "Router advertisement",
+        10 => "Router solicitation",
+        11 => "Time-to-live exceeded",
+        12 => "Parameter problem",
+        13 => "Timestamp request",
+        14 => "Timestamp reply",
+        15 => "Information request",
+        16 => "Information reply",
+        17 => "Address mask request",
+        18 => "Address mask reply",
+        _ => "Unknown ICMP (obsolete or malformed?)",
+    }
+}
+
+fn icmp_code_name(t: u8, c: u8) -> Option<&'static str> {
+    let names: &[&str] = match t {
+        3 => &[
+            "Network unreachable",
+            "Host unreachable",
+            "Protocol unreachable",
+            "Port unreachable",
+            "Fragmentation needed",
+            "Source route failed",
+            "Destination network unknown",
+            "Destination host unknown",
+            "Source host isolated",
+            "Network administratively prohibited",
+            "Host administratively prohibited",
+            "Network unreachable for TOS",
+            "Host unreachable for TOS",
+            "Communication administratively filtered",
+            "Host precedence violation",
+            "Precedence cutoff in effect",
+        ],
+        5 => &[
+            "Redirect for network",
+            "Redirect for host",
+            "Redirect for TOS and network",
+            "Redirect for TOS and host",
+        ],
+        11 => &[
+            "Time to live exceeded in transit",
+            "Fragment reassembly time exceeded",
+        ],
+        12 => &[
+            "Pointer indicates the error",
+            "Required option missing",
+            "Bad length",
+        ],
+        _ => return None,
+    };
+    Some(names.get(usize::from(c)).copied().unwrap_or("Unknown code"))
+}
+
+/// `%-20s (<code>)` plus `id=0x%04x, seq=<BE>/<LE>, ttl=` for echo-like messages.
+fn icmp_info(i: &IcmpRepr, ttl: u8, request_in: Option<u64>, info: &mut String) {
+    let _ = write!(info, "{:<20}", icmp_type_name(i.icmp_type));
+    if let Some(code) = icmp_code_name(i.icmp_type, i.code) {
+        let _ = write!(info, " ({code})");
+    }
+    if matches!(i.icmp_type, 0 | 8 | 13 | 14 | 15 | 16 | 17 | 18) {
+        let seq = i.echo_seq();
+        let _ = write!(
+            info,
+            " id=0x{:04x}, seq={}/{}, ttl={}",
+            i.echo_id(),
+            seq,
+            seq.swap_bytes(),
+            ttl
+        );
+        if let Some(n) = request_in {
+            let _ = write!(info, " (request in {n})");
+        }
+    }
+    // Wireshark trims the padding when nothing follows.
+    let trimmed = info.trim_end().len();
+    info.truncate(trimmed);
+}
+
+fn icmpv6_type_name(t: u8) -> &'static str {
+    match t {
+        1 => "Destination Unreachable",
+        2 => "Packet Too Big",
+        3 => "Time Exceeded",
+        4 => "Parameter Problem",
+        128 => "Echo (ping) request",
+        129 => "Echo (ping) reply",
+        130 => "Multicast Listener Query",
+        131 => "Multicast Listener Report",
+        132 => "Multicast Listener Done",
+        133 => "Router Solicitation",
+        134 => "Router Advertisement",
+        135 => "Neighbor Solicitation",
+        136 => "Neighbor Advertisement",
+        137 => "Redirect",
+        143 => "Multicast Listener Report Message v2",
+        _ => "Unknown ICMPv6 type",
+    }
+}
+
+fn icmpv6_code_name(t: u8, c: u8) -> Option<&'static str> {
+    let names: &[&str] = match t {
+        1 => &[
+            "no route to destination",
+            "Administratively prohibited",
+            "Beyond scope of source address",
+            "Address unreachable",
+            "Port unreachable",
+            "Source address failed ingress/egress policy",
+            "Reject route to destination",
+        ],
+        3 => &[
+            "hop limit exceeded in transit",
+            "fragment reassembly time exceeded",
+        ],
+        4 => &[
+            "erroneous header field encountered",
+            "unrecognized Next Header type encountered",
+            "unrecognized IPv6 option encountered",
+        ],
+        _ => return None,
+    };
+    Some(names.get(usize::from(c)).copied().unwrap_or("Unknown"))
+}
+
+/// Finds an NDP option (1 = source, 2 = target link-layer address) in `opts`.
+fn ndp_lladdr(mut opts: &[u8], kind: u8) -> Option<[u8; 6]> {
+    for _ in 0..32 {
+        let (&t, rest) = opts.split_first()?;
+        let len = usize::from(*rest.first()?) * 8;
+        if len == 0 {
+            return None;
+        }
+        if t == kind && len >= 8 {
+            let mut m = [0u8; 6];
+            m.copy_from_slice(opts.get(2..8)?);
+            return Some(m);
+        }
+        opts = opts.get(len..)?;
+    }
+    None
+}
+
+fn icmpv6_info(i: &IcmpRepr, hlim: u8, request_in: Option<u64>, bytes: &[u8], info: &mut String) {
+    info.push_str(icmpv6_type_name(i.icmp_type));
+    if let Some(code) = icmpv6_code_name(i.icmp_type, i.code) {
+        let _ = write!(info, " ({code})");
+    }
+    let msg = bytes.get(i.range.clone()).unwrap_or(&[]);
+    let target = || -> Option<Ipv6Addr> {
+        let b: [u8; 16] = msg.get(8..24)?.try_into().ok()?;
+        Some(Ipv6Addr::from(b))
+    };
+    match i.icmp_type {
+        128 | 129 => {
+            let _ = write!(
+                info,
+                " id=0x{:04x}, seq={}, hop limit={}",
+                i.echo_id(),
+                i.echo_seq(),
+                hlim
+            );
+            if let Some(n) = request_in {
+                let _ = write!(info, " (request in {n})");
+            }
+        }
+        133 => {
+            if let Some(m) = msg.get(8..).and_then(|o| ndp_lladdr(o, 1)) {
+                let _ = write!(info, " from {}", mac(&m));
+            }
+        }
+        134 => {
+            if let Some(m) = msg.get(16..).and_then(|o| ndp_lladdr(o, 1)) {
+                let _ = write!(info, " from {}", mac(&m));
+            }
+        }
+        135 => {
+            if let Some(t) = target() {
+                let _ = write!(info, " for {t}");
+            }
+            if let Some(m) = msg.get(24..).and_then(|o| ndp_lladdr(o, 1)) {
+                let _ = write!(info, " from {}", mac(&m));
+            }
+        }
+        136 => {
+            if let Some(t) = target() {
+                let _ = write!(info, " {t}");
+            }
+            let flags = i.rest[0];
+            let mut names = Vec::with_capacity(3);
+            if flags & 0x80 != 0 {
+                names.push("rtr");
+            }
+            if flags & 0x40 != 0 {
+                names.push("sol");
+            }
+            if flags & 0x20 != 0 {
+                names.push("ovr");
+            }
+            let _ = write!(
+                info,
+                " ({})",
+                if names.is_empty() { "none".to_string() } else { names.join(", ") }
+            );
+            if let Some(m) = msg.get(24..).and_then(|o| ndp_lladdr(o, 2)) {
+                let _ = write!(info, " is at {}", mac(&m));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// ARP Info per §7: who-has, is-at, announcements, gratuitous, probes, duplicates.
+fn arp_info(a: &ArpRepr, note: Option<&ArpNote>, info: &mut String) {
+    if !a.eth_ipv4 {
+        let _ = write!(info, "ARP opcode {} (hardware type {})", a.op, a.hw_type);
+        return;
+    }
+    let zero_mac = a.target_mac == [0; 6];
+    match a.op {
+        1 => {
+            if a.sender_ip == a.target_ip && zero_mac {
+                let _ = write!(info, "ARP Announcement for {}", a.sender_ip);
+            } else if a.sender_ip == a.target_ip {
+                let _ = write!(info, "Gratuitous ARP for {} (Request)", a.sender_ip);
+            } else if a.sender_ip.is_unspecified() && zero_mac {
+                let _ = write!(info, "Who has {}? (ARP Probe)", a.target_ip);
+            } else {
+                let _ = write!(info, "Who has {}? Tell {}", a.target_ip, a.sender_ip);
+            }
+        }
+        2 => {
+            if a.sender_ip == a.target_ip {
+                let _ = write!(info, "Gratuitous ARP for {} (Reply)", a.sender_ip);
+            } else {
+                let _ = write!(info, "{} is at {}", a.sender_ip, mac(&a.sender_mac));
+            }
+        }
+        3 => info.push_str("RARP request"),
+        4 => info.push_str("RARP reply"),
+        op => {
+            let _ = write!(info, "Unknown ARP opcode 0x{op:04x}");
+        }
+    }
+    if let Some(n) = note {
+        let _ = write!(info, " (duplicate use of {} detected!)", n.ip);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+
+    #[test]
+    fn flag_names_in_bit_order() {
+        let mut s = String::new();
+        tcp_flag_names(tcp_flags::SYN | tcp_flags::ACK, &mut s);
+        assert_eq!(s, "SYN, ACK");
+        s.clear();
+        tcp_flag_names(tcp_flags::FIN | tcp_flags::PSH | tcp_flags::ACK, &mut s);
+        assert_eq!(s, "FIN, PSH, ACK");
+        s.clear();
+        tcp_flag_names(tcp_flags::SYN | tcp_flags::ECE | tcp_flags::CWR, &mut s);
+        assert_eq!(s, "SYN, ECE, CWR");
+        s.clear();
+        tcp_flag_names(0, &mut s);
+        assert_eq!(s, "<None>");
+    }
+
+    #[test]
+    fn icmp_padding_matches_tshark() {
+        let mut i = IcmpRepr {
+            icmp_type: 8,
+            code: 0,
+            checksum: 0,
+            rest: [0x12, 0x34, 0, 1],
+            quoted: None,
+            range: 0..8,
+            body: 8..8,
+        };
+        let mut s = String::new();
+        icmp_info(&i, 64, None, &mut s);
+        assert_eq!(s, "Echo (ping) request  id=0x1234, seq=1/256, ttl=64");
+        i.icmp_type = 0;
+        s.clear();
+        icmp_info(&i, 63, Some(8), &mut s);
+        assert_eq!(s, "Echo (ping) reply    id=0x1234, seq=1/256, ttl=63 (request in 8)");
+        i.icmp_type = 3;
+        i.code = 3;
+        s.clear();
+        icmp_info(&i, 64, None, &mut s);
+        assert_eq!(s, "Destination unreachable (Port unreachable)");
+    }
+}

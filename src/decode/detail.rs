@@ -1,0 +1,758 @@
+//! The packet-details view: every layer with its header fields, values and byte ranges.
+//!
+//! Built on demand (only for `--detail` and `--hex`) from a [`Decoded`] frame and its bytes,
+//! so the packet-list path never pays for it. Ranges are byte offsets in the frame, or in
+//! the reassembled datagram when [`Layer::reassembled`] is set.
+
+use std::fmt::Write as _;
+use std::ops::Range;
+
+use etherparse::{TcpOptionElement, TcpOptionsIterator};
+
+use super::names::{ethertype_name, ip_proto_name, tcp_flag_names};
+use super::{
+    ArpRepr, Decoded, IcmpRepr, Ipv4Repr, Ipv6Repr, LinkRepr, NetRepr, TcpRepr, TransportRepr,
+    UdpRepr, VlanRepr,
+};
+
+/// Which protocol a layer is; the hex dump marks its bytes with [`LayerKind::marker`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LayerKind {
+    /// Frame metadata (no bytes of its own).
+    Frame,
+    /// Ethernet II / 802.3.
+    Ethernet,
+    /// 802.1Q tag.
+    Vlan,
+    /// Linux cooked capture.
+    Sll,
+    /// BSD loopback.
+    Loopback,
+    /// ARP.
+    Arp,
+    /// IPv4.
+    Ipv4,
+    /// IPv6.
+    Ipv6,
+    /// ICMP / ICMPv6.
+    Icmp,
+    /// TCP.
+    Tcp,
+    /// UDP.
+    Udp,
+    /// Application data (payload, SIMP).
+    Data,
+}
+
+impl LayerKind {
+    /// One character marking this layer's bytes in a plain hex dump.
+    pub fn marker(self) -> char {
+        match self {
+            LayerKind::Frame => ' ',
+            LayerKind::Ethernet => 'E',
+            LayerKind::Vlan => 'V',
+            LayerKind::Sll => 'L',
+            LayerKind::Loopback => 'L',
+            LayerKind::Arp => 'A',
+            LayerKind::Ipv4 => '4',
+            LayerKind::Ipv6 => '6',
+            LayerKind::Icmp => 'I',
+            LayerKind::Tcp => 'T',
+            LayerKind::Udp => 'U',
+            LayerKind::Data => 'D',
+        }
+    }
+
+    /// A short name for legends.
+    pub fn name(self) -> &'static str {
+        match self {
+            LayerKind::Frame => "frame",
+            LayerKind::Ethernet => "Ethernet",
+            LayerKind::Vlan => "802.1Q",
+            LayerKind::Sll => "Linux cooked",
+            LayerKind::Loopback => "Loopback",
+            LayerKind::Arp => "ARP",
+            LayerKind::Ipv4 => "IPv4",
+            LayerKind::Ipv6 => "IPv6",
+            LayerKind::Icmp => "ICMP",
+            LayerKind::Tcp => "TCP",
+            LayerKind::Udp => "UDP",
+            LayerKind::Data => "data",
+        }
+    }
+}
+
+/// One header field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    /// Field name, e.g. "Source Port".
+    pub name: String,
+    /// Value as shown, e.g. "56158".
+    pub value: String,
+    /// Bytes of the field (in the frame or the reassembled datagram), if it has its own.
+    pub range: Option<Range<usize>>,
+}
+
+/// One protocol layer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Layer {
+    /// Which protocol.
+    pub kind: LayerKind,
+    /// Summary line, e.g. "Internet Protocol Version 4, Src: 10.0.3.2, Dst: 10.0.3.1".
+    pub title: String,
+    /// Bytes of the whole layer (header, or header + payload for data).
+    pub range: Range<usize>,
+    /// True when ranges refer to the reassembled datagram, not the frame.
+    pub reassembled: bool,
+    /// The fields.
+    pub fields: Vec<Field>,
+}
+
+impl Layer {
+    fn new(kind: LayerKind, title: String, range: Range<usize>) -> Self {
+        Layer {
+            kind,
+            title,
+            range,
+            reassembled: false,
+            fields: Vec::new(),
+        }
+    }
+
+    fn field(&mut self, name: &str, value: impl Into<String>, range: Range<usize>) {
+        self.fields.push(Field {
+            name: name.to_string(),
+            value: value.into(),
+            range: Some(range),
+        });
+    }
+
+    fn note(&mut self, name: &str, value: impl Into<String>) {
+        self.fields.push(Field {
+            name: name.to_string(),
+            value: value.into(),
+            range: None,
+        });
+    }
+}
+
+/// Extra per-frame knowledge the decoder does not have (from the analysis step).
+#[derive(Debug, Clone, Default)]
+pub struct DetailContext {
+    /// TCP stream index.
+    pub tcp_stream: Option<u32>,
+    /// Relative seq, ack, next seq and calculated window.
+    pub tcp_relative: Option<(u32, u32, Option<u32>, u32)>,
+    /// Analysis flag field names.
+    pub tcp_analysis: Vec<&'static str>,
+    /// SIMP fields (name, value, range in the transport bytes).
+    pub simp: Option<(String, Vec<(String, String, Range<usize>)>)>,
+}
+
+fn mac(m: &[u8]) -> String {
+    let mut s = String::with_capacity(17);
+    for (i, b) in m.iter().enumerate() {
+        if i > 0 {
+            s.push(':');
+        }
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+fn at(base: usize, r: Range<usize>) -> Range<usize> {
+    base + r.start..base + r.end
+}
+
+/// Builds the layers of one decoded frame.
+pub fn layers(d: &Decoded, frame: &[u8], ctx: &DetailContext) -> Vec<Layer> {
+    let mut out = Vec::new();
+    link_layer(&d.link, frame, &mut out);
+    for v in &d.vlans {
+        out.push(vlan_layer(v));
+    }
+    match &d.net {
+        NetRepr::Ipv4(ip) => out.push(ipv4_layer(ip, frame)),
+        NetRepr::Ipv6(ip) => out.push(ipv6_layer(ip)),
+        NetRepr::Arp(a) => out.push(arp_layer(a)),
+        NetRepr::Other { ethertype, range } => {
+            let mut l = Layer::new(
+                LayerKind::Data,
+                format!("Data (ethertype 0x{ethertype:04x}, {} bytes)", range.len()),
+                range.clone(),
+            );
+            l.field("Data", hex_preview(frame.get(range.clone()).unwrap_or(&[])), range.clone());
+            out.push(l);
+        }
+        NetRepr::None => {}
+    }
+    if let Some(f) = &d.fragment {
+        let mut l = Layer::new(
+            LayerKind::Data,
+            format!(
+                "IPv4 fragment of a {} datagram (offset {}, ID 0x{:04x}): not the last piece, or a piece is missing",
+                ip_proto_name(f.protocol),
+                f.offset,
+                f.id
+            ),
+            0..0,
+        );
+        if let NetRepr::Ipv4(ip) = &d.net {
+            l.range = ip.range.end..frame.len().min(ip.range.start + usize::from(ip.total_len));
+        }
+        out.push(l);
+    }
+    let reassembled = d.reassembled.is_some();
+    let bytes = d.transport_bytes(frame);
+    if let Some(r) = &d.reassembled {
+        let mut l = Layer::new(
+            LayerKind::Frame,
+            format!(
+                "[{} IPv4 Fragments ({} bytes): {}]",
+                r.fragments.len(),
+                r.data.len(),
+                r.fragments
+                    .iter()
+                    .map(|(f, n)| format!("#{f}({n})"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            0..0,
+        );
+        l.note(
+            "Reassembled",
+            "the transport layer below is read from the reassembled datagram; its byte ranges are offsets in it, marked R",
+        );
+        out.push(l);
+    }
+    let start = out.len();
+    match &d.transport {
+        TransportRepr::Tcp(t) => tcp_layers(t, bytes, ctx, &mut out),
+        TransportRepr::Udp(u) => udp_layers(u, bytes, ctx, &mut out),
+        TransportRepr::Icmpv4(i) => out.push(icmp_layer(i, bytes, false)),
+        TransportRepr::Icmpv6(i) => out.push(icmp_layer(i, bytes, true)),
+        TransportRepr::Other { protocol, range } => {
+            let mut l = Layer::new(
+                LayerKind::Data,
+                format!("Data (IP protocol {protocol}, {} bytes)", range.len()),
+                range.clone(),
+            );
+            l.field("Data", hex_preview(bytes.get(range.clone()).unwrap_or(&[])), range.clone());
+            out.push(l);
+        }
+        TransportRepr::None => {}
+    }
+    for l in &mut out[start..] {
+        l.reassembled = reassembled;
+    }
+    if let Some(reason) = &d.malformed {
+        let mut l = Layer::new(LayerKind::Frame, "[Malformed frame]".to_string(), 0..0);
+        l.note("Reason", reason.clone());
+        out.push(l);
+    }
+    out
+}
+
+fn hex_preview(b: &[u8]) -> String {
+    let mut s = String::new();
+    for x in b.iter().take(24) {
+        let _ = write!(s, "{x:02x}");
+    }
+    if b.len() > 24 {
+        let _ = write!(s, "… ({} bytes)", b.len());
+    }
+    s
+}
+
+fn link_layer(link: &LinkRepr, frame: &[u8], out: &mut Vec<Layer>) {
+    match link {
+        LinkRepr::Ethernet {
+            dst,
+            src,
+            ethertype,
+            range,
+        } => {
+            let title = if *ethertype < 0x0600 {
+                format!("IEEE 802.3 Ethernet, Src: {}, Dst: {}", mac(src), mac(dst))
+            } else {
+                format!("Ethernet II, Src: {}, Dst: {}", mac(src), mac(dst))
+            };
+            let mut l = Layer::new(LayerKind::Ethernet, title, range.clone());
+            l.field("Destination", mac(dst), 0..6);
+            l.field("Source", mac(src), 6..12);
+            if *ethertype < 0x0600 {
+                l.field("Length", ethertype.to_string(), 12..14);
+            } else {
+                l.field("Type", ethertype_name(*ethertype), 12..14);
+            }
+            out.push(l);
+        }
+        LinkRepr::Sll {
+            version,
+            packet_type,
+            hw_type,
+            addr,
+            addr_len,
+            protocol,
+            if_index,
+            range,
+        } => {
+            let mut l = Layer::new(
+                LayerKind::Sll,
+                format!("Linux cooked capture v{version}"),
+                range.clone(),
+            );
+            let addr_s = mac(addr.get(..usize::from(*addr_len)).unwrap_or(&[]));
+            let ptype = match packet_type {
+                0 => "Unicast to us (0)",
+                1 => "Broadcast (1)",
+                2 => "Multicast (2)",
+                3 => "Unicast to another host (3)",
+                4 => "Sent by us (4)",
+                _ => "Unknown",
+            };
+            if *version == 1 {
+                l.field("Packet type", ptype, 0..2);
+                l.field("Link-layer address type", hw_type.to_string(), 2..4);
+                l.field("Link-layer address length", addr_len.to_string(), 4..6);
+                l.field("Source", addr_s, 6..14);
+                l.field("Protocol", ethertype_name(*protocol), 14..16);
+            } else {
+                l.field("Protocol", ethertype_name(*protocol), 0..2);
+                l.field("Reserved", "0", 2..4);
+                l.field(
+                    "Interface index",
+                    if_index.unwrap_or(0).to_string(),
+                    4..8,
+                );
+                l.field("Link-layer address type", hw_type.to_string(), 8..10);
+                l.field("Packet type", ptype, 10..11);
+                l.field("Link-layer address length", addr_len.to_string(), 11..12);
+                l.field("Source", addr_s, 12..20);
+            }
+            out.push(l);
+        }
+        LinkRepr::Loopback { family, range } => {
+            let mut l = Layer::new(LayerKind::Loopback, "Null/Loopback".to_string(), range.clone());
+            let name = match family {
+                2 => "IP (2)".to_string(),
+                10 | 24 | 28 | 30 => format!("IPv6 ({family})"),
+                f => f.to_string(),
+            };
+            l.field("Family", name, 0..4);
+            out.push(l);
+        }
+        LinkRepr::Unsupported(t) => {
+            let mut l = Layer::new(
+                LayerKind::Data,
+                format!("Link type {} ({}) is not decoded", t.0, t.name()),
+                0..frame.len(),
+            );
+            l.field("Data", hex_preview(frame), 0..frame.len());
+            out.push(l);
+        }
+        LinkRepr::None => {}
+    }
+}
+
+fn vlan_layer(v: &VlanRepr) -> Layer {
+    let s = v.range.start;
+    let mut l = Layer::new(
+        LayerKind::Vlan,
+        format!("802.1Q Virtual LAN, PRI: {}, DEI: {}, ID: {}", v.pcp, u8::from(v.dei), v.id),
+        v.range.clone(),
+    );
+    l.field("Priority", v.pcp.to_string(), s..s + 1);
+    l.field("DEI", u8::from(v.dei).to_string(), s..s + 1);
+    l.field("ID", v.id.to_string(), s..s + 2);
+    l.field("Type", ethertype_name(v.ethertype), s + 2..s + 4);
+    l
+}
+
+fn ipv4_layer(ip: &Ipv4Repr, frame: &[u8]) -> Layer {
+    let b = ip.range.start;
+    let mut l = Layer::new(
+        LayerKind::Ipv4,
+        format!("Internet Protocol Version 4, Src: {}, Dst: {}", ip.src, ip.dst),
+        ip.range.clone(),
+    );
+    l.field("Version", "4", at(b, 0..1));
+    l.field(
+        "Header Length",
+        format!("{} bytes ({})", ip.header_len, ip.header_len / 4),
+        at(b, 0..1),
+    );
+    l.field(
+        "Differentiated Services",
+        format!("DSCP {}, ECN {}", ip.dscp, ip.ecn),
+        at(b, 1..2),
+    );
+    l.field("Total Length", ip.total_len.to_string(), at(b, 2..4));
+    l.field(
+        "Identification",
+        format!("0x{:04x} ({})", ip.id, ip.id),
+        at(b, 4..6),
+    );
+    let mut flags = Vec::new();
+    if ip.dont_fragment {
+        flags.push("Don't fragment");
+    }
+    if ip.more_fragments {
+        flags.push("More fragments");
+    }
+    l.field(
+        "Flags",
+        if flags.is_empty() {
+            "none".to_string()
+        } else {
+            flags.join(", ")
+        },
+        at(b, 6..7),
+    );
+    l.field("Fragment Offset", format!("{} bytes", ip.frag_offset), at(b, 6..8));
+    l.field("Time to Live", ip.ttl.to_string(), at(b, 8..9));
+    l.field(
+        "Protocol",
+        format!(
+            "{} ({})",
+            ip_proto_name(ip.protocol),
+            ip.protocol
+        ),
+        at(b, 9..10),
+    );
+    let status = frame
+        .get(ip.range.clone())
+        .map(|h| match ones_complement(h) {
+            0 | 0xffff => "correct".to_string(),
+            _ => {
+                let mut copy = h.to_vec();
+                copy[10] = 0;
+                copy[11] = 0;
+                format!("incorrect, should be 0x{:04x}", !ones_complement_raw(&copy))
+            }
+        })
+        .unwrap_or_else(|| "not checked".to_string());
+    l.field(
+        "Header Checksum",
+        format!("0x{:04x} [{status}]", ip.checksum),
+        at(b, 10..12),
+    );
+    l.field("Source Address", ip.src.to_string(), at(b, 12..16));
+    l.field("Destination Address", ip.dst.to_string(), at(b, 16..20));
+    if ip.header_len > 20 {
+        l.field(
+            "Options",
+            format!("{} bytes", ip.header_len - 20),
+            at(b, 20..usize::from(ip.header_len)),
+        );
+    }
+    l
+}
+
+/// The folded one's-complement sum of `b` (16-bit big-endian words).
+fn ones_complement_raw(b: &[u8]) -> u16 {
+    let mut sum: u32 = 0;
+    for c in b.chunks(2) {
+        let w = u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]);
+        sum += u32::from(w);
+    }
+    while sum > 0xffff {
+        sum = (sum & 0xffff) + (sum >> 16);
+    }
+    sum as u16
+}
+
+fn ones_complement(b: &[u8]) -> u16 {
+    !ones_complement_raw(b)
+}
+
+fn ipv6_layer(ip: &Ipv6Repr) -> Layer {
+    let b = ip.range.start;
+    let mut l = Layer::new(
+        LayerKind::Ipv6,
+        format!("Internet Protocol Version 6, Src: {}, Dst: {}", ip.src, ip.dst),
+        ip.range.clone(),
+    );
+    l.field("Version", "6", at(b, 0..1));
+    l.field("Traffic Class", format!("0x{:02x}", ip.traffic_class), at(b, 0..2));
+    l.field("Flow Label", format!("0x{:05x}", ip.flow_label), at(b, 1..4));
+    l.field("Payload Length", ip.payload_len.to_string(), at(b, 4..6));
+    l.field(
+        "Next Header",
+        format!(
+            "{} ({})",
+            ip_proto_name(ip.next_header),
+            ip.next_header
+        ),
+        at(b, 6..7),
+    );
+    l.field("Hop Limit", ip.hop_limit.to_string(), at(b, 7..8));
+    l.field("Source Address", ip.src.to_string(), at(b, 8..24));
+    l.field("Destination Address", ip.dst.to_string(), at(b, 24..40));
+    if ip.ext_len > 0 {
+        l.field(
+            "Extension headers",
+            format!("{} bytes", ip.ext_len),
+            at(b, 40..40 + ip.ext_len),
+        );
+    }
+    l
+}
+
+fn arp_layer(a: &ArpRepr) -> Layer {
+    let b = a.range.start;
+    let op = match a.op {
+        1 => "request",
+        2 => "reply",
+        _ => "other",
+    };
+    let mut l = Layer::new(
+        LayerKind::Arp,
+        format!("Address Resolution Protocol ({op})"),
+        a.range.clone(),
+    );
+    l.field("Hardware type", a.hw_type.to_string(), at(b, 0..2));
+    l.field("Protocol type", ethertype_name(a.proto_type), at(b, 2..4));
+    l.field("Hardware size", a.hw_size.to_string(), at(b, 4..5));
+    l.field("Protocol size", a.proto_size.to_string(), at(b, 5..6));
+    l.field("Opcode", format!("{op} ({})", a.op), at(b, 6..8));
+    if a.eth_ipv4 {
+        l.field("Sender MAC address", mac(&a.sender_mac), at(b, 8..14));
+        l.field("Sender IP address", a.sender_ip.to_string(), at(b, 14..18));
+        l.field("Target MAC address", mac(&a.target_mac), at(b, 18..24));
+        l.field("Target IP address", a.target_ip.to_string(), at(b, 24..28));
+    }
+    l
+}
+
+fn tcp_layers(t: &TcpRepr, bytes: &[u8], ctx: &DetailContext, out: &mut Vec<Layer>) {
+    let b = t.range.start;
+    let (seq, ack, next, win) = ctx
+        .tcp_relative
+        .unwrap_or((t.seq, t.ack, None, u32::from(t.window)));
+    let mut title = format!(
+        "Transmission Control Protocol, Src Port: {}, Dst Port: {}, Seq: {seq}",
+        t.src_port, t.dst_port
+    );
+    if t.flags & super::tcp_flags::ACK != 0 {
+        let _ = write!(title, ", Ack: {ack}");
+    }
+    if let Some(len) = t.len {
+        let _ = write!(title, ", Len: {len}");
+    }
+    let mut l = Layer::new(LayerKind::Tcp, title, t.range.clone());
+    l.field("Source Port", t.src_port.to_string(), at(b, 0..2));
+    l.field("Destination Port", t.dst_port.to_string(), at(b, 2..4));
+    if let Some(s) = ctx.tcp_stream {
+        l.note("[Stream index]", s.to_string());
+    }
+    if let Some(len) = t.len {
+        l.note("[TCP Segment Len]", len.to_string());
+    }
+    l.field(
+        "Sequence Number",
+        format!("{seq} (relative)  raw: {}", t.seq),
+        at(b, 4..8),
+    );
+    if let Some(n) = next {
+        l.note("[Next Sequence Number]", format!("{n} (relative)"));
+    }
+    l.field(
+        "Acknowledgment Number",
+        if t.flags & super::tcp_flags::ACK != 0 {
+            format!("{ack} (relative)  raw: {}", t.ack)
+        } else {
+            format!("{} (ACK flag not set)", t.ack)
+        },
+        at(b, 8..12),
+    );
+    l.field(
+        "Header Length",
+        format!("{} bytes ({})", t.header_len, t.header_len / 4),
+        at(b, 12..13),
+    );
+    let mut names = String::new();
+    tcp_flag_names(t.flags, &mut names);
+    l.field(
+        "Flags",
+        format!("0x{:03x} ({names})", t.flags),
+        at(b, 12..14),
+    );
+    l.field("Window", t.window.to_string(), at(b, 14..16));
+    if win != u32::from(t.window) {
+        l.note("[Calculated window size]", win.to_string());
+    }
+    l.field("Checksum", format!("0x{:04x} [unverified]", t.checksum), at(b, 16..18));
+    l.field("Urgent Pointer", t.urgent.to_string(), at(b, 18..20));
+    if !t.options.is_empty() {
+        let opts = bytes.get(t.options.clone()).unwrap_or(&[]);
+        l.field("Options", format!("{} bytes", opts.len()), t.options.clone());
+        let mut it = TcpOptionsIterator::from_slice(opts);
+        let mut pos = t.options.start;
+        loop {
+            let before = it.rest().len();
+            let Some(opt) = it.next() else { break };
+            let used = before - it.rest().len();
+            let r = pos..pos + used;
+            pos += used;
+            let (name, value) = match opt {
+                Ok(TcpOptionElement::Noop) => ("  No-Operation (NOP)", String::new()),
+                Ok(TcpOptionElement::MaximumSegmentSize(m)) => {
+                    ("  Maximum segment size", format!("{m} bytes"))
+                }
+                Ok(TcpOptionElement::WindowScale(s)) => (
+                    "  Window scale",
+                    format!("{s} (multiply by {})", 1u32 << s.min(14)),
+                ),
+                Ok(TcpOptionElement::SelectiveAcknowledgementPermitted) => {
+                    ("  SACK permitted", String::new())
+                }
+                Ok(TcpOptionElement::SelectiveAcknowledgement(first, rest)) => {
+                    let mut v = String::new();
+                    for (le, re) in std::iter::once(first).chain(rest.into_iter().flatten()) {
+                        let _ = write!(v, "{le}-{re} ");
+                    }
+                    ("  SACK", v.trim_end().to_string())
+                }
+                Ok(TcpOptionElement::Timestamp(a, e)) => {
+                    ("  Timestamps", format!("TSval {a}, TSecr {e}"))
+                }
+                Err(e) => {
+                    l.note("  Unreadable option", e.to_string());
+                    break;
+                }
+            };
+            l.field(name, value, r);
+        }
+    }
+    if !ctx.tcp_analysis.is_empty() {
+        l.note("[SEQ/ACK analysis]", ctx.tcp_analysis.join(", "));
+    }
+    out.push(l);
+    payload_layer(t.payload.clone(), bytes, ctx, out);
+}
+
+fn udp_layers(u: &UdpRepr, bytes: &[u8], ctx: &DetailContext, out: &mut Vec<Layer>) {
+    let b = u.range.start;
+    let mut l = Layer::new(
+        LayerKind::Udp,
+        format!(
+            "User Datagram Protocol, Src Port: {}, Dst Port: {}",
+            u.src_port, u.dst_port
+        ),
+        u.range.clone(),
+    );
+    l.field("Source Port", u.src_port.to_string(), at(b, 0..2));
+    l.field("Destination Port", u.dst_port.to_string(), at(b, 2..4));
+    l.field("Length", u.length.to_string(), at(b, 4..6));
+    l.field(
+        "Checksum",
+        format!("0x{:04x} [unverified]", u.checksum),
+        at(b, 6..8),
+    );
+    l.note("UDP payload", format!("{} bytes", u.payload.len()));
+    out.push(l);
+    payload_layer(u.payload.clone(), bytes, ctx, out);
+}
+
+fn payload_layer(range: Range<usize>, bytes: &[u8], ctx: &DetailContext, out: &mut Vec<Layer>) {
+    if range.is_empty() {
+        return;
+    }
+    if let Some((title, fields)) = &ctx.simp {
+        let mut l = Layer::new(LayerKind::Data, title.clone(), range.clone());
+        for (name, value, r) in fields {
+            l.field(name, value.clone(), at(range.start, r.clone()));
+        }
+        out.push(l);
+        return;
+    }
+    let data = bytes.get(range.clone()).unwrap_or(&[]);
+    let mut l = Layer::new(
+        LayerKind::Data,
+        format!("Data ({} bytes)", data.len()),
+        range.clone(),
+    );
+    l.field("Data", hex_preview(data), range.clone());
+    if !data.is_empty() && data.iter().all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace()) {
+        let text: String = String::from_utf8_lossy(&data[..data.len().min(80)])
+            .chars()
+            .map(|c| if c.is_control() { '.' } else { c })
+            .collect();
+        l.note("Text", format!("\"{text}\"{}", if data.len() > 80 { "…" } else { "" }));
+    }
+    out.push(l);
+}
+
+fn icmp_layer(i: &IcmpRepr, bytes: &[u8], v6: bool) -> Layer {
+    let b = i.range.start;
+    let mut l = Layer::new(
+        LayerKind::Icmp,
+        if v6 {
+            "Internet Control Message Protocol v6".to_string()
+        } else {
+            "Internet Control Message Protocol".to_string()
+        },
+        i.range.clone(),
+    );
+    l.field("Type", i.icmp_type.to_string(), at(b, 0..1));
+    l.field("Code", i.code.to_string(), at(b, 1..2));
+    l.field("Checksum", format!("0x{:04x}", i.checksum), at(b, 2..4));
+    let echo = if v6 {
+        matches!(i.icmp_type, 128 | 129)
+    } else {
+        matches!(i.icmp_type, 0 | 8)
+    };
+    if echo {
+        l.field(
+            "Identifier",
+            format!("{} (0x{:04x})", i.echo_id(), i.echo_id()),
+            at(b, 4..6),
+        );
+        l.field(
+            "Sequence Number",
+            format!("{} (0x{:04x})", i.echo_seq(), i.echo_seq()),
+            at(b, 6..8),
+        );
+        if !i.body.is_empty() {
+            l.field(
+                "Data",
+                hex_preview(bytes.get(i.body.clone()).unwrap_or(&[])),
+                i.body.clone(),
+            );
+        }
+    } else if let Some(q) = &i.quoted {
+        l.field("Unused / pointer", hex_preview(&i.rest), at(b, 4..8));
+        let mut s = format!("{} → {} protocol {}", q.src, q.dst, q.protocol);
+        match &q.transport {
+            Some(super::QuotedTransport::Tcp {
+                src_port,
+                dst_port,
+                seq,
+                ..
+            }) => {
+                let _ = write!(s, ", TCP {src_port} → {dst_port}");
+                if let Some(seq) = seq {
+                    let _ = write!(s, " seq {seq}");
+                }
+            }
+            Some(super::QuotedTransport::Udp {
+                src_port,
+                dst_port,
+                length,
+            }) => {
+                let _ = write!(s, ", UDP {src_port} → {dst_port} length {length}");
+            }
+            None => {}
+        }
+        l.field("Quoted packet", s, q.range.clone());
+    } else if !i.body.is_empty() {
+        l.field("Rest of header", hex_preview(&i.rest), at(b, 4..8));
+        l.field(
+            "Data",
+            hex_preview(bytes.get(i.body.clone()).unwrap_or(&[])),
+            i.body.clone(),
+        );
+    }
+    l
+}

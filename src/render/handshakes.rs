@@ -1,0 +1,122 @@
+//! `--handshakes`: per TCP stream, the handshake and teardown as a table and a ladder
+//! diagram between the two socket addresses (like Wireshark's flow graph).
+
+use std::io::{self, Write};
+
+use comfy_table::{Cell, CellAlignment, Table, presets};
+
+use super::style::{Color, Style};
+use crate::analyse::handshake::{ExchangeRow, Handshakes, StreamExchange};
+use crate::decode::names::tcp_flag_names;
+
+fn flags(r: &ExchangeRow) -> String {
+    let mut s = String::new();
+    tcp_flag_names(r.flags, &mut s);
+    s
+}
+
+/// The table of one stream.
+pub fn stream_table(s: &StreamExchange) -> Table {
+    let mut t = Table::new();
+    t.load_style(presets::UTF8_FULL_CONDENSED);
+    t.set_header(vec![
+        "No.", "Dir", "Flags", "Seq", "Seq (raw)", "Ack", "Ack (raw)", "Len", "Win", "Why",
+    ]);
+    for r in &s.rows {
+        let ack = r.flags & crate::decode::tcp_flags::ACK != 0;
+        t.add_row(vec![
+            Cell::new(r.frame).set_alignment(CellAlignment::Right),
+            Cell::new(if r.from_a { "A→B" } else { "B→A" }),
+            Cell::new(flags(r)),
+            Cell::new(r.seq).set_alignment(CellAlignment::Right),
+            Cell::new(r.seq_raw).set_alignment(CellAlignment::Right),
+            Cell::new(if ack { r.ack.to_string() } else { "-".into() })
+                .set_alignment(CellAlignment::Right),
+            Cell::new(if ack { r.ack_raw.to_string() } else { "-".into() })
+                .set_alignment(CellAlignment::Right),
+            Cell::new(r.len).set_alignment(CellAlignment::Right),
+            Cell::new(r.win).set_alignment(CellAlignment::Right),
+            Cell::new(&r.why),
+        ]);
+    }
+    t
+}
+
+const ARROW: usize = 44;
+
+/// The ladder diagram of one stream.
+pub fn write_ladder(w: &mut impl Write, s: &StreamExchange, style: Style) -> io::Result<()> {
+    let a = s.a.to_string();
+    let b = s.b.to_string();
+    writeln!(w, "{:>6}  {:>9}  {:<w$}{}", "No.", "Time", a, b, w = ARROW + 2)?;
+    for r in &s.rows {
+        let ack = r.flags & crate::decode::tcp_flags::ACK != 0;
+        let mut label = format!("{} Seq={}", flags(r), r.seq);
+        if ack {
+            label.push_str(&format!(" Ack={}", r.ack));
+        }
+        if r.len > 0 {
+            label.push_str(&format!(" Len={}", r.len));
+        }
+        let body = ARROW.saturating_sub(2);
+        let label = format!(" {label} ");
+        let pad = body.saturating_sub(label.chars().count());
+        let left = pad / 2;
+        let right = pad - left;
+        let line = if r.from_a {
+            format!("|{}{}{}>|", "-".repeat(left), label, "-".repeat(right))
+        } else {
+            format!("|<{}{}{}|", "-".repeat(left), label, "-".repeat(right))
+        };
+        writeln!(
+            w,
+            "{:>6}  {:>9.6}  {}{}{}",
+            r.frame,
+            r.time,
+            style.start(Color::Cyan),
+            line,
+            style.end()
+        )?;
+    }
+    if s.other_frames > 0 {
+        writeln!(
+            w,
+            "{:>19}({} other frames of this stream: data and plain ACKs)",
+            "", s.other_frames
+        )?;
+    }
+    Ok(())
+}
+
+/// Writes every stream's table and ladder.
+pub fn write_handshakes(w: &mut impl Write, hs: &Handshakes, style: Style) -> io::Result<()> {
+    if hs.list().is_empty() {
+        writeln!(w, "No TCP streams in this capture.")?;
+        return Ok(());
+    }
+    for (i, s) in hs.list().iter().enumerate() {
+        if i > 0 {
+            writeln!(w)?;
+        }
+        writeln!(
+            w,
+            "{}TCP stream {}: A = {}  ⇄  B = {}{}",
+            style.start(Color::Bold),
+            s.stream,
+            s.a,
+            s.b,
+            style.end()
+        )?;
+        if s.rows.is_empty() {
+            writeln!(
+                w,
+                "  no SYN, FIN or RST captured ({} frames, all mid-stream)",
+                s.other_frames
+            )?;
+            continue;
+        }
+        writeln!(w, "{}", stream_table(s))?;
+        write_ladder(w, s, style)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,77 @@
+//! `--stats`: TCP and UDP conversations and the distinct socket addresses with their roles.
+
+use std::io::{self, Write};
+
+use comfy_table::{Cell, CellAlignment, Table, presets};
+
+use crate::analyse::conversations::{Conversations, Transport};
+
+fn right(v: impl ToString) -> Cell {
+    Cell::new(v.to_string()).set_alignment(CellAlignment::Right)
+}
+
+/// Writes the conversation and endpoint tables.
+pub fn write_stats(w: &mut impl Write, c: &Conversations) -> io::Result<()> {
+    for tr in [Transport::Tcp, Transport::Udp] {
+        let convs: Vec<_> = c.list().iter().filter(|x| x.transport == tr).collect();
+        writeln!(w, "{} conversations: {}", tr.name(), convs.len())?;
+        if convs.is_empty() {
+            writeln!(w)?;
+            continue;
+        }
+        let mut t = Table::new();
+        t.load_style(presets::UTF8_FULL_CONDENSED);
+        let mut header = vec![];
+        if tr == Transport::Tcp {
+            header.push("Stream");
+        }
+        header.extend([
+            "Address A", "Address B", "Frames A→B", "Bytes A→B", "Frames B→A", "Bytes B→A",
+            "Start", "Duration",
+        ]);
+        t.set_header(header);
+        for x in convs {
+            let mut row = vec![];
+            if let Some(s) = x.stream {
+                row.push(right(s));
+            }
+            row.extend([
+                Cell::new(x.a),
+                Cell::new(x.b),
+                right(x.frames_ab),
+                right(x.bytes_ab),
+                right(x.frames_ba),
+                right(x.bytes_ba),
+                right(format!("{:.6}", x.start)),
+                right(format!("{:.6}", x.duration())),
+            ]);
+            t.add_row(row);
+        }
+        writeln!(w, "{t}")?;
+        writeln!(w)?;
+    }
+    let eps = c.endpoints();
+    writeln!(w, "Socket addresses (IP:port): {}", eps.len())?;
+    if !eps.is_empty() {
+        let mut t = Table::new();
+        t.load_style(presets::UTF8_FULL_CONDENSED);
+        t.set_header(vec!["Socket address", "Transport", "Role", "Conversations"]);
+        for e in &eps {
+            t.add_row(vec![
+                Cell::new(e.addr),
+                Cell::new(e.transport.name()),
+                Cell::new(e.role.name()),
+                right(e.conversations),
+            ]);
+        }
+        writeln!(w, "{t}")?;
+    }
+    for (ip, n) in c.server_hosts() {
+        writeln!(
+            w,
+            "Server {ip} uses {n} socket address{} (each client connects to the same IP:port; the client side changes)",
+            if n == 1 { "" } else { "es" }
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,164 @@
+//! JSON Lines sink: one object per frame. The schema (documented in README) lives here and
+//! only here; every type in this file mirrors one JSON object.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+use serde_json::value::RawValue;
+
+use crate::analyse::{Packet, mac};
+use crate::decode::{LinkRepr, NetRepr, QuotedTransport, TransportRepr};
+
+/// One frame.
+#[derive(Serialize)]
+struct JsonFrame<'a> {
+    no: u64,
+    time: Box<RawValue>,
+    len: u32,
+    caplen: u32,
+    src: String,
+    dst: String,
+    protocol: std::borrow::Cow<'static, str>,
+    info: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    eth: Option<JsonEth>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ip: Option<JsonIp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tcp: Option<JsonTcp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    udp: Option<JsonUdp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    simp: Option<&'a serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    malformed: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct JsonEth {
+    src: String,
+    dst: String,
+    ethertype: u16,
+}
+
+#[derive(Serialize)]
+struct JsonIp {
+    version: u8,
+    src: String,
+    dst: String,
+    proto: u8,
+    ttl: u8,
+}
+
+#[derive(Serialize)]
+struct JsonTcp {
+    stream: u32,
+    src_port: u16,
+    dst_port: u16,
+    flags: String,
+    seq: u32,
+    ack: u32,
+    seq_raw: u32,
+    ack_raw: u32,
+    len: Option<u32>,
+    win: u32,
+    analysis: Vec<&'static str>,
+}
+
+#[derive(Serialize)]
+struct JsonUdp {
+    src_port: u16,
+    dst_port: u16,
+    len: u16,
+}
+
+/// Writes one packet as one JSON line.
+pub fn write_packet(w: &mut impl Write, p: &Packet) -> io::Result<()> {
+    let time = RawValue::from_string(crate::render::table::time_string(p.time_rel_ns))
+        .map_err(io::Error::other)?;
+    let eth = match &p.decoded.link {
+        LinkRepr::Ethernet {
+            src,
+            dst,
+            ethertype,
+            ..
+        } => Some(JsonEth {
+            src: mac(src),
+            dst: mac(dst),
+            ethertype: *ethertype,
+        }),
+        _ => None,
+    };
+    let ip = match &p.decoded.net {
+        NetRepr::Ipv4(ip) => Some(JsonIp {
+            version: 4,
+            src: ip.src.to_string(),
+            dst: ip.dst.to_string(),
+            proto: ip.protocol,
+            ttl: ip.ttl,
+        }),
+        NetRepr::Ipv6(ip) => Some(JsonIp {
+            version: 6,
+            src: ip.src.to_string(),
+            dst: ip.dst.to_string(),
+            proto: ip.next_header,
+            ttl: ip.hop_limit,
+        }),
+        _ => None,
+    };
+    let tcp = match (&p.decoded.transport, &p.tcp) {
+        (TransportRepr::Tcp(t), Some(a)) => Some(JsonTcp {
+            stream: a.stream,
+            src_port: t.src_port,
+            dst_port: t.dst_port,
+            flags: format!("0x{:03x}", t.flags),
+            seq: a.seq,
+            ack: a.ack,
+            seq_raw: t.seq,
+            ack_raw: t.ack,
+            len: t.len,
+            win: a.window,
+            analysis: a.flags.field_names(),
+        }),
+        _ => None,
+    };
+    let udp = match &p.decoded.transport {
+        TransportRepr::Udp(u) => Some(JsonUdp {
+            src_port: u.src_port,
+            dst_port: u.dst_port,
+            len: u.length,
+        }),
+        TransportRepr::Icmpv4(i) | TransportRepr::Icmpv6(i) => match i.quoted.as_ref().and_then(|q| q.transport.as_ref()) {
+            Some(QuotedTransport::Udp {
+                src_port,
+                dst_port,
+                length,
+            }) => Some(JsonUdp {
+                src_port: *src_port,
+                dst_port: *dst_port,
+                len: *length,
+            }),
+            _ => None,
+        },
+        _ => None,
+    };
+    let simp_value = p.simp.as_ref().map(|s| &s.json);
+    let frame = JsonFrame {
+        no: p.number,
+        time,
+        len: p.len,
+        caplen: p.caplen,
+        src: p.src().to_string(),
+        dst: p.dst().to_string(),
+        protocol: p.protocol.as_str(),
+        info: &p.info,
+        eth,
+        ip,
+        tcp,
+        udp,
+        simp: simp_value,
+        malformed: p.decoded.malformed.as_deref(),
+    };
+    serde_json::to_writer(&mut *w, &frame).map_err(io::Error::other)?;
+    w.write_all(b"\n")
+}
