@@ -9,7 +9,8 @@ use std::net::IpAddr;
 
 use super::field::{Field, FieldKind, FieldValue, Fields};
 use super::lexer::CmpOp;
-use super::parser::{Expr, Literal, Rhs, SetItem};
+use super::parser::{Expr, Rhs, SetItem};
+use super::value::Literal;
 
 /// Is `expr` true for `frame`?
 pub(crate) fn eval(expr: &Expr, frame: &dyn Fields) -> bool {

@@ -50,6 +50,7 @@ mod eval;
 mod field;
 mod lexer;
 mod parser;
+mod value;
 
 use std::fmt;
 
