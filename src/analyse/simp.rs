@@ -5,6 +5,10 @@ use crate::decode::simp;
 /// What the packet list shows of a SIMP message.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SimpSummary {
+    /// Message type code (1 control, 2 chat).
+    pub kind: u8,
+    /// User name.
+    pub user: String,
     /// Info column text.
     pub info: String,
     /// The `"simp"` object of `--json`.

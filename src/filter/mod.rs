@@ -49,6 +49,7 @@ mod error;
 mod eval;
 mod field;
 mod lexer;
+mod packet;
 mod parser;
 mod value;
 
