@@ -161,6 +161,12 @@ def analysis_client(a):
     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, 1)
     s.connect((a.dst, a.port))
     time.sleep(0.1)
+    # Warm-up: let the receiver's window grow to its ceiling (its buffer is fixed), so that
+    # the duplicate ACKs below repeat the same window and count as Dup ACKs.
+    for i in range(a.warmup):
+        s.send(pattern(1000, i))
+        time.sleep(0.002)
+    time.sleep(0.1)
     for i in range(4):
         if i == 3:
             s.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, 0x20)
@@ -385,6 +391,7 @@ def main():
     q.add_argument("--ready", required=True)
     q.add_argument("--go", required=True)
     q.add_argument("--linger", type=float, default=2.5)
+    q.add_argument("--warmup", type=int, default=0, help="1000-byte writes before phase 1")
     q.add_argument("--timeout", type=float, default=15.0)
     q.set_defaults(fn=analysis_client)
 

@@ -425,14 +425,15 @@ scenario_analysis() {
     ip -n "$NS_CLI" link set dev wl-cli gso_max_segs 1
     sleep 0.5
     start_cap "$NS_SRV" dumpcap "$WORK/tcp-analysis.pcapng" wl-srv
-    py_bg "$NS_SRV" tcp-server --bind 10.0.3.1 --port 7777 --mode sink --ready "$WORK/s1.ready"
+    py_bg "$NS_SRV" tcp-server --bind 10.0.3.1 --port 7777 --mode sink --rcvbuf 16384 \
+        --ready "$WORK/s1.ready"
     local s1=$LAST_PID
     py_bg "$NS_SRV" tcp-server --bind 10.0.3.1 --port 7778 --mode sink --rcvbuf 2048 \
         --stall 1.5 --read-size 2048 --read-pause 0.01 --ready "$WORK/s2.ready"
     local s2=$LAST_PID
     wait_file "$WORK/s1.ready" 10 || die "tcp server 1 did not start"
     wait_file "$WORK/s2.ready" 10 || die "tcp server 2 did not start"
-    py_bg "$NS_CLI" analysis-client --dst 10.0.3.1 --port 7777 --linger 3.5 \
+    py_bg "$NS_CLI" analysis-client --dst 10.0.3.1 --port 7777 --linger 3.5 --warmup 30 \
         --ready "$WORK/c.ready" --go "$WORK/c.go"
     local c=$LAST_PID
     wait_file "$WORK/c.ready" 15 || die "analysis client did not reach phase 2"

@@ -13,7 +13,7 @@
 #                        beside the repository, else /work/shared/captures-public)
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 GOLDEN=$ROOT/tests/golden/tshark
 if [ -z "${PUBLIC_CAPTURES:-}" ]; then
     for d in "$ROOT/../shared/captures-public" /work/shared/captures-public; do
@@ -60,6 +60,7 @@ if [ ${#files[@]} -eq 0 ]; then
 fi
 
 for file in "${files[@]}"; do
+    file=$(realpath "$file")
     name=$(basename "$file")
     case $file in
         "$ROOT"/captures/*) where="captures/$name" ;;
