@@ -940,16 +940,8 @@ fn random_step(rng: &mut Rng, c: &mut Conn, s: &mut Script) {
         // RST.
         89..=90 => {
             let flags = if rng.chance(50) { RST } else { RST | ACK };
-            s.send(
-                e,
-                from_a,
-                flags,
-                my.nxt,
-                my.rcv,
-                rng.pick(&[0u16, 1000]),
-                0,
-                None,
-            );
+            let (win, len) = (rng.pick(&[0u16, 1000]), rng.pick(&[0u32, 0, 0, 7]));
+            s.send(e, from_a, flags, my.nxt, my.rcv, win, len, None);
         }
         // Port reuse: a new handshake with a new ISN, from either side.
         91..=94 => {
@@ -1186,12 +1178,10 @@ fn public_captures_match_tshark() {
     if !tshark_present() {
         return;
     }
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/captures-public");
-    let dir = if dir.is_dir() {
-        dir
-    } else {
-        Path::new("/work/shared/captures-public").to_path_buf()
-    };
+    // WIRELAB_PUBLIC_CAPTURES overrides where the shared sample captures live.
+    let dir = std::env::var_os("WIRELAB_PUBLIC_CAPTURES")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| Path::new("/work/shared/captures-public").to_path_buf());
     let Ok(entries) = std::fs::read_dir(&dir) else {
         eprintln!("skipping: no public captures at {}", dir.display());
         return;

@@ -517,6 +517,9 @@ impl TcpAnalyzer {
     /// Stream index for a TCP header quoted inside an ICMP/ICMPv6 error (at least 16 bytes
     /// quoted): finds or creates the conversation, sets no base, runs no analysis (tshark
     /// uses up a stream index for an unseen 4-tuple this way).
+    ///
+    /// Lookup only: tshark also applies the port-reuse and SYN bookkeeping to a quoted
+    /// header, so prefer [`quoted_header`](Self::quoted_header) when the header is at hand.
     pub fn quoted(&mut self, src: IpAddr, dst: IpAddr, src_port: u16, dst_port: u16) -> u32 {
         let key = ConvKey::new((src, src_port), (dst, dst_port));
         let next_stream = &mut self.next_stream;
@@ -526,10 +529,13 @@ impl TcpAnalyzer {
             .stream
     }
 
-    /// Analyse one segment (frames in capture order).
+    /// Analyse one segment (frames in capture order). The header must be well formed
+    /// (data offset of at least 5 words).
     ///
     /// With `len: None` only the header bookkeeping runs (stream lookup and port reuse, SYN
-    /// and window-scale tracking, iRTT), as tshark does for a header it cannot size.
+    /// and window-scale tracking, iRTT), as tshark does for a header it cannot size (a first
+    /// IPv4 fragment cut by the snap length): seq, ack and window stay raw, and the only
+    /// possible flag is `REUSED_PORTS`.
     pub fn segment(&mut self, seg: &TcpSegment) -> TcpAnalysis {
         self.process(seg, seg.len, Stages::ALL)
     }
@@ -1599,6 +1605,41 @@ mod tests {
              [TCP Spurious Retransmission] [TCP Fast Retransmission] [TCP Retransmission] \
              [TCP Port numbers reused] "
         );
+    }
+
+    #[test]
+    fn unacked_list_agrees_with_a_plain_multiset() {
+        // Random pushes and acks, clustered so that wrap, disorder and the 2^31 edge occur.
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut rand = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u32
+        };
+        for round in 0..200u32 {
+            let (mut fast, mut naive) = (Unacked::default(), Vec::new());
+            let centre = rand();
+            for _ in 0..200 {
+                let r = rand();
+                let value = match r % 8 {
+                    0 => r,                                                // anywhere
+                    1 => centre.wrapping_add(1 << 31).wrapping_add(r % 3), // the far side
+                    _ => centre.wrapping_add(r % 4000).wrapping_sub(2000), // near
+                };
+                if r % 3 == 0 || round % 5 == 0 && r % 2 == 0 {
+                    fast.ack(value);
+                    naive.retain(|&e: &u32| (value.wrapping_sub(e) as i32) < 0);
+                } else {
+                    fast.push(value);
+                    naive.push(value);
+                }
+                let mut a: Vec<u32> = fast.ends.iter().copied().collect();
+                a.sort_unstable();
+                naive.sort_unstable();
+                assert_eq!(a, naive);
+            }
+        }
     }
 
     #[test]
