@@ -10,6 +10,7 @@ pub mod conversations;
 pub mod handshake;
 pub mod icmp;
 pub mod info;
+pub mod seq;
 pub mod simp;
 pub mod tcp;
 

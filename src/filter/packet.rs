@@ -83,7 +83,7 @@ impl Fields for Packet {
                 };
                 let a = self.tcp.as_ref();
                 let bit = |b: u16| Bool(t.flags & b != 0);
-                let analysis = |name: &str| a.is_some_and(|a| a.flags.field_names().contains(&name));
+                let analysis = |name: &str| a.is_some_and(|a| a.flags.has_field(name));
                 match field {
                     Field::TcpSrcPort => int(u64::from(t.src_port), f),
                     Field::TcpDstPort => int(u64::from(t.dst_port), f),

@@ -82,7 +82,7 @@ impl PacketList {
             return Some(Color::Red);
         }
         if let Some(a) = &p.tcp {
-            if a.flags != Default::default() {
+            if !a.flags.is_empty() {
                 return Some(Color::Yellow);
             }
         }
