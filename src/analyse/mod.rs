@@ -249,14 +249,30 @@ impl Analyzer {
                 if let Some(QuotedTransport::Tcp {
                     src_port,
                     dst_port,
+                    seq,
+                    ack,
+                    flags,
+                    window,
+                    header_len,
+                    window_scale,
                     quoted_len,
-                    ..
                 }) = q.transport
                 {
-                    if quoted_len >= 16 {
-                        out.quoted_tcp_stream =
-                            Some(self.tcp.quoted(q.src, q.dst, src_port, dst_port));
-                    }
+                    let seg = TcpSegment {
+                        frame: frame.number,
+                        time: frame.timestamp,
+                        src: q.src,
+                        dst: q.dst,
+                        src_port,
+                        dst_port,
+                        seq: seq.unwrap_or(0),
+                        ack,
+                        flags,
+                        window,
+                        len: None,
+                        window_scale,
+                    };
+                    out.quoted_tcp_stream = self.tcp.quoted_header(&seg, quoted_len, header_len);
                 }
             }
         }

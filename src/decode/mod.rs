@@ -265,6 +265,16 @@ pub enum QuotedTransport {
         dst_port: u16,
         /// Raw sequence number, if quoted.
         seq: Option<u32>,
+        /// Raw acknowledgement number (0 unless 12 bytes are quoted).
+        ack: u32,
+        /// Flags (0 unless 14 bytes are quoted).
+        flags: u16,
+        /// Raw window (0 unless 16 bytes are quoted).
+        window: u16,
+        /// Header length from the data offset (0 unless 13 bytes are quoted).
+        header_len: usize,
+        /// Window scale option, if the options are quoted in full.
+        window_scale: Option<u8>,
         /// Number of TCP header bytes quoted.
         quoted_len: usize,
     },
@@ -792,6 +802,14 @@ fn icmp_repr(
     }
 }
 
+/// The 12-bit TCP flags field from bytes 12-13 of a TCP header.
+fn tcp_flags_of_pair(b: &[u8]) -> u16 {
+    match b {
+        [hi, lo, ..] => (u16::from(hi & 0x0f) << 8) | u16::from(*lo),
+        _ => 0,
+    }
+}
+
 /// The 12-bit TCP flags field from a TCP header's bytes 12-13.
 fn tcp_flags_of(header: &[u8]) -> u16 {
     match (header.get(12), header.get(13)) {
@@ -822,14 +840,34 @@ fn quoted_packet(whole: &[u8], quote: &[u8], v6: bool) -> Option<QuotedRepr> {
         Some(u16::from_be_bytes([*b.get(i)?, *b.get(i + 1)?]))
     };
     let transport = match protocol {
-        6 if payload.len() >= 4 => Some(QuotedTransport::Tcp {
-            src_port: be16(payload, 0)?,
-            dst_port: be16(payload, 2)?,
-            seq: payload
-                .get(4..8)
-                .map(|s| u32::from_be_bytes([s[0], s[1], s[2], s[3]])),
-            quoted_len: payload.len(),
-        }),
+        6 if payload.len() >= 4 => {
+            let be32 = |i: usize| {
+                payload
+                    .get(i..i + 4)
+                    .map(|s| u32::from_be_bytes([s[0], s[1], s[2], s[3]]))
+            };
+            let header_len = payload.get(12).map_or(0, |b| usize::from(b >> 4) * 4);
+            let window_scale = payload
+                .get(20..header_len)
+                .filter(|_| header_len > 20)
+                .and_then(|opts| {
+                    etherparse::TcpOptionsIterator::from_slice(opts).find_map(|o| match o {
+                        Ok(etherparse::TcpOptionElement::WindowScale(s)) => Some(s),
+                        _ => None,
+                    })
+                });
+            Some(QuotedTransport::Tcp {
+                src_port: be16(payload, 0)?,
+                dst_port: be16(payload, 2)?,
+                seq: be32(4),
+                ack: be32(8).unwrap_or(0),
+                flags: payload.get(12..14).map_or(0, tcp_flags_of_pair),
+                window: be16(payload, 14).unwrap_or(0),
+                header_len,
+                window_scale,
+                quoted_len: payload.len(),
+            })
+        }
         17 if payload.len() >= 4 => Some(QuotedTransport::Udp {
             src_port: be16(payload, 0)?,
             dst_port: be16(payload, 2)?,
