@@ -1,1 +1,3 @@
 //! Sinks: terminal, pcapng writer, JSON Lines.
+
+pub mod pcapng;
