@@ -2,3 +2,4 @@
 //! plain writer handed to the renderers).
 
 pub mod json;
+pub mod pcapng;
