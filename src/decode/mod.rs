@@ -1,1 +1,3 @@
 //! Decoding frame bytes into layers (etherparse lax slicing).
+
+pub mod simp;
