@@ -36,6 +36,20 @@ impl Transcript {
     pub fn dump(&self) -> String {
         self.0.lock().map(|l| l.join("\n")).unwrap_or_default()
     }
+
+    /// Waits (at most [`WAIT`]) until some line contains `text` (logs arrive through a reader
+    /// thread, a little after the event).
+    pub fn wait_contains(&self, text: &str) {
+        let deadline = Instant::now() + WAIT;
+        while !self.dump().contains(text) {
+            assert!(
+                Instant::now() < deadline,
+                "no line with {text:?} within {WAIT:?}\n--- transcript ---\n{}",
+                self.dump()
+            );
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
 }
 
 /// A running process; Drop kills it.
@@ -126,6 +140,23 @@ impl Proc {
                 }
             }
         }
+    }
+
+    /// Waits until each of `prefixes` has started some line, in any order; returns the lines.
+    pub fn expect_all(&mut self, prefixes: &[&str]) -> Vec<String> {
+        let mut found: Vec<Option<String>> = vec![None; prefixes.len()];
+        while found.iter().any(Option::is_none) {
+            let line = self.wait_for(&format!("lines starting {prefixes:?}"), |l| {
+                prefixes.iter().any(|p| l.starts_with(p))
+            });
+            for (slot, prefix) in found.iter_mut().zip(prefixes) {
+                if slot.is_none() && line.starts_with(prefix) {
+                    *slot = Some(line.clone());
+                    break;
+                }
+            }
+        }
+        found.into_iter().flatten().collect()
     }
 
     /// Waits for a line starting with `prefix`.
