@@ -277,7 +277,7 @@ impl Analyzer {
             }
         }
         if let TransportRepr::Udp(u) = &d.transport {
-            if u.src_port == decode::simp::PORT || u.dst_port == decode::simp::PORT {
+            if u.src_port == decode::simp::DAEMON_PORT || u.dst_port == decode::simp::DAEMON_PORT {
                 let payload = d.app_payload(&frame.data);
                 out.simp = simp::summary(payload);
             }

@@ -1,11 +1,15 @@
 //! SIMP on UDP port 7777: what the packet list, `--detail` and `--json` show of it.
+//!
+//! A payload that parses as SIMP is shown as SIMP. One that starts like SIMP (type byte
+//! 0x01 or 0x02) but does not parse is shown as malformed SIMP with the reason; anything
+//! else on port 7777 stays plain UDP, so unrelated traffic on that port is not mislabelled.
 
-use crate::decode::simp;
+use crate::decode::simp::{self, field};
 
 /// What the packet list shows of a SIMP message.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SimpSummary {
-    /// Message type code (1 control, 2 chat).
+    /// Message type code (1 control, 2 chat); 0 when malformed.
     pub kind: u8,
     /// User name.
     pub user: String,
@@ -17,9 +21,69 @@ pub struct SimpSummary {
     pub detail: Option<(String, Vec<(String, String, std::ops::Range<usize>)>)>,
 }
 
-/// Summarises a UDP payload as SIMP, if it parses as SIMP.
+/// Summarises a UDP payload on the SIMP port as SIMP, if it is (or tries to be) SIMP.
 pub fn summary(payload: &[u8]) -> Option<SimpSummary> {
-    let _ = payload;
-    let _ = simp::PORT;
-    None
+    match simp::view(payload) {
+        Ok(v) => {
+            let fields = v
+                .fields()
+                .into_iter()
+                .map(|(n, val, r)| (n.to_string(), val, r))
+                .collect();
+            Some(SimpSummary {
+                kind: v.kind().code(),
+                user: v.user().to_string(),
+                info: v.info(),
+                json: serde_json::json!({
+                    "type": v.kind().name(),
+                    "operation": v.op().name(),
+                    "seq": v.seq(),
+                    "user": v.user(),
+                    "len": v.payload().len(),
+                    "payload": String::from_utf8_lossy(v.payload()),
+                }),
+                detail: Some(("Simple IM Protocol (SIMP)".to_string(), fields)),
+            })
+        }
+        Err(e) if matches!(payload.first(), Some(1 | 2)) => {
+            let mut fields = vec![(
+                "Malformed".to_string(),
+                e.to_string(),
+                e.offset()..(e.offset() + 1).min(payload.len()),
+            )];
+            if let Some(t) = payload.get(field::TYPE) {
+                fields.insert(0, ("Type".to_string(), format!("0x{:02x}", t[0]), field::TYPE));
+            }
+            Some(SimpSummary {
+                kind: 0,
+                user: String::new(),
+                info: format!("[Malformed SIMP: {e}]"),
+                json: serde_json::json!({ "malformed": e.to_string() }),
+                detail: Some(("Simple IM Protocol (SIMP), malformed".to_string(), fields)),
+            })
+        }
+        Err(_) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decode::simp::{Operation, SimpMessage};
+
+    #[test]
+    fn seed_example_summary() {
+        let m = SimpMessage::new(Operation::Message, 0, "test", b"Hello World".to_vec());
+        let s = summary(&m.encode()).unwrap();
+        assert_eq!(s.info, "CHAT seq=0 user=test len=11 \"Hello World\"");
+        assert_eq!(s.json["user"], "test");
+        assert_eq!(s.kind, 2);
+    }
+
+    #[test]
+    fn plain_text_on_the_port_is_not_simp_and_broken_simp_is_malformed() {
+        assert!(summary(b"one\n").is_none());
+        let s = summary(&[2, 1, 0, b't']).unwrap();
+        assert!(s.info.starts_with("[Malformed SIMP: "), "{}", s.info);
+    }
 }
