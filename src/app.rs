@@ -67,7 +67,11 @@ pub fn read(args: &ReadArgs) -> anyhow::Result<ExitCode> {
     } else if args.detail {
         PerFrame::Detail
     } else if args.handshakes || args.stats {
-        if args.hex { PerFrame::Table } else { PerFrame::Nothing }
+        if args.hex {
+            PerFrame::Table
+        } else {
+            PerFrame::Nothing
+        }
     } else {
         PerFrame::Table
     };

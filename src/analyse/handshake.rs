@@ -187,8 +187,7 @@ impl Handshakes {
                 ),
             };
             rows.push(row(RowKind::SynAck, why));
-        } else if ackf && !s.handshake_done && (if from_a { s.isn_b } else { s.isn_a }).is_some()
-        {
+        } else if ackf && !s.handshake_done && (if from_a { s.isn_b } else { s.isn_a }).is_some() {
             let peer_isn = if from_a { s.isn_b } else { s.isn_a };
             let own_isn = if from_a { s.isn_a } else { s.isn_b };
             if let (Some(peer), Some(own)) = (peer_isn, own_isn) {

@@ -30,7 +30,15 @@ pub(super) fn write_info(
         simp,
         ..
     } = p;
-    let proto = write_layers(decoded, tcp.as_ref(), simp.as_ref(), frame, echo_request, arp_note, info);
+    let proto = write_layers(
+        decoded,
+        tcp.as_ref(),
+        simp.as_ref(),
+        frame,
+        echo_request,
+        arp_note,
+        info,
+    );
     if let Some(reason) = &decoded.malformed {
         if !info.is_empty() {
             info.push(' ');
@@ -99,7 +107,11 @@ fn write_layers(
         }
         NetRepr::Ipv4(ip) => {
             if let TransportRepr::Other { protocol, .. } = &d.transport {
-                let _ = write!(info, "IP protocol {} ({protocol})", ip_proto_name(*protocol));
+                let _ = write!(
+                    info,
+                    "IP protocol {} ({protocol})",
+                    ip_proto_name(*protocol)
+                );
             }
             let _ = ip;
             Protocol::Ipv4
@@ -113,7 +125,11 @@ fn write_layers(
                     ip.payload_protocol
                 );
             } else if let TransportRepr::Other { protocol, .. } = &d.transport {
-                let _ = write!(info, "IPv6 next header {} ({protocol})", ip_proto_name(*protocol));
+                let _ = write!(
+                    info,
+                    "IPv6 next header {} ({protocol})",
+                    ip_proto_name(*protocol)
+                );
             }
             Protocol::Ipv6
         }
@@ -412,7 +428,11 @@ fn icmpv6_info(i: &IcmpRepr, hlim: u8, request_in: Option<u64>, bytes: &[u8], in
             let _ = write!(
                 info,
                 " ({})",
-                if names.is_empty() { "none".to_string() } else { names.join(", ") }
+                if names.is_empty() {
+                    "none".to_string()
+                } else {
+                    names.join(", ")
+                }
             );
             if let Some(m) = msg.get(24..).and_then(|o| ndp_lladdr(o, 2)) {
                 let _ = write!(info, " is at {}", mac(&m));
@@ -463,7 +483,6 @@ fn arp_info(a: &ArpRepr, note: Option<&ArpNote>, info: &mut String) {
 mod tests {
     use super::*;
 
-
     #[test]
     fn flag_names_in_bit_order() {
         let mut s = String::new();
@@ -497,7 +516,10 @@ mod tests {
         i.icmp_type = 0;
         s.clear();
         icmp_info(&i, 63, Some(8), &mut s);
-        assert_eq!(s, "Echo (ping) reply    id=0x1234, seq=1/256, ttl=63 (request in 8)");
+        assert_eq!(
+            s,
+            "Echo (ping) reply    id=0x1234, seq=1/256, ttl=63 (request in 8)"
+        );
         i.icmp_type = 3;
         i.code = 3;
         s.clear();

@@ -52,7 +52,10 @@ pub fn summary(payload: &[u8]) -> Option<SimpSummary> {
                 e.offset()..(e.offset() + 1).min(payload.len()),
             )];
             if let Some(t) = payload.get(field::TYPE) {
-                fields.insert(0, ("Type".to_string(), format!("0x{:02x}", t[0]), field::TYPE));
+                fields.insert(
+                    0,
+                    ("Type".to_string(), format!("0x{:02x}", t[0]), field::TYPE),
+                );
             }
             Some(SimpSummary {
                 kind: 0,

@@ -181,7 +181,11 @@ pub fn layers(d: &Decoded, frame: &[u8], ctx: &DetailContext) -> Vec<Layer> {
                 format!("Data (ethertype 0x{ethertype:04x}, {} bytes)", range.len()),
                 range.clone(),
             );
-            l.field("Data", hex_preview(frame.get(range.clone()).unwrap_or(&[])), range.clone());
+            l.field(
+                "Data",
+                hex_preview(frame.get(range.clone()).unwrap_or(&[])),
+                range.clone(),
+            );
             out.push(l);
         }
         NetRepr::None => {}
@@ -237,7 +241,11 @@ pub fn layers(d: &Decoded, frame: &[u8], ctx: &DetailContext) -> Vec<Layer> {
                 format!("Data (IP protocol {protocol}, {} bytes)", range.len()),
                 range.clone(),
             );
-            l.field("Data", hex_preview(bytes.get(range.clone()).unwrap_or(&[])), range.clone());
+            l.field(
+                "Data",
+                hex_preview(bytes.get(range.clone()).unwrap_or(&[])),
+                range.clone(),
+            );
             out.push(l);
         }
         TransportRepr::None => {}
@@ -320,11 +328,7 @@ fn link_layer(link: &LinkRepr, frame: &[u8], out: &mut Vec<Layer>) {
             } else {
                 l.field("Protocol", ethertype_name(*protocol), 0..2);
                 l.field("Reserved", "0", 2..4);
-                l.field(
-                    "Interface index",
-                    if_index.unwrap_or(0).to_string(),
-                    4..8,
-                );
+                l.field("Interface index", if_index.unwrap_or(0).to_string(), 4..8);
                 l.field("Link-layer address type", hw_type.to_string(), 8..10);
                 l.field("Packet type", ptype, 10..11);
                 l.field("Link-layer address length", addr_len.to_string(), 11..12);
@@ -333,7 +337,11 @@ fn link_layer(link: &LinkRepr, frame: &[u8], out: &mut Vec<Layer>) {
             out.push(l);
         }
         LinkRepr::Loopback { family, range } => {
-            let mut l = Layer::new(LayerKind::Loopback, "Null/Loopback".to_string(), range.clone());
+            let mut l = Layer::new(
+                LayerKind::Loopback,
+                "Null/Loopback".to_string(),
+                range.clone(),
+            );
             let name = match family {
                 2 => "IP (2)".to_string(),
                 10 | 24 | 28 | 30 => format!("IPv6 ({family})"),
@@ -359,7 +367,12 @@ fn vlan_layer(v: &VlanRepr) -> Layer {
     let s = v.range.start;
     let mut l = Layer::new(
         LayerKind::Vlan,
-        format!("802.1Q Virtual LAN, PRI: {}, DEI: {}, ID: {}", v.pcp, u8::from(v.dei), v.id),
+        format!(
+            "802.1Q Virtual LAN, PRI: {}, DEI: {}, ID: {}",
+            v.pcp,
+            u8::from(v.dei),
+            v.id
+        ),
         v.range.clone(),
     );
     l.field("Priority", v.pcp.to_string(), s..s + 1);
@@ -373,7 +386,10 @@ fn ipv4_layer(ip: &Ipv4Repr, frame: &[u8]) -> Layer {
     let b = ip.range.start;
     let mut l = Layer::new(
         LayerKind::Ipv4,
-        format!("Internet Protocol Version 4, Src: {}, Dst: {}", ip.src, ip.dst),
+        format!(
+            "Internet Protocol Version 4, Src: {}, Dst: {}",
+            ip.src, ip.dst
+        ),
         ip.range.clone(),
     );
     l.field("Version", "4", at(b, 0..1));
@@ -409,15 +425,15 @@ fn ipv4_layer(ip: &Ipv4Repr, frame: &[u8]) -> Layer {
         },
         at(b, 6..7),
     );
-    l.field("Fragment Offset", format!("{} bytes", ip.frag_offset), at(b, 6..8));
+    l.field(
+        "Fragment Offset",
+        format!("{} bytes", ip.frag_offset),
+        at(b, 6..8),
+    );
     l.field("Time to Live", ip.ttl.to_string(), at(b, 8..9));
     l.field(
         "Protocol",
-        format!(
-            "{} ({})",
-            ip_proto_name(ip.protocol),
-            ip.protocol
-        ),
+        format!("{} ({})", ip_proto_name(ip.protocol), ip.protocol),
         at(b, 9..10),
     );
     let status = frame
@@ -470,20 +486,27 @@ fn ipv6_layer(ip: &Ipv6Repr) -> Layer {
     let b = ip.range.start;
     let mut l = Layer::new(
         LayerKind::Ipv6,
-        format!("Internet Protocol Version 6, Src: {}, Dst: {}", ip.src, ip.dst),
+        format!(
+            "Internet Protocol Version 6, Src: {}, Dst: {}",
+            ip.src, ip.dst
+        ),
         ip.range.clone(),
     );
     l.field("Version", "6", at(b, 0..1));
-    l.field("Traffic Class", format!("0x{:02x}", ip.traffic_class), at(b, 0..2));
-    l.field("Flow Label", format!("0x{:05x}", ip.flow_label), at(b, 1..4));
+    l.field(
+        "Traffic Class",
+        format!("0x{:02x}", ip.traffic_class),
+        at(b, 0..2),
+    );
+    l.field(
+        "Flow Label",
+        format!("0x{:05x}", ip.flow_label),
+        at(b, 1..4),
+    );
     l.field("Payload Length", ip.payload_len.to_string(), at(b, 4..6));
     l.field(
         "Next Header",
-        format!(
-            "{} ({})",
-            ip_proto_name(ip.next_header),
-            ip.next_header
-        ),
+        format!("{} ({})", ip_proto_name(ip.next_header), ip.next_header),
         at(b, 6..7),
     );
     l.field("Hop Limit", ip.hop_limit.to_string(), at(b, 7..8));
@@ -527,9 +550,9 @@ fn arp_layer(a: &ArpRepr) -> Layer {
 
 fn tcp_layers(t: &TcpRepr, bytes: &[u8], ctx: &DetailContext, out: &mut Vec<Layer>) {
     let b = t.range.start;
-    let (seq, ack, next, win) = ctx
-        .tcp_relative
-        .unwrap_or((t.seq, t.ack, None, u32::from(t.window)));
+    let (seq, ack, next, win) =
+        ctx.tcp_relative
+            .unwrap_or((t.seq, t.ack, None, u32::from(t.window)));
     let mut title = format!(
         "Transmission Control Protocol, Src Port: {}, Dst Port: {}, Seq: {seq}",
         t.src_port, t.dst_port
@@ -582,11 +605,19 @@ fn tcp_layers(t: &TcpRepr, bytes: &[u8], ctx: &DetailContext, out: &mut Vec<Laye
     if win != u32::from(t.window) {
         l.note("[Calculated window size]", win.to_string());
     }
-    l.field("Checksum", format!("0x{:04x} [unverified]", t.checksum), at(b, 16..18));
+    l.field(
+        "Checksum",
+        format!("0x{:04x} [unverified]", t.checksum),
+        at(b, 16..18),
+    );
     l.field("Urgent Pointer", t.urgent.to_string(), at(b, 18..20));
     if !t.options.is_empty() {
         let opts = bytes.get(t.options.clone()).unwrap_or(&[]);
-        l.field("Options", format!("{} bytes", opts.len()), t.options.clone());
+        l.field(
+            "Options",
+            format!("{} bytes", opts.len()),
+            t.options.clone(),
+        );
         let mut it = TcpOptionsIterator::from_slice(opts);
         let mut pos = t.options.start;
         loop {
@@ -674,12 +705,19 @@ fn payload_layer(range: Range<usize>, bytes: &[u8], ctx: &DetailContext, out: &m
         range.clone(),
     );
     l.field("Data", hex_preview(data), range.clone());
-    if !data.is_empty() && data.iter().all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace()) {
+    if !data.is_empty()
+        && data
+            .iter()
+            .all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace())
+    {
         let text: String = String::from_utf8_lossy(&data[..data.len().min(80)])
             .chars()
             .map(|c| if c.is_control() { '.' } else { c })
             .collect();
-        l.note("Text", format!("\"{text}\"{}", if data.len() > 80 { "…" } else { "" }));
+        l.note(
+            "Text",
+            format!("\"{text}\"{}", if data.len() > 80 { "…" } else { "" }),
+        );
     }
     out.push(l);
 }

@@ -6,7 +6,7 @@
 
 use std::ops::Range;
 
-use etherparse::{EtherType, LaxSlicedPacket, LinuxSllHeaderSlice, LinuxSllProtocolType};
+use etherparse::{EtherType, LaxSlicedPacket};
 
 use super::Decoded;
 use crate::frame::LinkType;
@@ -93,34 +93,33 @@ pub(super) fn slice<'a>(
                 None
             }
         },
-        LinkType::LINUX_SLL => match LinuxSllHeaderSlice::from_slice(data) {
-            Ok(h) => {
-                let protocol = match h.protocol_type() {
-                    LinuxSllProtocolType::EtherType(t) => t.0,
-                    LinuxSllProtocolType::Ignored(v)
-                    | LinuxSllProtocolType::NetlinkProtocolType(v)
-                    | LinuxSllProtocolType::GenericRoutingEncapsulationProtocolType(v) => v,
-                    LinuxSllProtocolType::LinuxNonstandardEtherType(t) => u16::from(t),
-                };
-                let addr_len = h.sender_address_valid_length().min(8) as u8;
-                out.link = LinkRepr::Sll {
-                    version: 1,
-                    packet_type: u16::from(h.packet_type()),
-                    hw_type: h.arp_hardware_type().0,
-                    addr: h.sender_address_full(),
-                    addr_len,
-                    protocol,
-                    if_index: None,
-                    range: 0..16,
-                };
-                let rest = data.get(16..).unwrap_or(&[]);
-                Some(LaxSlicedPacket::from_ether_type(EtherType(protocol), rest))
-            }
-            Err(e) => {
-                out.malformed = Some(format!("Linux cooked capture v1: {e}"));
-                None
-            }
-        },
+        LinkType::LINUX_SLL => {
+            // Read by hand: etherparse's SLL slicer refuses hardware types it does not know,
+            // such as 772 (loopback), which is what `tcpdump -i any` records for `lo`.
+            let Some(h) = data.get(..16) else {
+                out.malformed = Some(format!(
+                    "Linux cooked capture v1: header needs 16 bytes, frame has {}",
+                    data.len()
+                ));
+                return None;
+            };
+            let be16 = |i: usize| u16::from_be_bytes([h[i], h[i + 1]]);
+            let protocol = be16(14);
+            let mut addr = [0u8; 8];
+            addr.copy_from_slice(&h[6..14]);
+            out.link = LinkRepr::Sll {
+                version: 1,
+                packet_type: be16(0),
+                hw_type: be16(2),
+                addr,
+                addr_len: be16(4).min(8) as u8,
+                protocol,
+                if_index: None,
+                range: 0..16,
+            };
+            let rest = data.get(16..).unwrap_or(&[]);
+            Some(LaxSlicedPacket::from_ether_type(EtherType(protocol), rest))
+        }
         LinkType::LINUX_SLL2 => {
             let Some(h) = data.get(..20) else {
                 out.malformed = Some(format!(
@@ -160,7 +159,11 @@ pub(super) fn slice<'a>(
                 u32::from_be_bytes(raw)
             } else {
                 let le = u32::from_le_bytes(raw);
-                if le <= 0xffff { le } else { u32::from_be_bytes(raw) }
+                if le <= 0xffff {
+                    le
+                } else {
+                    u32::from_be_bytes(raw)
+                }
             };
             out.link = LinkRepr::Loopback {
                 family,

@@ -18,8 +18,8 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::ops::Range;
 
 use etherparse::{
-    EtherType, Icmpv4Slice, Icmpv6Slice, IpNumber, LaxIpPayloadSlice, LaxNetSlice,
-    LaxSlicedPacket, LenSource, TcpSlice, TransportSlice, UdpSlice,
+    EtherType, Icmpv4Slice, Icmpv6Slice, IpNumber, LaxIpPayloadSlice, LaxNetSlice, LaxSlicedPacket,
+    LenSource, TcpSlice, TransportSlice, UdpSlice,
 };
 
 use crate::frame::LinkType;
@@ -504,7 +504,8 @@ fn decode_sliced(
                     offset: repr.frag_offset,
                     id: repr.id,
                 };
-                let declared = usize::from(repr.total_len).saturating_sub(usize::from(repr.header_len));
+                let declared =
+                    usize::from(repr.total_len).saturating_sub(usize::from(repr.header_len));
                 let complete = !payload.incomplete && payload.payload.len() >= declared;
                 let done = if complete && declared > 0 {
                     reasm.add(number, &repr, payload.payload)
@@ -517,14 +518,7 @@ fn decode_sliced(
                         let src: IpAddr = ip.header().source_addr().into();
                         let dst: IpAddr = ip.header().destination_addr().into();
                         let len = r.data.len();
-                        decode_transport_from(
-                            note.protocol,
-                            &r.data,
-                            0..len,
-                            len,
-                            (src, dst),
-                            out,
-                        );
+                        decode_transport_from(note.protocol, &r.data, 0..len, len, (src, dst), out);
                         out.reassembled = Some(r);
                     }
                     None => out.fragment = Some(note),
@@ -620,9 +614,7 @@ fn note_ip_payload(payload: &LaxIpPayloadSlice<'_>, out: &mut Decoded) {
 /// UDP length checks are based on it, as in Wireshark.
 fn declared_ip_payload_len(out: &Decoded, payload: &LaxIpPayloadSlice<'_>) -> usize {
     match &out.net {
-        NetRepr::Ipv4(ip) => {
-            usize::from(ip.total_len).saturating_sub(usize::from(ip.header_len))
-        }
+        NetRepr::Ipv4(ip) => usize::from(ip.total_len).saturating_sub(usize::from(ip.header_len)),
         NetRepr::Ipv6(ip) => usize::from(ip.payload_len).saturating_sub(ip.ext_len),
         _ => payload.payload.len(),
     }
@@ -673,7 +665,9 @@ fn decode_transport_from(
                 if len.is_none() {
                     set_malformed(
                         out,
-                        format!("TCP header length {hl} is larger than the IP payload ({declared} bytes)"),
+                        format!(
+                            "TCP header length {hl} is larger than the IP payload ({declared} bytes)"
+                        ),
                     );
                 }
                 let mut mss = None;
@@ -716,10 +710,12 @@ fn decode_transport_from(
         17 => match UdpSlice::from_slice_lax(seg) {
             Ok(udp) => {
                 let length = udp.length();
-                if usize::from(length) > declared || (length < 8 && length != 0) {
+                // A length beyond the IP payload is only flagged in Info ("BAD UDP LENGTH"),
+                // as tshark does; one below the header size is malformed.
+                if length < 8 {
                     set_malformed(
                         out,
-                        format!("UDP length {length} does not fit the IP payload of {declared} bytes"),
+                        format!("UDP length {length} is shorter than its 8-byte header"),
                     );
                 }
                 let payload_end = (base + usize::from(length).max(8)).min(range.end);

@@ -76,4 +76,3 @@ pub fn ethertype_name(t: u16) -> String {
     };
     format!("{name} (0x{t:04x})")
 }
-

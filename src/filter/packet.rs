@@ -55,7 +55,12 @@ impl Fields for Packet {
             }
             Field::Ipv6Src | Field::Ipv6Dst => {
                 if let NetRepr::Ipv6(ip) = &d.net {
-                    f(Ip(if field == Field::Ipv6Src { ip.src } else { ip.dst }.into()));
+                    f(Ip(if field == Field::Ipv6Src {
+                        ip.src
+                    } else {
+                        ip.dst
+                    }
+                    .into()));
                 }
             }
             Field::TcpSrcPort
@@ -156,7 +161,11 @@ impl Fields for Packet {
             Field::IcmpType | Field::IcmpCode => {
                 if let TransportRepr::Icmpv4(i) = &d.transport {
                     int(
-                        u64::from(if field == Field::IcmpType { i.icmp_type } else { i.code }),
+                        u64::from(if field == Field::IcmpType {
+                            i.icmp_type
+                        } else {
+                            i.code
+                        }),
                         f,
                     );
                 }

@@ -78,10 +78,18 @@ pub fn write_detail(
             style.start(Color::Cyan),
             l.title,
             style.end(),
-            if r.is_empty() { String::new() } else { format!("  {r}") }
+            if r.is_empty() {
+                String::new()
+            } else {
+                format!("  {r}")
+            }
         )?;
         for f in &l.fields {
-            let r = f.range.as_ref().map(|r| range_text(l, r)).unwrap_or_default();
+            let r = f
+                .range
+                .as_ref()
+                .map(|r| range_text(l, r))
+                .unwrap_or_default();
             let line = if f.value.is_empty() {
                 format!("    {}", f.name)
             } else {
@@ -90,7 +98,12 @@ pub fn write_detail(
             if r.is_empty() {
                 writeln!(w, "{line}")?;
             } else {
-                writeln!(w, "{line:<64} {}{r}{}", style.start(Color::Grey), style.end())?;
+                writeln!(
+                    w,
+                    "{line:<64} {}{r}{}",
+                    style.start(Color::Grey),
+                    style.end()
+                )?;
             }
         }
     }
@@ -103,7 +116,10 @@ mod tests {
 
     #[test]
     fn utc_dates() {
-        assert_eq!(utc_string(Duration::ZERO), "1970-01-01 00:00:00.000000000 UTC");
+        assert_eq!(
+            utc_string(Duration::ZERO),
+            "1970-01-01 00:00:00.000000000 UTC"
+        );
         // 2024-02-29 12:34:56.5, checked with `date -u -d @1709210096`.
         assert_eq!(
             utc_string(Duration::new(1_709_210_096, 500_000_000)),

@@ -20,7 +20,16 @@ pub fn stream_table(s: &StreamExchange) -> Table {
     let mut t = Table::new();
     t.load_style(presets::UTF8_FULL_CONDENSED);
     t.set_header(vec![
-        "No.", "Dir", "Flags", "Seq", "Seq (raw)", "Ack", "Ack (raw)", "Len", "Win", "Why",
+        "No.",
+        "Dir",
+        "Flags",
+        "Seq",
+        "Seq (raw)",
+        "Ack",
+        "Ack (raw)",
+        "Len",
+        "Win",
+        "Why",
     ]);
     for r in &s.rows {
         let ack = r.flags & crate::decode::tcp_flags::ACK != 0;
@@ -32,8 +41,12 @@ pub fn stream_table(s: &StreamExchange) -> Table {
             Cell::new(r.seq_raw).set_alignment(CellAlignment::Right),
             Cell::new(if ack { r.ack.to_string() } else { "-".into() })
                 .set_alignment(CellAlignment::Right),
-            Cell::new(if ack { r.ack_raw.to_string() } else { "-".into() })
-                .set_alignment(CellAlignment::Right),
+            Cell::new(if ack {
+                r.ack_raw.to_string()
+            } else {
+                "-".into()
+            })
+            .set_alignment(CellAlignment::Right),
             Cell::new(r.len).set_alignment(CellAlignment::Right),
             Cell::new(r.win).set_alignment(CellAlignment::Right),
             Cell::new(&r.why),
@@ -48,7 +61,15 @@ const ARROW: usize = 44;
 pub fn write_ladder(w: &mut impl Write, s: &StreamExchange, style: Style) -> io::Result<()> {
     let a = s.a.to_string();
     let b = s.b.to_string();
-    writeln!(w, "{:>6}  {:>9}  {:<w$}{}", "No.", "Time", a, b, w = ARROW + 2)?;
+    writeln!(
+        w,
+        "{:>6}  {:>9}  {:<w$}{}",
+        "No.",
+        "Time",
+        a,
+        b,
+        w = ARROW + 2
+    )?;
     for r in &s.rows {
         let ack = r.flags & crate::decode::tcp_flags::ACK != 0;
         let mut label = format!("{} Seq={}", flags(r), r.seq);

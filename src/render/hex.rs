@@ -20,7 +20,10 @@ fn color_of(k: LayerKind) -> Option<Color> {
 /// Which layer owns each byte of `len` bytes: the innermost layer whose range covers it.
 pub fn byte_owners(len: usize, layers: &[Layer]) -> Vec<Option<LayerKind>> {
     let mut owner = vec![None; len];
-    for l in layers.iter().filter(|l| !l.reassembled && l.kind != LayerKind::Frame) {
+    for l in layers
+        .iter()
+        .filter(|l| !l.reassembled && l.kind != LayerKind::Frame)
+    {
         let end = l.range.end.min(len);
         for o in owner.iter_mut().take(end).skip(l.range.start) {
             *o = Some(l.kind);
@@ -30,7 +33,12 @@ pub fn byte_owners(len: usize, layers: &[Layer]) -> Vec<Option<LayerKind>> {
 }
 
 /// Writes the hex dump of `data` with layer marks.
-pub fn write_hex(w: &mut impl Write, data: &[u8], layers: &[Layer], style: Style) -> io::Result<()> {
+pub fn write_hex(
+    w: &mut impl Write,
+    data: &[u8],
+    layers: &[Layer],
+    style: Style,
+) -> io::Result<()> {
     let owners = byte_owners(data.len(), layers);
     for (row, chunk) in data.chunks(16).enumerate() {
         let base = row * 16;
@@ -52,7 +60,11 @@ pub fn write_hex(w: &mut impl Write, data: &[u8], layers: &[Layer], style: Style
         }
         w.write_all(b" ")?;
         for &b in chunk {
-            let ch = if b.is_ascii_graphic() || b == b' ' { b as char } else { '.' };
+            let ch = if b.is_ascii_graphic() || b == b' ' {
+                b as char
+            } else {
+                '.'
+            };
             write!(w, "{ch}")?;
         }
         if !style.color {

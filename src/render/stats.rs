@@ -26,8 +26,14 @@ pub fn write_stats(w: &mut impl Write, c: &Conversations) -> io::Result<()> {
             header.push("Stream");
         }
         header.extend([
-            "Address A", "Address B", "Frames A→B", "Bytes A→B", "Frames B→A", "Bytes B→A",
-            "Start", "Duration",
+            "Address A",
+            "Address B",
+            "Frames A→B",
+            "Bytes A→B",
+            "Frames B→A",
+            "Bytes B→A",
+            "Start",
+            "Duration",
         ]);
         t.set_header(header);
         for x in convs {

@@ -17,7 +17,12 @@ pub struct PacketList {
 pub fn write_time(w: &mut impl Write, ns: i64) -> io::Result<()> {
     let sign = if ns < 0 { "-" } else { "" };
     let abs = ns.unsigned_abs();
-    write!(w, "{sign}{}.{:06}", abs / 1_000_000_000, (abs % 1_000_000_000) / 1000)
+    write!(
+        w,
+        "{sign}{}.{:06}",
+        abs / 1_000_000_000,
+        (abs % 1_000_000_000) / 1000
+    )
 }
 
 /// The same as a string (for tables and JSON).

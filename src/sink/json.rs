@@ -128,18 +128,20 @@ pub fn write_packet(w: &mut impl Write, p: &Packet) -> io::Result<()> {
             dst_port: u.dst_port,
             len: u.length,
         }),
-        TransportRepr::Icmpv4(i) | TransportRepr::Icmpv6(i) => match i.quoted.as_ref().and_then(|q| q.transport.as_ref()) {
-            Some(QuotedTransport::Udp {
-                src_port,
-                dst_port,
-                length,
-            }) => Some(JsonUdp {
-                src_port: *src_port,
-                dst_port: *dst_port,
-                len: *length,
-            }),
-            _ => None,
-        },
+        TransportRepr::Icmpv4(i) | TransportRepr::Icmpv6(i) => {
+            match i.quoted.as_ref().and_then(|q| q.transport.as_ref()) {
+                Some(QuotedTransport::Udp {
+                    src_port,
+                    dst_port,
+                    length,
+                }) => Some(JsonUdp {
+                    src_port: *src_port,
+                    dst_port: *dst_port,
+                    len: *length,
+                }),
+                _ => None,
+            }
+        }
         _ => None,
     };
     let simp_value = p.simp.as_ref().map(|s| &s.json);
