@@ -94,10 +94,10 @@ pub fn read(args: &ReadArgs) -> anyhow::Result<ExitCode> {
         };
         frames += 1;
         analyzer.process(&frame, &mut packet);
-        if let Some(f) = &filter {
-            if !f.matches(&packet) {
-                continue;
-            }
+        if let Some(f) = &filter
+            && !f.matches(&packet)
+        {
+            continue;
         }
         shown += 1;
         if let Some(c) = conversations.as_mut() {

@@ -280,4 +280,31 @@ fn lossy_link_delivers_every_message_once_in_order() {
         pcap.display(),
         datagrams.len()
     );
+
+    // `wirelab read` dissects the same datagrams as SIMP: one SIMP frame per datagram the
+    // independent parse above found, each chat one worded like the Info column promises.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_wirelab"))
+        .args(["read", "--json", "--filter", "simp"])
+        .arg(&pcap)
+        .output()
+        .expect("run wirelab read");
+    assert!(out.status.success(), "wirelab read failed: {out:?}");
+    let frames: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    assert_eq!(frames.len(), datagrams.len(), "SIMP frames in wirelab read");
+    for (f, (_, msg)) in frames.iter().zip(&datagrams) {
+        assert_eq!(f["protocol"], "SIMP");
+        assert_eq!(f["simp"]["user"], msg.user.as_str());
+        if msg.op == Operation::Message {
+            let info = f["info"].as_str().unwrap_or_default();
+            let text = String::from_utf8_lossy(&msg.payload);
+            assert!(
+                info.starts_with(&format!("CHAT seq={} user={}", msg.seq, msg.user))
+                    && info.contains(text.as_ref()),
+                "{info}"
+            );
+        }
+    }
 }

@@ -190,38 +190,38 @@ impl Handshakes {
         } else if ackf && !s.handshake_done && (if from_a { s.isn_b } else { s.isn_a }).is_some() {
             let peer_isn = if from_a { s.isn_b } else { s.isn_a };
             let own_isn = if from_a { s.isn_a } else { s.isn_b };
-            if let (Some(peer), Some(own)) = (peer_isn, own_isn) {
-                if t.ack == peer.wrapping_add(1) && t.seq == own.wrapping_add(1) {
-                    s.handshake_done = true;
-                    rows.push(row(
+            if let (Some(peer), Some(own)) = (peer_isn, own_isn)
+                && t.ack == peer.wrapping_add(1)
+                && t.seq == own.wrapping_add(1)
+            {
+                s.handshake_done = true;
+                rows.push(row(
                         RowKind::HandshakeAck,
                         format!(
                             "handshake complete: Seq = own ISN + 1 = {} (relative 1 = raw {}); Ack = peer's ISN + 1 = {} (relative 1)",
                             t.seq, t.seq, t.ack
                         ),
                     ));
-                }
             }
         }
         // The ACK of a FIN from the other side (may be this frame even if it carries a FIN).
         let other = 1 - dir;
-        if ackf {
-            if let Some(want) = s.fin_ack_wanted[other] {
-                if t.ack == want {
-                    s.fin_ack_wanted[other] = None;
-                    let why = format!(
-                        "acknowledges the FIN: Ack = FIN's Seq + 1 = {} + 1 = {} (relative {}), because a FIN consumes one sequence number",
-                        want.wrapping_sub(1),
-                        t.ack,
-                        a.ack
-                    );
-                    if flags & FIN == 0 {
-                        rows.push(row(RowKind::FinAck, why));
-                    } else {
-                        // FIN+ACK that also acks the peer's FIN: one row explains both.
-                        rows.push(row(RowKind::FinAck, why));
-                    }
-                }
+        if ackf
+            && let Some(want) = s.fin_ack_wanted[other]
+            && t.ack == want
+        {
+            s.fin_ack_wanted[other] = None;
+            let why = format!(
+                "acknowledges the FIN: Ack = FIN's Seq + 1 = {} + 1 = {} (relative {}), because a FIN consumes one sequence number",
+                want.wrapping_sub(1),
+                t.ack,
+                a.ack
+            );
+            if flags & FIN == 0 {
+                rows.push(row(RowKind::FinAck, why));
+            } else {
+                // FIN+ACK that also acks the peer's FIN: one row explains both.
+                rows.push(row(RowKind::FinAck, why));
             }
         }
         if flags & FIN != 0 {

@@ -35,10 +35,10 @@ impl EchoMatcher {
             let key = (src, dst, icmp.echo_id(), icmp.echo_seq(), v6);
             if self.requests.insert(key, frame).is_none() {
                 self.order.push_back(key);
-                if self.order.len() > MAX_OUTSTANDING {
-                    if let Some(old) = self.order.pop_front() {
-                        self.requests.remove(&old);
-                    }
+                if self.order.len() > MAX_OUTSTANDING
+                    && let Some(old) = self.order.pop_front()
+                {
+                    self.requests.remove(&old);
                 }
             }
             None

@@ -211,10 +211,10 @@ fn udp_info(u: &UdpRepr, d: &Decoded, info: &mut String) {
     };
     if u.length < 8 {
         let _ = write!(info, "[BAD UDP LENGTH {} < 8] ", u.length);
-    } else if let Some(avail) = ip_payload {
-        if usize::from(u.length) > avail {
-            let _ = write!(info, "[BAD UDP LENGTH {} > IP PAYLOAD LENGTH] ", u.length);
-        }
+    } else if let Some(avail) = ip_payload
+        && usize::from(u.length) > avail
+    {
+        let _ = write!(info, "[BAD UDP LENGTH {} > IP PAYLOAD LENGTH] ", u.length);
     }
     let _ = write!(info, "Len={}", u.length.saturating_sub(8));
 }

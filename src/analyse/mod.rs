@@ -244,43 +244,41 @@ impl Analyzer {
                 window_scale: t.window_scale,
             }));
         }
-        if let TransportRepr::Icmpv4(i) | TransportRepr::Icmpv6(i) = &d.transport {
-            if let Some(q) = &i.quoted {
-                if let Some(QuotedTransport::Tcp {
-                    src_port,
-                    dst_port,
-                    seq,
-                    ack,
-                    flags,
-                    window,
-                    header_len,
-                    window_scale,
-                    quoted_len,
-                }) = q.transport
-                {
-                    let seg = TcpSegment {
-                        frame: frame.number,
-                        time: frame.timestamp,
-                        src: q.src,
-                        dst: q.dst,
-                        src_port,
-                        dst_port,
-                        seq: seq.unwrap_or(0),
-                        ack,
-                        flags,
-                        window,
-                        len: None,
-                        window_scale,
-                    };
-                    out.quoted_tcp_stream = self.tcp.quoted_header(&seg, quoted_len, header_len);
-                }
-            }
+        if let TransportRepr::Icmpv4(i) | TransportRepr::Icmpv6(i) = &d.transport
+            && let Some(q) = &i.quoted
+            && let Some(QuotedTransport::Tcp {
+                src_port,
+                dst_port,
+                seq,
+                ack,
+                flags,
+                window,
+                header_len,
+                window_scale,
+                quoted_len,
+            }) = q.transport
+        {
+            let seg = TcpSegment {
+                frame: frame.number,
+                time: frame.timestamp,
+                src: q.src,
+                dst: q.dst,
+                src_port,
+                dst_port,
+                seq: seq.unwrap_or(0),
+                ack,
+                flags,
+                window,
+                len: None,
+                window_scale,
+            };
+            out.quoted_tcp_stream = self.tcp.quoted_header(&seg, quoted_len, header_len);
         }
-        if let TransportRepr::Udp(u) = &d.transport {
-            if u.src_port == decode::simp::DAEMON_PORT || u.dst_port == decode::simp::DAEMON_PORT {
-                let payload = d.app_payload(&frame.data);
-                out.simp = simp::summary(payload);
-            }
+        if let TransportRepr::Udp(u) = &d.transport
+            && (u.src_port == decode::simp::DAEMON_PORT || u.dst_port == decode::simp::DAEMON_PORT)
+        {
+            let payload = d.app_payload(&frame.data);
+            out.simp = simp::summary(payload);
         }
         let echo_request = self.icmp.observe(frame.number, &out.decoded, &frame.data);
         let arp_note = match &out.decoded.net {
@@ -319,7 +317,7 @@ impl Packet {
                 .as_ref()
                 .map(|a| a.flags.field_names())
                 .unwrap_or_default(),
-            simp: self.simp.as_ref().and_then(|s| s.detail.clone()),
+            app: self.simp.as_ref().map(|s| s.detail.clone()),
         };
         decode::detail::layers(&self.decoded, frame, &ctx)
     }

@@ -4,6 +4,7 @@
 //! 0x01 or 0x02) but does not parse is shown as malformed SIMP with the reason; anything
 //! else on port 7777 stays plain UDP, so unrelated traffic on that port is not mislabelled.
 
+use crate::decode::detail::{AppLayer, Field};
 use crate::decode::simp::{self, field};
 
 /// What the packet list shows of a SIMP message.
@@ -17,8 +18,8 @@ pub struct SimpSummary {
     pub info: String,
     /// The `"simp"` object of `--json`.
     pub json: serde_json::Value,
-    /// Title and fields (name, value, range in the payload) for `--detail`.
-    pub detail: Option<(String, Vec<(String, String, std::ops::Range<usize>)>)>,
+    /// Title and fields (ranges relative to the payload) for `--detail`.
+    pub detail: AppLayer,
 }
 
 /// Summarises a UDP payload on the SIMP port as SIMP, if it is (or tries to be) SIMP.
@@ -28,7 +29,11 @@ pub fn summary(payload: &[u8]) -> Option<SimpSummary> {
             let fields = v
                 .fields()
                 .into_iter()
-                .map(|(n, val, r)| (n.to_string(), val, r))
+                .map(|(name, value, range)| Field {
+                    name: name.to_string(),
+                    value,
+                    range: Some(range),
+                })
                 .collect();
             Some(SimpSummary {
                 kind: v.kind().code(),
@@ -42,27 +47,35 @@ pub fn summary(payload: &[u8]) -> Option<SimpSummary> {
                     "len": v.payload().len(),
                     "payload": String::from_utf8_lossy(v.payload()),
                 }),
-                detail: Some(("Simple IM Protocol (SIMP)".to_string(), fields)),
+                detail: AppLayer {
+                    title: "Simple IM Protocol (SIMP)".to_string(),
+                    fields,
+                },
             })
         }
         Err(e) if matches!(payload.first(), Some(1 | 2)) => {
-            let mut fields = vec![(
-                "Malformed".to_string(),
-                e.to_string(),
-                e.offset()..(e.offset() + 1).min(payload.len()),
-            )];
+            let mut fields = Vec::new();
             if let Some(t) = payload.get(field::TYPE) {
-                fields.insert(
-                    0,
-                    ("Type".to_string(), format!("0x{:02x}", t[0]), field::TYPE),
-                );
+                fields.push(Field {
+                    name: "Type".to_string(),
+                    value: format!("0x{:02x}", t[0]),
+                    range: Some(field::TYPE),
+                });
             }
+            fields.push(Field {
+                name: "Malformed".to_string(),
+                value: e.to_string(),
+                range: Some(e.offset()..(e.offset() + 1).min(payload.len())),
+            });
             Some(SimpSummary {
                 kind: 0,
                 user: String::new(),
                 info: format!("[Malformed SIMP: {e}]"),
                 json: serde_json::json!({ "malformed": e.to_string() }),
-                detail: Some(("Simple IM Protocol (SIMP), malformed".to_string(), fields)),
+                detail: AppLayer {
+                    title: "Simple IM Protocol (SIMP), malformed".to_string(),
+                    fields,
+                },
             })
         }
         Err(_) => None,

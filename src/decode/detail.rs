@@ -145,8 +145,17 @@ pub struct DetailContext {
     pub tcp_relative: Option<(u32, u32, Option<u32>, u32)>,
     /// Analysis flag field names.
     pub tcp_analysis: Vec<&'static str>,
-    /// SIMP fields (name, value, range in the transport bytes).
-    pub simp: Option<(String, Vec<(String, String, Range<usize>)>)>,
+    /// An application layer decoded above UDP/TCP (SIMP), ranges relative to the payload.
+    pub app: Option<AppLayer>,
+}
+
+/// An application layer's title and fields, with ranges relative to the payload start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppLayer {
+    /// Summary line.
+    pub title: String,
+    /// The fields.
+    pub fields: Vec<Field>,
 }
 
 fn mac(m: &[u8]) -> String {
@@ -690,10 +699,14 @@ fn payload_layer(range: Range<usize>, bytes: &[u8], ctx: &DetailContext, out: &m
     if range.is_empty() {
         return;
     }
-    if let Some((title, fields)) = &ctx.simp {
-        let mut l = Layer::new(LayerKind::Data, title.clone(), range.clone());
-        for (name, value, r) in fields {
-            l.field(name, value.clone(), at(range.start, r.clone()));
+    if let Some(app) = &ctx.app {
+        let mut l = Layer::new(LayerKind::Data, app.title.clone(), range.clone());
+        for f in &app.fields {
+            l.fields.push(Field {
+                name: f.name.clone(),
+                value: f.value.clone(),
+                range: f.range.clone().map(|r| at(range.start, r)),
+            });
         }
         out.push(l);
         return;

@@ -560,13 +560,13 @@ fn decode_sliced(
             return;
         }
         None => {
-            if let Some(p) = sliced.ether_payload() {
-                if out.net == NetRepr::None && !p.payload.is_empty() || p.ether_type.0 < 0x0600 {
-                    out.net = NetRepr::Other {
-                        ethertype: p.ether_type.0,
-                        range: range_in(data, p.payload),
-                    };
-                }
+            if let Some(p) = sliced.ether_payload()
+                && (out.net == NetRepr::None && !p.payload.is_empty() || p.ether_type.0 < 0x0600)
+            {
+                out.net = NetRepr::Other {
+                    ethertype: p.ether_type.0,
+                    range: range_in(data, p.payload),
+                };
             }
             return;
         }

@@ -53,10 +53,10 @@ impl Reassembler {
             return None;
         }
         if !self.pending.contains_key(&key) {
-            if self.pending.len() >= MAX_PENDING {
-                if let Some(old) = self.order.pop_front() {
-                    self.pending.remove(&old);
-                }
+            if self.pending.len() >= MAX_PENDING
+                && let Some(old) = self.order.pop_front()
+            {
+                self.pending.remove(&old);
             }
             self.order.push_back(key);
         }

@@ -86,10 +86,10 @@ impl PacketList {
         if p.decoded.malformed.is_some() {
             return Some(Color::Red);
         }
-        if let Some(a) = &p.tcp {
-            if !a.flags.is_empty() {
-                return Some(Color::Yellow);
-            }
+        if let Some(a) = &p.tcp
+            && !a.flags.is_empty()
+        {
+            return Some(Color::Yellow);
         }
         if let Some(t) = p.tcp_repr() {
             if t.flags & tcp_flags::RST != 0 {

@@ -404,7 +404,7 @@ pub fn simp_datagrams(path: &Path) -> Vec<(SocketAddr, SimpMessage)> {
     let mut out = Vec::new();
     while let Some(packet) = reader.next_packet() {
         let packet = packet.expect("pcap packet");
-        let Ok(sliced) = SlicedPacket::from_ethernet(&packet.data) else {
+        let Ok(sliced) = SlicedPacket::from_ethernet(packet.data()) else {
             continue;
         };
         let (Some(NetSlice::Ipv4(ipv4)), Some(TransportSlice::Udp(udp))) =
