@@ -146,14 +146,14 @@ impl Handshakes {
             kind,
             why,
         };
-        let who = if from_a { "A" } else { "B" };
+        let (who, peer) = if from_a { ("A", "B") } else { ("B", "A") };
         let mut rows: Vec<ExchangeRow> = Vec::new();
         if flags & RST != 0 {
             rows.push(row(
                 RowKind::Rst,
                 format!(
-                    "{who} resets the connection: RST at Seq={} (raw {}); no reply, both sides forget it",
-                    a.seq, t.seq
+                    "{who} aborts: RST at raw {}; nothing answers a reset",
+                    t.seq
                 ),
             ));
         } else if syn && !ackf {
@@ -165,7 +165,7 @@ impl Handshakes {
             rows.push(row(
                 RowKind::Syn,
                 format!(
-                    "{who} opens: its initial sequence number (ISN) is raw {}, shown as relative 0; a SYN consumes one sequence number",
+                    "{who}'s ISN: relative 0 = raw {}; a SYN uses 1 sequence number",
                     t.seq
                 ),
             ));
@@ -178,11 +178,11 @@ impl Handshakes {
             let peer_isn = if from_a { s.isn_b } else { s.isn_a };
             let why = match peer_isn {
                 Some(isn) => format!(
-                    "{who} answers with its own ISN raw {} (relative 0); Ack = peer's ISN + 1 = {} + 1 = {} because the SYN consumed one sequence number",
-                    t.seq, isn, t.ack
+                    "{who}'s ISN = raw {}; Ack = {peer}'s ISN + 1 = {isn} + 1",
+                    t.seq
                 ),
                 None => format!(
-                    "{who} answers with its own ISN raw {} (relative 0); Ack {} = the peer's ISN + 1 (the peer's SYN was not captured)",
+                    "{who}'s ISN = raw {}; Ack {} = {peer}'s ISN + 1 (its SYN not captured)",
                     t.seq, t.ack
                 ),
             };
@@ -190,18 +190,19 @@ impl Handshakes {
         } else if ackf && !s.handshake_done && (if from_a { s.isn_b } else { s.isn_a }).is_some() {
             let peer_isn = if from_a { s.isn_b } else { s.isn_a };
             let own_isn = if from_a { s.isn_a } else { s.isn_b };
-            if let (Some(peer), Some(own)) = (peer_isn, own_isn)
-                && t.ack == peer.wrapping_add(1)
+            if let (Some(peer_seq), Some(own)) = (peer_isn, own_isn)
+                && t.ack == peer_seq.wrapping_add(1)
                 && t.seq == own.wrapping_add(1)
             {
                 s.handshake_done = true;
                 rows.push(row(
-                        RowKind::HandshakeAck,
-                        format!(
-                            "handshake complete: Seq = own ISN + 1 = {} (relative 1 = raw {}); Ack = peer's ISN + 1 = {} (relative 1)",
-                            t.seq, t.seq, t.ack
-                        ),
-                    ));
+                    RowKind::HandshakeAck,
+                    format!(
+                        "step 3: Seq 1 = raw {}; Ack = {peer}'s ISN + 1 = {} + 1",
+                        t.seq,
+                        t.ack.wrapping_sub(1)
+                    ),
+                ));
             }
         }
         // The ACK of a FIN from the other side (may be this frame even if it carries a FIN).
@@ -212,36 +213,23 @@ impl Handshakes {
         {
             s.fin_ack_wanted[other] = None;
             let why = format!(
-                "acknowledges the FIN: Ack = FIN's Seq + 1 = {} + 1 = {} (relative {}), because a FIN consumes one sequence number",
-                want.wrapping_sub(1),
-                t.ack,
-                a.ack
+                "Ack = {peer}'s FIN Seq + 1 = {} + 1 (a FIN uses 1)",
+                want.wrapping_sub(1)
             );
-            if flags & FIN == 0 {
-                rows.push(row(RowKind::FinAck, why));
-            } else {
-                // FIN+ACK that also acks the peer's FIN: one row explains both.
-                rows.push(row(RowKind::FinAck, why));
-            }
+            // A FIN+ACK that also acks the peer's FIN becomes one Fin row explaining both.
+            rows.push(row(RowKind::FinAck, why));
         }
         if flags & FIN != 0 {
             let fin_seq = t.seq.wrapping_add(len);
             s.fin_ack_wanted[dir] = Some(fin_seq.wrapping_add(1));
             let why = format!(
-                "{who} closes its direction: FIN at Seq={} (raw {}){}; the peer must ack {} (raw {})",
+                "{who} closes: FIN at {} = raw {fin_seq}; {peer} must ack {}",
                 a.seq.wrapping_add(len),
-                fin_seq,
-                if len > 0 {
-                    format!(" after {len} data bytes")
-                } else {
-                    String::new()
-                },
-                a.seq.wrapping_add(len).wrapping_add(1),
                 fin_seq.wrapping_add(1)
             );
             if let Some(last) = rows.last_mut().filter(|r| r.kind == RowKind::FinAck) {
                 last.kind = RowKind::Fin;
-                last.why = format!("{why}; it also {}", last.why);
+                last.why = format!("{why}; {}", last.why);
             } else {
                 rows.push(row(RowKind::Fin, why));
             }

@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use comfy_table::{Cell, CellAlignment, Table, presets};
+use comfy_table::{Cell, CellAlignment, ColumnConstraint, Table, Width, presets};
 
 use super::style::{Color, Style};
 use crate::analyse::handshake::{ExchangeRow, Handshakes, StreamExchange};
@@ -31,6 +31,10 @@ pub fn stream_table(s: &StreamExchange) -> Table {
         "Win",
         "Why",
     ]);
+    // Wrap the explanations so the table fits a normal terminal whatever the output is.
+    if let Some(col) = t.column_mut(9) {
+        col.set_constraint(ColumnConstraint::UpperBoundary(Width::Fixed(WHY_WIDTH)));
+    }
     for r in &s.rows {
         let ack = r.flags & crate::decode::tcp_flags::ACK != 0;
         t.add_row(vec![
@@ -56,6 +60,9 @@ pub fn stream_table(s: &StreamExchange) -> Table {
 }
 
 const ARROW: usize = 44;
+
+/// Widest the "Why" column gets before it wraps.
+const WHY_WIDTH: u16 = 72;
 
 /// The ladder diagram of one stream.
 pub fn write_ladder(w: &mut impl Write, s: &StreamExchange, style: Style) -> io::Result<()> {
