@@ -211,7 +211,8 @@ pub fn layers(d: &Decoded, frame: &[u8], ctx: &DetailContext) -> Vec<Layer> {
             0..0,
         );
         if let NetRepr::Ipv4(ip) = &d.net {
-            l.range = ip.range.end..frame.len().min(ip.range.start + usize::from(ip.total_len));
+            let end = frame.len().min(ip.range.start + usize::from(ip.total_len));
+            l.range = ip.range.end..end.max(ip.range.end);
         }
         out.push(l);
     }

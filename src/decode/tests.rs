@@ -140,3 +140,18 @@ fn sll2_and_loopback_links() {
     let d = decode(1, LinkType::RAW, ip, &mut Reassembler::new());
     assert!(matches!(d.transport, TransportRepr::Udp(_)));
 }
+
+/// Found by the decode_frame fuzz target: an IPv4 fragment whose total length is smaller
+/// than its header gave the fragment layer a range ending before it starts.
+#[test]
+fn regression_fragment_with_total_length_below_header() {
+    let mut f = SYN[..34].to_vec();
+    f[16..18].copy_from_slice(&10u16.to_be_bytes()); // total length 10 < 20
+    f[20] = 0x20; // MF set: a fragment
+    f.extend_from_slice(&[0; 8]);
+    let mut r = Reassembler::new();
+    let d = decode(1, LinkType::ETHERNET, &f, &mut r);
+    for l in detail::layers(&d, &f, &detail::DetailContext::default()) {
+        assert!(l.range.start <= l.range.end && l.range.end <= f.len(), "{}", l.title);
+    }
+}
