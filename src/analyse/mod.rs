@@ -95,7 +95,17 @@ impl fmt::Display for Address {
         match self {
             Address::None => f.pad(""),
             Address::Ip(ip) => fmt::Display::fmt(ip, f),
-            Address::Mac(m) => f.pad(&mac(m)),
+            Address::Mac(m) => {
+                if f.width().is_some() {
+                    f.pad(&mac(m))
+                } else {
+                    write!(
+                        f,
+                        "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
+                        m[0], m[1], m[2], m[3], m[4], m[5]
+                    )
+                }
+            }
         }
     }
 }

@@ -152,6 +152,10 @@ fn regression_fragment_with_total_length_below_header() {
     let mut r = Reassembler::new();
     let d = decode(1, LinkType::ETHERNET, &f, &mut r);
     for l in detail::layers(&d, &f, &detail::DetailContext::default()) {
-        assert!(l.range.start <= l.range.end && l.range.end <= f.len(), "{}", l.title);
+        assert!(
+            l.range.start <= l.range.end && l.range.end <= f.len(),
+            "{}",
+            l.title
+        );
     }
 }

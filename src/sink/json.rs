@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 use serde_json::value::RawValue;
 
-use crate::analyse::{Packet, mac};
+use crate::analyse::{Address, Packet};
 use crate::decode::{LinkRepr, NetRepr, QuotedTransport, TransportRepr};
 
 /// One frame.
@@ -16,8 +16,8 @@ struct JsonFrame<'a> {
     time: Box<RawValue>,
     len: u32,
     caplen: u32,
-    src: String,
-    dst: String,
+    src: Shown<Address>,
+    dst: Shown<Address>,
     protocol: std::borrow::Cow<'static, str>,
     info: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -34,18 +34,37 @@ struct JsonFrame<'a> {
     malformed: Option<&'a str>,
 }
 
+/// A value written as the JSON string of its `Display` form, without an intermediate
+/// `String` (serde_json escapes it straight into the output).
+struct Shown<T>(T);
+
+impl<T: std::fmt::Display> Serialize for Shown<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
+}
+
+/// TCP flags as Wireshark's detail pane prints them, e.g. `0x012`.
+struct Flags(u16);
+
+impl std::fmt::Display for Flags {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "0x{:03x}", self.0)
+    }
+}
+
 #[derive(Serialize)]
 struct JsonEth {
-    src: String,
-    dst: String,
+    src: Shown<Address>,
+    dst: Shown<Address>,
     ethertype: u16,
 }
 
 #[derive(Serialize)]
 struct JsonIp {
     version: u8,
-    src: String,
-    dst: String,
+    src: Shown<std::net::IpAddr>,
+    dst: Shown<std::net::IpAddr>,
     proto: u8,
     ttl: u8,
 }
@@ -55,7 +74,7 @@ struct JsonTcp {
     stream: u32,
     src_port: u16,
     dst_port: u16,
-    flags: String,
+    flags: Shown<Flags>,
     seq: u32,
     ack: u32,
     seq_raw: u32,
@@ -83,8 +102,8 @@ pub fn write_packet(w: &mut impl Write, p: &Packet) -> io::Result<()> {
             ethertype,
             ..
         } => Some(JsonEth {
-            src: mac(src),
-            dst: mac(dst),
+            src: Shown(Address::Mac(*src)),
+            dst: Shown(Address::Mac(*dst)),
             ethertype: *ethertype,
         }),
         _ => None,
@@ -92,15 +111,15 @@ pub fn write_packet(w: &mut impl Write, p: &Packet) -> io::Result<()> {
     let ip = match &p.decoded.net {
         NetRepr::Ipv4(ip) => Some(JsonIp {
             version: 4,
-            src: ip.src.to_string(),
-            dst: ip.dst.to_string(),
+            src: Shown(ip.src.into()),
+            dst: Shown(ip.dst.into()),
             proto: ip.protocol,
             ttl: ip.ttl,
         }),
         NetRepr::Ipv6(ip) => Some(JsonIp {
             version: 6,
-            src: ip.src.to_string(),
-            dst: ip.dst.to_string(),
+            src: Shown(ip.src.into()),
+            dst: Shown(ip.dst.into()),
             proto: ip.next_header,
             ttl: ip.hop_limit,
         }),
@@ -111,7 +130,7 @@ pub fn write_packet(w: &mut impl Write, p: &Packet) -> io::Result<()> {
             stream: a.stream,
             src_port: t.src_port,
             dst_port: t.dst_port,
-            flags: format!("0x{:03x}", t.flags),
+            flags: Shown(Flags(t.flags)),
             seq: a.seq,
             ack: a.ack,
             seq_raw: t.seq,
@@ -150,8 +169,8 @@ pub fn write_packet(w: &mut impl Write, p: &Packet) -> io::Result<()> {
         time,
         len: p.len,
         caplen: p.caplen,
-        src: p.src().to_string(),
-        dst: p.dst().to_string(),
+        src: Shown(p.src()),
+        dst: Shown(p.dst()),
         protocol: p.protocol.as_str(),
         info: &p.info,
         eth,
