@@ -216,12 +216,14 @@ impl Conversations {
             .collect()
     }
 
-    /// Distinct IP addresses that act as servers, with how many socket addresses each has.
-    pub fn server_hosts(&self) -> Vec<(IpAddr, usize)> {
-        let mut m: BTreeMap<IpAddr, usize> = BTreeMap::new();
+    /// Distinct IP addresses that act as servers, with their server socket addresses.
+    pub fn server_hosts(&self) -> Vec<(IpAddr, Vec<(Transport, SocketAddr)>)> {
+        let mut m: BTreeMap<IpAddr, Vec<(Transport, SocketAddr)>> = BTreeMap::new();
         for e in self.endpoints() {
             if matches!(e.role, Role::Server | Role::Both) {
-                *m.entry(e.addr.ip()).or_default() += 1;
+                m.entry(e.addr.ip())
+                    .or_default()
+                    .push((e.transport, e.addr));
             }
         }
         m.into_iter().collect()

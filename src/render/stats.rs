@@ -72,11 +72,17 @@ pub fn write_stats(w: &mut impl Write, c: &Conversations) -> io::Result<()> {
         }
         writeln!(w, "{t}")?;
     }
-    for (ip, n) in c.server_hosts() {
+    for (ip, socks) in c.server_hosts() {
+        let list: Vec<String> = socks
+            .iter()
+            .map(|(t, a)| format!("{a} ({})", t.name()))
+            .collect();
         writeln!(
             w,
-            "Server {ip} uses {n} socket address{} (each client connects to the same IP:port; the client side changes)",
-            if n == 1 { "" } else { "es" }
+            "Server {ip} has {} socket address{}: {}. Every client of one service talks to the same server socket address; only the client's side differs.",
+            socks.len(),
+            if socks.len() == 1 { "" } else { "es" },
+            list.join(", ")
         )?;
     }
     Ok(())
