@@ -12,12 +12,13 @@ use std::process::Command;
 use std::time::Duration;
 
 use wirelab::analyse::tcp::{AnalysisFlags, TcpAnalysis, TcpAnalyzer, TcpSegment};
+use wirelab::decode::tcp_flags;
 
-const FIN: u16 = TcpSegment::FIN;
-const SYN: u16 = TcpSegment::SYN;
-const RST: u16 = TcpSegment::RST;
-const PSH: u16 = TcpSegment::PSH;
-const ACK: u16 = TcpSegment::ACK;
+const FIN: u16 = tcp_flags::FIN;
+const SYN: u16 = tcp_flags::SYN;
+const RST: u16 = tcp_flags::RST;
+const PSH: u16 = tcp_flags::PSH;
+const ACK: u16 = tcp_flags::ACK;
 
 // ---------------------------------------------------------------------------------------------
 // tshark plumbing

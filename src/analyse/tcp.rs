@@ -21,6 +21,7 @@ use std::ops::{BitOr, BitOrAssign};
 use std::time::Duration;
 
 use super::seq::SeqNumber;
+use crate::decode::tcp_flags;
 
 /// What the decoder knows of one TCP header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,7 +42,7 @@ pub struct TcpSegment {
     pub seq: u32,
     /// Raw acknowledgement number (meaningful or not: it is used even when ACK is clear).
     pub ack: u32,
-    /// The 12 flag bits: see the associated constants ([`TcpSegment::SYN`], ...).
+    /// The 12 flag bits: see the associated constants ([`tcp_flags::SYN`], ...).
     pub flags: u16,
     /// Raw 16-bit window field.
     pub window: u16,
@@ -54,27 +55,6 @@ pub struct TcpSegment {
 }
 
 impl TcpSegment {
-    /// FIN flag bit.
-    pub const FIN: u16 = 0x001;
-    /// SYN flag bit.
-    pub const SYN: u16 = 0x002;
-    /// RST flag bit.
-    pub const RST: u16 = 0x004;
-    /// PSH flag bit.
-    pub const PSH: u16 = 0x008;
-    /// ACK flag bit.
-    pub const ACK: u16 = 0x010;
-    /// URG flag bit.
-    pub const URG: u16 = 0x020;
-    /// ECE flag bit.
-    pub const ECE: u16 = 0x040;
-    /// CWR flag bit.
-    pub const CWR: u16 = 0x080;
-    /// AE (formerly NS) flag bit.
-    pub const AE: u16 = 0x100;
-    /// The three reserved bits.
-    pub const RESERVED: u16 = 0xE00;
-
     fn has(&self, bits: u16) -> bool {
         self.flags & bits != 0
     }
@@ -571,8 +551,8 @@ impl TcpAnalyzer {
     fn process(&mut self, seg: &TcpSegment, len: Option<u32>, stages: Stages) -> TcpAnalysis {
         let key = ConvKey::new((seg.src, seg.src_port), (seg.dst, seg.dst_port));
         let flow1 = is_flow1(seg.src, seg.dst, seg.src_port, seg.dst_port);
-        let syn = seg.has(TcpSegment::SYN);
-        let ack_set = seg.has(TcpSegment::ACK);
+        let syn = seg.has(tcp_flags::SYN);
+        let ack_set = seg.has(tcp_flags::ACK);
         let next_stream = &mut self.next_stream;
         let conv = self
             .conversations
@@ -615,7 +595,7 @@ impl TcpAnalyzer {
                 } else {
                     seg.ack
                 };
-                let syn_fin = u32::from(seg.has(TcpSegment::SYN | TcpSegment::FIN));
+                let syn_fin = u32::from(seg.has(tcp_flags::SYN | tcp_flags::FIN));
                 let next_seq = rel_seq.wrapping_add(len).wrapping_add(syn_fin);
                 let raw = u32::from(seg.window);
                 let window = if syn || fwd.win_scale < 0 {
@@ -713,10 +693,10 @@ fn analyse(
     let ack = SeqNumber(seg.ack);
     let win = u32::from(seg.window);
     let now = seg.time;
-    let syn = seg.has(TcpSegment::SYN);
-    let ack_set = seg.has(TcpSegment::ACK);
-    let syn_fin = seg.has(TcpSegment::SYN | TcpSegment::FIN);
-    let sfr = seg.has(TcpSegment::SYN | TcpSegment::FIN | TcpSegment::RST);
+    let syn = seg.has(tcp_flags::SYN);
+    let ack_set = seg.has(tcp_flags::ACK);
+    let syn_fin = seg.has(tcp_flags::SYN | tcp_flags::FIN);
+    let sfr = seg.has(tcp_flags::SYN | tcp_flags::FIN | tcp_flags::RST);
 
     // Relative bases (§3).
     if fwd.base.is_none() {
@@ -735,7 +715,7 @@ fn analyse(
         if win == 0 && !sfr {
             ta.insert(F::ZERO_WINDOW);
         }
-        if !fwd.nextseq.is_zero() && seq.is_after(fwd.nextseq) && !seg.has(TcpSegment::RST) {
+        if !fwd.nextseq.is_zero() && seq.is_after(fwd.nextseq) && !seg.has(tcp_flags::RST) {
             ta.insert(F::LOST_SEGMENT);
         }
         if len <= 1 && seq == fwd.nextseq - 1 && !sfr {
@@ -879,7 +859,7 @@ mod tests {
                 .filter(|bit| s.flags & (1 << bit) != 0)
                 .filter_map(|bit| names.get(bit).copied())
                 .collect();
-            if s.flags & TcpSegment::RESERVED != 0 {
+            if s.flags & tcp_flags::RESERVED != 0 {
                 flags.push("Reserved");
             }
             let flags = if flags.is_empty() {
@@ -895,7 +875,7 @@ mod tests {
                 flags,
                 self.an.seq
             );
-            if s.flags & TcpSegment::ACK != 0 {
+            if s.flags & tcp_flags::ACK != 0 {
                 out.push_str(&format!(" Ack={}", self.an.ack));
             }
             out.push_str(&format!(" Win={}", self.an.window));
@@ -918,14 +898,14 @@ mod tests {
         letters
             .chars()
             .map(|c| match c {
-                'F' => TcpSegment::FIN,
-                'S' => TcpSegment::SYN,
-                'R' => TcpSegment::RST,
-                'P' => TcpSegment::PSH,
-                'A' => TcpSegment::ACK,
-                'U' => TcpSegment::URG,
-                'E' => TcpSegment::ECE,
-                'C' => TcpSegment::CWR,
+                'F' => tcp_flags::FIN,
+                'S' => tcp_flags::SYN,
+                'R' => tcp_flags::RST,
+                'P' => tcp_flags::PSH,
+                'A' => tcp_flags::ACK,
+                'U' => tcp_flags::URG,
+                'E' => tcp_flags::ECE,
+                'C' => tcp_flags::CWR,
                 _ => panic!("unknown flag letter {c}"),
             })
             .fold(0, |a, b| a | b)
