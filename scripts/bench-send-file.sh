@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Benchmark: `wirelab send-file` (BLAKE3 digest checked by the receiver, file written to disk)
-# against iperf3 (memory to memory), the same number of bytes over loopback, in one run.
+# Benchmark: `wirelab send-file` (file to file, BLAKE3 digest checked by the receiver) against
+# iperf3 over loopback, the same number of bytes, in one run. iperf3 runs twice per round:
+# memory to memory (its default, the headline figure) and file to file (-F on both ends, what
+# send-file does).
 #
 # Usage: scripts/bench-send-file.sh            (1 GiB, 3 rounds, best round of each)
 #        SIZE_MB=256 RUNS=5 scripts/bench-send-file.sh
@@ -49,45 +51,83 @@ wait_port() {
 echo "writing a ${SIZE_MB} MiB test file in $WORK..."
 head -c "$((SIZE_MB * 1024 * 1024))" /dev/urandom > "$WORK/data"
 cat "$WORK/data" > /dev/null # into the page cache, as iperf3's buffer is in memory
+sync                         # no write-back of the test file during the measurements
 mkdir "$WORK/rx"
 BYTES=$((SIZE_MB * 1024 * 1024))
 
-best_iperf=0
-best_wirelab=0
-for run in $(seq "$RUNS"); do
-    # iperf3: one TCP stream, the same number of bytes, receiver-side rate.
+ROUNDS="$WORK/rounds"
+# iperf3, one TCP stream, memory to memory, the same number of bytes; prints bit/s.
+run_iperf() {
+    local port
     port=$(free_port)
     iperf3 -s -1 -B 127.0.0.1 -p "$port" >/dev/null 2>&1 &
     PIDS+=($!)
     sleep 0.3
-    iperf_bps=$(iperf3 -c 127.0.0.1 -p "$port" -n "$BYTES" -J | jq '.end.sum_received.bits_per_second')
+    iperf3 -c 127.0.0.1 -p "$port" -n "$BYTES" -J | jq '.end.sum_received.bits_per_second'
     wait "${PIDS[-1]}" 2>/dev/null || true
+}
 
-    # wirelab: receiver writes to disk and checks the BLAKE3 digest before keeping the file;
-    # the sender's rate runs from the receiver's go-ahead to its "digest verified" verdict.
-    rm -f "$WORK/rx/data"
-    log="$WORK/recv.log"
+# iperf3 file to file: the client reads the test file, the server writes it; prints bit/s.
+run_iperf_file() {
+    local port
+    sync # each file-to-file run starts with no write-back in flight
+    port=$(free_port)
+    iperf3 -s -1 -B 127.0.0.1 -p "$port" -F "$WORK/rx/iperf.out" >/dev/null 2>&1 &
+    PIDS+=($!)
+    sleep 0.3
+    iperf3 -c 127.0.0.1 -p "$port" -F "$WORK/data" -J | jq '.end.sum_received.bits_per_second'
+    wait "${PIDS[-1]}" 2>/dev/null || true
+    rm -f "$WORK/rx/iperf.out"
+}
+
+# wirelab: the receiver writes the file and checks the BLAKE3 digest before keeping it; the
+# sender's rate runs from the receiver's go-ahead to its "digest verified" verdict. Prints bit/s.
+run_wirelab() {
+    local port log="$WORK/recv.log" sent mbps
+    sync
     "$BIN" recv-file --once --bind 127.0.0.1 --port 0 --dir "$WORK/rx" --interval 0 >"$log" 2>&1 &
     PIDS+=($!)
     port=$(wait_port "$log")
     sent=$("$BIN" send-file "127.0.0.1:$port" "$WORK/data" --interval 0)
     wait "${PIDS[-1]}"
     grep -q 'matches: saved' "$log" || { echo "bench: the receiver did not save the file" >&2; cat "$log" >&2; exit 1; }
-    wirelab_mbps=$(sed -n 's/.* sent [0-9]* bytes .* = \([0-9.]*\) Mbit\/s$/\1/p' <<<"$sent")
+    rm -f "$WORK/rx/data"
+    mbps=$(sed -n 's/.* sent [0-9]* bytes .* = \([0-9.]*\) Mbit\/s$/\1/p' <<<"$sent")
+    python3 -c "print($mbps * 1e6)"
+}
 
-    iperf_g=$(python3 -c "print(f'{$iperf_bps/1e9:.2f}')")
-    wirelab_g=$(python3 -c "print(f'{$wirelab_mbps/1e3:.2f}')")
-    printf 'round %d: iperf3 %6s Gbit/s   send-file %6s Gbit/s\n' "$run" "$iperf_g" "$wirelab_g"
-    best_iperf=$(python3 -c "print(max($best_iperf, $iperf_bps/1e9))")
-    best_wirelab=$(python3 -c "print(max($best_wirelab, $wirelab_mbps/1e3))")
+for run in $(seq "$RUNS"); do
+    iperf_bps=$(run_iperf)
+    # The two file-to-file runs take turns going first.
+    if ((run % 2)); then
+        wirelab_bps=$(run_wirelab)
+        iperf_file_bps=$(run_iperf_file)
+    else
+        iperf_file_bps=$(run_iperf_file)
+        wirelab_bps=$(run_wirelab)
+    fi
+    python3 -c "print(f'round $run: iperf3 {$iperf_bps/1e9:6.2f}   iperf3 -F {$iperf_file_bps/1e9:6.2f}   send-file {$wirelab_bps/1e9:6.2f}  Gbit/s')"
+    echo "$iperf_bps $iperf_file_bps $wirelab_bps" >> "$ROUNDS"
 done
 
-python3 - "$SIZE_MB" "$best_iperf" "$best_wirelab" <<'EOF'
-import sys
-size, iperf, wirelab = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])
+python3 - "$SIZE_MB" "$ROUNDS" <<'EOF'
+import statistics, sys
+size, path = int(sys.argv[1]), sys.argv[2]
+rows = [list(map(float, line.split())) for line in open(path)]
+iperf = [r[0] / 1e9 for r in rows]
+iperf_file = [r[1] / 1e9 for r in rows]
+wirelab = [r[2] / 1e9 for r in rows]
 print()
-print(f"{size} MiB over loopback, best of each:")
-print(f"  iperf3     {iperf:6.2f} Gbit/s  (memory to memory, no digest)")
-print(f"  send-file  {wirelab:6.2f} Gbit/s  (file to file, BLAKE3 checked)")
-print(f"  ratio      {100 * wirelab / iperf:5.1f} % of iperf3 (target: 80 %)")
+print(f"{size} MiB over loopback, {len(rows)} rounds (Gbit/s)   median    best")
+for name, values, what in [
+    ("iperf3   ", iperf, "memory to memory, no digest"),
+    ("iperf3 -F", iperf_file, "file to file, no digest"),
+    ("send-file", wirelab, "file to file, BLAKE3 checked"),
+]:
+    print(f"  {name}                       {statistics.median(values):6.2f}  {max(values):6.2f}   ({what})")
+for name, ref in [("iperf3   ", iperf), ("iperf3 -F", iperf_file)]:
+    print(
+        f"  send-file / {name}: median {100 * statistics.median(wirelab) / statistics.median(ref):5.1f} %,"
+        f" best {100 * max(wirelab) / max(ref):5.1f} %" + ("   (target: 80 % of iperf3)" if ref is iperf else "")
+    )
 EOF

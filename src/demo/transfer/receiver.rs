@@ -4,7 +4,6 @@
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
-use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -211,7 +210,7 @@ fn handle(mut stream: TcpStream, label: &str, opts: &Options, emit: &Emit) -> bo
 }
 
 /// Receives one transfer from `conn` into `opts.dir`, answering the sender with verdicts.
-pub fn receive<S: Read + Write + AsFd>(
+pub fn receive<S: Read + Write>(
     conn: &mut S,
     label: &str,
     opts: &Options,
@@ -263,7 +262,8 @@ pub fn receive<S: Read + Write + AsFd>(
 
     let meter = Meter::start(label.to_string(), opts.interval, Arc::clone(emit));
     let expected = header.size;
-    let copied = copy::receive_file(conn, temp.file(), expected, &|n| meter.add(n));
+    let mut file = temp.file();
+    let copied = copy::copy_hashing(conn, &mut file, expected, &|n| meter.add(n));
     let digest = match copied {
         Ok(digest) => digest,
         Err(CopyError::Eof { copied }) => {
@@ -345,12 +345,7 @@ impl TempFile {
         for _ in 0..100 {
             let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
             let path = dir.join(format!(".wirelab-{}-{n}.part", std::process::id()));
-            match OpenOptions::new()
-                .read(true)
-                .write(true)
-                .create_new(true)
-                .open(&path)
-            {
+            match OpenOptions::new().write(true).create_new(true).open(&path) {
                 Ok(file) => {
                     return Ok(TempFile {
                         path,

@@ -3,7 +3,6 @@
 
 use std::fs::File;
 use std::io::{self, IsTerminal as _, Read, Write};
-use std::os::fd::AsFd;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -126,7 +125,7 @@ pub fn run(args: &SendFileArgs) -> anyhow::Result<ExitCode> {
 
 /// Sends `size` bytes of `file` as `name` over `conn` and waits for the receiver's verdict.
 #[allow(clippy::too_many_arguments)]
-pub fn send<S: Read + Write + AsFd>(
+pub fn send<S: Read + Write>(
     conn: &mut S,
     file: &File,
     name: &str,
@@ -134,7 +133,7 @@ pub fn send<S: Read + Write + AsFd>(
     label: &str,
     interval: Option<Duration>,
     emit: &Emit,
-    progress: &(dyn Fn(u64) + Sync),
+    progress: &dyn Fn(u64),
 ) -> Result<Sent, SendError> {
     let net_err = |what: &str| {
         let what = what.to_string();
@@ -153,7 +152,7 @@ pub fn send<S: Read + Write + AsFd>(
         Verdict::Refused(why) => return Err(SendError::Refused(why)),
     }
     let meter = Meter::start(label.to_string(), interval, Arc::clone(emit));
-    let digest = copy::send_file(file, conn, size, &|n| {
+    let digest = copy::copy_hashing(&mut &*file, conn, size, &|n| {
         meter.add(n);
         progress(n);
     })
