@@ -4,13 +4,14 @@
 # memory to memory (its default, the headline figure) and file to file (-F on both ends, what
 # send-file does).
 #
-# Usage: scripts/bench-send-file.sh            (1 GiB, 3 rounds, best round of each)
-#        SIZE_MB=256 RUNS=5 scripts/bench-send-file.sh
+# Usage: scripts/bench-send-file.sh            (1 GiB, 5 rounds; median and best of each)
+#        SIZE_MB=256 RUNS=9 scripts/bench-send-file.sh
+# The two file-to-file runs take turns going first; each starts after `sync`.
 # Needs: cargo, iperf3, jq, python3. The test file lives in /tmp and is deleted afterwards.
 set -euo pipefail
 
 SIZE_MB=${SIZE_MB:-1024}
-RUNS=${RUNS:-3}
+RUNS=${RUNS:-5}
 cd "$(dirname "$0")/.."
 
 for tool in iperf3 jq python3; do
@@ -67,10 +68,15 @@ run_iperf() {
     wait "${PIDS[-1]}" 2>/dev/null || true
 }
 
+# Prepares a file-to-file run: no write-back of earlier files in flight.
+prepare_file_run() {
+    sync
+}
+
 # iperf3 file to file: the client reads the test file, the server writes it; prints bit/s.
 run_iperf_file() {
     local port
-    sync # each file-to-file run starts with no write-back in flight
+    prepare_file_run
     port=$(free_port)
     iperf3 -s -1 -B 127.0.0.1 -p "$port" -F "$WORK/rx/iperf.out" >/dev/null 2>&1 &
     PIDS+=($!)
@@ -84,7 +90,7 @@ run_iperf_file() {
 # sender's rate runs from the receiver's go-ahead to its "digest verified" verdict. Prints bit/s.
 run_wirelab() {
     local port log="$WORK/recv.log" sent mbps
-    sync
+    prepare_file_run
     "$BIN" recv-file --once --bind 127.0.0.1 --port 0 --dir "$WORK/rx" --interval 0 >"$log" 2>&1 &
     PIDS+=($!)
     port=$(wait_port "$log")
