@@ -134,12 +134,11 @@ pub fn read_frame(r: &mut impl Read) -> Result<Option<Frame>, FrameError> {
     }
     let mut body = vec![0u8; usize::try_from(len).unwrap_or(0)];
     r.read_exact(&mut body)?;
-    let kind_byte = body.first().copied().unwrap_or(0);
+    let (&kind_byte, payload) = body.split_first().ok_or(FrameError::Empty)?;
     let kind = Kind::from_byte(kind_byte).ok_or(FrameError::UnknownKind(kind_byte))?;
-    body.remove(0);
     Ok(Some(Frame {
         kind,
-        payload: body,
+        payload: payload.to_vec(),
     }))
 }
 

@@ -122,8 +122,9 @@ impl Header {
         }
         let mut version = [0u8; 1];
         r.read_exact(&mut version)?;
-        if version[0] != VERSION {
-            return Err(HeaderError::Version(version[0]));
+        let [version] = version;
+        if version != VERSION {
+            return Err(HeaderError::Version(version));
         }
         let mut len = [0u8; 2];
         r.read_exact(&mut len)?;
