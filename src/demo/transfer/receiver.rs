@@ -407,3 +407,130 @@ impl Drop for TempFile {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An in-memory connection: reads the scripted sender bytes, collects the verdicts.
+    struct Duplex {
+        input: io::Cursor<Vec<u8>>,
+        output: Vec<u8>,
+    }
+
+    impl Read for Duplex {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            self.input.read(buf)
+        }
+    }
+
+    impl Write for Duplex {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.output.write(buf)
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn script(name: &str, size: u64, data: &[u8], digest: Option<[u8; 32]>) -> Duplex {
+        let mut input = Header {
+            name: name.into(),
+            size,
+        }
+        .encode()
+        .unwrap_or_default();
+        input.extend_from_slice(data);
+        if let Some(d) = digest {
+            input.extend_from_slice(&d);
+        }
+        Duplex {
+            input: io::Cursor::new(input),
+            output: Vec::new(),
+        }
+    }
+
+    fn verdicts(out: &[u8]) -> Vec<Verdict> {
+        let mut r = out;
+        std::iter::from_fn(|| Verdict::read_from(&mut r).ok()).collect()
+    }
+
+    fn run(conn: &mut Duplex, dir: &Path) -> Result<Received, ReceiveError> {
+        let opts = Options {
+            dir: dir.to_path_buf(),
+            force: false,
+            interval: None,
+        };
+        let emit: Emit = Arc::new(|_: &str| {});
+        receive(conn, "t", &opts, &emit)
+    }
+
+    fn listing(dir: &Path) -> Vec<String> {
+        fs::read_dir(dir)
+            .map(|d| {
+                d.filter_map(|e| e.ok())
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn a_good_transfer_is_saved_and_both_verdicts_say_so() {
+        let Ok(dir) = tempfile::tempdir() else {
+            panic!("no temporary directory")
+        };
+        let data = b"hello, file".to_vec();
+        let mut conn = script("f.txt", 11, &data, Some(*blake3::hash(&data).as_bytes()));
+        let got = run(&mut conn, dir.path()).ok().map(|r| r.bytes);
+        assert_eq!(got, Some(11));
+        assert_eq!(fs::read(dir.path().join("f.txt")).ok(), Some(data));
+        let v = verdicts(&conn.output);
+        assert!(
+            matches!(v.as_slice(), [Verdict::Ok(_), Verdict::Ok(m)] if m.contains("saved as f.txt"))
+        );
+        assert_eq!(listing(dir.path()), ["f.txt"]);
+    }
+
+    #[test]
+    fn a_path_name_is_refused_before_any_data() {
+        let Ok(dir) = tempfile::tempdir() else {
+            panic!("no temporary directory")
+        };
+        let mut conn = script("../x", 1, b"x", None);
+        let err = run(&mut conn, dir.path()).err();
+        assert!(matches!(err, Some(ReceiveError::Name { .. })));
+        assert!(matches!(
+            verdicts(&conn.output).as_slice(),
+            [Verdict::Refused(_)]
+        ));
+        assert!(listing(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn a_short_stream_or_a_wrong_digest_leaves_nothing() {
+        let Ok(dir) = tempfile::tempdir() else {
+            panic!("no temporary directory")
+        };
+        let mut short = script("a", 100, &[1; 40], None);
+        let err = run(&mut short, dir.path()).err();
+        assert!(matches!(
+            err,
+            Some(ReceiveError::EarlyEof {
+                received: 40,
+                expected: 100
+            })
+        ));
+        let mut no_digest = script("b", 3, b"abc", None);
+        assert!(matches!(
+            run(&mut no_digest, dir.path()).err(),
+            Some(ReceiveError::EarlyEof { received: 3, .. })
+        ));
+        let mut wrong = script("c", 3, b"abc", Some([0; 32]));
+        assert!(matches!(
+            run(&mut wrong, dir.path()).err(),
+            Some(ReceiveError::DigestMismatch { .. })
+        ));
+        assert!(listing(dir.path()).is_empty(), "{:?}", listing(dir.path()));
+    }
+}

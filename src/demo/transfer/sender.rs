@@ -186,3 +186,82 @@ pub fn send<S: Read + Write>(
         Verdict::Refused(why) => Err(SendError::Refused(why)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Seek as _;
+
+    /// An in-memory connection: reads the scripted verdicts, collects what the sender sends.
+    struct Duplex {
+        input: io::Cursor<Vec<u8>>,
+        output: Vec<u8>,
+    }
+
+    impl Read for Duplex {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            self.input.read(buf)
+        }
+    }
+
+    impl Write for Duplex {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.output.write(buf)
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn verdicts(list: &[Verdict]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for v in list {
+            let _ = v.write_to(&mut out);
+        }
+        out
+    }
+
+    fn file_with(data: &[u8]) -> File {
+        let Ok(mut file) = tempfile::tempfile() else {
+            panic!("no temporary file")
+        };
+        assert!(file.write_all(data).is_ok() && file.rewind().is_ok());
+        file
+    }
+
+    #[test]
+    fn sends_header_data_and_digest_in_that_order() {
+        let data = b"0123456789".to_vec();
+        let file = file_with(&data);
+        let mut conn = Duplex {
+            input: io::Cursor::new(verdicts(&[
+                Verdict::Ok("go".into()),
+                Verdict::Ok("saved".into()),
+            ])),
+            output: Vec::new(),
+        };
+        let emit: Emit = Arc::new(|_: &str| {});
+        let sent = send(&mut conn, &file, "n", 10, "t", None, &emit, &|_| {});
+        assert_eq!(
+            sent.ok().map(|s| (s.bytes, s.note)),
+            Some((10, "saved".to_string()))
+        );
+        let mut expected = b"WLFT\x01\x00\x01n\x00\x00\x00\x00\x00\x00\x00\x0a".to_vec();
+        expected.extend_from_slice(&data);
+        expected.extend_from_slice(blake3::hash(&data).as_bytes());
+        assert_eq!(conn.output, expected);
+    }
+
+    #[test]
+    fn a_refusal_stops_before_the_data() {
+        let file = file_with(b"secret");
+        let mut conn = Duplex {
+            input: io::Cursor::new(verdicts(&[Verdict::Refused("exists".into())])),
+            output: Vec::new(),
+        };
+        let emit: Emit = Arc::new(|_: &str| {});
+        let err = send(&mut conn, &file, "n", 6, "t", None, &emit, &|_| {}).err();
+        assert!(matches!(err, Some(SendError::Refused(m)) if m == "exists"));
+        assert!(!conn.output.windows(6).any(|w| w == b"secret"));
+    }
+}
