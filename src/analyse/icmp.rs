@@ -23,7 +23,7 @@ pub struct EchoMatcher {
 
 impl EchoMatcher {
     /// Looks at one frame; for an echo reply, returns the frame number of its request.
-    pub fn observe(&mut self, frame: u64, d: &Decoded, _data: &[u8]) -> Option<u64> {
+    pub fn observe(&mut self, frame: u64, d: &Decoded) -> Option<u64> {
         let (icmp, v6) = match &d.transport {
             TransportRepr::Icmpv4(i) => (i, false),
             TransportRepr::Icmpv6(i) => (i, true),

@@ -290,7 +290,7 @@ impl Analyzer {
             let payload = d.app_payload(&frame.data);
             out.simp = simp::summary(payload);
         }
-        let echo_request = self.icmp.observe(frame.number, &out.decoded, &frame.data);
+        let echo_request = self.icmp.observe(frame.number, &out.decoded);
         let arp_note = match &out.decoded.net {
             NetRepr::Arp(a) => self.arp.observe(a),
             _ => None,

@@ -18,8 +18,8 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::ops::Range;
 
 use etherparse::{
-    EtherType, Icmpv4Slice, Icmpv6Slice, IpNumber, LaxIpPayloadSlice, LaxNetSlice, LaxSlicedPacket,
-    LenSource, TcpSlice, TransportSlice, UdpSlice,
+    EtherType, Icmpv4Slice, Icmpv6Slice, LaxIpPayloadSlice, LaxNetSlice, LaxSlicedPacket, TcpSlice,
+    UdpSlice,
 };
 
 use crate::frame::LinkType;
@@ -515,10 +515,8 @@ fn decode_sliced(
                 out.net = NetRepr::Ipv4(repr);
                 match done {
                     Some(r) => {
-                        let src: IpAddr = ip.header().source_addr().into();
-                        let dst: IpAddr = ip.header().destination_addr().into();
                         let len = r.data.len();
-                        decode_transport_from(note.protocol, &r.data, 0..len, len, (src, dst), out);
+                        decode_transport(note.protocol, &r.data, 0..len, len, out);
                         out.reassembled = Some(r);
                     }
                     None => out.fragment = Some(note),
@@ -560,9 +558,7 @@ fn decode_sliced(
             return;
         }
         None => {
-            if let Some(p) = sliced.ether_payload()
-                && (out.net == NetRepr::None && !p.payload.is_empty() || p.ether_type.0 < 0x0600)
-            {
+            if let Some(p) = sliced.ether_payload() {
                 out.net = NetRepr::Other {
                     ethertype: p.ether_type.0,
                     range: range_in(data, p.payload),
@@ -572,29 +568,14 @@ fn decode_sliced(
         }
     }
 
+    // The transport layer is read here from the IP payload (not taken from etherparse's
+    // slice) so that whole and reassembled datagrams go through the same code.
     let Some(payload) = sliced.ip_payload() else {
         return;
     };
-    let (src, dst) = match out.net.ip_addrs() {
-        Some(a) => a,
-        None => return,
-    };
     let declared = declared_ip_payload_len(out, payload);
-    match &sliced.transport {
-        Some(t) => fill_transport(data, t, declared, (src, dst), out),
-        None => {
-            let r = range_in(data, payload.payload);
-            if !matches!(
-                payload.ip_number,
-                IpNumber::TCP | IpNumber::UDP | IpNumber::ICMP | IpNumber::IPV6_ICMP
-            ) {
-                out.transport = TransportRepr::Other {
-                    protocol: payload.ip_number.0,
-                    range: r,
-                };
-            }
-        }
-    }
+    let range = range_in(data, payload.payload);
+    decode_transport(payload.ip_number.0, data, range, declared, out);
 }
 
 /// Marks a truncated IP payload (captured bytes shorter than the length field says).
@@ -604,9 +585,6 @@ fn note_ip_payload(payload: &LaxIpPayloadSlice<'_>, out: &mut Decoded) {
             out,
             "IP payload shorter than the IP length field says (frame cut short)".to_string(),
         );
-    }
-    if payload.len_source == LenSource::Slice {
-        // The IP length field was 0 or unusable; the captured bytes were used instead.
     }
 }
 
@@ -620,37 +598,12 @@ fn declared_ip_payload_len(out: &Decoded, payload: &LaxIpPayloadSlice<'_>) -> us
     }
 }
 
-fn fill_transport(
-    data: &[u8],
-    t: &TransportSlice<'_>,
-    declared: usize,
-    addrs: (IpAddr, IpAddr),
-    out: &mut Decoded,
-) {
-    let range = match t {
-        TransportSlice::Tcp(s) => range_in(data, s.slice()),
-        TransportSlice::Udp(s) => range_in(data, s.slice()),
-        TransportSlice::Icmpv4(s) => range_in(data, s.slice()),
-        TransportSlice::Icmpv6(s) => range_in(data, s.slice()),
-        TransportSlice::Igmp(s) => range_in(data, s.slice()),
-    };
-    let proto = match t {
-        TransportSlice::Tcp(_) => 6,
-        TransportSlice::Udp(_) => 17,
-        TransportSlice::Icmpv4(_) => 1,
-        TransportSlice::Icmpv6(_) => 58,
-        TransportSlice::Igmp(_) => 2,
-    };
-    decode_transport_from(proto, data, range, declared, addrs, out);
-}
-
 /// Decodes a transport header from `bytes[range]`; `declared` is the IP payload length.
-fn decode_transport_from(
+fn decode_transport(
     protocol: u8,
     bytes: &[u8],
     range: Range<usize>,
     declared: usize,
-    addrs: (IpAddr, IpAddr),
     out: &mut Decoded,
 ) {
     let Some(seg) = bytes.get(range.clone()) else {
@@ -775,7 +728,6 @@ fn decode_transport_from(
             }
         }
     }
-    let _ = addrs;
 }
 
 fn icmp_repr(
