@@ -32,6 +32,42 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     })
 }
 
+/// Friendlier errors than the OS gives for the two usual mistakes: a path that does not
+/// exist and a directory (then the captures inside it are suggested).
+fn check_capture_path(path: &std::path::Path) -> anyhow::Result<()> {
+    if path.is_dir() {
+        let mut found: Vec<String> = std::fs::read_dir(path)
+            .map(|dir| {
+                dir.filter_map(Result::ok)
+                    .map(|e| e.path())
+                    .filter(|p| {
+                        p.extension()
+                            .is_some_and(|x| x == "pcap" || x == "pcapng" || x == "cap")
+                    })
+                    .map(|p| p.display().to_string())
+                    .collect()
+            })
+            .unwrap_or_default();
+        found.sort();
+        found.truncate(5);
+        if found.is_empty() {
+            anyhow::bail!("{} is a directory, not a capture file", path.display());
+        }
+        anyhow::bail!(
+            "{} is a directory, not a capture file; try one of: {}",
+            path.display(),
+            found.join(", ")
+        );
+    }
+    if !path.exists() {
+        anyhow::bail!(
+            "{} does not exist; check the path (the bundled examples are in captures/, e.g. captures/tcp-handshake.pcapng)",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
 /// What `read` prints per frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum PerFrame {
@@ -50,6 +86,7 @@ pub fn read(args: &ReadArgs) -> anyhow::Result<ExitCode> {
         ),
         None => None,
     };
+    check_capture_path(&args.file)?;
     let reader = CaptureReader::open(&args.file)
         .with_context(|| format!("cannot read {}", args.file.display()))?;
     let stdout = io::stdout();
