@@ -184,19 +184,11 @@ pub fn layers(d: &Decoded, frame: &[u8], ctx: &DetailContext) -> Vec<Layer> {
         NetRepr::Ipv4(ip) => out.push(ipv4_layer(ip, frame)),
         NetRepr::Ipv6(ip) => out.push(ipv6_layer(ip)),
         NetRepr::Arp(a) => out.push(arp_layer(a)),
-        NetRepr::Other { ethertype, range } => {
-            let mut l = Layer::new(
-                LayerKind::Data,
-                format!("Data (ethertype 0x{ethertype:04x}, {} bytes)", range.len()),
-                range.clone(),
-            );
-            l.field(
-                "Data",
-                hex_preview(frame.get(range.clone()).unwrap_or(&[])),
-                range.clone(),
-            );
-            out.push(l);
-        }
+        NetRepr::Other { ethertype, range } => out.push(data_layer(
+            format!("Data (ethertype 0x{ethertype:04x}, {} bytes)", range.len()),
+            frame,
+            range.clone(),
+        )),
         NetRepr::None => {}
     }
     if let Some(f) = &d.fragment {
@@ -245,19 +237,11 @@ pub fn layers(d: &Decoded, frame: &[u8], ctx: &DetailContext) -> Vec<Layer> {
         TransportRepr::Udp(u) => udp_layers(u, bytes, ctx, &mut out),
         TransportRepr::Icmpv4(i) => out.push(icmp_layer(i, bytes, false)),
         TransportRepr::Icmpv6(i) => out.push(icmp_layer(i, bytes, true)),
-        TransportRepr::Other { protocol, range } => {
-            let mut l = Layer::new(
-                LayerKind::Data,
-                format!("Data (IP protocol {protocol}, {} bytes)", range.len()),
-                range.clone(),
-            );
-            l.field(
-                "Data",
-                hex_preview(bytes.get(range.clone()).unwrap_or(&[])),
-                range.clone(),
-            );
-            out.push(l);
-        }
+        TransportRepr::Other { protocol, range } => out.push(data_layer(
+            format!("Data (IP protocol {protocol}, {} bytes)", range.len()),
+            bytes,
+            range.clone(),
+        )),
         TransportRepr::None => {}
     }
     for l in &mut out[start..] {
@@ -269,6 +253,17 @@ pub fn layers(d: &Decoded, frame: &[u8], ctx: &DetailContext) -> Vec<Layer> {
         out.push(l);
     }
     out
+}
+
+/// A layer of undecoded bytes `bytes[range]`, shown as a hex preview.
+fn data_layer(title: String, bytes: &[u8], range: Range<usize>) -> Layer {
+    let mut l = Layer::new(LayerKind::Data, title, range.clone());
+    l.field(
+        "Data",
+        hex_preview(bytes.get(range.clone()).unwrap_or(&[])),
+        range,
+    );
+    l
 }
 
 fn hex_preview(b: &[u8]) -> String {
