@@ -1,0 +1,179 @@
+//! The per-frame half of every packet-list command: analyse → filter → render/sink.
+//!
+//! A [`Pipeline`] takes [`Frame`]s from any source (a capture file for `read`, a live socket
+//! for `capture`), analyses each one, applies the display filter, writes the per-frame view
+//! (packet list, details, hex dump or JSON) and feeds the whole-capture views (handshakes,
+//! conversations) that [`Pipeline::finish`] prints at the end. It keeps no per-packet state.
+
+use std::io::{self, Write};
+
+use crate::analyse::conversations::Conversations;
+use crate::analyse::handshake::Handshakes;
+use crate::analyse::{Analyzer, Packet};
+use crate::filter::Filter;
+use crate::frame::Frame;
+use crate::render::style::Style;
+use crate::render::{detail, handshakes, hex, stats, table::PacketList};
+use crate::sink::json;
+
+/// What to show, already validated (the CLI's flags turned into decisions).
+#[derive(Debug, Clone, Default)]
+pub struct ViewOptions {
+    /// Show only frames matching this display filter.
+    pub filter: Option<Filter>,
+    /// Every layer of each frame (`--detail`).
+    pub detail: bool,
+    /// A hex dump of each frame (`--hex`).
+    pub hex: bool,
+    /// Handshake/teardown tables and ladders at the end (`--handshakes`).
+    pub handshakes: bool,
+    /// Conversations and socket addresses at the end (`--stats`).
+    pub stats: bool,
+    /// JSON Lines instead of text (`--json`).
+    pub json: bool,
+    /// Stop after this many shown frames.
+    pub count: Option<u64>,
+    /// Colours.
+    pub style: Style,
+}
+
+/// What [`Pipeline::push`] did with a frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// The frame did not match the display filter.
+    Hidden,
+    /// The frame was shown (or counted in the whole-capture views).
+    Shown,
+    /// The frame was shown and was the last one asked for (`count`): stop feeding.
+    Done,
+}
+
+/// What is written for each shown frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PerFrame {
+    Table,
+    Json,
+    Detail,
+    Nothing,
+}
+
+/// analyse → filter → views, one frame at a time.
+pub struct Pipeline {
+    opts: ViewOptions,
+    per_frame: PerFrame,
+    list: PacketList,
+    analyzer: Analyzer,
+    packet: Packet,
+    conversations: Option<Conversations>,
+    exchanges: Option<Handshakes>,
+    frames: u64,
+    shown: u64,
+}
+
+impl Pipeline {
+    /// A pipeline showing what `opts` asks for.
+    pub fn new(opts: ViewOptions) -> Self {
+        let per_frame = if opts.json {
+            PerFrame::Json
+        } else if opts.detail {
+            PerFrame::Detail
+        } else if (opts.handshakes || opts.stats) && !opts.hex {
+            PerFrame::Nothing
+        } else {
+            PerFrame::Table
+        };
+        Pipeline {
+            per_frame,
+            list: PacketList { style: opts.style },
+            analyzer: Analyzer::new(),
+            packet: Packet::default(),
+            conversations: opts.stats.then(Conversations::new),
+            exchanges: opts.handshakes.then(Handshakes::new),
+            frames: 0,
+            shown: 0,
+            opts,
+        }
+    }
+
+    /// Analyses `frame` and, if it matches the filter, writes its view to `out`.
+    pub fn push(&mut self, frame: &Frame, out: &mut impl Write) -> io::Result<Step> {
+        self.frames += 1;
+        self.analyzer.process(frame, &mut self.packet);
+        if let Some(f) = &self.opts.filter
+            && !f.matches(&self.packet)
+        {
+            return Ok(Step::Hidden);
+        }
+        self.shown += 1;
+        let packet = &self.packet;
+        if let Some(c) = self.conversations.as_mut() {
+            c.add(packet);
+        }
+        if let Some(h) = self.exchanges.as_mut() {
+            h.add(packet);
+        }
+        let style = self.opts.style;
+        match self.per_frame {
+            PerFrame::Json => json::write_packet(out, packet)?,
+            PerFrame::Table => {
+                if self.shown == 1 {
+                    self.list.header(out)?;
+                }
+                self.list.row(out, packet)?;
+                if self.opts.hex {
+                    let layers = packet.layers(&frame.data);
+                    hex::write_hex(out, &frame.data, &layers, style)?;
+                    writeln!(out)?;
+                }
+            }
+            PerFrame::Detail => {
+                let layers = packet.layers(&frame.data);
+                detail::write_detail(out, packet, &layers, style)?;
+                if self.opts.hex {
+                    hex::write_hex(out, &frame.data, &layers, style)?;
+                }
+                writeln!(out)?;
+            }
+            PerFrame::Nothing => {}
+        }
+        if self.opts.count.is_some_and(|n| self.shown >= n) {
+            return Ok(Step::Done);
+        }
+        Ok(Step::Shown)
+    }
+
+    /// Writes the whole-capture views (handshakes, then conversations).
+    pub fn finish(&self, out: &mut impl Write) -> io::Result<()> {
+        let style = self.opts.style;
+        if let Some(h) = &self.exchanges {
+            handshakes::write_handshakes(out, h, style)?;
+        }
+        if let Some(c) = &self.conversations {
+            if self.exchanges.is_some() {
+                writeln!(out)?;
+            }
+            stats::write_stats(out, c)?;
+        }
+        Ok(())
+    }
+
+    /// The packet analysed last (valid after a [`Pipeline::push`]).
+    pub fn packet(&self) -> &Packet {
+        &self.packet
+    }
+
+    /// Frames pushed so far.
+    pub fn frames(&self) -> u64 {
+        self.frames
+    }
+
+    /// Frames that matched the filter so far.
+    pub fn shown(&self) -> u64 {
+        self.shown
+    }
+
+    /// True when a display filter is set.
+    pub fn has_filter(&self) -> bool {
+        self.opts.filter.is_some()
+    }
+}
