@@ -1,67 +1,316 @@
-//! Writing frames to a pcapng file (nanosecond timestamps), readable by Wireshark and tshark.
+//! Writing frames to a pcapng file as Wireshark's dumpcap does, readable by Wireshark and tshark.
 //!
-//! The file starts with a Section Header Block and one Interface Description Block for the
-//! link type given to [`PcapNgSink::new`], with `if_tsresol` = 9 (nanoseconds), so timestamps
-//! are kept exactly. A frame with another link type gets its own interface, described the
-//! first time that link type is seen (pcapng allows any number of interfaces per section).
+//! The file starts with a Section Header Block (OS, hardware, application) and one Interface
+//! Description Block per capture interface (name, link type, snap length, `if_tsresol` = 9 for
+//! nanoseconds, so timestamps are kept exactly). Each frame is an Enhanced Packet Block that may
+//! carry its direction (`epb_flags`) and a comment Wireshark shows with the packet; Interface
+//! Statistics Blocks record what the kernel received and dropped.
 
 use std::borrow::Cow;
 use std::io::{self, Write};
+use std::time::Duration;
 
 use pcap_file::DataLink;
 use pcap_file::pcapng::PcapNgWriter;
-use pcap_file::pcapng::blocks::enhanced_packet::EnhancedPacketBlock;
+use pcap_file::pcapng::blocks::enhanced_packet::{EnhancedPacketBlock, EnhancedPacketOption};
 use pcap_file::pcapng::blocks::interface_description::{
     InterfaceDescriptionBlock, InterfaceDescriptionOption, InterfaceTsResolution,
 };
+use pcap_file::pcapng::blocks::interface_statistics::{
+    InterfaceStatisticsBlock, InterfaceStatisticsOption,
+};
+use pcap_file::pcapng::blocks::opt_common::CommonOption;
+use pcap_file::pcapng::blocks::section_header::{SectionHeaderBlock, SectionHeaderOption};
 
 use crate::frame::{Frame, LinkType};
+
+/// What the Section Header Block says about where the file was made.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SectionInfo {
+    /// `shb_os`, e.g. "Linux 6.1.0-18-arm64".
+    pub os: Option<String>,
+    /// `shb_hardware`, e.g. "aarch64".
+    pub hardware: Option<String>,
+    /// `shb_userappl`, e.g. "wirelab 0.1.0".
+    pub application: Option<String>,
+}
+
+impl SectionInfo {
+    /// This host's kernel and architecture, and this program's name and version.
+    pub fn this_host() -> SectionInfo {
+        let os = std::fs::read_to_string("/proc/sys/kernel/osrelease")
+            .map(|r| format!("Linux {}", r.trim()))
+            .unwrap_or_else(|_| std::env::consts::OS.to_string());
+        SectionInfo {
+            os: Some(os),
+            hardware: Some(std::env::consts::ARCH.to_string()),
+            application: Some(format!("wirelab {}", env!("CARGO_PKG_VERSION"))),
+        }
+    }
+}
+
+/// One capture interface, as its Interface Description Block describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InterfaceInfo {
+    /// Link-layer type of its frames.
+    pub link_type: LinkType,
+    /// Snap length (0: no limit).
+    pub snaplen: u32,
+    /// `if_name`, e.g. "eth0".
+    pub name: Option<String>,
+    /// `if_description`, e.g. "wirelab craft to 10.0.3.1:8080".
+    pub description: Option<String>,
+    /// `if_MACaddr`.
+    pub mac: Option<[u8; 6]>,
+    /// `if_filter` as a display filter string (Wireshark shows it as the capture filter).
+    pub filter: Option<String>,
+}
+
+impl InterfaceInfo {
+    /// An unnamed interface of `link_type` with no snap length limit.
+    pub fn new(link_type: LinkType) -> InterfaceInfo {
+        InterfaceInfo {
+            link_type,
+            snaplen: 0,
+            name: None,
+            description: None,
+            mac: None,
+            filter: None,
+        }
+    }
+}
+
+/// Which way a frame crossed the interface (`epb_flags` bits 0-1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Received by this host.
+    Inbound,
+    /// Sent by this host.
+    Outbound,
+}
+
+impl Direction {
+    /// The `epb_flags` value: 1 inbound, 2 outbound.
+    pub fn epb_flags(self) -> u32 {
+        match self {
+            Direction::Inbound => 1,
+            Direction::Outbound => 2,
+        }
+    }
+}
+
+/// What an Enhanced Packet Block says about its frame besides the bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PacketMeta<'a> {
+    /// Direction, if known.
+    pub direction: Option<Direction>,
+    /// A comment shown by Wireshark with the packet (`opt_comment`).
+    pub comment: Option<&'a str>,
+}
+
+/// Counters of an Interface Statistics Block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct InterfaceStats {
+    /// When the capture started.
+    pub start: Option<Duration>,
+    /// When the counters were read.
+    pub end: Duration,
+    /// `isb_ifrecv`: frames the kernel received for the capture.
+    pub received: Option<u64>,
+    /// `isb_ifdrop`: frames the kernel dropped (ring full).
+    pub dropped: Option<u64>,
+    /// `isb_osdrop`: frames dropped by the operating system.
+    pub os_dropped: Option<u64>,
+    /// `isb_usrdeliv`: frames delivered to (written by) the program.
+    pub delivered: Option<u64>,
+}
 
 /// Writes frames as Enhanced Packet Blocks of a pcapng stream.
 ///
 /// Wrap files in a `BufWriter`: every block is written with several small writes. Errors are
-/// `std::io::Error`s; a frame the format cannot hold (timestamp after the year 2554, more than
-/// 65535 interfaces) gives `ErrorKind::InvalidData` and writes nothing.
+/// `std::io::Error`s; a frame the format cannot hold (timestamp after the year 2554, an
+/// interface that was not described) gives `ErrorKind::InvalidData` and writes nothing.
 pub struct PcapNgSink<W: Write> {
     writer: PcapNgWriter<W>,
-    snaplen: u32,
     /// Link type of each interface described so far; the index is the interface id.
     interfaces: Vec<LinkType>,
+    /// Snap length given to [`PcapNgSink::new`], for interfaces added by link type.
+    snaplen: u32,
 }
 
 impl<W: Write> PcapNgSink<W> {
-    /// Writes the section header and the first interface description (`link_type`,
+    /// Writes a section header for this host and one unnamed interface (`link_type`,
     /// `snaplen`; 0 means no limit).
     pub fn new(writer: W, link_type: LinkType, snaplen: u32) -> io::Result<Self> {
-        let writer = PcapNgWriter::new(writer).map_err(to_io)?;
-        let mut sink = PcapNgSink {
-            writer,
+        let mut sink = Self::with_section(writer, &SectionInfo::this_host())?;
+        sink.snaplen = snaplen;
+        sink.add_interface(&InterfaceInfo {
             snaplen,
-            interfaces: Vec::new(),
-        };
-        sink.add_interface(link_type)?;
+            ..InterfaceInfo::new(link_type)
+        })?;
         Ok(sink)
     }
 
-    /// Writes one frame (its interface is the one of its link type; `frame.interface` and
-    /// `frame.number` are not stored).
-    pub fn write_frame(&mut self, frame: &Frame) -> io::Result<()> {
-        let interface_id = match self.interfaces.iter().position(|&lt| lt == frame.link_type) {
-            Some(id) => id,
-            None => self.add_interface(frame.link_type)?,
+    /// Writes the section header; describe interfaces with [`PcapNgSink::add_interface`].
+    pub fn with_section(writer: W, section: &SectionInfo) -> io::Result<Self> {
+        let mut options = Vec::new();
+        if let Some(v) = &section.hardware {
+            options.push(SectionHeaderOption::Hardware(Cow::Borrowed(v)));
+        }
+        if let Some(v) = &section.os {
+            options.push(SectionHeaderOption::OS(Cow::Borrowed(v)));
+        }
+        if let Some(v) = &section.application {
+            options.push(SectionHeaderOption::UserApplication(Cow::Borrowed(v)));
+        }
+        let shb = SectionHeaderBlock {
+            endianness: pcap_file::Endianness::native(),
+            options,
+            ..Default::default()
         };
+        let writer = PcapNgWriter::with_section_header(writer, shb).map_err(to_io)?;
+        Ok(PcapNgSink {
+            writer,
+            interfaces: Vec::new(),
+            snaplen: 0,
+        })
+    }
+
+    /// Describes one more interface; returns its id (0, 1, ... in order).
+    pub fn add_interface(&mut self, info: &InterfaceInfo) -> io::Result<u32> {
+        let linktype = u16::try_from(info.link_type.0).map_err(|_| {
+            invalid(format!(
+                "link type {} does not fit in a pcapng interface (16 bits)",
+                info.link_type.0
+            ))
+        })?;
+        if self.interfaces.len() >= usize::from(u16::MAX) {
+            return Err(invalid("too many interfaces for one pcapng file".into()));
+        }
+        let mut options = Vec::new();
+        if let Some(v) = &info.name {
+            options.push(InterfaceDescriptionOption::IfName(Cow::Borrowed(v)));
+        }
+        if let Some(v) = &info.description {
+            options.push(InterfaceDescriptionOption::IfDescription(Cow::Borrowed(v)));
+        }
+        if let Some(m) = &info.mac {
+            options.push(InterfaceDescriptionOption::IfMacAddr(Cow::Borrowed(&m[..])));
+        }
+        if let Some(f) = &info.filter {
+            // if_filter: a code byte (0 = libpcap filter string) then the filter text.
+            let mut bytes = vec![0u8];
+            bytes.extend_from_slice(f.as_bytes());
+            options.push(InterfaceDescriptionOption::IfFilter(Cow::Owned(bytes)));
+        }
+        options.push(InterfaceDescriptionOption::IfTsResol(
+            InterfaceTsResolution::NANO,
+        ));
+        let idb = InterfaceDescriptionBlock {
+            linktype: DataLink::from(u32::from(linktype)),
+            snaplen: info.snaplen,
+            options,
+        };
+        self.writer.write_pcapng_block(idb).map_err(to_io)?;
+        self.interfaces.push(info.link_type);
+        Ok((self.interfaces.len() - 1) as u32)
+    }
+
+    /// Writes one frame on the interface of its link type (described now if it is new);
+    /// `frame.interface` and `frame.number` are not used.
+    pub fn write_frame(&mut self, frame: &Frame) -> io::Result<()> {
+        let id = match self.interfaces.iter().position(|&lt| lt == frame.link_type) {
+            Some(id) => id as u32,
+            None => self.add_interface(&InterfaceInfo {
+                snaplen: self.snaplen,
+                ..InterfaceInfo::new(frame.link_type)
+            })?,
+        };
+        self.write_packet(id, frame, &PacketMeta::default())
+    }
+
+    /// Writes one frame on interface `interface` (an id from [`PcapNgSink::add_interface`]),
+    /// with its direction and comment.
+    pub fn write_packet(
+        &mut self,
+        interface: u32,
+        frame: &Frame,
+        meta: &PacketMeta<'_>,
+    ) -> io::Result<()> {
+        match self.interfaces.get(interface as usize) {
+            Some(&lt) if lt == frame.link_type => {}
+            Some(&lt) => {
+                return Err(invalid(format!(
+                    "frame of link type {} written on interface {interface} of link type {}",
+                    frame.link_type.0, lt.0
+                )));
+            }
+            None => {
+                return Err(invalid(format!(
+                    "interface {interface} was not described in this pcapng file"
+                )));
+            }
+        }
         let caplen = u32::try_from(frame.data.len())
-            .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "frame longer than 4 GiB"))?;
+            .map_err(|_| invalid("frame longer than 4 GiB".into()))?;
+        let mut options = Vec::new();
+        if let Some(d) = meta.direction {
+            options.push(EnhancedPacketOption::Flags(d.epb_flags()));
+        }
+        if let Some(c) = meta.comment {
+            options.push(EnhancedPacketOption::Common(CommonOption::Comment(
+                Cow::Borrowed(c),
+            )));
+        }
         let packet = EnhancedPacketBlock {
-            interface_id: u32::try_from(interface_id).unwrap_or(u32::MAX),
+            interface_id: interface,
             timestamp: frame.timestamp,
             // pcapng requires original >= captured; the reader may have raised it the same way.
             original_len: frame.orig_len.max(caplen),
             data: Cow::Borrowed(&frame.data),
-            options: vec![],
+            options,
         };
         self.writer.write_pcapng_block(packet).map_err(to_io)?;
         Ok(())
+    }
+
+    /// Writes an Interface Statistics Block for `interface` (at the end of a capture, as
+    /// dumpcap does, so that Wireshark's capture file properties show the drops).
+    pub fn write_stats(&mut self, interface: u32, stats: &InterfaceStats) -> io::Result<()> {
+        if interface as usize >= self.interfaces.len() {
+            return Err(invalid(format!(
+                "interface {interface} was not described in this pcapng file"
+            )));
+        }
+        let mut options = Vec::new();
+        if let Some(t) = stats.start {
+            options.push(InterfaceStatisticsOption::IsbStartTime(t));
+        }
+        options.push(InterfaceStatisticsOption::IsbEndTime(stats.end));
+        if let Some(n) = stats.received {
+            options.push(InterfaceStatisticsOption::IsbIfRecv(n));
+        }
+        if let Some(n) = stats.dropped {
+            options.push(InterfaceStatisticsOption::IsbIfDrop(n));
+        }
+        if let Some(n) = stats.os_dropped {
+            options.push(InterfaceStatisticsOption::IsbOsDrop(n));
+        }
+        if let Some(n) = stats.delivered {
+            options.push(InterfaceStatisticsOption::IsbUsrDeliv(n));
+        }
+        let isb = InterfaceStatisticsBlock {
+            interface_id: interface,
+            timestamp: stats.end,
+            options,
+        };
+        self.writer.write_pcapng_block(isb).map_err(to_io)?;
+        Ok(())
+    }
+
+    /// Number of interfaces described so far.
+    pub fn interface_count(&self) -> u32 {
+        self.interfaces.len() as u32
     }
 
     /// Flushes the underlying writer.
@@ -69,40 +318,20 @@ impl<W: Write> PcapNgSink<W> {
         self.writer.get_mut().flush()
     }
 
+    /// The underlying writer (e.g. to see how many bytes a file has).
+    pub fn get_ref(&self) -> &W {
+        self.writer.get_ref()
+    }
+
     /// Flushes and returns the underlying writer.
     pub fn into_inner(mut self) -> io::Result<W> {
         self.flush()?;
         Ok(self.writer.into_inner())
     }
+}
 
-    /// Describes a new interface for `link_type`; returns its id.
-    fn add_interface(&mut self, link_type: LinkType) -> io::Result<usize> {
-        let linktype = u16::try_from(link_type.0).map_err(|_| {
-            io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!(
-                    "link type {} does not fit in a pcapng interface (16 bits)",
-                    link_type.0
-                ),
-            )
-        })?;
-        if self.interfaces.len() >= usize::from(u16::MAX) {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                "too many link types for one pcapng file",
-            ));
-        }
-        let idb = InterfaceDescriptionBlock {
-            linktype: DataLink::from(u32::from(linktype)),
-            snaplen: self.snaplen,
-            options: vec![InterfaceDescriptionOption::IfTsResol(
-                InterfaceTsResolution::NANO,
-            )],
-        };
-        self.writer.write_pcapng_block(idb).map_err(to_io)?;
-        self.interfaces.push(link_type);
-        Ok(self.interfaces.len() - 1)
-    }
+fn invalid(msg: String) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, msg)
 }
 
 /// Turns a pcap-file write error into an I/O error, keeping the I/O error itself when there
@@ -305,6 +534,123 @@ mod tests {
                 u32::from(f.link_type == LinkType::RAW).to_string(),
             ];
             assert_eq!(*row, want);
+        }
+    }
+}
+
+#[cfg(test)]
+mod meta_tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    fn eth_frame(n: u64, ns: u32) -> Frame {
+        Frame {
+            number: n,
+            timestamp: Duration::new(1_700_000_000, ns),
+            link_type: LinkType::ETHERNET,
+            orig_len: 60,
+            interface: 0,
+            data: vec![0xff; 60],
+        }
+    }
+
+    fn two_interface_file() -> Vec<u8> {
+        let mut sink = PcapNgSink::with_section(Vec::new(), &SectionInfo::this_host()).unwrap();
+        let a = sink
+            .add_interface(&InterfaceInfo {
+                name: Some("veth-a".into()),
+                description: Some("side A".into()),
+                mac: Some([2, 0, 0, 0, 0, 1]),
+                snaplen: 262_144,
+                ..InterfaceInfo::new(LinkType::ETHERNET)
+            })
+            .unwrap();
+        let b = sink
+            .add_interface(&InterfaceInfo {
+                name: Some("veth-b".into()),
+                ..InterfaceInfo::new(LinkType::ETHERNET)
+            })
+            .unwrap();
+        assert_eq!((a, b), (0, 1));
+        let out = PacketMeta {
+            direction: Some(Direction::Outbound),
+            comment: Some("handshake SYN"),
+        };
+        sink.write_packet(a, &eth_frame(1, 1), &out).unwrap();
+        let inb = PacketMeta {
+            direction: Some(Direction::Inbound),
+            comment: None,
+        };
+        sink.write_packet(b, &eth_frame(2, 2), &inb).unwrap();
+        sink.write_packet(a, &eth_frame(3, 3), &PacketMeta::default())
+            .unwrap();
+        sink.write_stats(
+            a,
+            &InterfaceStats {
+                start: Some(Duration::new(1_700_000_000, 0)),
+                end: Duration::new(1_700_000_001, 0),
+                received: Some(3),
+                dropped: Some(0),
+                os_dropped: None,
+                delivered: Some(3),
+            },
+        )
+        .unwrap();
+        sink.into_inner().unwrap()
+    }
+
+    #[test]
+    fn undescribed_interface_or_wrong_link_type_is_refused() {
+        let mut sink = PcapNgSink::new(Vec::new(), LinkType::ETHERNET, 0).unwrap();
+        let meta = PacketMeta::default();
+        let err = sink.write_packet(1, &eth_frame(1, 0), &meta).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
+        let raw = Frame {
+            link_type: LinkType::RAW,
+            ..eth_frame(1, 0)
+        };
+        let err = sink.write_packet(0, &raw, &meta).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
+        assert!(sink.write_stats(3, &InterfaceStats::default()).is_err());
+    }
+
+    #[test]
+    fn our_reader_sees_both_interfaces() {
+        let bytes = two_interface_file();
+        let frames: Vec<Frame> = crate::source::CaptureReader::new(&bytes[..])
+            .unwrap()
+            .map(|e| match e {
+                crate::source::SourceEvent::Frame(f) => f,
+                crate::source::SourceEvent::Warning(w) => panic!("{w}"),
+            })
+            .collect();
+        let ifaces: Vec<u32> = frames.iter().map(|f| f.interface).collect();
+        assert_eq!(ifaces, [0, 1, 0]);
+    }
+
+    /// tshark shows the interface names, directions and comments we wrote.
+    #[test]
+    fn tshark_sees_names_directions_and_comments() {
+        if !crate::source::testdata::tshark_available("tshark_sees_names_directions_and_comments") {
+            return;
+        }
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), two_interface_file()).unwrap();
+        let fields = [
+            "frame.interface_name",
+            "frame.packet_flags_direction",
+            "frame.comment",
+        ];
+        let rows = crate::source::testdata::tshark_fields(file.path(), &fields);
+        let want = [
+            ["veth-a", "0x00000002", "handshake SYN"],
+            ["veth-b", "0x00000001", ""],
+            ["veth-a", "", ""],
+        ];
+        assert_eq!(rows.len(), 3, "{rows:?}");
+        for (row, w) in rows.iter().zip(want) {
+            assert_eq!(row, &w.map(String::from).to_vec());
         }
     }
 }
