@@ -16,3 +16,4 @@ pub mod pipeline;
 pub mod render;
 pub mod sink;
 pub mod source;
+pub mod tui;

@@ -198,7 +198,10 @@ impl Packet {
 }
 
 /// The stateful step from frames to packets.
-#[derive(Default)]
+///
+/// `Clone` takes a checkpoint of the whole analysis state, from which a viewer re-analyses
+/// any later frame exactly as a sequential read would.
+#[derive(Debug, Clone, Default)]
 pub struct Analyzer {
     reasm: Reassembler,
     tcp: TcpAnalyzer,
@@ -211,6 +214,15 @@ impl Analyzer {
     /// A fresh analyzer (stream indexes start at 0).
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Rough heap size of the state in bytes (streams, pending fragments, echo requests, ARP
+    /// table), for memory budgets of checkpoints.
+    pub fn approx_bytes(&self) -> usize {
+        self.reasm.approx_bytes()
+            + self.tcp.approx_bytes()
+            + self.icmp.approx_bytes()
+            + self.arp.approx_bytes()
     }
 
     /// Decodes and analyses one frame into `out` (reusing its allocations).

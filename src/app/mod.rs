@@ -3,6 +3,7 @@
 //! Each subcommand has its own file; this one dispatches and holds what they share.
 
 mod read;
+mod view;
 
 use std::io::{self, IsTerminal as _};
 use std::process::ExitCode;
@@ -12,11 +13,13 @@ use crate::cli::{Cli, Command};
 use crate::render::style::Style;
 
 pub use read::read;
+pub use view::view;
 
 /// Runs the parsed command line; returns the process exit code.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Read(args) => read(&args),
+        Command::View(args) => view(&args),
         Command::Demo(cmd) => crate::demo::run(cmd),
         Command::Simp(cmd) => crate::demo::simp::run(cmd),
     }

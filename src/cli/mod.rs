@@ -3,6 +3,7 @@
 pub mod demo;
 pub mod read;
 pub mod simp;
+pub mod view;
 
 use clap::{Parser, Subcommand};
 
@@ -20,6 +21,8 @@ pub struct Cli {
 pub enum Command {
     /// Read a capture file (pcap or pcapng) and show it like Wireshark's packet list.
     Read(read::ReadArgs),
+    /// Browse a capture in the terminal: packet list, layer details and bytes (like Wireshark).
+    View(view::ViewArgs),
     /// The course's socket demos.
     #[command(flatten)]
     Demo(demo::DemoCommand),

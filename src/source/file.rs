@@ -21,6 +21,9 @@ pub(crate) enum Flow {
     Continue,
     /// Nothing more can be read.
     End,
+    /// The data ends inside a record and the file may still be growing: nothing was
+    /// consumed; try again once more bytes are there (follow mode only).
+    Wait,
 }
 
 /// The per-format part of the reader.
@@ -28,6 +31,45 @@ pub(crate) enum Flow {
 enum Records {
     Pcap(PcapRecords),
     PcapNg(PcapNgBlocks),
+}
+
+/// Where a reader stands between two frames, enough to start another reader there:
+/// the byte offset, the frames before it, and the format state (pcap header, or the pcapng
+/// section and interfaces in force). Taken with [`CaptureReader::resume_point`], used with
+/// [`CaptureReader::resume`]; this is how a viewer jumps into the middle of a large file.
+#[derive(Debug, Clone)]
+pub struct ResumePoint {
+    offset: u64,
+    frames: u64,
+    format: CaptureFormat,
+    records: RecordsState,
+}
+
+/// The format state of a [`ResumePoint`].
+#[derive(Debug, Clone)]
+enum RecordsState {
+    Pcap(PcapRecords),
+    PcapNg(super::pcapng::Snapshot),
+}
+
+impl ResumePoint {
+    /// File offset of the next record or block.
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+
+    /// Frames before this point (the next frame is number `frames() + 1`).
+    pub fn frames(&self) -> u64 {
+        self.frames
+    }
+
+    /// Rough heap size of the format state, in bytes (for memory budgets).
+    pub fn approx_bytes(&self) -> usize {
+        match &self.records {
+            RecordsState::Pcap(_) => 0,
+            RecordsState::PcapNg(s) => s.approx_bytes(),
+        }
+    }
 }
 
 /// Streams the frames of a pcap or pcapng file.
@@ -46,6 +88,8 @@ pub struct CaptureReader<R> {
     /// Events found but not yet returned (a warning and the frame it is about).
     pending: VecDeque<SourceEvent>,
     done: bool,
+    /// Stopped before a record that is not complete yet (follow mode).
+    waiting: bool,
 }
 
 impl CaptureReader<BufReader<File>> {
@@ -56,6 +100,21 @@ impl CaptureReader<BufReader<File>> {
             reason,
         })?;
         CaptureReader::new(BufReader::with_capacity(CHUNK, file))
+    }
+
+    /// Opens a capture file at a [`ResumePoint`] taken from an earlier reader of the same
+    /// file: the frames read are those after the point, numbered on from it.
+    pub fn open_at(path: &Path, point: &ResumePoint) -> Result<Self, SourceError> {
+        use std::io::{Seek, SeekFrom};
+        let mut file = File::open(path).map_err(|reason| SourceError::Open {
+            path: path.to_path_buf(),
+            reason,
+        })?;
+        file.seek(SeekFrom::Start(point.offset))?;
+        Ok(CaptureReader::resume(
+            BufReader::with_capacity(CHUNK, file),
+            point,
+        ))
     }
 }
 
@@ -108,7 +167,67 @@ impl<R: Read> CaptureReader<R> {
             frames: 0,
             pending: VecDeque::new(),
             done: false,
+            waiting: false,
         })
+    }
+
+    /// A reader that starts at `point`; `reader` must be positioned at
+    /// [`ResumePoint::offset`] of the same file.
+    pub fn resume(reader: R, point: &ResumePoint) -> Self {
+        let records = match &point.records {
+            RecordsState::Pcap(p) => Records::Pcap(p.clone()),
+            RecordsState::PcapNg(s) => Records::PcapNg(PcapNgBlocks::restore(s)),
+        };
+        CaptureReader {
+            window: Window::at(reader, point.offset),
+            format: point.format,
+            records,
+            frames: point.frames,
+            pending: VecDeque::new(),
+            done: false,
+            waiting: false,
+        }
+    }
+
+    /// Where this reader stands, if it is between two frames (`None` while it holds events
+    /// not returned yet).
+    pub fn resume_point(&self) -> Option<ResumePoint> {
+        if !self.pending.is_empty() {
+            return None;
+        }
+        let records = match &self.records {
+            Records::Pcap(p) => RecordsState::Pcap(p.clone()),
+            Records::PcapNg(b) => RecordsState::PcapNg(b.snapshot()),
+        };
+        Some(ResumePoint {
+            offset: self.window.offset(),
+            frames: self.frames,
+            format: self.format,
+            records,
+        })
+    }
+
+    /// Follow mode, for a file that is still being written (a live capture's output):
+    /// at a record cut off by the end of the file, iteration ends without a warning and
+    /// without consuming it ([`CaptureReader::is_waiting`]); after [`CaptureReader::retry`]
+    /// it goes on from there.
+    pub fn set_follow(&mut self, follow: bool) {
+        self.window.set_follow(follow);
+    }
+
+    /// True when iteration stopped at the end of the data in follow mode (the last record
+    /// may be incomplete): [`CaptureReader::retry`] once the file has grown.
+    pub fn is_waiting(&self) -> bool {
+        self.waiting
+    }
+
+    /// After the end in follow mode: read on from where the reader stopped.
+    pub fn retry(&mut self) {
+        if self.waiting {
+            self.waiting = false;
+            self.done = false;
+            self.window.retry();
+        }
     }
 
     /// The format found from the magic number.
@@ -156,6 +275,10 @@ impl<R: Read> Iterator for CaptureReader<R> {
                     }
                 }
                 Ok(Flow::End) => self.done = true,
+                Ok(Flow::Wait) => {
+                    self.done = true;
+                    self.waiting = true;
+                }
                 Err(e) => {
                     self.done = true;
                     let offset = self.window.offset();
