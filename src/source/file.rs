@@ -531,6 +531,85 @@ mod tests {
         }
     }
 
+    /// Resuming at a point taken mid-file gives the same frames (numbers, timestamps, link
+    /// types) as reading on, for pcapng with two interfaces of different link types and
+    /// timestamp resolutions, and for pcap.
+    #[test]
+    fn resume_point_gives_the_same_frames_as_reading_on() {
+        const TSRESOL: u16 = 9;
+        let mut ng = shb(true);
+        ng.extend(idb(true, 1, 0, &[]));
+        ng.extend(idb(true, 101, 0, &[(TSRESOL, &[9])]));
+        for i in 0..6u8 {
+            let iface = u32::from(i % 2);
+            ng.extend(epb(true, iface, 1_000_000 + u64::from(i), &[i; 20], 20));
+        }
+        let mut pcap = pcap_header(true, true, 65535, 1);
+        for i in 0..6u8 {
+            pcap.extend(pcap_record(true, 10, u32::from(i), &[i; 30], 30));
+        }
+        for file in [ng, pcap] {
+            let all: Vec<_> = CaptureReader::new(&file[..]).unwrap().collect();
+            for k in 0..=6 {
+                let mut r = CaptureReader::new(&file[..]).unwrap();
+                for _ in 0..k {
+                    r.next();
+                }
+                let point = r.resume_point().unwrap();
+                assert_eq!(point.frames(), k as u64);
+                let offset = point.offset() as usize;
+                let rest: Vec<_> = CaptureReader::resume(&file[offset..], &point).collect();
+                assert_eq!(rest, all[k..], "resumed after {k} frames");
+            }
+        }
+    }
+
+    /// Follow mode: a record cut off at the end is waited for (no warning, nothing lost),
+    /// and read once the rest of the file arrives; a clean end waits too.
+    #[test]
+    fn follow_mode_waits_for_a_file_being_written() {
+        let mut ng = shb(true);
+        ng.extend(idb(true, 1, 0, &[]));
+        let third = epb(true, 0, 3, &[3; 40], 40);
+        let mut head = ng.clone();
+        head.extend(epb(true, 0, 1, &[1; 40], 40));
+        head.extend(epb(true, 0, 2, &[2; 40], 40));
+        let mut pcap = pcap_header(true, false, 65535, 1);
+        pcap.extend(pcap_record(true, 1, 0, &[1; 40], 40));
+        pcap.extend(pcap_record(true, 2, 0, &[2; 40], 40));
+        let pcap_third = pcap_record(true, 3, 0, &[3; 40], 40);
+        for (head, third) in [(head, third), (pcap, pcap_third)] {
+            let file = tempfile::NamedTempFile::new().unwrap();
+            let mut writer = file.reopen().unwrap();
+            writer.write_all(&head).unwrap();
+            writer.write_all(&third[..10]).unwrap();
+            writer.flush().unwrap();
+            let mut r = CaptureReader::open(file.path()).unwrap();
+            r.set_follow(true);
+            let (frames, warnings) = testdata::split(r.by_ref().collect());
+            assert_eq!((frames.len(), warnings.len()), (2, 0), "{warnings:?}");
+            assert!(r.is_waiting());
+            // Nothing new yet: still waiting, still no warning.
+            r.retry();
+            assert_eq!(r.next(), None);
+            assert!(r.is_waiting());
+            writer.write_all(&third[10..]).unwrap();
+            writer.flush().unwrap();
+            r.retry();
+            let (frames, warnings) = testdata::split(r.by_ref().collect());
+            assert_eq!((frames.len(), warnings.len()), (1, 0));
+            assert_eq!(frames[0].number, 3);
+            assert_eq!(frames[0].data, [3; 40]);
+            assert!(r.is_waiting(), "a clean end waits for more too");
+            // Without follow mode the same cut-off file gives the usual warning.
+            let cut = tempfile::NamedTempFile::new().unwrap();
+            std::fs::write(cut.path(), [&head[..], &third[..10]].concat()).unwrap();
+            let (frames, warnings) =
+                testdata::split(CaptureReader::open(cut.path()).unwrap().collect());
+            assert_eq!((frames.len(), warnings.len()), (2, 1));
+        }
+    }
+
     #[test]
     fn warning_display() {
         let w = ReadWarning {

@@ -435,6 +435,39 @@ impl App {
         }
     }
 
+    /// Waits (at most `limit`) until the background readers are done with the data there
+    /// is — the index, the filter and an open view — then takes their results in
+    /// (for tests and benchmarks: a screen that no longer changes). True if they finished.
+    pub fn settle(&mut self, limit: std::time::Duration) -> bool {
+        let start = std::time::Instant::now();
+        let done = |app: &App| {
+            app.index.data().at_end()
+                && app.filtering.as_ref().is_none_or(|f| f.scan.data().at_end)
+                && !app.view_running()
+        };
+        while !done(self) {
+            if start.elapsed() > limit {
+                return false;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        self.tick();
+        true
+    }
+
+    /// Draws one screen of `width`×`height` into a buffer (ratatui's test backend): what a
+    /// terminal of that size would show.
+    pub fn draw_to_buffer(&mut self, width: u16, height: u16) -> ratatui::buffer::Buffer {
+        let backend = ratatui::backend::TestBackend::new(width, height);
+        let mut terminal = match ratatui::Terminal::new(backend) {
+            Ok(t) => t,
+            Err(e) => match e {},
+        };
+        self.prepare(Rect::new(0, 0, width, height));
+        let _ = terminal.draw(|f| ui::draw(f, self));
+        terminal.backend().buffer().clone()
+    }
+
     /// The id of the selected tree row, if a frame is loaded.
     pub fn tree_selection(&self) -> Option<RowId> {
         self.current.as_ref().map(|_| self.state.tree_sel)
