@@ -3,7 +3,11 @@
 //!
 //! Goldens in `tests/golden/coloring/` come from `scripts/coloring-golden.sh`; with tshark
 //! installed (always in CI) they are also checked against tshark itself, so a stale golden
-//! is caught.
+//! is caught. Every frame is compared; a difference is allowed (and counted) only where
+//! tshark's rule tests a dissector wirelab does not have (`http`, `cdp`...) and tshark ran
+//! that dissector on the frame (the last protocol of `frame.protocols` in
+//! `tests/golden/tshark/` is not one wirelab decodes): HTTP bodies found by TCP reassembly,
+//! CDP under "Routing".
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -42,6 +46,41 @@ fn tshark_rules(path: &Path) -> Option<String> {
         .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
+/// Protocols wirelab decodes, as tshark names them in `frame.protocols`.
+const DECODED: &[&str] = &[
+    "eth", "ethertype", "vlan", "sll", "null", "loop", "raw", "ip", "ipv6", "arp", "icmp",
+    "icmpv6", "tcp", "udp", "data", "igmp", "llc",
+];
+
+/// Rules that test a dissector's fields (`http`, `cdp`, `smb`...), not only headers.
+const APP_RULES: &[&str] = &[
+    "HTTP", "SMB", "Routing", "DCERPC", "HSRP State Change", "OSPF State Change",
+    "Spanning Tree Topology  Change", "System Event",
+];
+
+/// `frame.protocols` of every frame, from the tshark golden (empty if there is none).
+fn protocols(name: &str) -> Vec<String> {
+    let path = Path::new(MANIFEST_DIR).join("tests/golden/tshark").join(format!("{name}.tsv"));
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Vec::new();
+    };
+    let mut lines = text.lines().skip(1);
+    let header: Vec<&str> = lines.next().unwrap_or("").split('\t').collect();
+    let Some(col) = header.iter().position(|h| *h == "frame.protocols") else {
+        return Vec::new();
+    };
+    lines
+        .map(|l| l.split('\t').nth(col).unwrap_or("").to_string())
+        .collect()
+}
+
+fn decoded_by_wirelab(protocols: &str) -> bool {
+    protocols
+        .split(':')
+        .next_back()
+        .is_none_or(|last| DECODED.contains(&last) || last.starts_with("ipv6."))
+}
+
 #[test]
 fn rows_are_coloured_as_tshark_colours_them() {
     let dir = Path::new(MANIFEST_DIR).join("tests/golden/coloring");
@@ -54,6 +93,7 @@ fn rows_are_coloured_as_tshark_colours_them() {
     let tshark = Command::new("tshark").arg("--version").output().is_ok();
     assert!(tshark || !in_ci(), "tshark is not installed (CI installs it)");
     let mut frames = 0;
+    let mut skipped = 0;
     let mut problems = Vec::new();
     for golden in goldens {
         let name = golden.file_name().unwrap().to_string_lossy().replace(".tsv", "");
@@ -78,9 +118,15 @@ fn rows_are_coloured_as_tshark_colours_them() {
             SourceEvent::Warning(_) => None,
         }));
         assert_eq!(packets.len(), want.len(), "{name}: frame count");
-        for (p, want) in packets.iter().zip(&want) {
+        let protos = protocols(&name);
+        for (i, (p, want)) in packets.iter().zip(&want).enumerate() {
             frames += 1;
             let got = coloring_rule(p).map_or("", |r| r.name());
+            let app_rule = APP_RULES.contains(want);
+            if got != *want && app_rule && protos.get(i).is_some_and(|pr| !decoded_by_wirelab(pr)) {
+                skipped += 1;
+                continue;
+            }
             if got != *want {
                 problems.push(format!(
                     "{name} frame {}: wirelab {got:?}, tshark {want:?} ({} {})",
@@ -90,5 +136,10 @@ fn rows_are_coloured_as_tshark_colours_them() {
         }
     }
     assert!(problems.is_empty(), "{} of {frames} frames differ:\n{}", problems.len(), problems.join("\n"));
-    eprintln!("{frames} frames coloured as tshark colours them");
+    assert!(frames >= 1600, "only {frames} frames compared");
+    assert!(skipped <= 10, "{skipped} frames coloured by dissectors wirelab does not have");
+    eprintln!(
+        "{} of {frames} frames coloured as tshark colours them; the other {skipped} by a rule on a dissector wirelab does not have (HTTP bodies, CDP)",
+        frames - skipped
+    );
 }
