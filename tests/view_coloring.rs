@@ -38,7 +38,14 @@ fn tshark_rules(path: &Path) -> Option<String> {
     let out = Command::new("tshark")
         .args(["--color", "-n", "-r"])
         .arg(path)
-        .args(["-T", "fields", "-e", "frame.number", "-e", "frame.coloring_rule.name"])
+        .args([
+            "-T",
+            "fields",
+            "-e",
+            "frame.number",
+            "-e",
+            "frame.coloring_rule.name",
+        ])
         .output()
         .ok()?;
     out.status
@@ -48,19 +55,42 @@ fn tshark_rules(path: &Path) -> Option<String> {
 
 /// Protocols wirelab decodes, as tshark names them in `frame.protocols`.
 const DECODED: &[&str] = &[
-    "eth", "ethertype", "vlan", "sll", "null", "loop", "raw", "ip", "ipv6", "arp", "icmp",
-    "icmpv6", "tcp", "udp", "data", "igmp", "llc",
+    "eth",
+    "ethertype",
+    "vlan",
+    "sll",
+    "null",
+    "loop",
+    "raw",
+    "ip",
+    "ipv6",
+    "arp",
+    "icmp",
+    "icmpv6",
+    "tcp",
+    "udp",
+    "data",
+    "igmp",
+    "llc",
 ];
 
 /// Rules that test a dissector's fields (`http`, `cdp`, `smb`...), not only headers.
 const APP_RULES: &[&str] = &[
-    "HTTP", "SMB", "Routing", "DCERPC", "HSRP State Change", "OSPF State Change",
-    "Spanning Tree Topology  Change", "System Event",
+    "HTTP",
+    "SMB",
+    "Routing",
+    "DCERPC",
+    "HSRP State Change",
+    "OSPF State Change",
+    "Spanning Tree Topology  Change",
+    "System Event",
 ];
 
 /// `frame.protocols` of every frame, from the tshark golden (empty if there is none).
 fn protocols(name: &str) -> Vec<String> {
-    let path = Path::new(MANIFEST_DIR).join("tests/golden/tshark").join(format!("{name}.tsv"));
+    let path = Path::new(MANIFEST_DIR)
+        .join("tests/golden/tshark")
+        .join(format!("{name}.tsv"));
     let Ok(text) = std::fs::read_to_string(path) else {
         return Vec::new();
     };
@@ -91,14 +121,24 @@ fn rows_are_coloured_as_tshark_colours_them() {
     goldens.sort();
     assert!(goldens.len() >= 14, "goldens missing in {dir:?}");
     let tshark = Command::new("tshark").arg("--version").output().is_ok();
-    assert!(tshark || !in_ci(), "tshark is not installed (CI installs it)");
+    assert!(
+        tshark || !in_ci(),
+        "tshark is not installed (CI installs it)"
+    );
     let mut frames = 0;
     let mut skipped = 0;
     let mut problems = Vec::new();
     for golden in goldens {
-        let name = golden.file_name().unwrap().to_string_lossy().replace(".tsv", "");
+        let name = golden
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .replace(".tsv", "");
         let Some(path) = find_capture(&name) else {
-            assert!(!in_ci() || !golden.starts_with("captures"), "{name} not found");
+            assert!(
+                !in_ci() || !golden.starts_with("captures"),
+                "{name} not found"
+            );
             eprintln!("skipping {name}: capture not found here");
             continue;
         };
@@ -110,8 +150,14 @@ fn rows_are_coloured_as_tshark_colours_them() {
             .collect();
         if tshark {
             let live = tshark_rules(&path).expect("tshark runs");
-            let live: Vec<&str> = live.lines().map(|l| l.split('\t').nth(1).unwrap_or("")).collect();
-            assert_eq!(live, want, "{name}: the golden is stale; run scripts/coloring-golden.sh");
+            let live: Vec<&str> = live
+                .lines()
+                .map(|l| l.split('\t').nth(1).unwrap_or(""))
+                .collect();
+            assert_eq!(
+                live, want,
+                "{name}: the golden is stale; run scripts/coloring-golden.sh"
+            );
         }
         let packets = analyse_all(CaptureReader::open(&path).unwrap().filter_map(|e| match e {
             SourceEvent::Frame(f) => Some(f),
@@ -135,9 +181,17 @@ fn rows_are_coloured_as_tshark_colours_them() {
             }
         }
     }
-    assert!(problems.is_empty(), "{} of {frames} frames differ:\n{}", problems.len(), problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{} of {frames} frames differ:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
     assert!(frames >= 1600, "only {frames} frames compared");
-    assert!(skipped <= 10, "{skipped} frames coloured by dissectors wirelab does not have");
+    assert!(
+        skipped <= 10,
+        "{skipped} frames coloured by dissectors wirelab does not have"
+    );
     eprintln!(
         "{} of {frames} frames coloured as tshark colours them; the other {skipped} by a rule on a dissector wirelab does not have (HTTP bodies, CDP)",
         frames - skipped

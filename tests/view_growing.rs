@@ -69,7 +69,8 @@ fn grow(capture: &str, piece: usize) {
     assert!(app.state.follow);
     let numbers = app.frames_of(0..app.row_count());
     let mut got = Vec::new();
-    app.index.load(&numbers, |p, _| got.push(PacketList::cells(p).read_line()));
+    app.index
+        .load(&numbers, |p, _| got.push(PacketList::cells(p).read_line()));
     assert_eq!(got, want, "{capture}");
 }
 

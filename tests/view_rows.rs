@@ -22,13 +22,18 @@ fn captures() -> Vec<PathBuf> {
         root.join("../shared/captures-public"),
         PathBuf::from("/work/shared/captures-public"),
     ] {
-        let Ok(rd) = std::fs::read_dir(&dir) else { continue };
+        let Ok(rd) = std::fs::read_dir(&dir) else {
+            continue;
+        };
         let mut files: Vec<PathBuf> = rd
             .map(|e| e.unwrap().path())
             .filter(|p| p.extension().is_some_and(|x| x == "pcap" || x == "pcapng"))
             .collect();
         files.sort();
-        if !files.is_empty() && v.iter().all(|p: &PathBuf| p.file_name() != files[0].file_name()) {
+        if !files.is_empty()
+            && v.iter()
+                .all(|p: &PathBuf| p.file_name() != files[0].file_name())
+        {
             v.extend(files);
         }
     }
@@ -43,7 +48,11 @@ fn read_lines(args: &[&str], file: &Path) -> Vec<String> {
         .arg(file)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout)
         .unwrap()
         .lines()
@@ -66,7 +75,7 @@ fn every_row_equals_reads_row() {
         let n = want.len() as u64;
         assert_eq!(index.data().frames, n, "{file:?}");
         // A scrambled order: each request re-analyses from a checkpoint.
-        let step = if n % 7 == 0 { 11 } else { 7 };
+        let step = if n.is_multiple_of(7) { 11 } else { 7 };
         for i in 0..n {
             let frame = (i * step) % n + 1;
             let got = index.get(frame).unwrap();
@@ -86,7 +95,10 @@ fn every_row_equals_reads_row() {
 #[test]
 fn filtered_list_equals_read_filter() {
     for (capture, filter) in [
-        ("tcp-analysis.pcapng", "tcp.analysis.retransmission or tcp.analysis.duplicate_ack"),
+        (
+            "tcp-analysis.pcapng",
+            "tcp.analysis.retransmission or tcp.analysis.duplicate_ack",
+        ),
         ("tcp-handshake.pcapng", "tcp.flags.syn == 1 or arp"),
         ("fragments.pcapng", "udp or icmp"),
         ("ipv6.pcapng", "ipv6.addr == fd00:3::1 and not icmpv6"),
@@ -95,7 +107,10 @@ fn filtered_list_equals_read_filter() {
         let want: Vec<String> = read_lines(&["--filter", filter], &file);
         let mut app = App::open(SourceSpec::file(&file), false).unwrap();
         assert!(app.settle(Duration::from_secs(30)));
-        app.set_filter(filter.to_string(), wirelab::filter::Filter::parse(filter).unwrap());
+        app.set_filter(
+            filter.to_string(),
+            wirelab::filter::Filter::parse(filter).unwrap(),
+        );
         assert!(app.settle(Duration::from_secs(30)));
         let numbers = app.frames_of(0..app.row_count());
         let index = app.index.clone();

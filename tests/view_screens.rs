@@ -57,7 +57,9 @@ fn text(buf: &Buffer) -> String {
 
 fn check(name: &str, buf: &Buffer) {
     let got = text(buf);
-    let path = Path::new(MANIFEST_DIR).join("tests/golden/view").join(format!("{name}.txt"));
+    let path = Path::new(MANIFEST_DIR)
+        .join("tests/golden/view")
+        .join(format!("{name}.txt"));
     if std::env::var_os("WIRELAB_BLESS").is_some() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, &got).unwrap();
@@ -65,7 +67,11 @@ fn check(name: &str, buf: &Buffer) {
     }
     let want = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("{}: {e} (bless with WIRELAB_BLESS=1)", path.display()));
-    assert!(got == want, "screen {name} differs from {}:\n{got}", path.display());
+    assert!(
+        got == want,
+        "screen {name} differs from {}:\n{got}",
+        path.display()
+    );
 }
 
 /// The hex digits drawn reversed (the highlighted bytes) in the bytes pane.
@@ -80,7 +86,10 @@ fn highlighted_hex(buf: &Buffer) -> Vec<String> {
                 && next
                 && buf[(x + 1, y)].modifier.contains(Modifier::REVERSED)
                 && c.symbol().chars().all(|ch| ch.is_ascii_hexdigit())
-                && buf[(x + 1, y)].symbol().chars().all(|ch| ch.is_ascii_hexdigit())
+                && buf[(x + 1, y)]
+                    .symbol()
+                    .chars()
+                    .all(|ch| ch.is_ascii_hexdigit())
             {
                 out.push(format!("{}{}", c.symbol(), buf[(x + 1, y)].symbol()));
                 x += 2;
@@ -117,14 +126,27 @@ fn start_screen() {
 #[test]
 fn frame_3_tcp_seq_field_highlights_its_bytes() {
     let mut app = open("tcp-handshake.pcapng");
-    let mut keys = vec![Key::Down, Key::Down, Key::Tab, Key::Down, Key::Down, Key::Down];
+    let mut keys = vec![
+        Key::Down,
+        Key::Down,
+        Key::Tab,
+        Key::Down,
+        Key::Down,
+        Key::Down,
+    ];
     keys.push(Key::Enter);
     keys.extend([Key::Down; 5]);
     press(&mut app, 100, 30, &keys);
     let buf = app.draw_to_buffer(100, 30);
     check("handshake-frame3-tcp-seq", &buf);
-    let raw: u32 = tshark_field("tcp-handshake.pcapng", 3, "tcp.seq_raw").parse().unwrap();
-    let want: Vec<String> = raw.to_be_bytes().iter().map(|b| format!("{b:02x}")).collect();
+    let raw: u32 = tshark_field("tcp-handshake.pcapng", 3, "tcp.seq_raw")
+        .parse()
+        .unwrap();
+    let want: Vec<String> = raw
+        .to_be_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     assert_eq!(highlighted_hex(&buf), want);
     // Selecting a byte of the ports selects the port field.
     press(&mut app, 100, 30, &[Key::Tab, Key::Home]);
@@ -132,7 +154,11 @@ fn frame_3_tcp_seq_field_highlights_its_bytes() {
         press(&mut app, 100, 30, &[Key::Right]);
     }
     let buf = app.draw_to_buffer(100, 30);
-    assert!(text(&buf).contains("selected: Destination Port = bytes 36-37"), "{}", text(&buf));
+    assert!(
+        text(&buf).contains("selected: Destination Port = bytes 36-37"),
+        "{}",
+        text(&buf)
+    );
     assert_eq!(highlighted_hex(&buf), ["1e", "61"]); // 7777
 }
 
@@ -156,14 +182,24 @@ fn help_and_views() {
     let mut app = open("tcp-handshake.pcapng");
     press(&mut app, 100, 30, &[Key::Char('?')]);
     check("help", &app.draw_to_buffer(100, 30));
-    press(&mut app, 100, 30, &[Key::Esc, Key::Down, Key::Down, Key::Char('h')]);
+    press(
+        &mut app,
+        100,
+        30,
+        &[Key::Esc, Key::Down, Key::Down, Key::Char('h')],
+    );
     check("view-handshakes", &app.draw_to_buffer(100, 30));
     press(&mut app, 100, 30, &[Key::Char('c')]);
     check("view-conversations", &app.draw_to_buffer(100, 30));
     press(&mut app, 100, 30, &[Key::Char('F')]);
     check("view-follow-coming", &app.draw_to_buffer(100, 30));
     // On an ARP frame, the handshake view says what to do.
-    press(&mut app, 100, 30, &[Key::Esc, Key::Char('g'), Key::Char('h')]);
+    press(
+        &mut app,
+        100,
+        30,
+        &[Key::Esc, Key::Char('g'), Key::Char('h')],
+    );
     assert!(text(&app.draw_to_buffer(100, 30)).contains("Select a TCP frame"));
 }
 
@@ -177,7 +213,19 @@ fn analysis_flags_at_the_end_small_terminal() {
 #[test]
 fn wide_terminal_ipv6() {
     let mut app = open("ipv6.pcapng");
-    press(&mut app, 200, 60, &[Key::Down, Key::Down, Key::Down, Key::Tab, Key::Char('G'), Key::Enter]);
+    press(
+        &mut app,
+        200,
+        60,
+        &[
+            Key::Down,
+            Key::Down,
+            Key::Down,
+            Key::Tab,
+            Key::Char('G'),
+            Key::Enter,
+        ],
+    );
     check("ipv6-200x60", &app.draw_to_buffer(200, 60));
 }
 

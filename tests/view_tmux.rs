@@ -16,9 +16,15 @@ use std::time::{Duration, Instant};
 const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
 
 fn tmux_available() -> bool {
-    let ok = Command::new("tmux").arg("-V").output().is_ok_and(|o| o.status.success());
+    let ok = Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
     if !ok {
-        assert!(std::env::var_os("CI").is_none(), "tmux is not installed (.ci/run installs it)");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "tmux is not installed (.ci/run installs it)"
+        );
         eprintln!("skipping: tmux is not installed (apt-get install tmux)");
     }
     ok
@@ -32,14 +38,20 @@ struct Tmux {
 
 impl Drop for Tmux {
     fn drop(&mut self) {
-        let _ = Command::new("tmux").args(["-L", &self.socket, "kill-server"]).output();
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .output();
     }
 }
 
 impl Tmux {
     fn start(width: u16, height: u16, capture: &Path) -> Tmux {
         static N: AtomicU32 = AtomicU32::new(0);
-        let socket = format!("wlview{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
+        let socket = format!(
+            "wlview{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        );
         let dir = tempfile::tempdir().unwrap();
         let t = Tmux { socket, dir };
         let script = format!(
@@ -50,13 +62,26 @@ impl Tmux {
             t.path("stty").display(),
         );
         let out = t
-            .cmd(&["new-session", "-d", "-s", "view", "-x", &width.to_string(), "-y", &height.to_string()])
+            .cmd(&[
+                "new-session",
+                "-d",
+                "-s",
+                "view",
+                "-x",
+                &width.to_string(),
+                "-y",
+                &height.to_string(),
+            ])
             .arg(script)
             .env("TERM", "xterm-256color")
             .env_remove("COLORTERM")
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         t
     }
 
@@ -79,7 +104,10 @@ impl Tmux {
     }
 
     fn type_text(&self, text: &str) {
-        let out = self.cmd(&["send-keys", "-t", "view", "-l", text]).output().unwrap();
+        let out = self
+            .cmd(&["send-keys", "-t", "view", "-l", text])
+            .output()
+            .unwrap();
         assert!(out.status.success());
     }
 
@@ -99,7 +127,10 @@ impl Tmux {
             if cond(&s) {
                 return s;
             }
-            assert!(start.elapsed() < Duration::from_secs(20), "timed out waiting for {what}:\n{s}");
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "timed out waiting for {what}:\n{s}"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -116,7 +147,12 @@ fn reversed_hex_bytes(screen: &str) -> Vec<String> {
             continue;
         }
         if !in_bytes || plain.len() < 6 || !plain[..4].chars().all(|c| c.is_ascii_hexdigit()) {
-            if in_bytes && !plain.is_empty() && !plain[..4.min(plain.len())].chars().all(|c| c.is_ascii_hexdigit()) {
+            if in_bytes
+                && !plain.is_empty()
+                && !plain[..4.min(plain.len())]
+                    .chars()
+                    .all(|c| c.is_ascii_hexdigit())
+            {
                 in_bytes = false;
             }
             continue;
@@ -189,18 +225,28 @@ fn strip(line: &str) -> String {
 
 /// tshark's value of `field` for frame `n`, from its golden.
 fn tshark_field(capture: &str, n: usize, field: &str) -> String {
-    let path = Path::new(MANIFEST_DIR).join("tests/golden/tshark").join(format!("{capture}.tsv"));
+    let path = Path::new(MANIFEST_DIR)
+        .join("tests/golden/tshark")
+        .join(format!("{capture}.tsv"));
     let text = std::fs::read_to_string(path).unwrap();
     let mut lines = text.lines().skip(1);
     let header: Vec<&str> = lines.next().unwrap().split('\t').collect();
     let col = header.iter().position(|h| *h == field).unwrap();
-    lines.nth(n - 1).unwrap().split('\t').nth(col).unwrap().to_string()
+    lines
+        .nth(n - 1)
+        .unwrap()
+        .split('\t')
+        .nth(col)
+        .unwrap()
+        .to_string()
 }
 
 fn list_numbers(screen: &str) -> Vec<u64> {
     let mut v = Vec::new();
     for line in screen.lines().skip(1) {
-        let Some(first) = line.split_whitespace().next() else { break };
+        let Some(first) = line.split_whitespace().next() else {
+            break;
+        };
         match first.parse() {
             Ok(n) => v.push(n),
             Err(_) => break,
@@ -216,19 +262,36 @@ fn select_field_highlight_filter_and_quit_in_tmux() {
     }
     let capture = Path::new(MANIFEST_DIR).join("captures/tcp-handshake.pcapng");
     let t = Tmux::start(100, 30, &capture);
-    t.wait_for("the packet list", |s| s.contains("No.") && s.contains("Who has 10.0.3.1?"));
+    t.wait_for("the packet list", |s| {
+        s.contains("No.") && s.contains("Who has 10.0.3.1?")
+    });
     t.keys(&["j", "j"]);
     t.wait_for("frame 3", |s| s.contains("Details of frame 3"));
     // Details: Frame, Ethernet, IPv4, TCP; open TCP; down to Sequence Number.
     t.keys(&["Tab", "Down", "Down", "Down", "Enter"]);
     t.wait_for("TCP open", |s| s.contains("Source Port: 40000"));
     t.keys(&["Down", "Down", "Down", "Down", "Down"]);
-    let s = t.wait_for("the Seq field", |s| s.contains("selected: Sequence Number = bytes 38-41"));
-    assert!(s.contains("Sequence Number: 0 (relative)  raw: 3251236012"), "{s}");
-    let raw: u32 = tshark_field("tcp-handshake.pcapng", 3, "tcp.seq_raw").parse().unwrap();
-    let want: Vec<String> = raw.to_be_bytes().iter().map(|b| format!("{b:02x}")).collect();
+    let s = t.wait_for("the Seq field", |s| {
+        s.contains("selected: Sequence Number = bytes 38-41")
+    });
+    assert!(
+        s.contains("Sequence Number: 0 (relative)  raw: 3251236012"),
+        "{s}"
+    );
+    let raw: u32 = tshark_field("tcp-handshake.pcapng", 3, "tcp.seq_raw")
+        .parse()
+        .unwrap();
+    let want: Vec<String> = raw
+        .to_be_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     let screen = t.screen(true);
-    assert_eq!(reversed_hex_bytes(&screen), want, "highlighted bytes:\n{screen}");
+    assert_eq!(
+        reversed_hex_bytes(&screen),
+        want,
+        "highlighted bytes:\n{screen}"
+    );
 
     // A filter: the list is what `read --filter` prints.
     t.keys(&["/"]);
@@ -249,17 +312,35 @@ fn select_field_highlight_filter_and_quit_in_tmux() {
     t.keys(&["q"]);
     let start = Instant::now();
     while !t.path("stty").exists() || std::fs::read_to_string(t.path("stty")).unwrap().is_empty() {
-        assert!(start.elapsed() < Duration::from_secs(20), "wirelab did not quit");
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "wirelab did not quit"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     std::thread::sleep(Duration::from_millis(100));
-    assert_eq!(std::fs::read_to_string(t.path("status")).unwrap().trim(), "exit=0");
+    assert_eq!(
+        std::fs::read_to_string(t.path("status")).unwrap().trim(),
+        "exit=0"
+    );
     let stty = std::fs::read_to_string(t.path("stty")).unwrap();
-    assert!(stty.contains(" icanon") && !stty.contains("-icanon"), "raw mode left on:\n{stty}");
-    assert!(stty.contains(" echo ") && !stty.contains("-echo "), "echo left off:\n{stty}");
-    let alt = t.cmd(&["display-message", "-p", "-t", "view", "#{alternate_on}"]).output().unwrap();
+    assert!(
+        stty.contains(" icanon") && !stty.contains("-icanon"),
+        "raw mode left on:\n{stty}"
+    );
+    assert!(
+        stty.contains(" echo ") && !stty.contains("-echo "),
+        "echo left off:\n{stty}"
+    );
+    let alt = t
+        .cmd(&["display-message", "-p", "-t", "view", "#{alternate_on}"])
+        .output()
+        .unwrap();
     assert_eq!(String::from_utf8_lossy(&alt.stdout).trim(), "0");
-    assert!(!t.screen(false).contains("Details of frame"), "the view is still on screen");
+    assert!(
+        !t.screen(false).contains("Details of frame"),
+        "the view is still on screen"
+    );
 }
 
 /// Piped (no terminal): a clear error that points to `read`, exit code 1.

@@ -152,10 +152,8 @@ pub fn coloring_rule(p: &Packet) -> Option<ColoringRule> {
         let multicast = ip.dst.octets()[0] & 0xf0 == 224;
         let local_multicast = ip.dst.octets()[..3] == [224, 0, 0];
         let unicast_low = !multicast && ip.ttl < 5 && ip.protocol != PIM && ip.protocol != OSPF;
-        let odd_local = local_multicast
-            && ip.dst.octets()[3] != 251
-            && ip.ttl != 1
-            && ip.protocol != VRRP_CARP;
+        let odd_local =
+            local_multicast && ip.dst.octets()[3] != 251 && ip.ttl != 1 && ip.protocol != VRRP_CARP;
         if unicast_low || odd_local {
             return Some(ColoringRule::TtlLow);
         }

@@ -60,7 +60,11 @@ pub fn write_hex(
             }
             match chunk.get(i) {
                 Some(b) => {
-                    let c = owners.get(base + i).copied().flatten().and_then(layer_color);
+                    let c = owners
+                        .get(base + i)
+                        .copied()
+                        .flatten()
+                        .and_then(layer_color);
                     match c.filter(|_| style.color) {
                         Some(c) => write!(w, "{}{b:02x}{} ", style.start(c), style.end())?,
                         None => write!(w, "{b:02x} ")?,

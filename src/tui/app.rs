@@ -70,7 +70,10 @@ impl Colors {
         let term = std::env::var("TERM").unwrap_or_default();
         if colorterm == "truecolor" || colorterm == "24bit" {
             Colors::TrueColor
-        } else if term.contains("256color") || term.starts_with("tmux") || term.starts_with("screen") {
+        } else if term.contains("256color")
+            || term.starts_with("tmux")
+            || term.starts_with("screen")
+        {
             Colors::Palette
         } else {
             Colors::Basic
@@ -178,7 +181,10 @@ impl App {
             tree_height: self.areas.details_rows(),
             bytes_len: self.bytes_shown().len(),
             bytes_height: self.areas.bytes_rows(),
-            view_lines: self.view.as_ref().map_or(0, |v| v.lines().len()),
+            view_lines: self
+                .view
+                .as_ref()
+                .map_or(0, |v| v.lines(self.areas.view_width()).len()),
             view_height: self.areas.view_rows(),
         }
     }
@@ -308,7 +314,11 @@ impl App {
         let facts = self.facts(tree.as_deref());
         match m {
             Mouse::ScrollUp(x, y) | Mouse::ScrollDown(x, y) => {
-                let delta: isize = if matches!(m, Mouse::ScrollUp(..)) { -3 } else { 3 };
+                let delta: isize = if matches!(m, Mouse::ScrollUp(..)) {
+                    -3
+                } else {
+                    3
+                };
                 if self.state.popup.is_some() {
                     let key = if delta < 0 { Key::Up } else { Key::Down };
                     for _ in 0..3 {
@@ -317,13 +327,17 @@ impl App {
                 } else if inside(a.list, x, y) {
                     self.state.scroll_list(delta, &facts);
                 } else if inside(a.details, x, y) {
-                    let rows = self.current.as_ref().map_or(0, |c| self.state.tree_rows(&c.tree).len());
+                    let rows = self
+                        .current
+                        .as_ref()
+                        .map_or(0, |c| self.state.tree_rows(&c.tree).len());
                     let max = rows.saturating_sub(a.details_rows());
                     self.state.tree_top = self.state.tree_top.saturating_add_signed(delta).min(max);
                 } else if inside(a.bytes, x, y) {
                     let lines = self.bytes_shown().len().div_ceil(16);
                     let max = lines.saturating_sub(a.bytes_rows());
-                    self.state.bytes_top = self.state.bytes_top.saturating_add_signed(delta).min(max);
+                    self.state.bytes_top =
+                        self.state.bytes_top.saturating_add_signed(delta).min(max);
                 }
             }
             Mouse::Click(x, y) => {
@@ -431,7 +445,12 @@ impl App {
                     percent(scanned, d.frames.max(1)).min(100),
                 )
             }),
-            drops: self.index.spec().drops.as_ref().map(|d| d.load(std::sync::atomic::Ordering::Relaxed)),
+            drops: self
+                .index
+                .spec()
+                .drops
+                .as_ref()
+                .map(|d| d.load(std::sync::atomic::Ordering::Relaxed)),
         }
     }
 

@@ -245,7 +245,11 @@ impl Part {
                 Some(SourceEvent::Frame(frame)) => {
                     self.analyzer.process(&frame, &mut self.packet);
                     s.scanned.fetch_add(1, Ordering::Relaxed);
-                    if s.filter.as_ref().as_ref().is_none_or(|f| f.matches(&self.packet)) {
+                    if s.filter
+                        .as_ref()
+                        .as_ref()
+                        .is_none_or(|f| f.matches(&self.packet))
+                    {
                         sink.push(&self.packet, &frame);
                     }
                     if self.until == Some(frame.number) {

@@ -318,7 +318,6 @@ impl ViewState {
             Key::Home | Key::Char('g') => 0,
             Key::End | Key::Char('G') => {
                 self.follow = true;
-                self.note = Some("following new frames (scroll up to stop)".into());
                 last
             }
             Key::Enter | Key::Right => {
@@ -874,7 +873,11 @@ mod tests {
         for c in "ip.addr == 10.0.3".chars() {
             s.on_key(Key::Char(c), &f);
         }
-        let e = s.filter.error.clone().expect("an incomplete address is an error");
+        let e = s
+            .filter
+            .error
+            .clone()
+            .expect("an incomplete address is an error");
         assert_eq!(e.column, 12);
         assert!(e.message.contains("not an IPv4 address"), "{}", e.message);
         // Enter with an error keeps editing and applies nothing.
@@ -892,7 +895,17 @@ mod tests {
         keys(&mut s, &f, &[Key::Home, Key::Delete, Key::Char('I')]);
         assert_eq!(s.filter.text, "Ip.addr == 10.0.3.1");
         assert!(s.filter.error.is_some());
-        keys(&mut s, &f, &[Key::Left, Key::Delete, Key::Char('i'), Key::End, Key::Backspace]);
+        keys(
+            &mut s,
+            &f,
+            &[
+                Key::Left,
+                Key::Delete,
+                Key::Char('i'),
+                Key::End,
+                Key::Backspace,
+            ],
+        );
         assert_eq!(s.filter.text, "ip.addr == 10.0.3.");
         // Esc leaves the filter in force as it was.
         s.on_key(Key::Esc, &f);

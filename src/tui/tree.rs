@@ -81,7 +81,8 @@ impl DetailTree {
         let mut nodes = vec![Node {
             key: NodeKey::Frame,
             title,
-            range: Some(0..data.len()),
+            // The whole frame: highlighting every byte would say nothing.
+            range: None,
             reassembled: false,
             children: lines
                 .into_iter()
@@ -142,6 +143,20 @@ impl DetailTree {
             }
         }
         rows
+    }
+
+    /// A short name of a row for the bytes pane's title: the field's name, or the
+    /// layer's ("TCP").
+    pub fn name(&self, id: RowId) -> &str {
+        let Some(n) = self.nodes.get(id.node) else {
+            return "";
+        };
+        match (id.leaf, n.key) {
+            (Some(j), _) => n.children.get(j).map_or("", |l| l.name().trim_start()),
+            (None, NodeKey::Layer(kind, _)) => kind.name(),
+            (None, NodeKey::Frame) => "frame",
+            (None, NodeKey::Why) => "why",
+        }
     }
 
     /// The text of a row.

@@ -52,6 +52,11 @@ impl Areas {
         usize::from(self.bytes.height.saturating_sub(1))
     }
 
+    /// View columns that fit (inside the border).
+    pub fn view_width(&self) -> usize {
+        usize::from(self.view.width.saturating_sub(2))
+    }
+
     /// View lines that fit (inside the border).
     pub fn view_rows(&self) -> usize {
         usize::from(self.view.height.saturating_sub(2))
@@ -63,7 +68,12 @@ pub fn layout(screen: Rect, app: &App) -> Areas {
     let editing_error = app.state.filter.editing && app.state.filter.error.is_some();
     let bar = if editing_error { 2 } else { 1 };
     let h = screen.height;
-    let status = Rect::new(screen.x, screen.y + h.saturating_sub(1), screen.width, 1.min(h));
+    let status = Rect::new(
+        screen.x,
+        screen.y + h.saturating_sub(1),
+        screen.width,
+        1.min(h),
+    );
     let filter_y = h.saturating_sub(1 + bar);
     let filter = Rect::new(screen.x, screen.y + filter_y, screen.width, bar.min(h));
     let avail = filter_y;
@@ -74,7 +84,12 @@ pub fn layout(screen: Rect, app: &App) -> Areas {
     let details_h = rest - bytes_h;
     let list = Rect::new(screen.x, screen.y, screen.width, list_h);
     let details = Rect::new(screen.x, screen.y + list_h, screen.width, details_h);
-    let bytes = Rect::new(screen.x, screen.y + list_h + details_h, screen.width, bytes_h);
+    let bytes = Rect::new(
+        screen.x,
+        screen.y + list_h + details_h,
+        screen.width,
+        bytes_h,
+    );
     let view = Rect::new(screen.x, details.y, screen.width, details_h + bytes_h);
     Areas {
         list,
@@ -174,6 +189,51 @@ fn pad(s: &str, width: usize, right: bool) -> String {
     }
 }
 
+/// Room the Info column should keep on a narrow screen before other columns give way.
+const INFO_ROOM: usize = 30;
+
+/// Column widths and header names of the packet list for the rows on screen, on a screen
+/// `width` wide: on a narrow one the headers shorten ("Proto", "Len") and long addresses
+/// give way (cut with "…") so that Info keeps room.
+fn columns(rows: &[(u64, Row)], width: usize) -> ([usize; 6], [&'static str; 7]) {
+    let mut w = column_widths(rows);
+    let mut names = [
+        "No.",
+        "Time",
+        "Source",
+        "Destination",
+        "Protocol",
+        "Length",
+        "Info",
+    ];
+    let used = |w: &[usize; 6]| w.iter().sum::<usize>() + 6;
+    if width < used(&w) + INFO_ROOM {
+        names[4] = "Proto";
+        names[5] = "Len";
+        let content = |f: fn(&Row) -> &str| {
+            rows.iter()
+                .map(|(_, r)| f(r).chars().count())
+                .max()
+                .unwrap_or(0)
+        };
+        w[4] = content(|r| &r.cells.protocol).clamp(5, 8);
+        w[5] = content(|r| &r.cells.length).clamp(3, 6);
+        w[3] = content(|r| &r.cells.destination).clamp(4, 39);
+        let lack = (used(&w) + INFO_ROOM).saturating_sub(width);
+        if lack > 0 {
+            // Addresses down to 12 characters each, at most.
+            let src_cut = (lack / 2).min(w[2].saturating_sub(12));
+            let dst_cut = (lack - lack / 2).min(w[3].saturating_sub(12));
+            w[2] -= src_cut;
+            w[3] -= dst_cut;
+        }
+        if w[3] < names[3].len() {
+            names[3] = "Dest";
+        }
+    }
+    (w, names)
+}
+
 /// Column widths of the packet list for the rows on screen.
 fn column_widths(rows: &[(u64, Row)]) -> [usize; 6] {
     let w = |f: fn(&Row) -> &str, min: usize, max: usize| {
@@ -227,17 +287,8 @@ fn draw_list(f: &mut Frame, app: &App, area: Rect) {
         return;
     }
     let width = usize::from(area.width);
-    let w = column_widths(&app.visible);
+    let (w, header) = columns(&app.visible, width);
     let focused = app.state.focus == Pane::List && app.state.popup.is_none();
-    let header = [
-        "No.",
-        "Time",
-        "Source",
-        "Destination",
-        "Protocol",
-        "Length",
-        "Info",
-    ];
     let mut lines = vec![Line::styled(
         row_text(header, w, width),
         title_style(focused),
@@ -281,7 +332,8 @@ fn draw_list(f: &mut Frame, app: &App, area: Rect) {
                 let truecolor = app.colors == Colors::TrueColor;
                 Style::new().bg(rgb(bg, truecolor)).fg(rgb(fg, truecolor))
             } else {
-                rule.basic().map_or(Style::new(), |c| Style::new().fg(basic(c)))
+                rule.basic()
+                    .map_or(Style::new(), |c| Style::new().fg(basic(c)))
             }
         } else {
             Style::new()
@@ -298,7 +350,10 @@ fn draw_details(f: &mut Frame, app: &App, area: Rect) {
     let width = usize::from(area.width);
     let focused = app.state.focus == Pane::Details && app.state.popup.is_none();
     let Some(c) = &app.current else {
-        let lines = vec![Line::styled(pad(" Details", width, false), title_style(focused))];
+        let lines = vec![Line::styled(
+            pad(" Details", width, false),
+            title_style(focused),
+        )];
         f.render_widget(Paragraph::new(lines), area);
         return;
     };
@@ -307,7 +362,10 @@ fn draw_details(f: &mut Frame, app: &App, area: Rect) {
         " Details of frame {}   (Enter/→ open, ← close)",
         tree.number
     );
-    let mut lines = vec![Line::styled(pad(&title, width, false), title_style(focused))];
+    let mut lines = vec![Line::styled(
+        pad(&title, width, false),
+        title_style(focused),
+    )];
     let rows = app.state.tree_rows(tree);
     for id in rows
         .iter()
@@ -332,7 +390,9 @@ fn draw_details(f: &mut Frame, app: &App, area: Rect) {
             selected_style(focused)
         } else if id.leaf.is_none() {
             match node.key {
-                super::tree::NodeKey::Why => Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+                super::tree::NodeKey::Why => {
+                    Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD)
+                }
                 super::tree::NodeKey::Layer(kind, _) => layer_style(kind),
                 super::tree::NodeKey::Frame => Style::new().add_modifier(Modifier::BOLD),
             }
@@ -376,7 +436,10 @@ fn draw_bytes(f: &mut Frame, app: &App, area: Rect) {
     let focused = app.state.focus == Pane::Bytes && app.state.popup.is_none();
     let data = app.bytes_shown();
     let Some(c) = &app.current else {
-        let lines = vec![Line::styled(pad(" Bytes", width, false), title_style(focused))];
+        let lines = vec![Line::styled(
+            pad(" Bytes", width, false),
+            title_style(focused),
+        )];
         f.render_widget(Paragraph::new(lines), area);
         return;
     };
@@ -394,8 +457,7 @@ fn draw_bytes(f: &mut Frame, app: &App, area: Rect) {
     };
     let what = match (&sel, app.state.tree_sel.leaf) {
         (Some((r, _)), _) => {
-            let name = c.tree.text(app.state.tree_sel);
-            let name = name.split(": ").next().unwrap_or(name);
+            let name = c.tree.name(app.state.tree_sel);
             let span = if r.len() == 1 {
                 format!("byte {}", r.start)
             } else {
@@ -406,11 +468,21 @@ fn draw_bytes(f: &mut Frame, app: &App, area: Rect) {
         _ => String::new(),
     };
     let title = if reassembled {
-        format!(" Bytes of the reassembled datagram ({} bytes){what}", data.len())
+        format!(
+            " Bytes of the reassembled datagram ({} bytes){what}",
+            data.len()
+        )
     } else {
-        format!(" Bytes of frame {} ({} bytes){what}", c.tree.number, data.len())
+        format!(
+            " Bytes of frame {} ({} bytes){what}",
+            c.tree.number,
+            data.len()
+        )
     };
-    let mut lines = vec![Line::styled(pad(&title, width, false), title_style(focused))];
+    let mut lines = vec![Line::styled(
+        pad(&title, width, false),
+        title_style(focused),
+    )];
     for line in app.state.bytes_top..data.len().div_ceil(16) {
         if lines.len() > app.areas.bytes_rows() {
             break;
@@ -465,18 +537,27 @@ fn draw_filter(f: &mut Frame, app: &App, area: Rect) {
     if bar.editing {
         let ok = bar.error.is_none();
         let mark = if bar.text.trim().is_empty() {
-            Span::styled("  (empty: show all frames)", Style::new().fg(Color::DarkGray))
+            Span::styled(
+                "  (empty: show all frames)",
+                Style::new().fg(Color::DarkGray),
+            )
         } else if ok {
             Span::styled("  ✓ Enter to apply", Style::new().fg(Color::Green))
         } else {
             Span::styled("  ✗", Style::new().fg(Color::Red))
         };
         let (before, after): (String, String) = {
-            let i = bar.text.char_indices().nth(bar.cursor).map_or(bar.text.len(), |(i, _)| i);
+            let i = bar
+                .text
+                .char_indices()
+                .nth(bar.cursor)
+                .map_or(bar.text.len(), |(i, _)| i);
             (bar.text[..i].to_string(), bar.text[i..].to_string())
         };
         let mut after_chars = after.chars();
-        let under = after_chars.next().map_or(" ".to_string(), |c| c.to_string());
+        let under = after_chars
+            .next()
+            .map_or(" ".to_string(), |c| c.to_string());
         let field_style = if ok {
             Style::new().fg(Color::Green)
         } else {
@@ -496,7 +577,10 @@ fn draw_filter(f: &mut Frame, app: &App, area: Rect) {
                 " ".repeat("Filter: ".len() + e.column.saturating_sub(1)),
                 e.message
             );
-            lines.push(Line::styled(truncate(&caret, width), Style::new().fg(Color::Red)));
+            lines.push(Line::styled(
+                truncate(&caret, width),
+                Style::new().fg(Color::Red),
+            ));
         }
     } else {
         let text = match &bar.applied {
@@ -553,7 +637,7 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
         ));
     }
     if app.state.follow {
-        parts.push("following".into());
+        parts.push("following new frames (↑ stops)".into());
     }
     if let Some(n) = &app.state.note {
         parts.push(n.clone());
@@ -578,14 +662,17 @@ pub fn help_lines() -> Vec<String> {
         "Moving".to_string(),
         "  ↑ ↓  j k        previous / next row (frame, field or byte)".into(),
         "  PgUp PgDn       a page up / down".into(),
-        "  g  Home         first row        G  End   last row; the list then follows new frames".into(),
+        "  g  Home         first row        G  End   last row; the list then follows new frames"
+            .into(),
         "  Tab  Shift-Tab  next / previous pane: packets → details → bytes".into(),
         "  mouse           click selects, wheel scrolls".into(),
         "Details and bytes".into(),
         "  Enter  →        open a layer        ←  close it (or go up to it)".into(),
-        "  a field's bytes are highlighted; in the bytes pane ← → ↑ ↓ pick a byte and its field".into(),
+        "  a field's bytes are highlighted; in the bytes pane ← → ↑ ↓ pick a byte and its field"
+            .into(),
         "Filter".into(),
-        "  /  f            type a display filter (as in `wirelab read --filter`), Enter applies".into(),
+        "  /  f            type a display filter (as in `wirelab read --filter`), Enter applies"
+            .into(),
         "                  it, Esc cancels; an empty filter shows every frame again".into(),
         "Views".into(),
     ];
@@ -636,7 +723,7 @@ fn draw_view(f: &mut Frame, app: &App, kind: ViewKind, area: Rect) {
                 }
                 super::views::ViewBody::Message(_) => None,
             };
-            (v.title.clone(), v.lines(), progress)
+            (v.title.clone(), v.lines(app.areas.view_width()), progress)
         }
         None => (kind.name().to_string(), Vec::new(), None),
     };
@@ -651,10 +738,18 @@ fn draw_view(f: &mut Frame, app: &App, kind: ViewKind, area: Rect) {
         .skip(top)
         .take(app.areas.view_rows())
         .map(|l| {
-            let shown: String = l.chars().skip(left).take(inner).collect();
+            let mut shown: String = l.chars().skip(left).take(inner).collect();
+            if l.chars().count() > left + inner {
+                // More to the right: → scrolls.
+                shown.pop();
+                shown.push('›');
+            }
             let style = if l.contains("|--") || l.contains("|<-") {
                 Style::new().fg(Color::Cyan)
-            } else if l.starts_with("TCP stream") || l.ends_with("conversations: 0") || l.contains("conversations:") {
+            } else if l.starts_with("TCP stream")
+                || l.ends_with("conversations: 0")
+                || l.contains("conversations:")
+            {
                 Style::new().add_modifier(Modifier::BOLD)
             } else {
                 Style::new()

@@ -18,16 +18,17 @@ use crate::render::{handshakes, stats};
 
 /// A view's text.
 pub trait ViewText {
-    /// The lines to show (no colours; the pane colours by content).
-    fn lines(&self) -> Vec<String>;
+    /// The lines to show in a pane `width` columns wide (no colours; the pane colours by
+    /// content).
+    fn lines(&self, width: usize) -> Vec<String>;
 }
 
 /// A running view: its scan's progress and its text so far.
 pub trait RunningView: Send {
     /// Frames looked at so far, and whether the end of the data was reached.
     fn progress(&self) -> (u64, bool);
-    /// The text.
-    fn lines(&self) -> Vec<String>;
+    /// The text, for a pane `width` wide.
+    fn lines(&self, width: usize) -> Vec<String>;
 }
 
 impl<S: ScanSink + ViewText> RunningView for Scan<S> {
@@ -35,8 +36,8 @@ impl<S: ScanSink + ViewText> RunningView for Scan<S> {
         (self.scanned(), self.data().at_end)
     }
 
-    fn lines(&self) -> Vec<String> {
-        self.data().sink.lines()
+    fn lines(&self, width: usize) -> Vec<String> {
+        self.data().sink.lines(width)
     }
 }
 
@@ -59,10 +60,10 @@ pub enum ViewBody {
 }
 
 impl OpenView {
-    /// The lines to draw now.
-    pub fn lines(&self) -> Vec<String> {
+    /// The lines to draw now, in a pane `width` wide.
+    pub fn lines(&self, width: usize) -> Vec<String> {
         match &self.body {
-            ViewBody::Running(v) => v.lines(),
+            ViewBody::Running(v) => v.lines(width),
             ViewBody::Message(m) => m.clone(),
         }
     }
@@ -98,14 +99,18 @@ pub fn open(
             };
             OpenView {
                 kind,
-                title: format!("TCP stream {stream}: handshake and teardown (tcp.stream == {stream})"),
+                title: format!(
+                    "TCP stream {stream}: handshake and teardown (tcp.stream == {stream})"
+                ),
                 body: ViewBody::Running(Box::new(Scan::<HandshakeView>::start(index, Some(f)))),
             }
         }
         ViewKind::Conversations => OpenView {
             kind,
             title: match filter {
-                Some((text, _)) => format!("Conversations and endpoints of the frames shown ({text})"),
+                Some((text, _)) => {
+                    format!("Conversations and endpoints of the frames shown ({text})")
+                }
                 None => "Conversations and endpoints (whole capture)".to_string(),
             },
             body: ViewBody::Running(Box::new(Scan::<ConversationView>::start(
@@ -138,9 +143,11 @@ impl ScanSink for HandshakeView {
 }
 
 impl ViewText for HandshakeView {
-    fn lines(&self) -> Vec<String> {
+    fn lines(&self, width: usize) -> Vec<String> {
         let mut out = Vec::new();
-        let _ = handshakes::write_handshakes(&mut out, &self.0, Style::default());
+        let width = u16::try_from(width).unwrap_or(u16::MAX).max(60);
+        let _ =
+            handshakes::write_handshakes_fitted(&mut out, &self.0, Style::default(), Some(width));
         text_lines(&out)
     }
 }
@@ -156,7 +163,7 @@ impl ScanSink for ConversationView {
 }
 
 impl ViewText for ConversationView {
-    fn lines(&self) -> Vec<String> {
+    fn lines(&self, _width: usize) -> Vec<String> {
         let mut out = Vec::new();
         let _ = stats::write_stats(&mut out, &self.0);
         text_lines(&out)
