@@ -110,7 +110,7 @@ for ((r = 0; r < RUNS; r++)); do
         VIEW[$i]+="$(grep '^filter_ms ' "$WORK/trace" | tail -1 | cut -d' ' -f2) "
         sleep 0.3
         # The rows on screen are read --filter's first rows.
-        tmux -L "$SOCK" capture-pane -p -t view | awk 'NR > 1 && $1 ~ /^[0-9]+$/ { print $1 }' | head -8 >"$WORK/view-rows"
+        tmux -L "$SOCK" capture-pane -p -t view | awk 'NR > 1 { if ($1 ~ /^[0-9]+$/) print $1; else exit }' | head -8 >"$WORK/view-rows"
         "$WIRELAB" read --color never --filter "$f" -c 8 "$FILE" | awk 'NR > 1 { print $1 }' >"$WORK/read-rows"
         cmp -s "$WORK/view-rows" "$WORK/read-rows" || { CHECKS="rows differ for '$f'"; log "$CHECKS"; }
         /usr/bin/time -f %e -o "$WORK/time" "$WIRELAB" read --filter "$f" "$FILE" >/dev/null

@@ -157,13 +157,14 @@ pub fn run_with_filter(
     filter: Option<(String, crate::filter::Filter)>,
 ) -> Result<(), ViewError> {
     let start = Instant::now();
+    // The file first: a file that is not a capture says so, terminal or not.
+    let mut app = App::open(spec, follow)?;
     if !io::stdout().is_terminal() {
         return Err(ViewError::NoTerminal("output"));
     }
     if !io::stdin().is_terminal() {
         return Err(ViewError::NoTerminal("input"));
     }
-    let mut app = App::open(spec, follow)?;
     app.colors = Colors::detect();
     if let Some((text, filter)) = filter {
         app.set_filter(text, filter);
@@ -191,28 +192,37 @@ fn event_loop(
     app: &mut App,
     trace: &mut Trace,
 ) -> Result<(), ViewError> {
-    let mut dirty = true;
+    // Input redraws at once; what the background readers find is drawn at most every
+    // REDRAW, so that drawing never competes with a filter for the CPU.
+    const REDRAW: Duration = Duration::from_millis(50);
+    let mut input = true;
+    let mut pending = false;
+    let mut last_draw: Option<Instant> = None;
     loop {
         if app.tick() {
-            dirty = true;
+            pending = true;
         }
-        if dirty {
+        let due = last_draw.is_none_or(|t| t.elapsed() >= REDRAW);
+        if input || (pending && due) {
             let size = terminal.size()?;
             app.prepare(ratatui::layout::Rect::new(0, 0, size.width, size.height));
             terminal.draw(|f| ui::draw(f, app))?;
-            dirty = false;
+            input = false;
+            pending = false;
+            last_draw = Some(Instant::now());
             if !trace.first_screen && !app.visible.is_empty() {
                 trace.first_screen = true;
                 let ms = trace.start.elapsed().as_secs_f64() * 1e3;
                 trace.line("first_screen_ms", ms);
             }
-            if let Some(t) = trace.filter_started
-                && app.filtering.as_ref().is_some_and(|f| f.scan.data().at_end)
-            {
-                trace.filter_started = None;
-                let ms = t.elapsed().as_secs_f64() * 1e3;
-                trace.line("filter_ms", ms);
-            }
+        }
+        if let Some(t) = trace.filter_started
+            && app.filtering.as_ref().is_some_and(|f| f.scan.data().at_end)
+        {
+            trace.filter_started = None;
+            let ms = t.elapsed().as_secs_f64() * 1e3;
+            trace.line("filter_ms", ms);
+            pending = true;
         }
         // While a filter runs, wake often enough to time its end precisely.
         let wait = if trace.filter_started.is_some() {
@@ -232,7 +242,7 @@ fn event_loop(
                     if now.is_some() && (now != filtering_before || key == Key::Enter) {
                         trace.filter_started = Some(Instant::now());
                     }
-                    dirty = true;
+                    input = true;
                 }
             }
             Event::Mouse(m) => {
@@ -245,10 +255,10 @@ fn event_loop(
                 };
                 if let Some(a) = action {
                     app.on_mouse(a);
-                    dirty = true;
+                    input = true;
                 }
             }
-            Event::Resize(..) => dirty = true,
+            Event::Resize(..) => input = true,
             _ => {}
         }
         if app.state.quit {

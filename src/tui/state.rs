@@ -216,7 +216,8 @@ impl ViewState {
             selected: 0,
             top: 0,
             follow,
-            expanded: HashSet::new(),
+            // The "why" of handshake numbers is what students look for: open from the start.
+            expanded: HashSet::from([NodeKey::Why]),
             tree_sel: TOP,
             tree_top: 0,
             byte: None,

@@ -137,6 +137,8 @@ pub fn open(
 pub struct HandshakeView(Handshakes);
 
 impl ScanSink for HandshakeView {
+    const NEEDS_INFO: bool = false;
+
     fn push(&mut self, packet: &Packet, _frame: &Frame) {
         self.0.add(packet);
     }
@@ -157,6 +159,8 @@ impl ViewText for HandshakeView {
 pub struct ConversationView(Conversations);
 
 impl ScanSink for ConversationView {
+    const NEEDS_INFO: bool = false;
+
     fn push(&mut self, packet: &Packet, _frame: &Frame) {
         self.0.add(packet);
     }
@@ -183,6 +187,7 @@ pub struct Matches(pub Vec<u32>);
 
 impl ScanSink for Matches {
     const SPLITTABLE: bool = true;
+    const NEEDS_INFO: bool = false;
 
     fn push(&mut self, _packet: &Packet, frame: &Frame) {
         self.0.push(u32::try_from(frame.number).unwrap_or(u32::MAX));
