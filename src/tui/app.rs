@@ -14,7 +14,7 @@ use ratatui::layout::Rect;
 use super::index::{Index, IndexState, Indexer, Loaded, SourceSpec};
 use super::scan::Scan;
 use super::state::{Effect, Facts, Key, Pane, Popup, ViewState};
-use super::tree::{DetailTree, RowId};
+use super::tree::{DetailTree, RowId, Why};
 use super::ui::{self, Areas};
 use super::views::{self, Matches, OpenView, ViewBody};
 use crate::filter::Filter;
@@ -243,11 +243,14 @@ impl App {
             return;
         };
         let why = loaded.packet.tcp.as_ref().and_then(|a| {
-            self.index
-                .data()
-                .handshakes
-                .row(a.stream, loaded.packet.number)
-                .cloned()
+            let d = self.index.data();
+            let s = d.handshakes.stream(a.stream)?;
+            let row = d.handshakes.row(a.stream, loaded.packet.number)?.clone();
+            Some(Why {
+                row,
+                a: s.a,
+                b: s.b,
+            })
         });
         let tree = Rc::new(DetailTree::build(
             &loaded.packet,

@@ -56,7 +56,21 @@ pub enum ViewError {
     Terminal(#[from] io::Error),
 }
 
-/// Converts a crossterm key event.
+/// Converts a crossterm key event into the keys it stands for. Esc followed quickly by a
+/// key (a fast typist, or both arriving in one packet over SSH) reaches us as Alt and that
+/// key: it is taken as the two keys.
+pub fn keys_of(e: &KeyEvent) -> Vec<Key> {
+    if e.kind == KeyEventKind::Release {
+        return Vec::new();
+    }
+    let alt = e.modifiers.contains(KeyModifiers::ALT);
+    let Some(key) = key_of(e) else {
+        return Vec::new();
+    };
+    if alt { vec![Key::Esc, key] } else { vec![key] }
+}
+
+/// Converts a crossterm key event (without its Alt).
 pub fn key_of(e: &KeyEvent) -> Option<Key> {
     if e.kind == KeyEventKind::Release {
         return None;
@@ -235,7 +249,7 @@ fn event_loop(
         }
         match event::read()? {
             Event::Key(k) => {
-                if let Some(key) = key_of(&k) {
+                for key in keys_of(&k) {
                     let filtering_before = app.filtering.as_ref().map(|f| f.text.clone());
                     app.on_key(key);
                     let now = app.filtering.as_ref().map(|f| f.text.clone());

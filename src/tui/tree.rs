@@ -12,6 +12,17 @@ use crate::analyse::handshake::{ExchangeRow, RowKind};
 use crate::decode::detail::{Layer, LayerKind};
 use crate::render::detail::{field_text, frame_summary};
 
+/// A handshake or teardown frame's row in its stream, with the stream's two ends.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Why {
+    /// The row (kind and explanation).
+    pub row: ExchangeRow,
+    /// Endpoint A (the SYN sender, else the first sender seen).
+    pub a: std::net::SocketAddr,
+    /// Endpoint B.
+    pub b: std::net::SocketAddr,
+}
+
 /// What identifies a node across frames (expansion is remembered per key, as Wireshark
 /// remembers it per protocol).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -76,7 +87,7 @@ pub struct RowId {
 impl DetailTree {
     /// Builds the tree of `p` (whose bytes are `data`); `why` is the frame's row in its
     /// stream's handshake/teardown, if it has one.
-    pub fn build(p: &Packet, data: &[u8], why: Option<&ExchangeRow>) -> DetailTree {
+    pub fn build(p: &Packet, data: &[u8], why: Option<&Why>) -> DetailTree {
         let (title, lines) = frame_summary(p);
         let mut nodes = vec![Node {
             key: NodeKey::Frame,
@@ -231,7 +242,8 @@ impl DetailTree {
     }
 }
 
-fn why_node(row: &ExchangeRow) -> Node {
+fn why_node(why: &Why) -> Node {
+    let row = &why.row;
     let what = match row.kind {
         RowKind::Syn => "handshake step 1 (SYN)",
         RowKind::SynAck => "handshake step 2 (SYN, ACK)",
@@ -245,13 +257,9 @@ fn why_node(row: &ExchangeRow) -> Node {
         title: format!("Why these numbers: {what}"),
         range: None,
         reassembled: false,
-        children: row
-            .why
-            .split("; ")
-            .map(|s| Leaf {
-                text: s.to_string(),
-                range: None,
-            })
+        children: std::iter::once(format!("A = {}, B = {}", why.a, why.b))
+            .chain(row.why.split("; ").map(str::to_string))
+            .map(|text| Leaf { text, range: None })
             .collect(),
     }
 }

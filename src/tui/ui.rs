@@ -656,37 +656,44 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
     );
 }
 
-/// The help text.
+/// The help text (lines of at most 76 characters, so that it fits 80 columns).
 pub fn help_lines() -> Vec<String> {
-    let mut v = vec![
-        "Moving".to_string(),
-        "  ↑ ↓  j k        previous / next row (frame, field or byte)".into(),
-        "  PgUp PgDn       a page up / down".into(),
-        "  g  Home         first row        G  End   last row; the list then follows new frames"
-            .into(),
-        "  Tab  Shift-Tab  next / previous pane: packets → details → bytes".into(),
-        "  mouse           click selects, wheel scrolls".into(),
-        "Details and bytes".into(),
-        "  Enter  →        open a layer        ←  close it (or go up to it)".into(),
-        "  a field's bytes are highlighted; in the bytes pane ← → ↑ ↓ pick a byte and its field"
-            .into(),
-        "Filter".into(),
-        "  /  f            type a display filter (as in `wirelab read --filter`), Enter applies"
-            .into(),
-        "                  it, Esc cancels; an empty filter shows every frame again".into(),
-        "Views".into(),
-    ];
+    let mut v: Vec<String> = [
+        "Moving",
+        "  ↑ ↓  j k       previous / next row (frame, field or byte)",
+        "  PgUp PgDn      a page up / down",
+        "  g  Home        first row",
+        "  G  End         last row; the list then follows new frames (↑ stops)",
+        "  Tab Shift-Tab  next / previous pane: packets → details → bytes",
+        "  mouse          click selects (twice opens a layer), the wheel scrolls",
+        "Details and bytes",
+        "  Enter  →       open a layer;  ←  close it (on a field: go up to it)",
+        "  the selected field's bytes are highlighted in the bytes pane;",
+        "  there, ← → ↑ ↓ pick a byte and select its field",
+        "Filter",
+        "  /  f           type a display filter, as `wirelab read --filter` takes;",
+        "                 Enter applies, Esc cancels, empty shows every frame",
+        "Views",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect();
     for k in ViewKind::ALL {
         let note = match k {
             ViewKind::FollowStream | ViewKind::TimeSequence | ViewKind::RoundTrip => {
-                "  (coming with the analysis views)"
+                " (coming with the analysis views)"
             }
             _ => "",
         };
-        v.push(format!("  {}               {}{note}", k.key(), k.name()));
+        let name = match k {
+            ViewKind::Handshakes => "handshake and teardown of the selected TCP stream",
+            ViewKind::Conversations => "conversations and endpoints",
+            _ => k.name(),
+        };
+        v.push(format!("  {}              {name}{note}", k.key()));
     }
-    v.push("  Esc  q          close a view or this help".into());
-    v.push("Quit: q (or Ctrl-C).  Without a terminal, use `wirelab read FILE` instead.".into());
+    v.push("  Esc  q         close a view or this help".into());
+    v.push("Quit with q (or Ctrl-C). Without a terminal, use `wirelab read FILE`.".into());
     v
 }
 
