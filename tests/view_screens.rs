@@ -244,3 +244,40 @@ fn reassembled_datagram_bytes() {
     check("fragments-reassembled-udp", &buf);
     assert!(text(&buf).contains("Bytes of the reassembled datagram"));
 }
+
+/// Mouse: a click on a row selects that frame, on a layer selects it (a second click
+/// opens it), on a byte selects its field; the wheel scrolls the list without moving the
+/// selection.
+#[test]
+fn mouse_selects_rows_fields_and_bytes() {
+    use wirelab::tui::app::Mouse;
+    let mut app = open("tcp-handshake.pcapng");
+    app.draw_to_buffer(100, 30);
+    let a = app.areas;
+    // Row 3 of the list is the fourth line of the pane (after the header).
+    app.on_mouse(Mouse::Click(10, a.list.y + 3));
+    assert!(app.settle(SETTLE));
+    app.draw_to_buffer(100, 30);
+    assert_eq!(app.selected_frame(), Some(3));
+    // The TCP layer is the fourth tree row: click it twice to open it.
+    let tcp_line = a.details.y + 4;
+    app.on_mouse(Mouse::Click(20, tcp_line));
+    app.on_mouse(Mouse::Click(20, tcp_line));
+    let buf = app.draw_to_buffer(100, 30);
+    assert!(text(&buf).contains("Source Port: 40000"), "{}", text(&buf));
+    // Byte 38 (line 2, column 6 of the hex) selects the sequence number.
+    let a = app.areas;
+    let x = a.bytes.x + 6 + 6 * 3 + 1;
+    app.on_mouse(Mouse::Click(x, a.bytes.y + 3));
+    let buf = app.draw_to_buffer(100, 30);
+    assert!(
+        text(&buf).contains("selected: Sequence Number = bytes 38-41"),
+        "{}",
+        text(&buf)
+    );
+    // The wheel scrolls the list; the selection stays on frame 3.
+    app.on_mouse(Mouse::ScrollDown(10, a.list.y + 2));
+    app.draw_to_buffer(100, 30);
+    assert_eq!(app.state.top, 3);
+    assert_eq!(app.selected_frame(), Some(3));
+}

@@ -280,3 +280,21 @@ fn event_loop(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn esc_and_a_key_together_are_two_keys() {
+        let alt_j = KeyEvent::new(KeyCode::Char('j'), KeyModifiers::ALT);
+        assert_eq!(keys_of(&alt_j), [Key::Esc, Key::Char('j')]);
+        let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(keys_of(&ctrl_c), [Key::Ctrl('c')]);
+        assert_eq!(keys_of(&KeyEvent::from(KeyCode::PageDown)), [Key::PageDown]);
+        let mut release = KeyEvent::from(KeyCode::Char('q'));
+        release.kind = KeyEventKind::Release;
+        assert!(keys_of(&release).is_empty());
+        assert!(keys_of(&KeyEvent::from(KeyCode::F(5))).is_empty());
+    }
+}

@@ -375,7 +375,12 @@ impl ViewState {
             self.selected = facts.rows - 1;
         }
         self.selected = self.selected.min(facts.rows - 1);
-        self.scroll_to_selection(facts);
+        // Only a moved selection scrolls: a list scrolled with the wheel stays put.
+        if self.selected != before || self.follow {
+            self.scroll_to_selection(facts);
+        }
+        let max_top = facts.rows.saturating_sub(facts.list_height.max(1));
+        self.top = self.top.min(max_top);
         if self.selected != before {
             Effect::FrameChanged
         } else {
