@@ -435,10 +435,6 @@ impl App {
             reading: matches!(d.state, IndexState::Reading),
             read_percent: percent(d.bytes_read, file_len),
             incomplete: matches!(d.state, IndexState::Watching { incomplete: true }),
-            failed: match &d.state {
-                IndexState::Failed(e) => Some(e.clone()),
-                _ => None,
-            },
             warnings: d.warnings.len(),
             last_warning: d.warnings.last().cloned(),
             filtering: self.filtering.as_ref().map(|f| {
@@ -507,8 +503,6 @@ pub struct Progress {
     pub read_percent: u64,
     /// The file ends inside a record.
     pub incomplete: bool,
-    /// The reader stopped on an error.
-    pub failed: Option<String>,
     /// Problems found in the file.
     pub warnings: usize,
     /// The last of them.

@@ -93,7 +93,8 @@ impl Checkpoint {
     }
 }
 
-/// What the background reader is doing.
+/// What the background reader is doing. (An I/O error while reading is one of the file's
+/// warnings, after which the reader watches without reading on, as `read` stops there.)
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IndexState {
     /// Reading the file.
@@ -104,8 +105,6 @@ pub enum IndexState {
         /// The last record is cut off (file cut short, or being written right now).
         incomplete: bool,
     },
-    /// Stopped: an I/O error or the file went away.
-    Failed(String),
 }
 
 /// The index as the reader thread publishes it.
@@ -322,14 +321,9 @@ impl Index {
             if reader.is_waiting() {
                 reader.retry();
             } else {
-                // A reader that ended for good (damaged pcap) cannot go on: a file that
-                // grows after that is read on from the last checkpoint-free position only by
-                // reopening, which `read` would not do either.
-                let mut data = self.data();
-                if !matches!(data.state, IndexState::Failed(_)) {
-                    data.state = IndexState::Watching { incomplete: false };
-                }
-                drop(data);
+                // A reader that ended for good (a damaged pcap record, an I/O error) does not
+                // go on, as `read` stops there too: the view keeps what it has.
+                self.data().state = IndexState::Watching { incomplete: false };
                 while !stop.load(Ordering::Relaxed) {
                     std::thread::sleep(POLL);
                 }

@@ -622,9 +622,6 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
     } else if p.incomplete {
         parts.push("last record incomplete (file cut short or still being written)".into());
     }
-    if let Some(e) = &p.failed {
-        parts.push(format!("stopped: {e}"));
-    }
     if let Some(d) = p.drops {
         parts.push(format!("dropped {d}"));
     }
