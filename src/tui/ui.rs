@@ -617,10 +617,13 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
     if let Some((true, pct)) = p.filtering {
         parts.push(format!("filtering {pct}%"));
     }
+    if app.state.follow {
+        parts.push("following new frames (↑ stops)".into());
+    }
     if p.reading {
         parts.push(format!("reading {}%", p.read_percent.min(99)));
     } else if p.incomplete {
-        parts.push("last record incomplete (file cut short or still being written)".into());
+        parts.push("last record incomplete (cut short, or still being written?)".into());
     }
     if let Some(d) = p.drops {
         parts.push(format!("dropped {d}"));
@@ -632,9 +635,6 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
             if p.warnings == 1 { "" } else { "s" },
             p.last_warning.clone().unwrap_or_default()
         ));
-    }
-    if app.state.follow {
-        parts.push("following new frames (↑ stops)".into());
     }
     if let Some(n) = &app.state.note {
         parts.push(n.clone());
