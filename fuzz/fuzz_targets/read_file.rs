@@ -30,7 +30,7 @@ fuzz_target!(|data: &[u8]| {
     // Each event stands for at least 4 bytes of input (a block or record, or a resync
     // step), plus a final warning: anything more means the reader is looping.
     let max_events = data.len() / 4 + 2;
-    for event in reader.by_ref() {
+    while let Some(event) = reader.next() {
         events += 1;
         assert!(
             events <= max_events,
