@@ -4,6 +4,7 @@
 //! analysis of [`tcp`] (stream index, relative numbers, flags), and the Protocol and Info
 //! columns worded like Wireshark's. It keeps state per stream, per pending fragment and per
 //! outstanding echo request, never per packet, so memory does not grow with packet count.
+#![forbid(unsafe_code)]
 
 pub mod arp;
 pub mod conversations;

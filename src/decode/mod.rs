@@ -7,6 +7,7 @@
 //! transport layer belongs to the frame that completes the datagram, as in Wireshark.
 //!
 //! Decoding never touches I/O and never panics on input.
+#![forbid(unsafe_code)]
 
 pub mod detail;
 pub mod link;
