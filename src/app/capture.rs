@@ -14,7 +14,7 @@ use crate::link::Interface;
 use crate::link::iface;
 use crate::pipeline::{Pipeline, ViewOptions};
 use crate::sink::capture_file::Rotation;
-use crate::source::live::{LiveOptions, MAX_SNAPLEN};
+use crate::source::live::{LiveOptions, MAX_SNAPLEN, default_buffer};
 
 /// `wirelab capture --list`: the interfaces, as `read` and `capture -i` name them.
 fn list(out: &mut impl Write) -> io::Result<()> {
@@ -188,7 +188,7 @@ pub fn capture(args: &CaptureArgs) -> anyhow::Result<ExitCode> {
     };
     let buffer = args
         .buffer
-        .map_or(32 << 20, |mb| (mb.max(1) as usize) << 20);
+        .map_or(default_buffer(snaplen), |mb| (mb.max(1) as usize) << 20);
     let stdout = io::stdout();
     let tty = stdout.is_terminal();
     let style = super::stdout_style(args.color);
@@ -215,7 +215,8 @@ pub fn capture(args: &CaptureArgs) -> anyhow::Result<ExitCode> {
             snaplen,
             promiscuous: !args.no_promisc,
             buffer,
-            ..LiveOptions::default()
+            // Nobody watches rows with --quiet: let blocks fill for longer (fewer wake-ups).
+            latency: Duration::from_millis(if quiet { 100 } else { 10 }),
         },
         file: args.write.as_ref().map(|p| FileSetup {
             path: p.clone(),

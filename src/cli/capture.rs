@@ -61,7 +61,7 @@ pub struct CaptureArgs {
     #[arg(long)]
     pub no_promisc: bool,
 
-    /// Size of the kernel ring per interface, in MB (default 32).
+    /// Size of the kernel ring per interface, in MB (default 16; 4 with --snaplen under 2048).
     #[arg(short = 'B', long, value_name = "MB")]
     pub buffer: Option<u32>,
 

@@ -28,6 +28,16 @@ pub const MAX_SNAPLEN: u32 = 262_144;
 /// with its headers, so that big frames on veth and loopback are never cut by the ring.
 pub const BLOCK_SIZE: usize = 1 << 20;
 
+/// Bytes per ring block when the snapshot length is small (finer hand-over, same memory).
+pub const SMALL_BLOCK_SIZE: usize = 1 << 17;
+
+/// The default ring size for a snapshot length: 16 MiB for whole frames, 4 MiB when frames
+/// are cut to less than 2 KiB (the kernel zeroes the whole ring when it is set up, so a ring
+/// bigger than needed costs time at start).
+pub fn default_buffer(snaplen: u32) -> usize {
+    if snaplen < 2048 { 4 << 20 } else { 16 << 20 }
+}
+
 /// How the capture is set up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LiveOptions {
@@ -47,7 +57,7 @@ impl Default for LiveOptions {
         LiveOptions {
             snaplen: MAX_SNAPLEN,
             promiscuous: true,
-            buffer: 32 << 20,
+            buffer: 16 << 20,
             latency: Duration::from_millis(10),
         }
     }
@@ -125,7 +135,12 @@ impl LiveSource {
     /// Opens a ring on each interface (needs root or CAP_NET_RAW).
     pub fn open(ifaces: &[Interface], opts: &LiveOptions) -> Result<LiveSource, LinkError> {
         let page = ring::page_size();
-        let block_size = BLOCK_SIZE.div_ceil(page) * page;
+        let wanted = if (opts.snaplen as usize) < SMALL_BLOCK_SIZE / 2 {
+            SMALL_BLOCK_SIZE
+        } else {
+            BLOCK_SIZE
+        };
+        let block_size = wanted.div_ceil(page) * page;
         let block_count = opts.buffer.div_ceil(block_size).max(2);
         let config = RingConfig {
             block_size,
