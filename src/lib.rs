@@ -17,5 +17,6 @@ pub mod frame;
 pub mod link;
 pub mod pipeline;
 pub mod render;
+pub mod serve;
 pub mod sink;
 pub mod source;

@@ -242,6 +242,9 @@ impl CaptureFile {
             return Ok(());
         }
         let total: usize = parts.iter().map(|p| p.len()).sum();
+        if total == 0 {
+            return Ok(());
+        }
         let mut owned: Vec<IoSlice<'_>> = Vec::with_capacity(parts.len().min(MAX_IOV));
         let mut rest = parts;
         let result = (|| -> io::Result<()> {
