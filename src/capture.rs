@@ -546,14 +546,25 @@ fn view_loop(
 
 fn printer(rx: Receiver<Vec<u8>>, out: &mut dyn Write, flush_each: bool, shared: &Shared) {
     let mut out = io::BufWriter::with_capacity(1 << 16, out);
-    for chunk in rx.iter() {
-        let ok = out
-            .write_all(&chunk)
-            .and_then(|()| if flush_each { out.flush() } else { Ok(()) });
+    let mut next = rx.recv().ok();
+    while let Some(chunk) = next.take() {
+        // Flush whenever the queue is empty: rows appear as they come (on a terminal or a
+        // pipe), and a backlog goes out in big writes.
+        next = rx.try_recv().ok();
+        let ok = out.write_all(&chunk).and_then(|()| {
+            if flush_each || next.is_none() {
+                out.flush()
+            } else {
+                Ok(())
+            }
+        });
         if ok.is_err() {
             // Output closed (`| head`): stop capturing.
             shared.stop.store(true, Ordering::Relaxed);
             return;
+        }
+        if next.is_none() {
+            next = rx.recv().ok();
         }
     }
     let _ = out.flush();
