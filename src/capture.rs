@@ -315,8 +315,10 @@ pub fn run(
                 b.commit()?;
                 written += n;
             }
-            if let Some(v) = batch_out {
-                if !v.is_empty() {
+            if let Some(v) = batch_out
+                && !v.is_empty()
+            {
+                {
                     let n = v.len() as u64;
                     let msg = ViewMsg::Frames(v);
                     if file_on_view {
@@ -407,14 +409,12 @@ pub fn run(
     let _ = view_tx.send(ViewMsg::End(isb));
     drop(view_tx);
     if let Some(t) = view_thread
-        && let Ok(outcome) = t.join()
+        && let Ok(Some((frames, files, err))) = t.join()
     {
-        if let Some((frames, files, err)) = outcome {
-            report.written = frames;
-            report.files = files;
-            if err.is_some() {
-                report.file_error = err;
-            }
+        report.written = frames;
+        report.files = files;
+        if err.is_some() {
+            report.file_error = err;
         }
     }
     let _ = printer.join();
@@ -591,7 +591,7 @@ pub fn group(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::with_capacity(s.len() + s.len() / 3);
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

@@ -43,7 +43,11 @@ fn stop(p: &mut Proc) {
     p.signal("INT");
     let code = p.wait_exit(WAIT);
     assert_eq!(code, Some(0), "{}", p.transcript());
-    assert!(p.err.text().contains("frames captured"), "{}", p.transcript());
+    assert!(
+        p.err.text().contains("frames captured"),
+        "{}",
+        p.transcript()
+    );
 }
 
 /// One exchange of the project's TCP client and server (server on 10.0.3.1:8080).
@@ -64,8 +68,16 @@ fn tcp_exchange(lan: &Lan) {
 fn http_exchange(lan: &Lan, dir: &Path) {
     std::fs::write(dir.join("hello.txt"), "hello from the lab\n").unwrap();
     let mut cmd = lan.server.command("python3");
-    cmd.args(["-u", "-m", "http.server", "8000", "--bind", Lan::SERVER, "--directory"])
-        .arg(dir);
+    cmd.args([
+        "-u",
+        "-m",
+        "http.server",
+        "8000",
+        "--bind",
+        Lan::SERVER,
+        "--directory",
+    ])
+    .arg(dir);
     let server = Proc::spawn("http.server", cmd);
     server.wait_for("Serving HTTP");
     let mut curl = lan.client.command("curl");
@@ -155,7 +167,11 @@ fn capture_agrees_with_tcpdump_and_tshark_on_a_known_exchange() {
     // The file says what dumpcap's say: interface name, nanoseconds, direction.
     let meta = tshark_fields(
         &ours,
-        &["frame.interface_name", "frame.packet_flags_direction", "frame.time_epoch"],
+        &[
+            "frame.interface_name",
+            "frame.packet_flags_direction",
+            "frame.time_epoch",
+        ],
     );
     assert!(meta.iter().all(|r| r[0] == "eth0"), "{meta:?}");
     assert!(meta.iter().any(|r| r[1] == "0x00000001") && meta.iter().any(|r| r[1] == "0x00000002"));
@@ -235,7 +251,11 @@ fn sigint_mid_capture_leaves_a_valid_file_with_every_frame_shown() {
     assert_eq!(written, got.len() as u64);
     // Every row shown is in the file.
     for line in cap.out.text().lines().skip(1) {
-        if let Some(n) = line.split_whitespace().next().and_then(|n| n.parse::<u64>().ok()) {
+        if let Some(n) = line
+            .split_whitespace()
+            .next()
+            .and_then(|n| n.parse::<u64>().ok())
+        {
             assert!(n <= written, "row {n} shown but only {written} written");
         }
     }
@@ -314,7 +334,10 @@ fn snaplen_64_capture_agrees_with_tshark_frame_by_frame() {
             cut += 1;
         }
     }
-    assert!(cut >= 5, "the SYNs and data frames must have been cut: {want:?}");
+    assert!(
+        cut >= 5,
+        "the SYNs and data frames must have been cut: {want:?}"
+    );
 }
 
 #[test]
@@ -330,7 +353,15 @@ fn ring_buffer_files_are_each_valid_and_together_hold_every_frame() {
     let base = dir.path().join("ring.pcapng");
     let mut cap = capture(
         &lan.server,
-        &["-i", "eth0", "-w", base.to_str().unwrap(), "--rotate", "2kB", "--quiet"],
+        &[
+            "-i",
+            "eth0",
+            "-w",
+            base.to_str().unwrap(),
+            "--rotate",
+            "2kB",
+            "--quiet",
+        ],
     );
     let theirs = Tcpdump::start(&lan.server, "eth0", &dir.path().join("all.pcap"), &[]);
     for _ in 0..3 {
@@ -341,7 +372,12 @@ fn ring_buffer_files_are_each_valid_and_together_hold_every_frame() {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("ring_"))
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("ring_")
+        })
         .collect();
     files.sort();
     assert!(files.len() >= 3, "{files:?}\n{}", cap.transcript());
@@ -365,8 +401,10 @@ fn serve_shows_two_clients_at_once_per_connection_and_again_from_its_file() {
     let dir = tmp();
     let file = dir.path().join("serve.pcapng");
     let mut cmd = lan.server.wirelab();
-    cmd.args(["serve", "--port", "8080", "-i", "eth0", "--color", "never", "-w"])
-        .arg(&file);
+    cmd.args([
+        "serve", "--port", "8080", "-i", "eth0", "--color", "never", "-w",
+    ])
+    .arg(&file);
     let mut serve = Proc::spawn("wirelab serve", cmd);
     serve.wait_for("serving TCP port 8080");
     // Two clients at once: both connect before either sends.
@@ -391,7 +429,11 @@ fn serve_shows_two_clients_at_once_per_connection_and_again_from_its_file() {
     serve.signal("INT");
     assert_eq!(serve.wait_exit(WAIT), Some(0), "{}", serve.transcript());
     let live = serve.out.text();
-    assert!(serve.err.text().contains("sent 12 bytes: hello from A"), "{}", serve.transcript());
+    assert!(
+        serve.err.text().contains("sent 12 bytes: hello from A"),
+        "{}",
+        serve.transcript()
+    );
     tshark_reads_cleanly(&file);
 
     // Each connection's summary is one block with its own data only.
@@ -403,16 +445,31 @@ fn serve_shows_two_clients_at_once_per_connection_and_again_from_its_file() {
         let block = &live[start..];
         let end = block.find("\n── ").unwrap_or(block.len());
         let block = &block[..end];
-        let (a, b) = (block.contains("hello from A"), block.contains("hello from B"));
-        assert!(a != b, "connection #{n} must hold one client's data:\n{block}");
+        let (a, b) = (
+            block.contains("hello from A"),
+            block.contains("hello from B"),
+        );
+        assert!(
+            a != b,
+            "connection #{n} must hold one client's data:\n{block}"
+        );
         said.push(a);
-        assert!(block.contains("SYN, ACK") && block.contains("FIN, ACK"), "{block}");
+        assert!(
+            block.contains("SYN, ACK") && block.contains("FIN, ACK"),
+            "{block}"
+        );
     }
     assert_ne!(said[0], said[1], "both summaries show the same client");
     // The table's raw numbers are the frames' (tshark on the written file).
     let rows = tshark_fields(
         &file,
-        &["frame.number", "tcp.stream", "tcp.seq_raw", "tcp.ack_raw", "tcp.flags.str"],
+        &[
+            "frame.number",
+            "tcp.stream",
+            "tcp.seq_raw",
+            "tcp.ack_raw",
+            "tcp.flags.str",
+        ],
     );
     let syns: Vec<&Vec<String>> = rows.iter().filter(|r| r[4].contains('S')).collect();
     assert_eq!(syns.len(), 4, "two SYNs and two SYN-ACKs: {rows:?}");
@@ -429,7 +486,10 @@ fn serve_shows_two_clients_at_once_per_connection_and_again_from_its_file() {
         .args(["serve", "--from"])
         .arg(&file)
         .args(["--port", "8080", "--color", "never"]));
-    assert_eq!(String::from_utf8_lossy(&from.stdout).trim_end(), live.trim_end());
+    assert_eq!(
+        String::from_utf8_lossy(&from.stdout).trim_end(),
+        live.trim_end()
+    );
 }
 
 #[test]
@@ -469,7 +529,10 @@ fn replay_refuses_link_types_it_cannot_send() {
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
-    assert!(err.contains("not Ethernet") && err.contains("Linux cooked"), "{err}");
+    assert!(
+        err.contains("not Ethernet") && err.contains("Linux cooked"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -480,7 +543,10 @@ fn a_missing_interface_lists_the_ones_there_are() {
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1));
-    assert!(err.contains("no network interface called `wl-nope0`") && err.contains("lo "), "{err}");
+    assert!(
+        err.contains("no network interface called `wl-nope0`") && err.contains("lo "),
+        "{err}"
+    );
 }
 
 #[test]
@@ -490,7 +556,13 @@ fn without_the_capability_the_exact_setcap_command_is_given() {
     }
     // As `nobody`, with no capabilities.
     let out = Command::new("setpriv")
-        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", BIN])
+        .args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "--inh-caps=-all",
+            BIN,
+        ])
         .args(["capture", "-i", "lo"])
         .output()
         .unwrap();
@@ -558,7 +630,61 @@ fn a_full_disk_ends_the_capture_with_a_valid_file() {
     let code = cap.wait_exit(WAIT);
     let err = cap.err.text();
     assert_eq!(code, Some(1), "{}", cap.transcript());
-    assert!(err.contains("disk is full") && err.contains("still valid"), "{err}");
+    assert!(
+        err.contains("disk is full") && err.contains("still valid"),
+        "{err}"
+    );
     tshark_reads_cleanly(&copy);
     assert!(!frames(&copy).is_empty());
+}
+
+/// The display never slows the capture: with a terminal that stops reading (a pipe into
+/// `sleep`), rows are skipped and counted while the file gets every frame.
+#[test]
+fn a_terminal_that_cannot_keep_up_skips_rows_and_the_file_keeps_every_frame() {
+    if !privileged("a_terminal_that_cannot_keep_up_skips_rows_and_the_file_keeps_every_frame")
+        || !tool("tcpdump")
+        || !tool("tshark")
+        || !tool("iperf3")
+    {
+        return;
+    }
+    let lan = lan("slow");
+    let dir = tmp();
+    let file = dir.path().join("slow.pcapng");
+    let script = format!(
+        "{BIN} capture -i eth0 --duration 4 -w {} | sleep 7",
+        file.display()
+    );
+    let mut cmd = lan.server.command("sh");
+    cmd.args(["-c", &script]);
+    let mut cap = Proc::spawn("capture into a stalled pipe", cmd);
+    cap.wait_for("wirelab: capturing on");
+    let theirs = Tcpdump::start(&lan.server, "eth0", &dir.path().join("all.pcap"), &[]);
+    let mut srv = lan.server.command("iperf3");
+    srv.args(["-s", "-1", "--forceflush", "-B", Lan::SERVER]);
+    let iperf = Proc::spawn("iperf3 -s", srv);
+    iperf.wait_for("listening");
+    run(lan
+        .client
+        .command("iperf3")
+        .args(["-c", Lan::SERVER, "-t", "2", "-b", "100M"]));
+    cap.wait_exit(WAIT);
+    let theirs = theirs.stop();
+    let err = cap.err.text();
+    assert!(
+        err.contains("frames not shown (the terminal could not keep up), all written"),
+        "{}",
+        cap.transcript()
+    );
+    tshark_reads_cleanly(&file);
+    let (a, b) = (tcp_frames(&file), tcp_frames(&theirs));
+    assert!(a.len() > 1000, "{}", a.len());
+    assert_eq!(
+        a.len(),
+        b.len(),
+        "wirelab kept {} TCP frames, tcpdump {}",
+        a.len(),
+        b.len()
+    );
 }

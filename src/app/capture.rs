@@ -67,7 +67,7 @@ pub(crate) fn parse_size(text: &str) -> anyhow::Result<u64> {
         other => anyhow::bail!("unknown size unit {other:?} in {text:?}: use kB, MB or GB"),
     };
     let bytes = value * mult;
-    if !(bytes >= 1.0) || bytes > 1e15 {
+    if !(1.0..=1e15).contains(&bytes) {
         anyhow::bail!("{text:?} is not a usable file size");
     }
     Ok(bytes as u64)
@@ -180,7 +180,7 @@ pub fn capture(args: &CaptureArgs) -> anyhow::Result<ExitCode> {
         None => None,
     };
     let duration = match args.duration {
-        Some(d) if !(d > 0.0) || !d.is_finite() => {
+        Some(d) if d.is_nan() || d <= 0.0 || !d.is_finite() => {
             anyhow::bail!("--duration must be a positive number of seconds")
         }
         Some(d) => Some(Duration::from_secs_f64(d.min(1e9))),

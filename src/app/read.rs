@@ -65,7 +65,7 @@ pub fn read(args: &ReadArgs) -> anyhow::Result<ExitCode> {
         count: args.count,
         style,
     });
-    if args.realtime && (!(args.speed > 0.0) || !args.speed.is_finite()) {
+    if args.realtime && (args.speed.is_nan() || args.speed <= 0.0 || !args.speed.is_finite()) {
         anyhow::bail!("--speed must be a positive number (2 = twice as fast, 0.5 = half speed)");
     }
     let mut pace = args.realtime.then(|| Pace::new(args.speed));

@@ -34,7 +34,7 @@ fn survey(path: &Path) -> anyhow::Result<(u64, Option<(u64, LinkType)>)> {
 
 /// `wirelab replay`.
 pub fn replay(args: &ReplayArgs) -> anyhow::Result<ExitCode> {
-    if !(args.speed > 0.0) || !args.speed.is_finite() {
+    if args.speed.is_nan() || args.speed <= 0.0 || !args.speed.is_finite() {
         anyhow::bail!("--speed must be a positive number (2 = twice as fast, 0.5 = half speed)");
     }
     if args.loops == 0 {

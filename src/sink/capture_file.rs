@@ -76,9 +76,7 @@ pub enum FileError {
 
 fn hint_for(err: &io::Error) -> &'static str {
     match err.raw_os_error() {
-        Some(libc_enospc) if libc_enospc == 28 => {
-            " (the disk is full: free some space, or write to another disk with -w)"
-        }
+        Some(28) => " (the disk is full: free some space, or write to another disk with -w)",
         Some(27) => " (the file reached the size limit for this process: use --rotate)",
         _ => "",
     }

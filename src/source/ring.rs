@@ -95,7 +95,7 @@ impl Ring {
     pub fn open(ifindex: u32, config: &RingConfig) -> io::Result<Ring> {
         let page = page_size();
         if config.block_size == 0
-            || config.block_size % page != 0
+            || !config.block_size.is_multiple_of(page)
             || config.block_count == 0
             || config.block_size.checked_mul(config.block_count).is_none()
         {
