@@ -41,6 +41,12 @@ use crate::source::live::{LiveOptions, LiveSource, LiveStats, PollError};
 /// Frames (kernel blocks) the view thread may be behind before frames skip the views.
 const VIEW_QUEUE_BLOCKS: usize = 256;
 
+/// Frame buffers kept for reuse by the capture thread.
+const FRAME_POOL: usize = 1024;
+
+/// Largest frame buffer kept for reuse (bigger ones, GSO frames, are freed).
+const POOLED_BYTES: usize = 16 * 1024;
+
 /// Rendered chunks the printer may be behind before rows are skipped.
 const PRINT_QUEUE_CHUNKS: usize = 64;
 
@@ -262,6 +268,8 @@ pub fn run(
     let mut source_error = None;
     let mut last_counter = Instant::now();
     let mut spare: Vec<Vec<(Frame, Direction)>> = Vec::new();
+    // Frames the view has finished with, reused so that copies need no allocation.
+    let mut pool: Vec<Frame> = Vec::new();
     let counters = setup.counters;
     while !shared.stop.load(Ordering::Relaxed) {
         let now = Instant::now();
@@ -273,6 +281,18 @@ pub fn run(
             .unwrap_or(Duration::MAX)
             .min(Duration::from_millis(100));
         while let Ok(v) = recycle_rx.try_recv() {
+            let mut v = v;
+            if pool.len() < FRAME_POOL {
+                // Small buffers only: the pool stays under FRAME_POOL × POOLED_BYTES.
+                let room = FRAME_POOL - pool.len();
+                pool.extend(
+                    v.drain(..)
+                        .map(|(f, _)| f)
+                        .filter(|f| f.data.capacity() <= POOLED_BYTES)
+                        .take(room),
+                );
+            }
+            v.clear();
             if spare.len() < VIEW_QUEUE_BLOCKS {
                 spare.push(v);
             }
@@ -304,7 +324,14 @@ pub fn run(
                 }
                 if let Some(v) = batch_out.as_mut() {
                     let number = delivered;
-                    v.push((f.to_frame(number), f.direction));
+                    let frame = match pool.pop() {
+                        Some(mut fr) => {
+                            f.fill(number, &mut fr);
+                            fr
+                        }
+                        None => f.to_frame(number),
+                    };
+                    v.push((frame, f.direction));
                 }
                 if count_here.is_some_and(|c| delivered >= c) {
                     reached = true;

@@ -688,3 +688,37 @@ fn a_terminal_that_cannot_keep_up_skips_rows_and_the_file_keeps_every_frame() {
         b.len()
     );
 }
+
+#[test]
+fn several_interfaces_go_into_one_pcapng_with_a_block_each() {
+    if !privileged("several_interfaces_go_into_one_pcapng_with_a_block_each") || !tool("tshark") {
+        return;
+    }
+    let lan = lan("multi");
+    let dir = tmp();
+    let file = dir.path().join("both.pcapng");
+    let mut cap = capture(
+        &lan.server,
+        &["-i", "eth0", "-i", "lo", "-w", file.to_str().unwrap()],
+    );
+    let mut cmd = lan.server.wirelab();
+    cmd.args(["tcp-server", "--port", "8080"]);
+    let server = Proc::spawn("tcp-server", cmd);
+    server.wait_for("listening on");
+    run(lan.client.wirelab().args(["tcp-client", "10.0.3.1:8080"]));
+    run(lan.server.wirelab().args(["tcp-client", "127.0.0.1:8080"]));
+    std::thread::sleep(Duration::from_millis(200));
+    stop(&mut cap);
+    drop(server);
+    tshark_reads_cleanly(&file);
+    let rows = tshark_fields(
+        &file,
+        &["frame.interface_id", "frame.interface_name", "tcp.flags"],
+    );
+    let syns: Vec<(&str, &str)> = rows
+        .iter()
+        .filter(|r| r[2] == "0x0002")
+        .map(|r| (r[0].as_str(), r[1].as_str()))
+        .collect();
+    assert_eq!(syns, [("0", "eth0"), ("1", "lo")], "{rows:?}");
+}
