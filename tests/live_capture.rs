@@ -595,7 +595,7 @@ fn an_existing_file_is_not_replaced_without_force() {
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "precious");
 }
 
-/// A disk that fills up mid-capture: a 256 KiB tmpfs in a private mount namespace.
+/// A disk that fills up mid-capture: a 1 MiB tmpfs in a private mount namespace.
 #[test]
 fn a_full_disk_ends_the_capture_with_a_valid_file() {
     if !privileged("a_full_disk_ends_the_capture_with_a_valid_file")
@@ -611,7 +611,7 @@ fn a_full_disk_ends_the_capture_with_a_valid_file() {
     std::fs::create_dir(&mnt).unwrap();
     let copy = dir.path().join("copy.pcapng");
     let script = format!(
-        "mount -t tmpfs -o size=256k wl-test {m} && {bin} capture -i eth0 -w {m}/full.pcapng --quiet --duration 20; rc=$?; cp {m}/full.pcapng {c}; exit $rc",
+        "mount -t tmpfs -o size=1m wl-test {m} && {bin} capture -i eth0 -w {m}/full.pcapng --quiet --duration 20; rc=$?; cp {m}/full.pcapng {c}; exit $rc",
         m = mnt.display(),
         bin = BIN,
         c = copy.display()
@@ -635,7 +635,14 @@ fn a_full_disk_ends_the_capture_with_a_valid_file() {
         "{err}"
     );
     tshark_reads_cleanly(&copy);
-    assert!(!frames(&copy).is_empty());
+    // The file holds exactly the frames the error says (a batch that did not fit was cut).
+    let held: usize = err
+        .split("holds the ")
+        .nth(1)
+        .and_then(|t| t.split(' ').next())
+        .map(|n| n.replace(',', "").parse().unwrap())
+        .unwrap_or_else(|| panic!("{err}"));
+    assert_eq!(frames(&copy).len(), held);
 }
 
 /// The display never slows the capture: with a terminal that stops reading (a pipe into
@@ -679,7 +686,7 @@ fn a_terminal_that_cannot_keep_up_skips_rows_and_the_file_keeps_every_frame() {
     );
     tshark_reads_cleanly(&file);
     let (a, b) = (tcp_frames(&file), tcp_frames(&theirs));
-    assert!(a.len() > 1000, "{}", a.len());
+    assert!(a.len() > 200, "{}", a.len());
     assert_eq!(
         a.len(),
         b.len(),
