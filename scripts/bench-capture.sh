@@ -51,7 +51,7 @@ counters() {
     echo $((rx + tx))
 }
 
-# run TOOL SNAPLEN: prints "tool snaplen seen kept dropped cpu_s gbits"
+# run TOOL SNAPLEN: prints "tool snaplen seen kept dropped cpu_s gbits bytes_kept"
 run() {
     local tool="$1" snap="$2" file="$dir/$1-$2.pcapng" log="$dir/$1-$2.log" tlog="$dir/$1-$2.time"
     rm -f "$file"
@@ -73,14 +73,17 @@ run() {
     wait "$pid" || true
     local kept dropped cpu
     kept=$(capinfos -M -c "$file" 2>/dev/null | awk -F: '/Number of packets/ {gsub(/ /,"",$2); print $2}')
+    local bytes
+    bytes=$(capinfos -M -d "$file" 2>/dev/null | awk -F: '/Data size/ {gsub(/[^0-9]/,"",$2); print $2}')
     if [ "$tool" = tcpdump ]; then
         dropped=$(awk '/dropped by kernel/ {print $1}' "$log")
     else
         dropped=$(sed -n 's/.*and dropped \([0-9,]*\).*/\1/p' "$log" | tr -d ,)
     fi
     cpu=$(tail -1 "$tlog" | awk '{printf "%.2f", $1 + $2}')
+    [ -n "$dropped" ] || { echo "($tool $snap: no drop count in its output:)" >&2; tail -3 "$log" >&2; }
     rm -f "$file"
-    echo "$tool $snap $((after - before)) ${kept:-0} ${dropped:-?} $cpu ${gbits:-?}"
+    echo "$tool $snap $((after - before)) ${kept:-0} ${dropped:-?} $cpu ${gbits:-?} ${bytes:-0}"
 }
 
 results="$dir/results"
@@ -94,9 +97,10 @@ for r in $(seq 1 "$rounds"); do
 done
 
 echo
-printf '%-8s %-5s %12s %12s %7s %10s %8s %12s %8s\n' tool snap "seen(if)" kept kept% "kernel-dr" "cpu s" "cpu µs/kept" "Gbit/s"
+printf '%-8s %-5s %12s %12s %7s %10s %8s %12s %10s %8s\n' tool snap "seen(if)" kept kept% "kernel-dr" "cpu s" "cpu µs/kept" "cpu ms/GB" "Gbit/s"
 awk '{
     pct = ($3 > 0) ? 100 * $4 / $3 : 0;
     us = ($4 > 0) ? 1e6 * $6 / $4 : 0;
-    printf "%-8s %-5s %12d %12d %6.1f%% %10s %8.2f %12.2f %8s\n", $1, $2, $3, $4, pct, $5, $6, us, $7
+    msgb = ($8 > 0) ? 1e12 * $6 / $8 : 0;
+    printf "%-8s %-5s %12d %12d %6.1f%% %10s %8.2f %12.2f %10.1f %8s\n", $1, $2, $3, $4, pct, $5, $6, us, msgb, $7
 }' "$results"
