@@ -1,8 +1,12 @@
 //! One run function per subcommand: pick a source, build the pipeline, attach sinks.
 //!
 //! Each subcommand has its own file; this one dispatches and holds what they share.
+#![forbid(unsafe_code)]
 
+mod capture;
 mod read;
+mod replay;
+mod serve;
 mod view;
 
 use std::io::{self, IsTerminal as _};
@@ -12,7 +16,10 @@ use crate::cli::read::ColorChoice;
 use crate::cli::{Cli, Command};
 use crate::render::style::Style;
 
+pub use capture::capture;
 pub use read::read;
+pub use replay::replay;
+pub use serve::serve;
 pub use view::view;
 
 /// Runs the parsed command line; returns the process exit code.
@@ -20,6 +27,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Read(args) => read(&args),
         Command::View(args) => view(&args),
+        Command::Capture(args) => capture(&args),
+        Command::Serve(args) => serve(&args),
+        Command::Replay(args) => replay(&args),
         Command::Demo(cmd) => crate::demo::run(cmd),
         Command::Simp(cmd) => crate::demo::simp::run(cmd),
     }

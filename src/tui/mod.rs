@@ -12,6 +12,8 @@
 //! (the index and scans already do, for any capture still being written), and the capture's
 //! drop counter goes into [`index::SourceSpec::drops`] for the status line.
 
+#![forbid(unsafe_code)]
+
 pub mod app;
 pub mod index;
 pub mod scan;

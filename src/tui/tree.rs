@@ -251,6 +251,8 @@ fn why_node(why: &Why) -> Node {
         RowKind::Fin => "teardown (FIN)",
         RowKind::FinAck => "teardown (ACK of a FIN)",
         RowKind::Rst => "reset (RST)",
+        RowKind::Data => "data",
+        RowKind::Ack => "acknowledgement",
     };
     Node {
         key: NodeKey::Why,
