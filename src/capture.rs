@@ -116,6 +116,9 @@ pub struct CaptureSetup {
     pub out: Box<dyn Write + Send>,
     /// Flush after every chunk (a terminal).
     pub flush_each: bool,
+    /// Updated about every half second with the frames the kernel dropped so far (all
+    /// interfaces): for a display that runs beside the capture (`wirelab view -i`).
+    pub drops: Option<Arc<AtomicU64>>,
 }
 
 /// What a capture did.
@@ -380,15 +383,22 @@ pub fn run(
                 break;
             }
         }
-        if counters && last_counter.elapsed() >= Duration::from_secs(1) {
+        if (counters || setup.drops.is_some())
+            && last_counter.elapsed() >= Duration::from_millis(500)
+        {
             last_counter = Instant::now();
             let stats = source.stats();
             let dropped: u64 = stats.iter().map(|s| s.dropped).sum();
-            eprint!(
-                "\rwirelab: {} frames captured, {} dropped by the kernel ",
-                group(delivered),
-                group(dropped)
-            );
+            if let Some(d) = &setup.drops {
+                d.store(dropped, Ordering::Relaxed);
+            }
+            if counters {
+                eprint!(
+                    "\rwirelab: {} frames captured, {} dropped by the kernel ",
+                    group(delivered),
+                    group(dropped)
+                );
+            }
         }
     }
     if counters {

@@ -8,132 +8,22 @@
 //! Needs tmux (Debian package `tmux`, installed by `.ci/run`): skipped with a note when it
 //! is missing outside CI, a failure in CI.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::{Duration, Instant};
+
+mod tmux_support;
+
+use tmux_support::{Tmux, strip, tmux_available};
 
 const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
 
-fn tmux_available() -> bool {
-    let ok = Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "tmux is not installed (.ci/run installs it)"
-        );
-        eprintln!("skipping: tmux is not installed (apt-get install tmux)");
-    }
-    ok
-}
-
-/// A tmux server of our own, killed on drop (also when the test fails).
-struct Tmux {
-    socket: String,
-    dir: tempfile::TempDir,
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["-L", &self.socket, "kill-server"])
-            .output();
-    }
-}
-
-impl Tmux {
-    fn start(width: u16, height: u16, capture: &Path) -> Tmux {
-        static N: AtomicU32 = AtomicU32::new(0);
-        let socket = format!(
-            "wlview{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        );
-        let dir = tempfile::tempdir().unwrap();
-        let t = Tmux { socket, dir };
-        let script = format!(
-            "'{}' view '{}'; echo \"exit=$?\" > '{}'; stty -a > '{}'; sleep 60",
-            env!("CARGO_BIN_EXE_wirelab"),
-            capture.display(),
-            t.path("status").display(),
-            t.path("stty").display(),
-        );
-        let out = t
-            .cmd(&[
-                "new-session",
-                "-d",
-                "-s",
-                "view",
-                "-x",
-                &width.to_string(),
-                "-y",
-                &height.to_string(),
-            ])
-            .arg(script)
-            .env("TERM", "xterm-256color")
-            .env_remove("COLORTERM")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        t
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new("tmux");
-        c.args(["-L", &self.socket]).args(args);
-        c
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        for k in keys {
-            let out = self.cmd(&["send-keys", "-t", "view", k]).output().unwrap();
-            assert!(out.status.success());
-            std::thread::sleep(Duration::from_millis(30));
-        }
-    }
-
-    fn type_text(&self, text: &str) {
-        let out = self
-            .cmd(&["send-keys", "-t", "view", "-l", text])
-            .output()
-            .unwrap();
-        assert!(out.status.success());
-    }
-
-    fn screen(&self, escapes: bool) -> String {
-        let mut args = vec!["capture-pane", "-p", "-t", "view"];
-        if escapes {
-            args.push("-e");
-        }
-        String::from_utf8_lossy(&self.cmd(&args).output().unwrap().stdout).into_owned()
-    }
-
-    /// Waits (at most 20 s) until the plain screen satisfies `cond`.
-    fn wait_for(&self, what: &str, cond: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let s = self.screen(false);
-            if cond(&s) {
-                return s;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(20),
-                "timed out waiting for {what}:\n{s}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
+/// The shell command line that views `capture`.
+fn view_command(capture: &Path) -> String {
+    format!(
+        "'{}' view '{}'",
+        env!("CARGO_BIN_EXE_wirelab"),
+        capture.display()
+    )
 }
 
 /// The hex bytes shown in reverse video in the bytes pane of a `capture-pane -e` screen.
@@ -206,23 +96,6 @@ fn reversed_hex_bytes(screen: &str) -> Vec<String> {
     out
 }
 
-fn strip(line: &str) -> String {
-    let mut out = String::new();
-    let mut chars = line.chars();
-    while let Some(c) = chars.next() {
-        if c == '\x1b' {
-            for d in chars.by_ref() {
-                if d.is_ascii_alphabetic() {
-                    break;
-                }
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
 /// tshark's value of `field` for frame `n`, from its golden.
 fn tshark_field(capture: &str, n: usize, field: &str) -> String {
     let path = Path::new(MANIFEST_DIR)
@@ -261,7 +134,7 @@ fn select_field_highlight_filter_and_quit_in_tmux() {
         return;
     }
     let capture = Path::new(MANIFEST_DIR).join("captures/tcp-handshake.pcapng");
-    let t = Tmux::start(100, 30, &capture);
+    let t = Tmux::start(100, 30, &view_command(&capture));
     t.wait_for("the packet list", |s| {
         s.contains("No.") && s.contains("Who has 10.0.3.1?")
     });
@@ -310,20 +183,8 @@ fn select_field_highlight_filter_and_quit_in_tmux() {
 
     // Quit: exit code 0, cooked mode back, alternate screen left.
     t.keys(&["q"]);
-    let start = Instant::now();
-    while !t.path("stty").exists() || std::fs::read_to_string(t.path("stty")).unwrap().is_empty() {
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "wirelab did not quit"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    std::thread::sleep(Duration::from_millis(100));
-    assert_eq!(
-        std::fs::read_to_string(t.path("status")).unwrap().trim(),
-        "exit=0"
-    );
-    let stty = std::fs::read_to_string(t.path("stty")).unwrap();
+    let (status, stty) = t.wait_quit();
+    assert_eq!(status, "exit=0");
     assert!(
         stty.contains(" icanon") && !stty.contains("-icanon"),
         "raw mode left on:\n{stty}"

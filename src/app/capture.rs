@@ -247,6 +247,7 @@ pub fn capture(args: &CaptureArgs) -> anyhow::Result<ExitCode> {
         })),
         out: Box::new(io::stdout()),
         flush_each: tty,
+        drops: None,
     };
     let report = capture::run(setup, args.filter.as_deref())?;
     eprintln!("{}", summary(&report, args.write.is_some()));

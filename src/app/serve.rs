@@ -90,6 +90,7 @@ pub fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         })),
         out: Box::new(io::stdout()),
         flush_each: io::stdout().is_terminal(),
+        drops: None,
     };
     let filter = format!("tcp.port == {port}");
     let report = capture::run(setup, Some(&filter))?;

@@ -1,22 +1,179 @@
-//! `wirelab view`: a capture file in the terminal, packet list, details and bytes.
+//! `wirelab view`: a capture file in the terminal (packet list, details and bytes), or a
+//! live capture watched as it is written.
 
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, mpsc};
+use std::thread::JoinHandle;
+use std::time::Duration;
 
 use anyhow::Context;
 
+use crate::capture::{self, CaptureError, CaptureReport, CaptureSetup, FileSetup};
 use crate::cli::view::ViewArgs;
-use crate::tui::{self, index::SourceSpec};
+use crate::source::live::{LiveOptions, MAX_SNAPLEN, default_buffer};
+use crate::tui::{
+    self,
+    index::{LiveStatus, SourceSpec},
+};
 
-/// `wirelab view FILE`: checks the arguments, then runs the full-screen view.
+/// `wirelab view FILE` or `wirelab view -i IFACE`: checks the arguments, then runs the
+/// full-screen view.
 pub fn view(args: &ViewArgs) -> anyhow::Result<ExitCode> {
     // A bad filter or path is reported before the screen is taken over.
     let filter = super::parse_filter(args.filter.as_deref())?;
-    super::read::check_capture_path(&args.file)?;
-    tui::run_with_filter(
-        SourceSpec::file(&args.file),
-        args.follow,
-        filter.map(|f| (args.filter.clone().unwrap_or_default(), f)),
-    )
-    .with_context(|| format!("cannot view {}", args.file.display()))?;
+    let filter = filter.map(|f| (args.filter.clone().unwrap_or_default(), f));
+    let Some(file) = &args.file else {
+        return live(args, filter);
+    };
+    super::read::check_capture_path(file)?;
+    tui::run_with_filter(SourceSpec::file(file), args.follow, filter)
+        .with_context(|| format!("cannot view {}", file.display()))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The capture thread of a live view; dropping it stops the capture and waits for it.
+struct LiveCapture {
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<Result<CaptureReport, CaptureError>>>,
+}
+
+impl LiveCapture {
+    /// Stops the capture and returns its report (or why it could not run).
+    fn finish(mut self) -> Option<Result<CaptureReport, CaptureError>> {
+        self.stop.store(true, Ordering::Relaxed);
+        self.thread.take().and_then(|t| t.join().ok())
+    }
+}
+
+impl Drop for LiveCapture {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// `wirelab view -i IFACE [-w FILE]`: the live capture writes pcapng on its own thread (it
+/// never waits on the terminal), and the view follows that file.
+fn live(
+    args: &ViewArgs,
+    filter: Option<(String, crate::filter::Filter)>,
+) -> anyhow::Result<ExitCode> {
+    let ifaces = super::capture::interfaces(&args.interfaces)?;
+    if !std::io::IsTerminal::is_terminal(&std::io::stdout())
+        || !std::io::IsTerminal::is_terminal(&std::io::stdin())
+    {
+        anyhow::bail!(
+            "wirelab view draws a full-screen view and needs a terminal, but this is not one \
+             (a pipe, a file or CI); capture with `wirelab capture -i {}` there instead",
+            args.interfaces.join(" -i ")
+        );
+    }
+    // The file: -w, or a temporary one removed when the view quits (the guard).
+    let (path, temp) = match &args.write {
+        Some(p) => (p.clone(), None),
+        None => {
+            let t = tempfile::Builder::new()
+                .prefix("wirelab-view-")
+                .suffix(".pcapng")
+                .tempfile()
+                .context(
+                    "cannot create a temporary file for the capture: \
+                     give one with -w FILE.pcapng in a folder you can write to",
+                )?
+                .into_temp_path();
+            (t.to_path_buf(), Some(t))
+        }
+    };
+    let status = Arc::new(LiveStatus::default());
+    for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
+        signal_hook::flag::register(sig, status.quit.clone())
+            .context("cannot install the signal handler")?;
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    let (ready_tx, ready_rx) = mpsc::channel::<()>();
+    let setup = CaptureSetup {
+        interfaces: ifaces.clone(),
+        live: LiveOptions {
+            snaplen: MAX_SNAPLEN,
+            promiscuous: !args.no_promisc,
+            buffer: default_buffer(MAX_SNAPLEN),
+            latency: Duration::from_millis(10),
+        },
+        file: Some(FileSetup {
+            path: path.clone(),
+            // The temporary file exists already (empty): it is ours to replace.
+            force: args.force || temp.is_some(),
+            rotation: None,
+        }),
+        view: None,
+        show_rows: false,
+        count: None,
+        duration: None,
+        counters: false,
+        stop: stop.clone(),
+        on_ready: Some(Box::new(move || {
+            let _ = ready_tx.send(());
+        })),
+        out: Box::new(std::io::sink()),
+        flush_each: false,
+        drops: Some(status.drops.clone()),
+    };
+    let thread = {
+        let status = status.clone();
+        std::thread::Builder::new()
+            .name("capture".into())
+            .spawn(move || {
+                let result = capture::run(setup, None);
+                let why = match &result {
+                    Ok(r) => r.source_error.clone().or_else(|| r.file_error.clone()),
+                    Err(e) => Some(e.to_string()),
+                };
+                if let Some(why) = why {
+                    *status.ended.lock().unwrap_or_else(|p| p.into_inner()) = Some(why);
+                }
+                result
+            })
+            .context("cannot start the capture thread")?
+    };
+    let capture = LiveCapture {
+        stop,
+        thread: Some(thread),
+    };
+    // The rings are open (or the capture failed: no privilege, ...) before the screen is
+    // taken over, so that its error reads like `wirelab capture`'s.
+    if ready_rx.recv().is_err() {
+        match capture.finish() {
+            Some(Err(e)) => return Err(e.into()),
+            Some(Ok(r)) => anyhow::bail!(
+                "the capture stopped at once: {}",
+                r.source_error.or(r.file_error).unwrap_or_default()
+            ),
+            None => anyhow::bail!("the capture thread failed"),
+        }
+    }
+    let names: Vec<&str> = ifaces.iter().map(|i| i.name.as_str()).collect();
+    let mut spec = SourceSpec::file(&path);
+    spec.label = match &args.write {
+        Some(p) => format!("live on {} → {}", names.join(", "), p.display()),
+        None => format!("live on {}", names.join(", ")),
+    };
+    spec.live = Some(status.clone());
+    let shown = tui::run_with_filter(spec, true, filter);
+    let report = capture.finish();
+    shown.context("cannot show the live capture")?;
+    match report {
+        Some(Ok(r)) => {
+            eprintln!("{}", super::capture::summary(&r, args.write.is_some()));
+            if let Some(e) = r.file_error.or(r.source_error) {
+                anyhow::bail!("{e}");
+            }
+        }
+        Some(Err(e)) => return Err(e.into()),
+        None => anyhow::bail!("the capture thread failed"),
+    }
+    drop(temp);
     Ok(ExitCode::SUCCESS)
 }

@@ -447,9 +447,18 @@ impl App {
             drops: self
                 .index
                 .spec()
-                .drops
+                .live
                 .as_ref()
-                .map(|d| d.load(std::sync::atomic::Ordering::Relaxed)),
+                .map(|l| l.drops.load(std::sync::atomic::Ordering::Relaxed)),
+            capture_ended: self
+                .index
+                .spec()
+                .live
+                .as_ref()
+                .and_then(|l| match l.ended.lock() {
+                    Ok(g) => g.clone(),
+                    Err(p) => p.into_inner().clone(),
+                }),
         }
     }
 
@@ -509,8 +518,10 @@ pub struct Progress {
     pub last_warning: Option<String>,
     /// Filter still running, and its progress in percent.
     pub filtering: Option<(bool, u64)>,
-    /// Frames the capture dropped (live capture).
+    /// Frames the kernel dropped (live capture).
     pub drops: Option<u64>,
+    /// Why the live capture ended, once it has.
+    pub capture_ended: Option<String>,
 }
 
 fn percent(part: u64, whole: u64) -> u64 {

@@ -50,9 +50,20 @@ pub struct SourceSpec {
     pub label: String,
     /// Frames between checkpoints at the start ([`FIRST_INTERVAL`]; tests use small ones).
     pub interval: u64,
-    /// Frames dropped by the capture writing the file, shown in the status line: the slot
-    /// a live capture (`view -i`) fills in; `None` for a file.
-    pub drops: Option<Arc<std::sync::atomic::AtomicU64>>,
+    /// The live capture writing the file (`view -i`), for the status line; `None` for a
+    /// file.
+    pub live: Option<Arc<LiveStatus>>,
+}
+
+/// What the status line shows of the live capture that writes the file (`view -i`).
+#[derive(Debug, Default)]
+pub struct LiveStatus {
+    /// Frames the kernel dropped so far (its ring was full), all interfaces.
+    pub drops: Arc<std::sync::atomic::AtomicU64>,
+    /// Set when the capture has ended, with why (e.g. the interface went down).
+    pub ended: Mutex<Option<String>>,
+    /// Set (by a signal, or the capture) to end the view.
+    pub quit: Arc<AtomicBool>,
 }
 
 impl SourceSpec {
@@ -62,7 +73,7 @@ impl SourceSpec {
             path: path.to_path_buf(),
             label: path.display().to_string(),
             interval: FIRST_INTERVAL,
-            drops: None,
+            live: None,
         }
     }
 }

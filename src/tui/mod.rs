@@ -7,10 +7,11 @@
 //! drawing. This file sets the terminal up (raw mode, alternate screen, mouse), restores it
 //! on every way out (return, error, panic), and runs the event loop.
 //!
-//! Phase 2 (`view -i IFACE`) plugs in at [`index::SourceSpec`]: the live capture writes
-//! pcapng to a file (`-w FILE`, or a temporary one), the view follows that file as it grows
-//! (the index and scans already do, for any capture still being written), and the capture's
-//! drop counter goes into [`index::SourceSpec::drops`] for the status line.
+//! Live mode (`view -i IFACE`, set up in `app::view`) is a file too: the live capture
+//! ([`crate::capture`]) writes pcapng on its own thread (to `-w FILE`, or a temporary file),
+//! the view follows that file as it grows (the index and scans do, for any capture still
+//! being written), and [`index::SourceSpec::live`] carries the kernel's drop counter for the
+//! status line. The capture never waits on the view: they share nothing but the file.
 
 #![forbid(unsafe_code)]
 
@@ -217,6 +218,15 @@ fn event_loop(
     loop {
         if app.tick() {
             pending = true;
+        }
+        // Live: the drop counter changes without new frames; a signal ends the view.
+        if let Some(live) = &app.index.spec().live {
+            if live.quit.load(std::sync::atomic::Ordering::Relaxed) {
+                return Ok(());
+            }
+            if last_draw.is_some_and(|t| t.elapsed() >= Duration::from_secs(1)) {
+                pending = true;
+            }
         }
         let due = last_draw.is_none_or(|t| t.elapsed() >= REDRAW);
         if input || (pending && due) {

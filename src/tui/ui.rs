@@ -626,7 +626,10 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
         parts.push("last record incomplete (cut short, or still being written?)".into());
     }
     if let Some(d) = p.drops {
-        parts.push(format!("dropped {d}"));
+        parts.push(format!("kernel dropped {}", crate::capture::group(d)));
+    }
+    if let Some(why) = &p.capture_ended {
+        parts.push(format!("capture stopped: {why}"));
     }
     if p.warnings > 0 {
         parts.push(format!(
