@@ -15,3 +15,4 @@ pub mod pipeline;
 pub mod render;
 pub mod sink;
 pub mod source;
+pub mod stream_views;

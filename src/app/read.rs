@@ -5,9 +5,11 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
+use crate::analyse::follow::FollowProto;
 use crate::cli::read::ReadArgs;
 use crate::pipeline::{Pipeline, Step, ViewOptions};
 use crate::source::{CaptureReader, SourceEvent};
+use crate::stream_views::StreamViewKind;
 
 /// Friendlier errors than the OS gives for the two usual mistakes: a path that does not
 /// exist and a directory (then the captures inside it are suggested).
@@ -45,9 +47,52 @@ fn check_capture_path(path: &std::path::Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The per-stream view the flags ask for, if any.
+fn stream_view(args: &ReadArgs) -> anyhow::Result<Option<StreamViewKind>> {
+    if args.stream.is_some() && !(args.rtt || args.throughput || args.tcp_report) {
+        anyhow::bail!(
+            "--stream N goes with --rtt, --throughput or --tcp-report (to follow a stream, use --follow N)"
+        );
+    }
+    Ok(if args.rtt {
+        Some(StreamViewKind::Rtt {
+            stream: args.stream,
+        })
+    } else if args.throughput {
+        let us = args.interval * 1e6;
+        if !us.is_finite() || us.round() < 1.0 || us > 1e15 {
+            anyhow::bail!(
+                "--interval {} is not a usable interval; give seconds greater than 0, e.g. --interval 0.1",
+                args.interval
+            );
+        }
+        Some(StreamViewKind::Throughput {
+            interval_us: us.round() as u64,
+            stream: args.stream,
+        })
+    } else if let Some(stream) = args.follow {
+        Some(StreamViewKind::Follow {
+            proto: if args.udp {
+                FollowProto::Udp
+            } else {
+                FollowProto::Tcp
+            },
+            stream,
+            hex: args.hex,
+        })
+    } else if args.tcp_report {
+        Some(StreamViewKind::TcpReport {
+            stream: args.stream,
+        })
+    } else {
+        None
+    })
+}
+
 /// `wirelab read`: stream a capture through decode → analyse → render/sink.
 pub fn read(args: &ReadArgs) -> anyhow::Result<ExitCode> {
     let filter = super::parse_filter(args.filter.as_deref())?;
+    let view = stream_view(args)?;
     check_capture_path(&args.file)?;
     let reader = CaptureReader::open(&args.file)
         .with_context(|| format!("cannot read {}", args.file.display()))?;
@@ -58,11 +103,12 @@ pub fn read(args: &ReadArgs) -> anyhow::Result<ExitCode> {
     let mut pipeline = Pipeline::new(ViewOptions {
         filter,
         detail: args.detail,
-        hex: args.hex,
+        hex: args.hex && view.is_none(),
         handshakes: args.handshakes,
         stats: args.stats,
         json: args.json,
         count: args.count,
+        stream_view: view,
         style,
     });
     let mut warnings = 0u64;

@@ -4,8 +4,12 @@
 //! goes, so each is tested by rendering into a `Vec<u8>`.
 
 pub mod detail;
+pub mod follow;
 pub mod handshakes;
 pub mod hex;
+pub mod report;
+pub mod rtt;
 pub mod stats;
 pub mod style;
 pub mod table;
+pub mod throughput;

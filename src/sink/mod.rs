@@ -2,4 +2,5 @@
 //! plain writer handed to the renderers).
 
 pub mod json;
+pub mod json_views;
 pub mod pcapng;

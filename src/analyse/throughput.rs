@@ -1,0 +1,342 @@
+//! Throughput per TCP stream and direction: frames, bytes, payload and goodput, in total
+//! and per interval, the numbers `tshark -z conv,tcp` and `-z io,stat,INTERVAL,...` report.
+//!
+//! Counted per frame with a TCP header (not one quoted in an ICMP error): `bytes` are frame
+//! lengths (`frame.len`, what `-z conv,tcp` and io,stat's BYTES add up), `payload` is
+//! `tcp.len`, and `goodput` is the payload of segments tshark does not flag as
+//! retransmissions (`!tcp.analysis.retransmission`, which also excludes fast and spurious
+//! ones): new application bytes.
+//!
+//! Intervals are io,stat's: `[k·I, (k+1)·I)` of the time since the capture's first frame,
+//! both in microseconds with the frame time rounded to the nearest microsecond as tshark
+//! does. An interval's rows are final once a frame of a later interval arrives: one row per
+//! direction that sent something in it, and a zero row for each direction that is still
+//! open (it has sent no FIN or RST and received no RST), so a stall during a retransmission
+//! timeout shows. Idle spans longer than [`MAX_ZERO_ROWS`] intervals get one zero row for
+//! the whole span. A frame whose time lies before the open interval (the clock went back)
+//! counts in the open one. State: per stream and direction, never per packet or interval.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+use super::Packet;
+use crate::decode::{TransportRepr, tcp_flags};
+
+/// Longest run of empty intervals written one row each; a longer idle span is one row.
+pub const MAX_ZERO_ROWS: u64 = 100;
+
+/// What a direction sent in some span of time.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Frames.
+    pub frames: u64,
+    /// Frame bytes (`frame.len`).
+    pub bytes: u64,
+    /// TCP payload bytes (`tcp.len`).
+    pub payload: u64,
+    /// Payload of segments not flagged as retransmissions.
+    pub goodput: u64,
+}
+
+impl Counts {
+    fn add(&mut self, frame_len: u32, payload: u32, retransmission: bool) {
+        self.frames += 1;
+        self.bytes += u64::from(frame_len);
+        self.payload += u64::from(payload);
+        if !retransmission {
+            self.goodput += u64::from(payload);
+        }
+    }
+}
+
+/// One interval of one direction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IntervalRow {
+    /// `tcp.stream`.
+    pub stream: u32,
+    /// Sender.
+    pub src: SocketAddr,
+    /// Receiver.
+    pub dst: SocketAddr,
+    /// Interval index k: the row starts at `k·I`.
+    pub index: u64,
+    /// Start, microseconds since the first frame.
+    pub start_us: u64,
+    /// End (exclusive), microseconds since the first frame.
+    pub end_us: u64,
+    /// What was sent in it.
+    pub counts: Counts,
+}
+
+/// The whole of one direction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DirectionTotal {
+    /// Sender.
+    pub src: SocketAddr,
+    /// Receiver.
+    pub dst: SocketAddr,
+    /// What it sent.
+    pub counts: Counts,
+    /// Its first frame, ns since the capture's first frame.
+    pub first_ns: i64,
+    /// Its last frame.
+    pub last_ns: i64,
+}
+
+/// The whole of one stream (both directions), as `-z conv,tcp` shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StreamTotal {
+    /// `tcp.stream`.
+    pub stream: u32,
+    /// First frame of the stream, ns since the capture's first frame (conv's Rel Start).
+    pub start_ns: i64,
+    /// Last frame of the stream.
+    pub end_ns: i64,
+    /// A→B (A sent the stream's first frame) then B→A, if B sent anything.
+    pub directions: Vec<DirectionTotal>,
+}
+
+impl StreamTotal {
+    /// Seconds from the first frame to the last (conv's Duration).
+    pub fn duration(&self) -> f64 {
+        (self.end_ns - self.start_ns) as f64 / 1e9
+    }
+
+    /// Average goodput of direction `d` over the stream's duration, bit/s (`None` for a
+    /// zero duration).
+    pub fn goodput_bps(&self, d: &DirectionTotal) -> Option<f64> {
+        let secs = self.duration();
+        (secs > 0.0).then(|| d.counts.goodput as f64 * 8.0 / secs)
+    }
+}
+
+#[derive(Debug)]
+struct Direction {
+    src: SocketAddr,
+    dst: SocketAddr,
+    total: Counts,
+    first_ns: i64,
+    last_ns: i64,
+    /// The interval `current` counts, if this direction is active in the open interval.
+    current_index: Option<u64>,
+    current: Counts,
+    /// It sent a FIN or RST, or received a RST: no zero rows once it is quiet.
+    closed: bool,
+}
+
+#[derive(Debug)]
+struct Stream {
+    start_ns: i64,
+    end_ns: i64,
+    dirs: Vec<Direction>,
+}
+
+/// Accumulates throughput per stream and direction.
+#[derive(Debug)]
+pub struct Throughput {
+    interval_us: u64,
+    only: Option<u32>,
+    streams: HashMap<u32, Stream>,
+    /// The interval frames are counted in now.
+    open: Option<u64>,
+    /// (stream, direction) active in the open interval.
+    active: Vec<(u32, usize)>,
+    /// (stream, direction) not closed: they get zero rows when quiet.
+    open_dirs: Vec<(u32, usize)>,
+}
+
+/// The microseconds io,stat uses for a time since the first frame: rounded to the nearest.
+fn micros(ns: i64) -> u64 {
+    (ns.max(0) as u64 + 500) / 1000
+}
+
+impl Throughput {
+    /// Intervals of `interval_us` microseconds (at least 1), for every stream or `only` one.
+    pub fn new(interval_us: u64, only: Option<u32>) -> Self {
+        Throughput {
+            interval_us: interval_us.max(1),
+            only,
+            streams: HashMap::new(),
+            open: None,
+            active: Vec::new(),
+            open_dirs: Vec::new(),
+        }
+    }
+
+    /// The interval length in microseconds.
+    pub fn interval_us(&self) -> u64 {
+        self.interval_us
+    }
+
+    /// Adds one packet; interval rows that became final are appended to `out`.
+    pub fn add(&mut self, p: &Packet, out: &mut Vec<IntervalRow>) {
+        let (TransportRepr::Tcp(t), Some(a), Some((sip, dip))) = (
+            &p.decoded.transport,
+            p.tcp.as_ref(),
+            p.decoded.net.ip_addrs(),
+        ) else {
+            return;
+        };
+        if self.only.is_some_and(|s| s != a.stream) {
+            return;
+        }
+        let index = micros(p.time_rel_ns) / self.interval_us;
+        let index = match self.open {
+            Some(open) if index > open => {
+                self.close(out, index);
+                self.open = Some(index);
+                index
+            }
+            Some(open) => open,
+            None => {
+                self.open = Some(index);
+                index
+            }
+        };
+        let src = SocketAddr::new(sip, t.src_port);
+        let dst = SocketAddr::new(dip, t.dst_port);
+        let now = p.time_rel_ns;
+        let stream = self.streams.entry(a.stream).or_insert_with(|| Stream {
+            start_ns: now,
+            end_ns: now,
+            dirs: Vec::with_capacity(2),
+        });
+        stream.start_ns = stream.start_ns.min(now);
+        stream.end_ns = stream.end_ns.max(now);
+        let d = match stream
+            .dirs
+            .iter()
+            .position(|d| d.src == src && d.dst == dst)
+        {
+            Some(d) => d,
+            None => {
+                stream.dirs.push(Direction {
+                    src,
+                    dst,
+                    total: Counts::default(),
+                    first_ns: now,
+                    last_ns: now,
+                    current_index: None,
+                    current: Counts::default(),
+                    closed: false,
+                });
+                self.open_dirs.push((a.stream, stream.dirs.len() - 1));
+                stream.dirs.len() - 1
+            }
+        };
+        if t.flags & tcp_flags::RST != 0 {
+            for other in stream.dirs.iter_mut() {
+                other.closed = true;
+            }
+        }
+        let dir = &mut stream.dirs[d];
+        if t.flags & tcp_flags::FIN != 0 {
+            dir.closed = true;
+        }
+        let payload = t.len.unwrap_or(0);
+        let retrans = a.flags.has_field("retransmission");
+        dir.total.add(p.len, payload, retrans);
+        dir.first_ns = dir.first_ns.min(now);
+        dir.last_ns = dir.last_ns.max(now);
+        if dir.current_index != Some(index) {
+            dir.current_index = Some(index);
+            dir.current = Counts::default();
+            self.active.push((a.stream, d));
+        }
+        dir.current.add(p.len, payload, retrans);
+    }
+
+    /// Ends the open interval (and the empty ones before `next`): its rows go to `out`.
+    fn close(&mut self, out: &mut Vec<IntervalRow>, next: u64) {
+        let Some(open) = self.open else { return };
+        let mut keys = std::mem::take(&mut self.active);
+        keys.extend(self.open_dirs.iter().copied());
+        keys.sort_unstable();
+        keys.dedup();
+        let us = self.interval_us;
+        let row = |id: u32, d: &Direction, index: u64, end: u64, counts: Counts| IntervalRow {
+            stream: id,
+            src: d.src,
+            dst: d.dst,
+            index,
+            start_us: index * us,
+            end_us: end * us,
+            counts,
+        };
+        for &(id, d) in &keys {
+            let Some(dir) = self.streams.get_mut(&id).and_then(|s| s.dirs.get_mut(d)) else {
+                continue;
+            };
+            if dir.current_index == Some(open) {
+                out.push(row(id, dir, open, open + 1, dir.current));
+                dir.current_index = None;
+            } else if !dir.closed {
+                out.push(row(id, dir, open, open + 1, Counts::default()));
+            }
+        }
+        self.open_dirs.retain(|(id, d)| {
+            self.streams
+                .get(id)
+                .and_then(|s| s.dirs.get(*d))
+                .is_some_and(|d| !d.closed)
+        });
+        // Intervals in which nothing at all was captured.
+        let idle = next.saturating_sub(open + 1);
+        if idle > 0 {
+            for &(id, d) in &self.open_dirs {
+                let Some(dir) = self.streams.get(&id).and_then(|s| s.dirs.get(d)) else {
+                    continue;
+                };
+                if idle > MAX_ZERO_ROWS {
+                    out.push(row(id, dir, open + 1, next, Counts::default()));
+                } else {
+                    for k in open + 1..next {
+                        out.push(row(id, dir, k, k + 1, Counts::default()));
+                    }
+                }
+            }
+        }
+        keys.clear();
+        self.active = keys;
+    }
+
+    /// Writes the last interval's rows to `out` and returns the totals, by stream index.
+    pub fn finish(&mut self, out: &mut Vec<IntervalRow>) -> Vec<StreamTotal> {
+        let next = self.open.map_or(0, |o| o + 1);
+        self.close(out, next);
+        let mut totals: Vec<StreamTotal> = self
+            .streams
+            .iter()
+            .map(|(&stream, s)| StreamTotal {
+                stream,
+                start_ns: s.start_ns,
+                end_ns: s.end_ns,
+                directions: s
+                    .dirs
+                    .iter()
+                    .map(|d| DirectionTotal {
+                        src: d.src,
+                        dst: d.dst,
+                        counts: d.total,
+                        first_ns: d.first_ns,
+                        last_ns: d.last_ns,
+                    })
+                    .collect(),
+            })
+            .collect();
+        totals.sort_by_key(|t| t.stream);
+        totals
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::micros;
+
+    #[test]
+    fn frame_times_round_to_the_microsecond_like_io_stat() {
+        assert_eq!(micros(999_499), 999);
+        assert_eq!(micros(999_500), 1000);
+        assert_eq!(micros(-5), 0);
+    }
+}
