@@ -107,7 +107,7 @@ pub struct DirectionReport {
     pub frames: u64,
     /// Payload bytes sent.
     pub payload: u64,
-    /// Payload bytes not flagged as retransmissions.
+    /// New payload bytes (sequence numbers not sent before).
     pub goodput: u64,
     /// The first segment with payload.
     pub first_data: Option<DataSegment>,
@@ -166,6 +166,7 @@ pub struct DirectionReport {
 /// Running state of a direction (not part of the answers).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DirState {
+    highest_rel_end: Option<SeqNumber>,
     highest_end: Option<SeqNumber>,
     highest_ack: Option<SeqNumber>,
     window: Option<u32>,
@@ -316,9 +317,10 @@ impl ReportBuilder {
         fwd.frames += 1;
         fwd.payload += u64::from(len);
         let retrans = flags.has_field("retransmission");
-        if !retrans {
-            fwd.goodput += u64::from(len);
-        }
+        let (fresh, highest) =
+            super::throughput::new_bytes(fwd.state.highest_rel_end, SeqNumber(a.seq), len);
+        fwd.state.highest_rel_end = highest;
+        fwd.goodput += u64::from(fresh);
         if len > 0 {
             let seg = DataSegment {
                 frame: p.number,

@@ -3,9 +3,10 @@
 //!
 //! Counted per frame with a TCP header (not one quoted in an ICMP error): `bytes` are frame
 //! lengths (`frame.len`, what `-z conv,tcp` and io,stat's BYTES add up), `payload` is
-//! `tcp.len`, and `goodput` is the payload of segments tshark does not flag as
-//! retransmissions (`!tcp.analysis.retransmission`, which also excludes fast and spurious
-//! ones): new application bytes.
+//! `tcp.len`, and `goodput` counts new application bytes: the payload beyond the highest
+//! sequence number the direction had sent before, so a retransmitted byte counts once
+//! whatever tshark calls the segment (a retransmission seen at the sender can be flagged
+//! Out-Of-Order when it follows the original within the initial RTT).
 //!
 //! Intervals are io,stat's: `[k·I, (k+1)·I)` of the time since the capture's first frame,
 //! both in microseconds with the frame time rounded to the nearest microsecond as tshark
@@ -20,6 +21,7 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 
 use super::Packet;
+use super::seq::SeqNumber;
 use crate::decode::{TransportRepr, tcp_flags};
 
 /// Longest run of empty intervals written one row each; a longer idle span is one row.
@@ -34,18 +36,30 @@ pub struct Counts {
     pub bytes: u64,
     /// TCP payload bytes (`tcp.len`).
     pub payload: u64,
-    /// Payload of segments not flagged as retransmissions.
+    /// New payload bytes (sequence numbers not sent before).
     pub goodput: u64,
 }
 
 impl Counts {
-    fn add(&mut self, frame_len: u32, payload: u32, retransmission: bool) {
+    fn add(&mut self, frame_len: u32, payload: u32, new_bytes: u32) {
         self.frames += 1;
         self.bytes += u64::from(frame_len);
         self.payload += u64::from(payload);
-        if !retransmission {
-            self.goodput += u64::from(payload);
-        }
+        self.goodput += u64::from(new_bytes);
+    }
+}
+
+/// The payload bytes of a segment `[seq, seq + len)` beyond `highest` (the highest end
+/// sent before), and the new highest end.
+pub fn new_bytes(highest: Option<SeqNumber>, seq: SeqNumber, len: u32) -> (u32, Option<SeqNumber>) {
+    if len == 0 {
+        return (0, highest);
+    }
+    let end = seq + len;
+    match highest {
+        None => (len, Some(end)),
+        Some(h) if end.is_after(h) => ((end - h).min(len), Some(end)),
+        Some(h) => (0, Some(h)),
     }
 }
 
@@ -122,6 +136,8 @@ struct Direction {
     current: Counts,
     /// It sent a FIN or RST, or received a RST: no zero rows once it is quiet.
     closed: bool,
+    /// Highest relative end of payload sent.
+    highest_end: Option<SeqNumber>,
 }
 
 #[derive(Debug)]
@@ -219,6 +235,7 @@ impl Throughput {
                     current_index: None,
                     current: Counts::default(),
                     closed: false,
+                    highest_end: None,
                 });
                 self.open_dirs.push((a.stream, stream.dirs.len() - 1));
                 stream.dirs.len() - 1
@@ -234,8 +251,9 @@ impl Throughput {
             dir.closed = true;
         }
         let payload = t.len.unwrap_or(0);
-        let retrans = a.flags.has_field("retransmission");
-        dir.total.add(p.len, payload, retrans);
+        let (fresh, highest) = new_bytes(dir.highest_end, SeqNumber(a.seq), payload);
+        dir.highest_end = highest;
+        dir.total.add(p.len, payload, fresh);
         dir.first_ns = dir.first_ns.min(now);
         dir.last_ns = dir.last_ns.max(now);
         if dir.current_index != Some(index) {
@@ -243,7 +261,7 @@ impl Throughput {
             dir.current = Counts::default();
             self.active.push((a.stream, d));
         }
-        dir.current.add(p.len, payload, retrans);
+        dir.current.add(p.len, payload, fresh);
     }
 
     /// Ends the open interval (and the empty ones before `next`): its rows go to `out`.
@@ -331,7 +349,22 @@ impl Throughput {
 
 #[cfg(test)]
 mod tests {
-    use super::micros;
+    use super::{SeqNumber as S, micros, new_bytes};
+
+    #[test]
+    fn goodput_counts_each_sequence_number_once() {
+        let (n, h) = new_bytes(None, S(1), 100);
+        assert_eq!((n, h), (100, Some(S(101))));
+        // A retransmission of the same bytes adds nothing...
+        assert_eq!(new_bytes(h, S(1), 100), (0, h));
+        // ...one that overlaps the end adds only what is new.
+        assert_eq!(new_bytes(h, S(51), 100), (50, Some(S(151))));
+        // Wrapping sequence numbers.
+        assert_eq!(
+            new_bytes(Some(S(u32::MAX - 9)), S(u32::MAX - 9), 20),
+            (20, Some(S(10)))
+        );
+    }
 
     #[test]
     fn frame_times_round_to_the_microsecond_like_io_stat() {

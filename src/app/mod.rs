@@ -2,6 +2,7 @@
 //!
 //! Each subcommand has its own file; this one dispatches and holds what they share.
 
+mod graph;
 mod read;
 
 use std::io::{self, IsTerminal as _};
@@ -11,12 +12,14 @@ use crate::cli::read::ColorChoice;
 use crate::cli::{Cli, Command};
 use crate::render::style::Style;
 
+pub use graph::graph;
 pub use read::read;
 
 /// Runs the parsed command line; returns the process exit code.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Read(args) => read(&args),
+        Command::Graph(args) => graph(&args),
         Command::Demo(cmd) => crate::demo::run(cmd),
         Command::Simp(cmd) => crate::demo::simp::run(cmd),
     }

@@ -13,7 +13,7 @@ use crate::stream_views::StreamViewKind;
 
 /// Friendlier errors than the OS gives for the two usual mistakes: a path that does not
 /// exist and a directory (then the captures inside it are suggested).
-fn check_capture_path(path: &std::path::Path) -> anyhow::Result<()> {
+pub(crate) fn check_capture_path(path: &std::path::Path) -> anyhow::Result<()> {
     if path.is_dir() {
         let mut found: Vec<String> = std::fs::read_dir(path)
             .map(|dir| {

@@ -1,6 +1,7 @@
 //! Command-line definitions (clap derive structs only: no I/O, no logic).
 
 pub mod demo;
+pub mod graph;
 pub mod read;
 pub mod simp;
 
@@ -20,6 +21,9 @@ pub struct Cli {
 pub enum Command {
     /// Read a capture file (pcap or pcapng) and show it like Wireshark's packet list.
     Read(read::ReadArgs),
+    /// Draw a TCP stream's graphs (time-sequence, tcptrace, RTT, throughput, window) in
+    /// the terminal or as SVG/PNG files.
+    Graph(graph::GraphArgs),
     /// The course's socket demos.
     #[command(flatten)]
     Demo(demo::DemoCommand),

@@ -592,7 +592,7 @@ fn throughput(tx: &DirectionReport, rx: &DirectionReport) -> Answer {
             bps.map_or("-".to_string(), rate)
         ),
         frames: vec![first.frame, last.frame],
-        how: "Goodput: payload not flagged as retransmission, over the time from the first data segment to the last new ACK. `wirelab read FILE --throughput` gives it per interval.".to_string(),
+        how: "Goodput: new payload bytes (each sequence number once, retransmissions not counted again), over the time from the first data segment to the last new ACK. `wirelab read FILE --throughput` gives it per interval.".to_string(),
         graph: Some("throughput"),
         values: vec![
             ("goodput_bytes", Val::Int(tx.goodput.into())),

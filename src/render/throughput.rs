@@ -55,7 +55,7 @@ impl ThroughputWriter {
         if self.rows == 0 {
             writeln!(
                 w,
-                "Per {} s interval, per stream and direction (bytes = frame lengths; payload = TCP payload; goodput = payload not flagged as a retransmission)",
+                "Per {} s interval, per stream and direction (bytes = frame lengths; payload = TCP payload; goodput = new payload bytes, each sequence number counted once)",
                 secs_us(self.interval_us, self.interval_us)
             )?;
             writeln!(
