@@ -234,10 +234,11 @@ impl Direction {
             tx.outstanding = false;
             tx.row.ack_frame = Some(frame);
             tx.row.ack_time_ns = Some(now);
-            tx.row.note = if tx.end != ack {
-                RttNote::Cumulative { sample_frame }
-            } else if let Some(other) = tx.resent {
+            // Karn's rule first: a segment sent twice never gives a sample.
+            tx.row.note = if let Some(other) = tx.resent {
                 RttNote::Karn { other }
+            } else if tx.end != ack {
+                RttNote::Cumulative { sample_frame }
             } else {
                 RttNote::Sample
             };
