@@ -166,7 +166,7 @@ pub struct DirectionReport {
 /// Running state of a direction (not part of the answers).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DirState {
-    highest_rel_end: Option<SeqNumber>,
+    coverage: super::throughput::Coverage,
     highest_end: Option<SeqNumber>,
     highest_ack: Option<SeqNumber>,
     window: Option<u32>,
@@ -317,10 +317,7 @@ impl ReportBuilder {
         fwd.frames += 1;
         fwd.payload += u64::from(len);
         let retrans = flags.has_field("retransmission");
-        let (fresh, highest) =
-            super::throughput::new_bytes(fwd.state.highest_rel_end, SeqNumber(a.seq), len);
-        fwd.state.highest_rel_end = highest;
-        fwd.goodput += u64::from(fresh);
+        fwd.goodput += u64::from(fwd.state.coverage.add(SeqNumber(a.seq), len));
         if len > 0 {
             let seg = DataSegment {
                 frame: p.number,

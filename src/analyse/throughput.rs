@@ -49,17 +49,63 @@ impl Counts {
     }
 }
 
-/// The payload bytes of a segment `[seq, seq + len)` beyond `highest` (the highest end
-/// sent before), and the new highest end.
-pub fn new_bytes(highest: Option<SeqNumber>, seq: SeqNumber, len: u32) -> (u32, Option<SeqNumber>) {
-    if len == 0 {
-        return (0, highest);
-    }
-    let end = seq + len;
-    match highest {
-        None => (len, Some(end)),
-        Some(h) if end.is_after(h) => ((end - h).min(len), Some(end)),
-        Some(h) => (0, Some(h)),
+/// Most holes (sequence ranges skipped, not yet seen) a [`Coverage`] remembers.
+pub const MAX_HOLES: usize = 256;
+
+/// Which sequence numbers a direction has sent: everything below `highest` except the
+/// holes (ranges skipped by a segment after a loss before the capture point). It tells
+/// how many bytes of a segment are new, so goodput counts each byte once even when the
+/// original of a retransmission was not captured.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Coverage {
+    highest: Option<SeqNumber>,
+    holes: Vec<(SeqNumber, SeqNumber)>,
+}
+
+impl Coverage {
+    /// Records `[seq, seq + len)`; returns how many of its bytes were not sent before.
+    pub fn add(&mut self, seq: SeqNumber, len: u32) -> u32 {
+        if len == 0 {
+            return 0;
+        }
+        let end = seq + len;
+        let Some(h) = self.highest else {
+            self.highest = Some(end);
+            return len;
+        };
+        let mut fresh = 0;
+        // Bytes that fill holes.
+        let mut kept = Vec::with_capacity(self.holes.len() + 2);
+        for &(lo, hi) in &self.holes {
+            let a = if seq.is_after(lo) { seq } else { lo };
+            let b = if end.is_before(hi) { end } else { hi };
+            if a.is_before(b) {
+                fresh += b - a;
+                if lo.is_before(a) {
+                    kept.push((lo, a));
+                }
+                if b.is_before(hi) {
+                    kept.push((b, hi));
+                }
+            } else {
+                kept.push((lo, hi));
+            }
+        }
+        self.holes = kept;
+        if end.is_after(h) {
+            if seq.is_after(h) {
+                self.holes.push((h, seq)); // skipped: lost before the capture point
+                fresh += len;
+            } else {
+                fresh += end - h;
+            }
+            self.highest = Some(end);
+        }
+        if self.holes.len() > MAX_HOLES {
+            let extra = self.holes.len() - MAX_HOLES;
+            self.holes.drain(..extra);
+        }
+        fresh
     }
 }
 
@@ -136,8 +182,8 @@ struct Direction {
     current: Counts,
     /// It sent a FIN or RST, or received a RST: no zero rows once it is quiet.
     closed: bool,
-    /// Highest relative end of payload sent.
-    highest_end: Option<SeqNumber>,
+    /// Sequence numbers sent so far.
+    coverage: Coverage,
 }
 
 #[derive(Debug)]
@@ -235,7 +281,7 @@ impl Throughput {
                     current_index: None,
                     current: Counts::default(),
                     closed: false,
-                    highest_end: None,
+                    coverage: Coverage::default(),
                 });
                 self.open_dirs.push((a.stream, stream.dirs.len() - 1));
                 stream.dirs.len() - 1
@@ -251,8 +297,7 @@ impl Throughput {
             dir.closed = true;
         }
         let payload = t.len.unwrap_or(0);
-        let (fresh, highest) = new_bytes(dir.highest_end, SeqNumber(a.seq), payload);
-        dir.highest_end = highest;
+        let fresh = dir.coverage.add(SeqNumber(a.seq), payload);
         dir.total.add(p.len, payload, fresh);
         dir.first_ns = dir.first_ns.min(now);
         dir.last_ns = dir.last_ns.max(now);
@@ -349,21 +394,25 @@ impl Throughput {
 
 #[cfg(test)]
 mod tests {
-    use super::{SeqNumber as S, micros, new_bytes};
+    use super::{Coverage, SeqNumber as S, micros};
 
     #[test]
     fn goodput_counts_each_sequence_number_once() {
-        let (n, h) = new_bytes(None, S(1), 100);
-        assert_eq!((n, h), (100, Some(S(101))));
+        let mut c = Coverage::default();
+        assert_eq!(c.add(S(1), 100), 100);
         // A retransmission of the same bytes adds nothing...
-        assert_eq!(new_bytes(h, S(1), 100), (0, h));
+        assert_eq!(c.add(S(1), 100), 0);
         // ...one that overlaps the end adds only what is new.
-        assert_eq!(new_bytes(h, S(51), 100), (50, Some(S(151))));
+        assert_eq!(c.add(S(51), 100), 50);
+        // A segment after a hole (its original lost before the capture) is new, and so
+        // is the retransmission that fills the hole, once.
+        assert_eq!(c.add(S(251), 100), 100);
+        assert_eq!(c.add(S(151), 100), 100);
+        assert_eq!(c.add(S(151), 100), 0);
         // Wrapping sequence numbers.
-        assert_eq!(
-            new_bytes(Some(S(u32::MAX - 9)), S(u32::MAX - 9), 20),
-            (20, Some(S(10)))
-        );
+        let mut w = Coverage::default();
+        assert_eq!(w.add(S(u32::MAX - 9), 20), 20);
+        assert_eq!(w.add(S(5), 10), 5);
     }
 
     #[test]

@@ -29,6 +29,7 @@ struct Side {
     bars_new: Bars,
     bars_retrans: Bars,
     goodput: Sums,
+    coverage: crate::analyse::throughput::Coverage,
     in_flight: Envelope,
     highest_end: Option<u32>,
     /// What the peer sent about this direction's data.
@@ -96,11 +97,7 @@ impl GraphCollector {
                 let resent = fwd
                     .highest_end
                     .is_some_and(|h| (a.seq.wrapping_sub(h) as i32) < 0);
-                let (fresh, _) = crate::analyse::throughput::new_bytes(
-                    fwd.highest_end.map(crate::analyse::seq::SeqNumber),
-                    crate::analyse::seq::SeqNumber(a.seq),
-                    len,
-                );
+                let fresh = fwd.coverage.add(crate::analyse::seq::SeqNumber(a.seq), len);
                 if fresh > 0 {
                     fwd.goodput.add(now, f64::from(fresh));
                 }
