@@ -10,6 +10,8 @@
 //! transmissions end there (a segment and its retransmissions) tshark names the oldest: its
 //! `ack_rtt` is then measured from the *original* send. Karn's rule refuses that sample:
 //! a transmission whose bytes were sent more than once gives no sample, and the row says so.
+//! The estimator takes the samples of data segments (SYN and FIN samples are shown only),
+//! so EstimatedRTT starts at the first data segment's RTT, as the lab asks.
 //!
 //! State is bounded: per stream and direction, the outstanding transmissions (at most
 //! 10 000, tshark's cap) and the covered ones waiting behind an older outstanding one so
@@ -250,7 +252,11 @@ impl Direction {
                     tx.row.ack_rtt_ns = Some(rtt);
                     if tx.row.note == RttNote::Sample {
                         tx.row.rtt_ns = Some(rtt);
-                        tx.row.estimate = Some(estimator.sample(rtt as f64 / 1e9));
+                        // The estimator follows the data, as the lab's EstimatedRTT does
+                        // ("the first sample as the start"); SYN/FIN samples only show.
+                        if tx.row.len > 0 {
+                            tx.row.estimate = Some(estimator.sample(rtt as f64 / 1e9));
+                        }
                     }
                 }
             } else if tx.row.note == RttNote::Sample {
