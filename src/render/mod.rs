@@ -5,8 +5,12 @@
 #![forbid(unsafe_code)]
 
 pub mod detail;
+pub mod follow;
 pub mod handshakes;
 pub mod hex;
+pub mod report;
+pub mod rtt;
 pub mod stats;
 pub mod style;
 pub mod table;
+pub mod throughput;
