@@ -8,6 +8,7 @@ mod graph;
 mod read;
 mod replay;
 mod serve;
+mod view;
 
 use std::io::{self, IsTerminal as _};
 use std::process::ExitCode;
@@ -23,11 +24,13 @@ pub use graph::graph;
 pub use read::read;
 pub use replay::replay;
 pub use serve::serve;
+pub use view::view;
 
 /// Runs the parsed command line; returns the process exit code.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Read(args) => read(&args),
+        Command::View(args) => view(&args),
         Command::Capture(args) => capture(&args),
         Command::Serve(args) => serve(&args),
         Command::Replay(args) => replay(&args),

@@ -6,6 +6,7 @@ pub mod demo;
 pub mod graph;
 pub mod read;
 pub mod simp;
+pub mod view;
 
 use clap::{Parser, Subcommand};
 
@@ -23,6 +24,8 @@ pub struct Cli {
 pub enum Command {
     /// Read a capture file (pcap or pcapng) and show it like Wireshark's packet list.
     Read(read::ReadArgs),
+    /// Browse a capture in the terminal: packet list, layer details and bytes (like Wireshark).
+    View(view::ViewArgs),
     /// Capture live frames from interfaces, show them like `read`, write them to pcapng.
     Capture(capture::CaptureArgs),
     /// A TCP server that shows each connection's frames layer by layer as they arrive.

@@ -118,6 +118,17 @@ pub fn write_ladder(w: &mut impl Write, s: &StreamExchange, style: Style) -> io:
 
 /// Writes every stream's table and ladder.
 pub fn write_handshakes(w: &mut impl Write, hs: &Handshakes, style: Style) -> io::Result<()> {
+    write_handshakes_fitted(w, hs, style, None)
+}
+
+/// The same, with each table wrapped to fit `width` columns when given (the "Why" column
+/// wraps first), for a pane of known width.
+pub fn write_handshakes_fitted(
+    w: &mut impl Write,
+    hs: &Handshakes,
+    style: Style,
+    width: Option<u16>,
+) -> io::Result<()> {
     if hs.list().is_empty() {
         writeln!(w, "No TCP streams in this capture.")?;
         return Ok(());
@@ -143,7 +154,12 @@ pub fn write_handshakes(w: &mut impl Write, hs: &Handshakes, style: Style) -> io
             )?;
             continue;
         }
-        writeln!(w, "{}", stream_table(s))?;
+        let mut table = stream_table(s);
+        if let Some(width) = width {
+            table.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
+            table.set_width(width);
+        }
+        writeln!(w, "{table}")?;
         write_ladder(w, s, style)?;
     }
     Ok(())
