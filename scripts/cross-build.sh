@@ -29,14 +29,7 @@ echo "cross: building for $CROSS_TRIPLE with $("$CROSS_RUSTC" --version)" >&2
 "$CROSS_CARGO" build --release --locked --target "$CROSS_TRIPLE" >&2
 
 bin=$ROOT/target/$CROSS_TRIPLE/release/wirelab
-[ -x "$bin" ] || cross_die "cargo finished but $bin is not there"
 # Check that the file really is an Arm program of the right width before anyone copies it.
-case $CROSS_TRIPLE in
-    aarch64-*) want="ELF64.*AArch64" ;;
-    armv7-*) want="ELF32.*ARM" ;;
-esac
-header=$(LC_ALL=C readelf -h "$bin" |
-    awk -F: '/Class|Machine/ {gsub(/^ +| +$/, "", $2); f[n++] = $2} END {print f[0] ", " f[1]}')
-echo "$header" | grep -Eq "$want" || cross_die "$bin is not what was asked for: $header"
+header=$(cross_check_binary "$bin")
 echo "cross: $bin: $header, for $CROSS_DESCRIPTION" >&2
 echo "$bin"

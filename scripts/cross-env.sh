@@ -96,3 +96,18 @@ cross_setup() {
     export "CC_${CROSS_TRIPLE//-/_}=$gnu-gcc" "AR_${CROSS_TRIPLE//-/_}=$gnu-ar"
     CROSS_RUNNER_VAR="CARGO_TARGET_${upper}_RUNNER"
 }
+
+# cross_check_binary BIN: fails unless BIN is an ELF program for CROSS_TRIPLE (class and
+# machine, as readelf reads them); prints "ELF64, AArch64"-style text on success.
+cross_check_binary() {
+    local bin=$1 want header
+    [ -x "$bin" ] || cross_die "$bin is not there"
+    case $CROSS_TRIPLE in
+        aarch64-*) want="ELF64, AArch64" ;;
+        armv7-*) want="ELF32, ARM" ;;
+    esac
+    header=$(LC_ALL=C readelf -h "$bin" |
+        awk -F: '/Class|Machine/ {gsub(/^ +| +$/, "", $2); f[n++] = $2} END {print f[0] ", " f[1]}')
+    [ "$header" = "$want" ] || cross_die "$bin is not what was asked for: $header, not $want"
+    echo "$header"
+}
