@@ -192,7 +192,7 @@ fn help_and_views() {
     press(&mut app, 100, 30, &[Key::Char('c')]);
     check("view-conversations", &app.draw_to_buffer(100, 30));
     press(&mut app, 100, 30, &[Key::Char('F')]);
-    check("view-follow-coming", &app.draw_to_buffer(100, 30));
+    check("view-follow-handshake", &app.draw_to_buffer(100, 30));
     // On an ARP frame, the handshake view says what to do.
     press(
         &mut app,

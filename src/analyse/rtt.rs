@@ -168,7 +168,7 @@ impl RttRow {
 }
 
 /// One transmission waiting for its ACK (or for an older one to be written out).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Tx {
     row: RttRow,
     /// Raw first sequence number.
@@ -182,7 +182,7 @@ struct Tx {
 }
 
 /// One direction of a stream.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 struct Direction {
     queue: VecDeque<Tx>,
     outstanding: usize,
@@ -299,14 +299,14 @@ impl Direction {
 }
 
 /// One stream: its endpoints (A sent the first frame seen) and both directions.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Stream {
     a: SocketAddr,
     dirs: [Direction; 2],
 }
 
 /// Matches segments with their ACKs for every TCP stream (or one, see [`RttTracker::only`]).
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct RttTracker {
     only: Option<u32>,
     streams: HashMap<u32, Stream>,

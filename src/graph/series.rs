@@ -18,7 +18,7 @@ use crate::decode::tcp_flags;
 pub const MAX_RATE_BINS: usize = 150;
 
 /// Series of one direction (as a sender of data, and what its peer said back).
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 struct Side {
     addr: Option<std::net::SocketAddr>,
     payload: u64,
@@ -42,8 +42,9 @@ struct Side {
     srtt: Envelope,
 }
 
-/// Collects the series of stream `stream`.
-#[derive(Debug)]
+/// Collects the series of stream `stream` (cloned by a view that draws a graph while the
+/// capture is still being read).
+#[derive(Debug, Clone)]
 pub struct GraphCollector {
     stream: u32,
     a: Option<std::net::SocketAddr>,

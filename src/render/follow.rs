@@ -10,7 +10,7 @@ use crate::analyse::follow::{Chunk, FollowProto};
 const RULE: &str = "===================================================================";
 
 /// Writes a followed stream.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct FollowWriter {
     proto: FollowProto,
     stream: u32,

@@ -111,6 +111,8 @@ pub struct App {
     /// What colours the terminal shows.
     pub colors: Colors,
     seen: (u64, u64, usize),
+    /// The open view's progress when last drawn.
+    view_seen: Option<(u64, bool)>,
     /// Frame numbers of the rows on screen, with their rows (filled by `prepare`).
     pub visible: Vec<(u64, Row)>,
 }
@@ -130,6 +132,7 @@ impl App {
             areas: Areas::default(),
             colors: Colors::Palette,
             seen: (u64::MAX, u64::MAX, usize::MAX),
+            view_seen: None,
             visible: Vec::new(),
         })
     }
@@ -181,10 +184,10 @@ impl App {
             tree_height: self.areas.details_rows(),
             bytes_len: self.bytes_shown().len(),
             bytes_height: self.areas.bytes_rows(),
-            view_lines: self
-                .view
-                .as_ref()
-                .map_or(0, |v| v.lines(self.areas.view_width()).len()),
+            view_lines: self.view.as_ref().map_or(0, |v| {
+                v.lines(self.areas.view_width(), self.areas.view_rows())
+                    .len()
+            }),
             view_height: self.areas.view_rows(),
         }
     }
@@ -214,7 +217,7 @@ impl App {
         let rows = self.row_count();
         let seen = (index_gen, filter_gen, rows);
         if seen == self.seen && self.current.is_some() == (rows > 0) {
-            return self.view_running();
+            return self.view_moved();
         }
         self.seen = seen;
         let tree = self.tree();
@@ -231,6 +234,20 @@ impl App {
 
     fn view_running(&self) -> bool {
         matches!(&self.view, Some(v) if matches!(&v.body, ViewBody::Running(r) if !r.progress().1))
+    }
+
+    /// True if the open view's scan moved since the last call (its last state is drawn too).
+    fn view_moved(&mut self) -> bool {
+        let now = match &self.view {
+            Some(OpenView {
+                body: ViewBody::Running(r),
+                ..
+            }) => Some(r.progress()),
+            _ => None,
+        };
+        let moved = now != self.view_seen;
+        self.view_seen = now;
+        moved
     }
 
     /// Loads the selected frame and its tree.

@@ -74,12 +74,21 @@ impl<S: ScanSink> Scan<S> {
     /// Starts a pass over `index`'s file, keeping frames that match `filter` (all frames
     /// without one).
     pub fn start(index: &Index, filter: Option<Filter>) -> Scan<S> {
+        Scan::start_with(index, filter, S::default())
+    }
+
+    /// The same, into `sink` (a sink with settings, e.g. which stream to follow).
+    pub fn start_with(index: &Index, filter: Option<Filter>, sink: S) -> Scan<S> {
         let shared = Shared {
             index: index.clone(),
             filter: Arc::new(filter),
             stop: Arc::new(AtomicBool::new(false)),
             scanned: Arc::new(AtomicU64::new(0)),
-            data: Arc::new(Mutex::new(ScanData::default())),
+            data: Arc::new(Mutex::new(ScanData {
+                sink,
+                at_end: false,
+                generation: 0,
+            })),
         };
         // Split at a checkpoint in the middle when the file is large and already indexed.
         let middle = {

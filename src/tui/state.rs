@@ -67,21 +67,24 @@ pub enum ViewKind {
     Handshakes,
     /// TCP/UDP conversations and endpoints of the shown frames (`c`).
     Conversations,
-    /// Follow the selected stream's payload (`F`): comes with the TCP analysis views.
+    /// The selected TCP stream's payload, as `read --follow N` shows it (`F`).
     FollowStream,
-    /// Time-sequence graph of the selected stream (`S`): comes with the analysis views.
+    /// Time-sequence graph (Stevens) of the selected TCP stream (`S`).
     TimeSequence,
-    /// Round-trip times of the selected stream (`R`): comes with the analysis views.
+    /// Time-sequence graph (tcptrace) of the selected TCP stream (`T`).
+    Tcptrace,
+    /// Round-trip times of the selected TCP stream (`R`).
     RoundTrip,
 }
 
 impl ViewKind {
     /// Every view, in the order the help lists them.
-    pub const ALL: [ViewKind; 5] = [
+    pub const ALL: [ViewKind; 6] = [
         ViewKind::Handshakes,
         ViewKind::Conversations,
         ViewKind::FollowStream,
         ViewKind::TimeSequence,
+        ViewKind::Tcptrace,
         ViewKind::RoundTrip,
     ];
 
@@ -92,6 +95,7 @@ impl ViewKind {
             ViewKind::Conversations => 'c',
             ViewKind::FollowStream => 'F',
             ViewKind::TimeSequence => 'S',
+            ViewKind::Tcptrace => 'T',
             ViewKind::RoundTrip => 'R',
         }
     }
@@ -101,8 +105,9 @@ impl ViewKind {
         match self {
             ViewKind::Handshakes => "Handshake and teardown of the selected TCP stream",
             ViewKind::Conversations => "Conversations and endpoints",
-            ViewKind::FollowStream => "Follow stream",
-            ViewKind::TimeSequence => "Time-sequence graph",
+            ViewKind::FollowStream => "Follow TCP stream",
+            ViewKind::TimeSequence => "Time-sequence graph (Stevens)",
+            ViewKind::Tcptrace => "Time-sequence graph (tcptrace)",
             ViewKind::RoundTrip => "Round-trip time graph",
         }
     }

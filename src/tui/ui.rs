@@ -90,7 +90,21 @@ pub fn layout(screen: Rect, app: &App) -> Areas {
         screen.width,
         bytes_h,
     );
-    let view = Rect::new(screen.x, details.y, screen.width, details_h + bytes_h);
+    // The stream views and graphs want room: they cover the packet list too.
+    let big = matches!(
+        app.state.popup,
+        Some(Popup::View(
+            ViewKind::FollowStream
+                | ViewKind::TimeSequence
+                | ViewKind::Tcptrace
+                | ViewKind::RoundTrip
+        ))
+    );
+    let view = if big {
+        Rect::new(screen.x, screen.y, screen.width, avail)
+    } else {
+        Rect::new(screen.x, details.y, screen.width, details_h + bytes_h)
+    };
     Areas {
         list,
         details,
@@ -656,6 +670,64 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
     );
 }
 
+/// One line of a view, `left` characters scrolled off and at most `width` shown (`›` when
+/// there is more to the right). The renderers' ANSI colours (SGR codes) become styles;
+/// tabs (node 1 in Follow stream, as tshark writes it) show as four spaces.
+pub fn view_line(line: &str, left: usize, width: usize, base: Style) -> Line<'static> {
+    let mut cells: Vec<(char, Style)> = Vec::new();
+    let mut style = base;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' && chars.peek() == Some(&'[') {
+            chars.next();
+            let mut params = String::new();
+            for d in chars.by_ref() {
+                if d.is_ascii_alphabetic() {
+                    break;
+                }
+                params.push(d);
+            }
+            for p in params.split(';') {
+                style = match p {
+                    "" | "0" => base,
+                    "1" => style.add_modifier(Modifier::BOLD),
+                    "31" => style.fg(Color::Red),
+                    "32" => style.fg(Color::Green),
+                    "33" => style.fg(Color::Yellow),
+                    "34" => style.fg(Color::Blue),
+                    "35" => style.fg(Color::Magenta),
+                    "36" => style.fg(Color::Cyan),
+                    "90" => style.fg(Color::DarkGray),
+                    _ => style,
+                };
+            }
+        } else if c == '\t' {
+            cells.extend(std::iter::repeat_n((' ', style), 4));
+        } else if !c.is_control() {
+            cells.push((c, style));
+        }
+    }
+    let more = cells.len() > left + width;
+    let mut shown: Vec<(char, Style)> = cells.into_iter().skip(left).take(width).collect();
+    if more && let Some(last) = shown.last_mut() {
+        last.0 = '›';
+    }
+    let mut spans: Vec<Span<'static>> = Vec::new();
+    let mut run = String::new();
+    let mut run_style = base;
+    for (c, st) in shown {
+        if st != run_style && !run.is_empty() {
+            spans.push(Span::styled(std::mem::take(&mut run), run_style));
+        }
+        run_style = st;
+        run.push(c);
+    }
+    if !run.is_empty() {
+        spans.push(Span::styled(run, run_style));
+    }
+    Line::from(spans)
+}
+
 /// The help text (lines of at most 76 characters, so that it fits 80 columns).
 pub fn help_lines() -> Vec<String> {
     let mut v: Vec<String> = [
@@ -679,18 +751,15 @@ pub fn help_lines() -> Vec<String> {
     .map(String::from)
     .collect();
     for k in ViewKind::ALL {
-        let note = match k {
-            ViewKind::FollowStream | ViewKind::TimeSequence | ViewKind::RoundTrip => {
-                " (coming with the analysis views)"
-            }
-            _ => "",
-        };
         let name = match k {
             ViewKind::Handshakes => "handshake and teardown of the selected TCP stream",
             ViewKind::Conversations => "conversations and endpoints",
-            _ => k.name(),
+            ViewKind::FollowStream => "follow the selected TCP stream (its payload)",
+            ViewKind::TimeSequence => "time-sequence graph (Stevens) of the selected stream",
+            ViewKind::Tcptrace => "time-sequence graph (tcptrace) of the selected stream",
+            ViewKind::RoundTrip => "round-trip time graph of the selected stream",
         };
-        v.push(format!("  {}              {name}{note}", k.key()));
+        v.push(format!("  {}              {name}", k.key()));
     }
     v.push("  Esc  q         close a view or this help".into());
     v.push("Quit with q (or Ctrl-C). Without a terminal, use `wirelab read FILE`.".into());
@@ -730,7 +799,11 @@ fn draw_view(f: &mut Frame, app: &App, kind: ViewKind, area: Rect) {
                 }
                 super::views::ViewBody::Message(_) => None,
             };
-            (v.title.clone(), v.lines(app.areas.view_width()), progress)
+            (
+                v.title.clone(),
+                v.lines(app.areas.view_width(), app.areas.view_rows()),
+                progress,
+            )
         }
         None => (kind.name().to_string(), Vec::new(), None),
     };
@@ -745,13 +818,10 @@ fn draw_view(f: &mut Frame, app: &App, kind: ViewKind, area: Rect) {
         .skip(top)
         .take(app.areas.view_rows())
         .map(|l| {
-            let mut shown: String = l.chars().skip(left).take(inner).collect();
-            if l.chars().count() > left + inner {
-                // More to the right: → scrolls.
-                shown.pop();
-                shown.push('›');
-            }
-            let style = if l.contains("|--") || l.contains("|<-") {
+            // Lines without colours of their own are coloured by content.
+            let base = if l.contains('\x1b') {
+                Style::new()
+            } else if l.contains("|--") || l.contains("|<-") {
                 Style::new().fg(Color::Cyan)
             } else if l.starts_with("TCP stream")
                 || l.ends_with("conversations: 0")
@@ -761,7 +831,7 @@ fn draw_view(f: &mut Frame, app: &App, kind: ViewKind, area: Rect) {
             } else {
                 Style::new()
             };
-            Line::styled(shown, style)
+            view_line(l, left, inner, base)
         })
         .collect();
     f.render_widget(Paragraph::new(text).block(block), area);
