@@ -3,7 +3,7 @@
 //! out with `capture-pane -e` (colours and attributes kept). Open a capture, select frame 3,
 //! open TCP, select the Seq field and check that the highlighted bytes are the raw sequence
 //! number tshark reads there; apply a filter and compare the list with `read --filter`;
-//! quit with q: exit code 0, the terminal back in cooked mode, the alternate screen left.
+//! follow the stream (F) and compare with `read --follow`; quit with q: exit code 0, the terminal back in cooked mode, the alternate screen left.
 //!
 //! Needs tmux (Debian package `tmux`, installed by `.ci/run`): skipped with a note when it
 //! is missing outside CI, a failure in CI.
@@ -180,6 +180,34 @@ fn select_field_highlight_filter_and_quit_in_tmux() {
     let want: Vec<u64> = list_numbers(&String::from_utf8_lossy(&read.stdout));
     assert_eq!(list_numbers(&s), want);
     assert_eq!(want, [14, 15]);
+
+    // Follow the selected frame's stream (frame 14, stream 0): the text of `read --follow
+    // 0`, node 0 red and node 1 blue.
+    t.keys(&["F"]);
+    let s = t.wait_for("the followed stream", |s| {
+        s.contains("Follow TCP stream 0") && s.contains("fine, bye") && s.contains("=====")
+    });
+    let follow = Command::new(env!("CARGO_BIN_EXE_wirelab"))
+        .args(["read", "--follow", "0"])
+        .arg(&capture)
+        .output()
+        .unwrap();
+    for line in String::from_utf8_lossy(&follow.stdout).lines() {
+        let line = line.replace('\t', "    ");
+        assert!(s.contains(&line), "{line:?} is not on screen:\n{s}");
+    }
+    let colored = t.screen(true);
+    let color_of = |text: &str| {
+        colored.lines().find(|l| strip(l).contains(text)).map(|l| {
+            let red = l.contains("\x1b[31m") || l.contains("\x1b[38;5;1m");
+            let blue = l.contains("\x1b[34m") || l.contains("\x1b[38;5;4m");
+            red as u8 + 2 * blue as u8
+        })
+    };
+    assert_eq!(color_of("hello from client"), Some(1), "{colored}");
+    assert_eq!(color_of("hello from server"), Some(2), "{colored}");
+    t.keys(&["Escape"]);
+    t.wait_for("the list again", |s| !s.contains("Follow TCP stream"));
 
     // Quit: exit code 0, cooked mode back, alternate screen left.
     t.keys(&["q"]);
