@@ -628,6 +628,13 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
     } else {
         parts.push(format!("{} frames", p.frames));
     }
+    // Live: the drops first, they matter most (and a capture that stopped).
+    if let Some(d) = p.drops {
+        parts.push(format!("kernel dropped {}", crate::capture::group(d)));
+    }
+    if let Some(why) = &p.capture_ended {
+        parts.push(format!("capture stopped: {why}"));
+    }
     if let Some((true, pct)) = p.filtering {
         parts.push(format!("filtering {pct}%"));
     }
@@ -638,12 +645,6 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
         parts.push(format!("reading {}%", p.read_percent.min(99)));
     } else if p.incomplete {
         parts.push("last record incomplete (cut short, or still being written?)".into());
-    }
-    if let Some(d) = p.drops {
-        parts.push(format!("kernel dropped {}", crate::capture::group(d)));
-    }
-    if let Some(why) = &p.capture_ended {
-        parts.push(format!("capture stopped: {why}"));
     }
     if p.warnings > 0 {
         parts.push(format!(
