@@ -200,8 +200,39 @@ fn live_view_errors_read_like_capture() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    // Without a terminal: pointed to `wirelab capture`.
-    let out = Command::new(BIN)
+}
+
+/// Without the privilege: `capture`'s setcap command; without a terminal: pointed to
+/// `wirelab capture`.
+#[test]
+fn live_view_without_privilege_or_terminal() {
+    if !privileged("live_view_without_privilege_or_terminal") || !tool("setpriv") {
+        return;
+    }
+    let out = Command::new("setpriv")
+        .args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "--inh-caps=-all",
+            BIN,
+        ])
+        .args(["view", "-i", "lo"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("CAP_NET_RAW"), "{err}");
+    assert!(
+        err.contains("sudo setcap cap_net_raw,cap_net_admin=eip"),
+        "{err}"
+    );
+    // As root in a namespace of its own (no traffic): the capture opens, then the
+    // missing terminal is reported.
+    let ns = Netns::new("vlnt");
+    let out = ns
+        .wirelab()
         .args(["view", "-i", "lo"])
         .stdin(std::process::Stdio::null())
         .output()

@@ -62,15 +62,6 @@ fn live(
     filter: Option<(String, crate::filter::Filter)>,
 ) -> anyhow::Result<ExitCode> {
     let ifaces = super::capture::interfaces(&args.interfaces)?;
-    if !std::io::IsTerminal::is_terminal(&std::io::stdout())
-        || !std::io::IsTerminal::is_terminal(&std::io::stdin())
-    {
-        anyhow::bail!(
-            "wirelab view draws a full-screen view and needs a terminal, but this is not one \
-             (a pipe, a file or CI); capture with `wirelab capture -i {}` there instead",
-            args.interfaces.join(" -i ")
-        );
-    }
     // The file: -w, or a temporary one removed when the view quits (the guard).
     let (path, temp) = match &args.write {
         Some(p) => (p.clone(), None),
@@ -153,6 +144,17 @@ fn live(
             ),
             None => anyhow::bail!("the capture thread failed"),
         }
+    }
+    // Privileges first (as `capture` reports them), then the terminal.
+    if !std::io::IsTerminal::is_terminal(&std::io::stdout())
+        || !std::io::IsTerminal::is_terminal(&std::io::stdin())
+    {
+        drop(capture);
+        anyhow::bail!(
+            "wirelab view draws a full-screen view and needs a terminal, but this is not one \
+             (a pipe, a file or CI); capture with `wirelab capture -i {}` there instead",
+            args.interfaces.join(" -i ")
+        );
     }
     let names: Vec<&str> = ifaces.iter().map(|i| i.name.as_str()).collect();
     let mut spec = SourceSpec::file(&path);
