@@ -79,7 +79,13 @@ fn live(
         }
     };
     let status = Arc::new(LiveStatus::default());
-    for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
+    // Ctrl-C is a key in the view; a SIGINT sent by `kill` (or SIGTERM, SIGHUP) quits it too,
+    // with the terminal restored and the capture finished.
+    for sig in [
+        signal_hook::consts::SIGINT,
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGHUP,
+    ] {
         signal_hook::flag::register(sig, status.quit.clone())
             .context("cannot install the signal handler")?;
     }
