@@ -7,6 +7,7 @@
 pub mod analyse;
 pub mod app;
 pub mod cli;
+pub mod craft;
 pub mod decode;
 pub mod demo;
 pub mod filter;
