@@ -16,6 +16,7 @@ pub mod ethernet;
 pub mod frame;
 pub mod icmp;
 pub mod ipv4;
+pub mod neighbor;
 pub mod tcp;
 pub mod tcp_conn;
 

@@ -8,6 +8,7 @@
 //!
 //! Decoding never touches I/O and never panics on input.
 
+pub mod checksum;
 pub mod detail;
 pub mod link;
 pub mod names;

@@ -8,6 +8,7 @@
 //! errors that say what to do.
 
 pub mod iface;
+pub mod lossy;
 mod memory;
 mod pnet_link;
 
@@ -15,6 +16,7 @@ use std::io;
 use std::time::Duration;
 
 pub use iface::{Interface, LinkError};
+pub use lossy::LossyLink;
 pub use memory::MemoryLink;
 pub use pnet_link::{LinkOptions, PnetLink};
 

@@ -4,6 +4,7 @@
 //! goes, so each is tested by rendering into a `Vec<u8>`.
 
 pub mod detail;
+pub mod encapsulation;
 pub mod handshakes;
 pub mod hex;
 pub mod stats;
