@@ -2,7 +2,11 @@
 //!
 //! Each subcommand has its own file; this one dispatches and holds what they share.
 
+pub mod craft;
+pub mod exit;
+pub mod ping;
 mod read;
+pub mod stack;
 
 use std::io::{self, IsTerminal as _};
 use std::process::ExitCode;
@@ -17,6 +21,9 @@ pub use read::read;
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Read(args) => read(&args),
+        Command::Craft(args) => craft::run(&args),
+        Command::Ping(args) => ping::run(&args),
+        Command::Stack(args) => stack::run(&args),
         Command::Demo(cmd) => crate::demo::run(cmd),
         Command::Simp(cmd) => crate::demo::simp::run(cmd),
     }

@@ -1,5 +1,6 @@
 //! Command-line definitions (clap derive structs only: no I/O, no logic).
 
+pub mod craft;
 pub mod demo;
 pub mod read;
 pub mod simp;
@@ -20,6 +21,12 @@ pub struct Cli {
 pub enum Command {
     /// Read a capture file (pcap or pcapng) and show it like Wireshark's packet list.
     Read(read::ReadArgs),
+    /// A TCP client with no kernel TCP under it: every header built by hand, sent on a raw socket.
+    Craft(craft::CraftArgs),
+    /// ICMP echo requests built by hand (ARP, IPv4, ICMP): a ping for machines without one.
+    Ping(craft::PingArgs),
+    /// Wrap a message in TCP, IPv4 and Ethernet headers and take them off again (no network).
+    Stack(craft::StackArgs),
     /// The course's socket demos.
     #[command(flatten)]
     Demo(demo::DemoCommand),

@@ -76,8 +76,7 @@ pub fn tcp(
     };
     ip.total_len()?;
     let l = layout(ipv4::HEADER_LEN, tcp_len, payload.len());
-    buf.clear();
-    buf.resize(l.len(), 0);
+    set_len(buf, l.len());
     // Top of the stack first: the payload, then each header in front of what it carries.
     payload.copy_to(&mut buf[l.payload.clone()]);
     tcp.emit(&mut buf[l.transport.start..], route.src_ip, route.dst_ip)?;
@@ -105,8 +104,7 @@ pub fn icmp_echo(
     };
     ip.total_len()?;
     let l = layout(ipv4::HEADER_LEN, icmp::HEADER_LEN, data.len());
-    buf.clear();
-    buf.resize(l.len(), 0);
+    set_len(buf, l.len());
     buf[l.payload.clone()].copy_from_slice(data);
     echo.emit(&mut buf[l.transport.start..])?;
     ip.emit(&mut buf[l.network.clone()])?;
@@ -128,8 +126,7 @@ pub fn arp(
         transport: e + arp::LEN..e + arp::LEN,
         payload: e + arp::LEN..e + arp::LEN,
     };
-    buf.clear();
-    buf.resize(l.len(), 0);
+    set_len(buf, l.len());
     arp.emit(&mut buf[l.network.clone()])?;
     EthernetRepr {
         dst: dst_mac,
@@ -138,6 +135,17 @@ pub fn arp(
     }
     .emit(&mut buf[l.ethernet.clone()])?;
     Ok(l)
+}
+
+/// Makes `buf` `n` bytes long without clearing what it held: every byte of a frame is written
+/// by the builders (headers field by field, the payload by copy), and the usual frame is as
+/// long as the one before it, so this is free.
+fn set_len(buf: &mut Vec<u8>, n: usize) {
+    if buf.len() > n {
+        buf.truncate(n);
+    } else {
+        buf.resize(n, 0);
+    }
 }
 
 fn ethernet_header(route: &Route, ethertype: u16) -> EthernetRepr {
@@ -289,6 +297,59 @@ mod tests {
             panic!()
         };
         assert_eq!(is.icmp_type().calc_checksum(is.payload()), is.checksum());
+    }
+
+    /// The buffer is reused without clearing: a frame built over an old one (filled with 0xaa)
+    /// must be byte for byte the frame built in a fresh buffer.
+    #[test]
+    fn no_byte_of_an_old_frame_survives_in_a_reused_buffer() {
+        let repr = TcpRepr {
+            src_port: 1,
+            dst_port: 2,
+            seq: 3,
+            ack: 4,
+            flags: tcp_flags::ACK,
+            window: 5,
+            options: TcpOptions {
+                timestamps: Some((6, 7)),
+                ..TcpOptions::default()
+            },
+        };
+        let mut fresh = Vec::new();
+        tcp(&mut fresh, &route(), 9, &repr, Payload::new(b"abc")).unwrap();
+        let mut reused = vec![0xaa; fresh.len()];
+        tcp(&mut reused, &route(), 9, &repr, Payload::new(b"abc")).unwrap();
+        assert_eq!(reused, fresh);
+        let mut syn = repr;
+        syn.flags = tcp_flags::SYN;
+        syn.options = TcpOptions {
+            mss: Some(1460),
+            window_scale: Some(7),
+            sack_permitted: true,
+            timestamps: Some((1, 0)),
+            sack: Default::default(),
+        };
+        let mut fresh = Vec::new();
+        tcp(&mut fresh, &route(), 9, &syn, Payload::default()).unwrap();
+        let mut reused = vec![0x55; fresh.len() + 100];
+        tcp(&mut reused, &route(), 9, &syn, Payload::default()).unwrap();
+        assert_eq!(reused, fresh);
+        let echo = EchoRepr {
+            icmp_type: icmp::ECHO_REQUEST,
+            id: 1,
+            seq: 2,
+        };
+        let mut fresh = Vec::new();
+        icmp_echo(&mut fresh, &route(), 3, &echo, b"xy").unwrap();
+        let mut reused = vec![0xff; fresh.len()];
+        icmp_echo(&mut reused, &route(), 3, &echo, b"xy").unwrap();
+        assert_eq!(reused, fresh);
+        let req = ArpRepr::request([1; 6], route().src_ip, route().dst_ip);
+        let mut fresh = Vec::new();
+        arp(&mut fresh, [1; 6], ethernet::BROADCAST, &req).unwrap();
+        let mut reused = vec![0x77; 60];
+        arp(&mut reused, [1; 6], ethernet::BROADCAST, &req).unwrap();
+        assert_eq!(reused, fresh);
     }
 
     #[test]

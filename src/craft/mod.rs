@@ -17,6 +17,10 @@ pub mod frame;
 pub mod icmp;
 pub mod ipv4;
 pub mod neighbor;
+pub mod ping;
+pub mod record;
+pub mod session;
+pub mod station;
 pub mod tcp;
 pub mod tcp_conn;
 

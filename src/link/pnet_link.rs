@@ -4,13 +4,15 @@
 //! every frame then goes through that one socket. pnet's sender and receiver wait in `poll`
 //! before each call; for a sender that keeps a window of segments in flight that is one
 //! system call too many per frame, so sends and zero-timeout receives use the same socket
-//! directly (a second descriptor of it, non-blocking), and only waits go through pnet.
+//! directly (a second descriptor of it, non-blocking; batches of frames go in one
+//! `sendmmsg`), and only waits go through pnet.
 
-use std::io::{self, Read as _};
+use std::io::{self, IoSlice, Read as _};
 use std::os::fd::IntoRawFd as _;
 use std::time::{Duration, Instant};
 
 use pnet::datalink::{self, Channel, Config, DataLinkReceiver, DataLinkSender};
+use rustix::net::{MMsgHdr, SendAncillaryBuffer, SendFlags, sendmmsg};
 use socket2::{Domain, Protocol, Socket, Type};
 
 use super::iface::{Interface, LinkError};
@@ -131,6 +133,31 @@ impl Link for PnetLink {
                 }
             }
             Err(e) => Err(e),
+        }
+    }
+
+    fn send_many(&mut self, frames: &[&[u8]]) -> io::Result<usize> {
+        if frames.len() <= 1 {
+            return match frames.first() {
+                Some(f) => self.send(f).map(|()| 1),
+                None => Ok(0),
+            };
+        }
+        // Three small vectors per batch (not per frame): the headers borrow each other.
+        let iovs: Vec<[IoSlice<'_>; 1]> = frames.iter().map(|f| [IoSlice::new(f)]).collect();
+        let mut controls: Vec<SendAncillaryBuffer<'_, '_, '_>> = frames
+            .iter()
+            .map(|_| SendAncillaryBuffer::default())
+            .collect();
+        let mut msgs: Vec<MMsgHdr<'_>> = iovs
+            .iter()
+            .zip(controls.iter_mut())
+            .map(|(iov, control)| MMsgHdr::new(iov, control))
+            .collect();
+        match sendmmsg(&self.direct, &mut msgs, SendFlags::empty()) {
+            Ok(n) if n > 0 => Ok(n),
+            // Nothing went (a full device queue): one frame, waiting as `send` does.
+            _ => self.send(frames[0]).map(|()| 1),
         }
     }
 

@@ -9,4 +9,5 @@ pub mod handshakes;
 pub mod hex;
 pub mod stats;
 pub mod style;
+pub mod summary;
 pub mod table;

@@ -27,6 +27,7 @@ pub mod assembler;
 pub mod congestion;
 pub mod rtt;
 
+use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
 
@@ -238,37 +239,40 @@ pub enum SendReason {
 
 impl SendReason {
     /// A short explanation, for the pcapng comment and the terminal.
-    pub fn comment(&self) -> String {
+    pub fn comment(&self) -> Cow<'static, str> {
         let ms = |d: &Duration| d.as_millis();
-        match self {
-            SendReason::Syn => "handshake SYN".into(),
+        Cow::Borrowed(match self {
+            SendReason::Syn => "handshake SYN",
             SendReason::SynRetransmit { rto } => {
-                format!(
+                return Cow::Owned(format!(
                     "handshake SYN again: no SYN-ACK within the RTO of {} ms",
                     ms(rto)
-                )
+                ));
             }
-            SendReason::HandshakeAck => "handshake ACK".into(),
-            SendReason::Data => "data".into(),
-            SendReason::Retransmit { rto } => format!("retransmission after RTO {} ms", ms(rto)),
+            SendReason::HandshakeAck => "handshake ACK",
+            SendReason::Data => "data",
+            SendReason::Retransmit { rto } => {
+                return Cow::Owned(format!("retransmission after RTO {} ms", ms(rto)));
+            }
             SendReason::GoBack => {
-                "retransmission (sending again from the first unacknowledged byte)".into()
+                "retransmission (sending again from the first unacknowledged byte)"
             }
-            SendReason::FastRetransmit => "fast retransmit (3 duplicate ACKs)".into(),
-            SendReason::RecoveryRetransmit => {
-                "retransmission in fast recovery (partial ACK)".into()
-            }
-            SendReason::WindowProbe => "zero-window probe".into(),
-            SendReason::Fin => "FIN".into(),
+            SendReason::FastRetransmit => "fast retransmit (3 duplicate ACKs)",
+            SendReason::RecoveryRetransmit => "retransmission in fast recovery (partial ACK)",
+            SendReason::WindowProbe => "zero-window probe",
+            SendReason::Fin => "FIN",
             SendReason::FinRetransmit { rto } => {
-                format!("FIN again: retransmission after RTO {} ms", ms(rto))
+                return Cow::Owned(format!(
+                    "FIN again: retransmission after RTO {} ms",
+                    ms(rto)
+                ));
             }
-            SendReason::Ack => "ACK".into(),
-            SendReason::FinAck => "ACK of the server's FIN".into(),
-            SendReason::DupAck => "duplicate ACK (a gap, or data already received)".into(),
-            SendReason::ChallengeAck => "challenge ACK (RFC 5961)".into(),
-            SendReason::Rst => "RST".into(),
-        }
+            SendReason::Ack => "ACK",
+            SendReason::FinAck => "ACK of the server's FIN",
+            SendReason::DupAck => "duplicate ACK (a gap, or data already received)",
+            SendReason::ChallengeAck => "challenge ACK (RFC 5961)",
+            SendReason::Rst => "RST",
+        })
     }
 
     /// True for segments that carry data (or a SYN/FIN) sent before.
