@@ -54,7 +54,7 @@ fn fields_of(lines: &[String], heading: &str) -> Vec<String> {
         .iter()
         .skip(start + 1)
         .take_while(|l| l.starts_with("      "))
-        .filter(|l| !l.contains("verified:"))
+        .filter(|l| !l.contains("checked again here"))
         .cloned()
         .collect()
 }

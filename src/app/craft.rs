@@ -212,21 +212,21 @@ pub fn run(args: &CraftArgs) -> anyhow::Result<ExitCode> {
     match &src {
         SourceAddress::Given { ip, owned: true } => writeln!(
             status,
-            "wirelab: mode: the host's own address {ip}. Its kernel will answer the server's \
-             SYN-ACK with a RST unless you drop those first, e.g.\n    sudo iptables -I OUTPUT -p tcp \
-             --tcp-flags RST RST -s {ip} -d {} --dport {} -j DROP",
+            "wirelab: mode: the host's own address {ip}. Its kernel answers the server's SYN-ACK\n\
+             \x20   with a RST unless you drop those RSTs first, e.g.\n\
+             \x20   sudo iptables -I OUTPUT -p tcp --tcp-flags RST RST -s {ip} -d {} --dport {} -j DROP",
             to.ip(),
             to.port()
         )?,
         SourceAddress::Given { ip, owned: false } => writeln!(
             status,
-            "wirelab: mode: {ip}, an address this host does not own, so its kernel ignores the \
-             server's answers (no RST); wirelab answers ARP for it"
+            "wirelab: mode: {ip}, an address this host does not own: its kernel ignores the\n\
+             \x20   server's answers (so no RST), and wirelab answers ARP for it"
         )?,
         SourceAddress::Probe(_) => writeln!(
             status,
-            "wirelab: mode: an address this host does not own (its kernel then ignores the \
-             server's answers: no RST); wirelab answers ARP for it"
+            "wirelab: mode: an address this host does not own: its kernel ignores the\n\
+             \x20   server's answers (so no RST), and wirelab answers ARP for it"
         )?,
     }
     if !matches!(src, SourceAddress::Given { owned: true, .. }) {

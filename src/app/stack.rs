@@ -41,8 +41,7 @@ pub fn write_stack(
     let layers = detail::layers(&d.decoded, &frame, &DetailContext::default());
     writeln!(
         out,
-        "The message, sent from {} to {} (example addresses; seq and ack as Wireshark's \
-         relative numbers after a handshake)",
+        "Example: a message from {} to {}, just after the handshake (Seq 1, Ack 1)",
         p.src, p.dst
     )?;
     writeln!(out)?;
@@ -53,14 +52,14 @@ pub fn write_stack(
         (
             LayerKind::Ipv4,
             format!(
-                "header checksum verified: {}",
+                "header checksum checked again here: {}",
                 if d.ip_checksum_ok { "correct" } else { "WRONG" }
             ),
         ),
         (
             LayerKind::Tcp,
             format!(
-                "checksum over the pseudo-header and the segment verified: {}",
+                "checksum checked again here (pseudo-header + segment): {}",
                 if d.tcp_checksum_ok {
                     "correct"
                 } else {

@@ -15,6 +15,9 @@ use crate::render::style::Style;
 use crate::render::{encapsulation, handshakes};
 use crate::sink::pcapng::{Direction, InterfaceInfo, PacketMeta, PcapNgSink};
 
+/// Columns the views fit in.
+pub const WIDTH: u16 = 100;
+
 /// Where the frames go.
 pub struct Recorder<W: Write> {
     out: W,
@@ -155,7 +158,12 @@ impl<W: Write> Recorder<W> {
     pub fn finish(&mut self) -> io::Result<()> {
         if self.verbose && self.frames > 0 {
             writeln!(self.out)?;
-            handshakes::write_handshakes(&mut self.out, &self.handshakes, self.style)?;
+            handshakes::write_handshakes_within(
+                &mut self.out,
+                &self.handshakes,
+                self.style,
+                Some(WIDTH),
+            )?;
         }
         if let Some(p) = self.pcap.as_mut() {
             p.flush()?;

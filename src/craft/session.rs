@@ -26,6 +26,8 @@ use crate::sink::pcapng::Direction;
 
 /// Most frames handled before the connection gets to send again.
 const BATCH: usize = 64;
+/// How often typed input is looked for while waiting for frames.
+const STDIN_POLL: Duration = Duration::from_millis(5);
 /// Chunk read from a file or standard input.
 const CHUNK: usize = 64 * 1024;
 
@@ -461,8 +463,7 @@ impl<'a, W: Write> Session<'a, W> {
         if let SourceAddress::Probe(candidates) = self.cfg.src.clone() {
             let ip = self.st.choose_address(&candidates)?;
             self.st.say(&format!(
-                "using {ip}: nobody answered the probes, and this host does not own it, so its \
-                 kernel will not reset the connection (pass --src-ip to choose the address)"
+                "using {ip}: nobody answered the probes (--src-ip chooses the address)"
             ))?;
         }
         self.dst_mac = self.st.resolve(self.cfg.next_hop)?;
@@ -510,10 +511,15 @@ impl<'a, W: Write> Session<'a, W> {
             if let Some(t) = self.st.arp_poll_at() {
                 wake = Some(wake.map_or(t, |w| w.min(t)));
             }
+            let idle = if source.waiting_for_stdin() {
+                STDIN_POLL
+            } else {
+                IDLE
+            };
             let mut wait = if more {
                 Duration::ZERO
             } else {
-                wake.map_or(IDLE, |t| t.saturating_sub(now)).min(IDLE)
+                wake.map_or(idle, |t| t.saturating_sub(now)).min(idle)
             };
             // A batch of frames, the first one waited for, then the connection sends again.
             for _ in 0..BATCH {

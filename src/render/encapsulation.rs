@@ -12,7 +12,7 @@ use super::style::{Color, Style};
 use crate::decode::detail::{Field, Layer, LayerKind};
 
 /// Widest "name: value" text before it is cut.
-const TEXT_WIDTH: usize = 54;
+const TEXT_WIDTH: usize = 50;
 /// Most field bytes shown in hex.
 const HEX_BYTES: usize = 8;
 
@@ -148,20 +148,21 @@ pub fn write_build_up(
             continue;
         }
         let carried = frame.len().saturating_sub(l.range.start);
-        let extra = if l.kind == LayerKind::Ethernet {
-            " (the card adds a preamble before it and a 4-byte FCS after it)"
-        } else {
-            ""
-        };
         writeln!(
             w,
-            "  {}{layer:<14}+ {header}, {size} byte{} → {unit} of {carried} byte{}{extra}{}",
+            "  {}{layer:<14}+ {header}, {size} byte{} → {unit} of {carried} byte{}{}",
             style.start(Color::Cyan),
             plural(size),
             plural(carried),
             style.end()
         )?;
         write_fields(w, frame, l, style)?;
+        if l.kind == LayerKind::Ethernet {
+            writeln!(
+                w,
+                "      (on the wire the card adds a preamble before it and a 4-byte FCS after it)"
+            )?;
+        }
     }
     writeln!(
         w,

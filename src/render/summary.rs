@@ -20,12 +20,15 @@ fn plural(n: u64, word: &str) -> String {
     }
 }
 
-/// Bytes per second as MB/s and Mbit/s.
+/// Bytes per second as MB/s and Mbit/s (kB/s and kbit/s below one MB/s).
 pub fn rate(bytes: u64, secs: f64) -> String {
     if secs <= 0.0 {
         return "-".into();
     }
     let bps = bytes as f64 / secs;
+    if bps < 1e6 {
+        return format!("{:.1} kB/s ({:.0} kbit/s)", bps / 1e3, bps * 8.0 / 1e3);
+    }
     format!("{:.1} MB/s ({:.0} Mbit/s)", bps / 1e6, bps * 8.0 / 1e6)
 }
 
@@ -63,10 +66,13 @@ pub fn write_craft_summary(w: &mut impl Write, r: &Report) -> io::Result<()> {
     if s.retransmissions > 0 {
         writeln!(
             w,
-            "             {}: {} after a timeout, {} fast, the rest resent after them",
+            "             {}: {} after a timeout, {} fast retransmits, {} more while recovering",
             plural(s.retransmissions, "retransmission"),
             s.timeouts,
-            s.fast_retransmits
+            s.fast_retransmits,
+            s.retransmissions
+                .saturating_sub(s.timeouts)
+                .saturating_sub(s.fast_retransmits)
         )?;
     } else {
         writeln!(w, "             no retransmissions")?;

@@ -75,6 +75,12 @@ pub fn run(cmd: &mut Command) -> Output {
     out
 }
 
+/// Runs a command to completion and returns what happened, whatever its exit status.
+pub fn run_status(cmd: &mut Command) -> Output {
+    cmd.output()
+        .unwrap_or_else(|e| panic!("running {cmd:?}: {e}"))
+}
+
 fn ip(args: &[&str]) {
     run(Command::new("ip").args(args));
 }
@@ -132,7 +138,9 @@ impl Netns {
 
     /// The MAC address of `dev`.
     pub fn mac(&self, dev: &str) -> String {
-        let out = run(self.command("cat").arg(format!("/sys/class/net/{dev}/address")));
+        let out = run(self
+            .command("cat")
+            .arg(format!("/sys/class/net/{dev}/address")));
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     }
 }
@@ -147,7 +155,9 @@ impl Drop for Netns {
                 let _ = Command::new("kill").args(["-KILL", pid]).status();
             }
         }
-        let _ = Command::new("ip").args(["netns", "del", &self.name]).status();
+        let _ = Command::new("ip")
+            .args(["netns", "del", &self.name])
+            .status();
     }
 }
 
@@ -230,8 +240,20 @@ impl Proc {
         let (out, err) = (Lines::default(), Lines::default());
         let mut done = Vec::new();
         for (stream, lines) in [
-            (child.stdout.take().map(|s| Box::new(s) as Box<dyn Read + Send>), out.clone()),
-            (child.stderr.take().map(|s| Box::new(s) as Box<dyn Read + Send>), err.clone()),
+            (
+                child
+                    .stdout
+                    .take()
+                    .map(|s| Box::new(s) as Box<dyn Read + Send>),
+                out.clone(),
+            ),
+            (
+                child
+                    .stderr
+                    .take()
+                    .map(|s| Box::new(s) as Box<dyn Read + Send>),
+                err.clone(),
+            ),
         ] {
             let (tx, rx) = mpsc::channel();
             done.push(rx);

@@ -26,6 +26,7 @@
 pub mod assembler;
 pub mod congestion;
 pub mod rtt;
+pub mod scoreboard;
 
 use std::borrow::Cow;
 use std::fmt;
@@ -38,6 +39,7 @@ use crate::decode::tcp_flags::{ACK, FIN, PSH, RST, SYN};
 use assembler::{Added, Assembler};
 use congestion::{AckAction, Congestion};
 use rtt::RttEstimator;
+use scoreboard::Scoreboard;
 
 /// The smallest MSS used whatever the peer announces (Linux's floor is 48; tiny segments only
 /// make a hostile peer's job easier).
@@ -216,6 +218,8 @@ pub enum SendReason {
     FastRetransmit,
     /// Sent again on a partial ACK during fast recovery (RFC 6582).
     RecoveryRetransmit,
+    /// A hole the peer's SACK blocks reported, sent again during recovery (RFC 6675).
+    SackRetransmit,
     /// One byte into a zero window, to learn when it opens.
     WindowProbe,
     /// Our FIN.
@@ -259,6 +263,7 @@ impl SendReason {
             }
             SendReason::FastRetransmit => "fast retransmit (3 duplicate ACKs)",
             SendReason::RecoveryRetransmit => "retransmission in fast recovery (partial ACK)",
+            SendReason::SackRetransmit => "retransmission of a hole the SACK blocks show",
             SendReason::WindowProbe => "zero-window probe",
             SendReason::Fin => "FIN",
             SendReason::FinRetransmit { rto } => {
@@ -284,6 +289,7 @@ impl SendReason {
                 | SendReason::GoBack
                 | SendReason::FastRetransmit
                 | SendReason::RecoveryRetransmit
+                | SendReason::SackRetransmit
                 | SendReason::FinRetransmit { .. }
         )
     }
@@ -464,7 +470,12 @@ pub struct TcpConnection {
     handshake_ack_due: bool,
     ack_due: Option<SendReason>,
     rst_due: Option<PendingRst>,
-    resend_one: Option<SendReason>,
+    /// One segment to send again: why, and where (`None`: at SND.UNA).
+    resend_one: Option<(SendReason, Option<SeqNumber>)>,
+    /// What the peer SACKed beyond SND.UNA.
+    sacked: Scoreboard,
+    /// One past the highest byte sent again in this recovery.
+    rexmit_high: SeqNumber,
 
     // Receive side.
     irs: SeqNumber,
@@ -532,6 +543,8 @@ impl TcpConnection {
             ack_due: None,
             rst_due: None,
             resend_one: None,
+            sacked: Scoreboard::new(iss),
+            rexmit_high: iss,
             irs: SeqNumber(0),
             rcv_nxt: SeqNumber(0),
             rcv_adv: SeqNumber(0),
@@ -918,6 +931,8 @@ impl TcpConnection {
         self.timer = None;
         self.timeout_rto = None;
         self.cc = Congestion::new(self.effective_mss(), self.snd_una);
+        self.sacked = Scoreboard::new(self.snd_una);
+        self.rexmit_high = self.snd_una;
         self.state = State::Established;
         self.stats.established_at = Some(now);
         self.handshake_ack_due = true;
@@ -999,6 +1014,11 @@ impl TcpConnection {
             self.ack_due = Some(SendReason::DupAck);
             return;
         }
+        if self.sack_ok {
+            for &(l, r) in seg.options.sack.as_slice() {
+                self.sacked.add(SeqNumber(l), SeqNumber(r), self.snd_max);
+            }
+        }
         let old_wnd = self.snd_wnd;
         if ack.is_after(self.snd_una) {
             self.on_new_ack(now, ack);
@@ -1013,11 +1033,22 @@ impl TcpConnection {
             if self.cc.on_dup_ack(ack, flight, self.snd_max) == AckAction::FastRetransmit {
                 self.stats.fast_retransmits += 1;
                 self.timing = None;
-                self.resend_one = Some(SendReason::FastRetransmit);
+                self.rexmit_high = self.snd_una;
+                self.resend_one = Some((SendReason::FastRetransmit, None));
+            } else if self.cc.in_recovery
+                && self.resend_one.is_none()
+                && let Some(hole) = self.next_hole()
+            {
+                // Each further duplicate may carry news of another hole (RFC 6675 NextSeg).
+                self.resend_one = Some((SendReason::SackRetransmit, Some(hole)));
             }
         }
-        // Window update (RFC 9293 3.10.7.4, with SND.WL1/WL2).
-        if self.snd_wl1.is_before(seq) || (self.snd_wl1 == seq && !ack.is_before(self.snd_wl2)) {
+        // Window update (RFC 9293 3.10.7.4): only from an ACK at or after SND.UNA (an older
+        // one may not move the window), and the newest by SND.WL1/WL2. Found by the fuzzer.
+        if !ack.is_before(self.snd_una)
+            && (self.snd_wl1.is_before(seq)
+                || (self.snd_wl1 == seq && !ack.is_before(self.snd_wl2)))
+        {
             self.snd_wnd = u32::from(seg.window) << self.peer_shift;
             self.max_snd_wnd = self.max_snd_wnd.max(self.snd_wnd);
             self.snd_wl1 = seq;
@@ -1092,9 +1123,15 @@ impl TcpConnection {
         }
         self.tries = 0;
         let flight = self.flight();
+        self.sacked.advance(self.snd_una);
+        if self.rexmit_high.is_before(self.snd_una) {
+            self.rexmit_high = self.snd_una;
+        }
         match self.cc.on_new_ack(acked, ack, flight) {
             AckAction::PartialAck => {
-                self.resend_one = Some(SendReason::RecoveryRetransmit);
+                // NewReno: the next hole, where SACK says it is, else at SND.UNA.
+                let at = if self.sack_ok { self.next_hole() } else { None };
+                self.resend_one = Some((SendReason::RecoveryRetransmit, at));
                 self.timing = None;
             }
             AckAction::FastRetransmit | AckAction::None => {}
@@ -1107,6 +1144,17 @@ impl TcpConnection {
         } else if !matches!(self.timer, Some((_, TimerKind::Persist))) {
             self.arm_rto(now);
         }
+    }
+
+    /// The next hole to resend in recovery: not SACKed, not resent yet, below the highest
+    /// SACKed byte.
+    fn next_hole(&self) -> Option<SeqNumber> {
+        let from = if self.rexmit_high.is_after(self.snd_una) {
+            self.rexmit_high
+        } else {
+            self.snd_una
+        };
+        self.sacked.next_hole(from).map(|(seq, _)| seq)
     }
 
     fn fin_acked_by(&self, ack: SeqNumber) -> bool {
@@ -1131,12 +1179,16 @@ impl TcpConnection {
         } else {
             next.saturating_sub(u64::from(delta.unsigned_abs()))
         };
-        let limit = if self.rcv_adv.is_after(self.rcv_nxt) {
+        let mut limit = u64::from(if self.rcv_adv.is_after(self.rcv_nxt) {
             self.rcv_adv - self.rcv_nxt
         } else {
             0
-        };
-        match self.recv.add(at, data, u64::from(limit)) {
+        });
+        // Nothing beyond a FIN already seen belongs to the stream.
+        if let Some(f) = self.early_fin {
+            limit = limit.min(f.saturating_sub(next));
+        }
+        match self.recv.add(at, data, limit) {
             Added::InOrder(n) => {
                 self.rcv_nxt = self.rcv_nxt + n as u32;
                 self.stats.bytes_received += n as u64;
@@ -1259,8 +1311,10 @@ impl TcpConnection {
                 self.timing = None;
                 self.resend_one = None;
                 self.timeout_rto = Some(rto);
-                // Go back: everything from the first unacknowledged byte is sent again.
+                // Go back: everything from the first unacknowledged byte is sent again, but
+                // what the peer SACKed (RFC 6675 5.1).
                 self.snd_nxt = self.snd_una;
+                self.rexmit_high = self.snd_una;
                 self.arm_rto(now);
             }
         }
@@ -1275,7 +1329,7 @@ impl TcpConnection {
         }
         self.tries += 1;
         self.probe_backoff = self.probe_backoff.saturating_add(1);
-        self.resend_one = Some(SendReason::WindowProbe);
+        self.resend_one = Some((SendReason::WindowProbe, None));
         self.arm_persist(now);
     }
 
@@ -1367,9 +1421,10 @@ impl TcpConnection {
         Some(self.emitted(repr, reason))
     }
 
-    /// Right edge of the peer's window.
+    /// Right edge of the peer's window: where the window it advertised ends, counted from
+    /// the ACK that advertised it (SND.WL2), never from a later SND.UNA.
     fn send_edge(&self) -> SeqNumber {
-        self.snd_una + self.snd_wnd
+        self.snd_wl2 + self.snd_wnd
     }
 
     /// The payload of `len` bytes at `seq` from the send buffer.
@@ -1393,11 +1448,12 @@ impl TcpConnection {
             let repr = self.header(self.snd_nxt, ACK, now);
             return Some(self.emitted(repr, SendReason::HandshakeAck));
         }
-        if let Some(reason) = self.resend_one.take()
-            && let Some(seg) = self.resend_first(now, reason)
+        if let Some((reason, at)) = self.resend_one.take()
+            && let Some(seg) = self.resend_first(now, reason, at)
         {
             return Some(seg);
         }
+        self.skip_sacked();
         if self.can_send_data() {
             return self.send_data(now);
         }
@@ -1412,9 +1468,39 @@ impl TcpConnection {
         None
     }
 
-    /// Sends the first unacknowledged segment again (fast retransmit, partial ACK, probe).
-    fn resend_first(&mut self, now: Duration, reason: SendReason) -> Option<Plan> {
-        let seq = self.snd_una;
+    /// While sending again from below SND.MAX, steps over what the peer SACKed.
+    fn skip_sacked(&mut self) {
+        // Bounded: each turn moves past one SACKed range.
+        for _ in 0..=scoreboard::MAX_RANGES {
+            if !self.snd_nxt.is_before(self.snd_max) {
+                return;
+            }
+            match self.sacked.sacked_until(self.snd_nxt) {
+                Some(end) if end.is_after(self.snd_nxt) => {
+                    self.snd_nxt = if end.is_after(self.snd_max) {
+                        self.snd_max
+                    } else {
+                        end
+                    };
+                }
+                _ => return,
+            }
+        }
+    }
+
+    /// Sends one segment again at `at` (SND.UNA when `None`): fast retransmit, recovery,
+    /// zero-window probe.
+    fn resend_first(
+        &mut self,
+        now: Duration,
+        reason: SendReason,
+        at: Option<SeqNumber>,
+    ) -> Option<Plan> {
+        let seq = match at {
+            Some(s) if !s.is_before(self.snd_una) && s.is_before(self.snd_max) => s,
+            Some(_) => return None,
+            None => self.snd_una,
+        };
         let data_end = self.data_end();
         let avail = if seq.is_before(data_end) {
             data_end - seq
@@ -1462,9 +1548,13 @@ impl TcpConnection {
             .effective_mss()
             .min(avail)
             .min(room)
-            .min(outstanding.max(1));
+            .min(outstanding.max(1))
+            .min(self.sacked.gap_after(seq).unwrap_or(u32::MAX));
         if len == 0 {
             return None;
+        }
+        if self.rexmit_high.is_before(seq + len) {
+            self.rexmit_high = seq + len;
         }
         Some(self.data_segment(now, seq, len, reason))
     }
@@ -1490,16 +1580,33 @@ impl TcpConnection {
         ) {
             return None;
         }
-        let available = end - self.snd_nxt;
-        let in_flight = self.snd_nxt - self.snd_una;
-        let wnd = self.snd_wnd.min(self.cc.cwnd);
+        let resending = self.snd_nxt.is_before(self.snd_max);
+        let mut available = end - self.snd_nxt;
+        if resending {
+            // Stop before the next range the peer SACKed.
+            available = available.min(self.sacked.gap_after(self.snd_nxt).unwrap_or(u32::MAX));
+        }
+        // Bytes in the network (RFC 6675's pipe, outside fast recovery where cwnd inflation
+        // counts them instead): what was sent from SND.UNA, less what the peer SACKed.
+        let mut in_flight = self.snd_nxt - self.snd_una;
+        if !self.cc.in_recovery {
+            in_flight = in_flight.saturating_sub(self.sacked.sacked_below(self.snd_nxt));
+        }
+        let mss = self.effective_mss();
+        // Limited transmit (RFC 3042): the first two duplicate ACKs each let one new segment
+        // go, so that a small window still gets its three duplicates.
+        let limited = if !resending && !self.cc.in_recovery && (1..=2).contains(&self.cc.dupacks) {
+            self.cc.dupacks * mss
+        } else {
+            0
+        };
+        let wnd = self.snd_wnd.min(self.cc.cwnd.saturating_add(limited));
         let usable = wnd.saturating_sub(in_flight);
         let room = if self.send_edge().is_after(self.snd_nxt) {
             self.send_edge() - self.snd_nxt
         } else {
             0
         };
-        let mss = self.effective_mss();
         let len = mss.min(available).min(usable).min(room);
         if len == 0 {
             return None;

@@ -353,7 +353,12 @@ fn three_duplicate_acks_bring_a_fast_retransmit() {
     assert_eq!(more.len(), 2, "slow start after the first ACK");
     for i in 0..2 {
         s.seg(pseq(0), s.cseq(1000), ACK, 20_000, b"");
-        assert!(s.drain().is_empty(), "dup ack {i}: not yet");
+        let lt = s.drain();
+        // Limited transmit (RFC 3042): each of the first two duplicates lets one new
+        // segment go, no retransmission yet.
+        assert_eq!(lt.len(), 1, "dup ack {i}");
+        assert_eq!(lt[0].reason, SendReason::Data, "dup ack {i}");
+        assert_eq!(lt[0].seq(), s.cseq(12_000 + 1000 * i));
     }
     s.seg(pseq(0), s.cseq(1000), ACK, 20_000, b"");
     let fast = s.drain();
@@ -362,16 +367,98 @@ fn three_duplicate_acks_bring_a_fast_retransmit() {
     assert_eq!(fast[0].data, out[1].data);
     assert_eq!(s.c.stats().fast_retransmits, 1);
     assert_eq!(s.c.stats().dup_acks, 3);
-    // 11 segments outstanding: ssthresh = flight / 2 = 5500; cwnd = ssthresh + 3 MSS.
-    assert_eq!(s.c.cwnd(), 8500);
+    // 13 segments outstanding: ssthresh = flight / 2 = 6500; cwnd = ssthresh + 3 MSS.
+    assert_eq!(s.c.cwnd(), 9500);
     // A partial ACK (up to the next hole at 3000) resends that one too (NewReno).
     s.seg(pseq(0), s.cseq(3000), ACK, 20_000, b"");
     let partial = s.drain();
     assert_eq!(partial[0].reason, SendReason::RecoveryRetransmit);
     assert_eq!(partial[0].seq(), s.cseq(3000));
     // The full ACK ends recovery.
-    s.seg(pseq(0), s.cseq(12_000), ACK, 20_000, b"");
+    s.seg(pseq(0), s.cseq(14_000), ACK, 20_000, b"");
     assert!(!s.c.cc.in_recovery);
+}
+
+#[test]
+fn sack_blocks_show_the_holes_recovery_resends_and_what_it_skips() {
+    let mut s = Script::new(config());
+    s.drain();
+    let opts = TcpOptions {
+        mss: Some(1000),
+        sack_permitted: true,
+        ..TcpOptions::default()
+    };
+    s.seg_opts(PEER_ISN, 1001, SYN | ACK, 60_000, opts, b"");
+    s.drain();
+    s.c.write(&data(10_000));
+    assert_eq!(s.drain().len(), 10);
+    // Segments 1 and 4 (bytes 0-999 and 3000-3999) are lost; the peer SACKs the others.
+    let sack = |blocks: &[(u32, u32)]| {
+        let mut o = TcpOptions::default();
+        for &(l, r) in blocks {
+            o.sack.push(l, r);
+        }
+        o
+    };
+    let c = |off: u32| 1001u32.wrapping_add(off);
+    s.seg_opts(pseq(0), c(0), ACK, 60_000, sack(&[(c(1000), c(3000))]), b"");
+    s.seg_opts(
+        pseq(0),
+        c(0),
+        ACK,
+        60_000,
+        sack(&[(c(1000), c(3000)), (c(4000), c(5000))]),
+        b"",
+    );
+    s.drain(); // limited transmit
+    s.seg_opts(
+        pseq(0),
+        c(0),
+        ACK,
+        60_000,
+        sack(&[(c(1000), c(3000)), (c(4000), c(6000))]),
+        b"",
+    );
+    let fast = s.drain();
+    assert_eq!(
+        (fast[0].reason, fast[0].seq()),
+        (SendReason::FastRetransmit, c(0))
+    );
+    // The next duplicate: the second hole, which only SACK can tell about.
+    s.seg_opts(
+        pseq(0),
+        c(0),
+        ACK,
+        60_000,
+        sack(&[(c(1000), c(3000)), (c(4000), c(7000))]),
+        b"",
+    );
+    let hole = s.drain();
+    assert_eq!(
+        (hole[0].reason, hole[0].seq()),
+        (SendReason::SackRetransmit, c(3000))
+    );
+    assert_eq!(
+        hole[0].data.len(),
+        1000,
+        "up to the SACKed range, not into it"
+    );
+    // After a timeout everything not acknowledged goes again, except the SACKed ranges.
+    s.skip_to_timer();
+    let rto = s.drain();
+    assert_eq!(rto.len(), 1, "cwnd is one segment after a timeout");
+    assert_eq!(rto[0].seq(), c(0));
+    s.seg_opts(
+        pseq(0),
+        c(1000),
+        ACK,
+        60_000,
+        sack(&[(c(1000), c(3000)), (c(4000), c(7000))]),
+        b"",
+    );
+    let next: Vec<(u32, usize)> = s.drain().iter().map(|o| (o.seq(), o.data.len())).collect();
+    // 1000-2999 and 4000-6999 are SACKed: skipped.
+    assert_eq!(next, [(c(3000), 1000), (c(7000), 1000)]);
 }
 
 #[test]
@@ -665,4 +752,20 @@ fn the_rto_follows_the_measured_rtt() {
     assert_eq!(s.c.stats().rtt_samples, 2);
     assert_eq!(s.c.stats().rtt_max, Some(300 * MS));
     assert!(s.c.rto() > 300 * MS);
+}
+
+/// Regression (found by the fuzz target): an ACK older than SND.UNA carried a big window and
+/// the sender took it, sending beyond what the peer had really offered.
+#[test]
+fn an_old_ack_does_not_move_the_window() {
+    let mut s = Script::new(config());
+    s.drain();
+    s.seg(PEER_ISN, 1001, SYN | ACK, 0, b"");
+    s.drain();
+    s.c.write(&data(100));
+    assert!(s.drain().is_empty(), "window 0: nothing goes");
+    // ACK = our ISN (older than SND.UNA = ISN + 1), window 39321.
+    s.seg(pseq(93), 1000, ACK, 39321, b"");
+    assert!(s.drain().iter().all(|o| o.data.is_empty()));
+    assert_eq!(s.c.peer_window(), 0);
 }

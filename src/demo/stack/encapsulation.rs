@@ -187,9 +187,9 @@ pub fn decapsulate(frame: &[u8]) -> Result<Decapsulated, DecapError> {
 
 fn checksum_line(ok: bool, what: &str) -> String {
     if ok {
-        format!("{what} verified: correct")
+        format!("{what} checked again here: correct")
     } else {
-        format!("{what} verified: WRONG, a real stack would drop this frame")
+        format!("{what} checked again here: WRONG, a real stack would drop this frame")
     }
 }
 
@@ -219,10 +219,7 @@ pub fn render_decapsulation(l: &Decapsulated) -> String {
         ),
         (
             LayerKind::Tcp,
-            checksum_line(
-                l.tcp_checksum_ok,
-                "checksum over the pseudo-header and the segment",
-            ),
+            checksum_line(l.tcp_checksum_ok, "checksum (pseudo-header + segment)"),
         ),
     ];
     let mut out = Vec::new();
@@ -365,7 +362,7 @@ mod tests {
             "[network]     - IPv4 header, 20 bytes → 25 bytes left",
             "[transport]   - TCP header, 20 bytes → 5 bytes left",
             "[application] 5 bytes of data for the application",
-            "header checksum verified: correct",
+            "header checksum checked again here: correct",
         ] {
             assert!(down.contains(want), "{want:?} in\n{down}");
         }
