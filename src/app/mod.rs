@@ -1,11 +1,15 @@
 //! One run function per subcommand: pick a source, build the pipeline, attach sinks.
 //!
 //! Each subcommand has its own file; this one dispatches and holds what they share.
+#![forbid(unsafe_code)]
 
+mod capture;
 pub mod craft;
 pub mod exit;
 pub mod ping;
 mod read;
+mod replay;
+mod serve;
 pub mod stack;
 
 use std::io::{self, IsTerminal as _};
@@ -15,7 +19,10 @@ use crate::cli::read::ColorChoice;
 use crate::cli::{Cli, Command};
 use crate::render::style::Style;
 
+pub use capture::capture;
 pub use read::read;
+pub use replay::replay;
+pub use serve::serve;
 
 /// Runs the parsed command line; returns the process exit code.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -24,6 +31,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Craft(args) => craft::run(&args),
         Command::Ping(args) => ping::run(&args),
         Command::Stack(args) => stack::run(&args),
+        Command::Capture(args) => capture(&args),
+        Command::Serve(args) => serve(&args),
+        Command::Replay(args) => replay(&args),
         Command::Demo(cmd) => crate::demo::run(cmd),
         Command::Simp(cmd) => crate::demo::simp::run(cmd),
     }

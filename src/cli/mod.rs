@@ -1,5 +1,7 @@
 //! Command-line definitions (clap derive structs only: no I/O, no logic).
+#![forbid(unsafe_code)]
 
+pub mod capture;
 pub mod craft;
 pub mod demo;
 pub mod read;
@@ -27,6 +29,12 @@ pub enum Command {
     Ping(craft::PingArgs),
     /// Wrap a message in TCP, IPv4 and Ethernet headers and take them off again (no network).
     Stack(craft::StackArgs),
+    /// Capture live frames from interfaces, show them like `read`, write them to pcapng.
+    Capture(capture::CaptureArgs),
+    /// A TCP server that shows each connection's frames layer by layer as they arrive.
+    Serve(capture::ServeArgs),
+    /// Put a saved capture's frames back on a link (as tcpreplay does).
+    Replay(capture::ReplayArgs),
     /// The course's socket demos.
     #[command(flatten)]
     Demo(demo::DemoCommand),
