@@ -6,9 +6,13 @@
 
 pub mod detail;
 pub mod encapsulation;
+pub mod follow;
 pub mod handshakes;
 pub mod hex;
+pub mod report;
+pub mod rtt;
 pub mod stats;
 pub mod style;
 pub mod summary;
 pub mod table;
+pub mod throughput;
