@@ -23,3 +23,4 @@ pub mod serve;
 pub mod sink;
 pub mod source;
 pub mod stream_views;
+pub mod tui;

@@ -7,6 +7,7 @@ pub mod demo;
 pub mod graph;
 pub mod read;
 pub mod simp;
+pub mod view;
 
 use clap::{Parser, Subcommand};
 
@@ -30,6 +31,8 @@ pub enum Command {
     Ping(craft::PingArgs),
     /// Wrap a message in TCP, IPv4 and Ethernet headers and take them off again (no network).
     Stack(craft::StackArgs),
+    /// Browse a capture in the terminal: packet list, layer details and bytes (like Wireshark).
+    View(view::ViewArgs),
     /// Capture live frames from interfaces, show them like `read`, write them to pcapng.
     Capture(capture::CaptureArgs),
     /// A TCP server that shows each connection's frames layer by layer as they arrive.
