@@ -4,10 +4,14 @@
 #![forbid(unsafe_code)]
 
 mod capture;
+pub mod craft;
+pub mod exit;
 mod graph;
+pub mod ping;
 mod read;
 mod replay;
 mod serve;
+pub mod stack;
 mod view;
 
 use std::io::{self, IsTerminal as _};
@@ -30,6 +34,9 @@ pub use view::view;
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Read(args) => read(&args),
+        Command::Craft(args) => craft::run(&args),
+        Command::Ping(args) => ping::run(&args),
+        Command::Stack(args) => stack::run(&args),
         Command::View(args) => view(&args),
         Command::Capture(args) => capture(&args),
         Command::Serve(args) => serve(&args),
