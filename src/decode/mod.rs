@@ -13,6 +13,7 @@ pub mod link;
 pub mod names;
 pub mod reassembly;
 pub mod simp;
+pub mod stack;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::ops::Range;
