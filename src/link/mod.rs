@@ -16,7 +16,7 @@ use std::time::Duration;
 
 pub use iface::{Interface, LinkError};
 pub use memory::MemoryLink;
-pub use pnet_link::{LinkOptions, PnetLink};
+pub use pnet_link::{LinkOptions, PnetLink, PnetReceiver, PnetSender};
 
 /// A frame taken off a link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

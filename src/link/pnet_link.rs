@@ -84,28 +84,80 @@ impl Link for PnetLink {
     }
 
     fn recv(&mut self, timeout: Duration) -> io::Result<Option<Received<'_>>> {
-        let deadline = Instant::now() + timeout;
-        // Bounded: each read waits at most POLL, and the loop ends at the deadline.
-        loop {
-            match self.rx.next() {
-                Ok(frame) => {
-                    // Copied out so that the borrow of pnet's buffer ends inside the loop.
-                    self.buf.clear();
-                    self.buf.extend_from_slice(frame);
-                    break;
-                }
-                Err(e) if e.kind() == io::ErrorKind::TimedOut => {
-                    if Instant::now() >= deadline {
-                        return Ok(None);
-                    }
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
+        next_frame(self.rx.as_mut(), &mut self.buf, timeout)
+    }
+}
+
+/// Waits at most `timeout` for a frame from `rx` and copies it into `buf`.
+fn next_frame<'b>(
+    rx: &mut dyn DataLinkReceiver,
+    buf: &'b mut Vec<u8>,
+    timeout: Duration,
+) -> io::Result<Option<Received<'b>>> {
+    let deadline = Instant::now() + timeout;
+    // Bounded: each read waits at most POLL, and the loop ends at the deadline.
+    loop {
+        match rx.next() {
+            Ok(frame) => {
+                // Copied out so that the borrow of pnet's buffer ends inside the loop.
+                buf.clear();
+                buf.extend_from_slice(frame);
+                break;
             }
+            Err(e) if e.kind() == io::ErrorKind::TimedOut => {
+                if Instant::now() >= deadline {
+                    return Ok(None);
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
         }
-        Ok(Some(Received {
-            data: &self.buf,
-            timestamp: now(),
-        }))
+    }
+    Ok(Some(Received {
+        data: buf,
+        timestamp: now(),
+    }))
+}
+
+impl PnetLink {
+    /// Splits the channel into its sending and receiving halves, to use from two threads.
+    /// They share one socket, so the receiver never sees the frames the sender sent (the
+    /// kernel does not loop a packet socket's own frames back to it).
+    pub fn split(self) -> (PnetSender, PnetReceiver) {
+        (
+            PnetSender { tx: self.tx },
+            PnetReceiver {
+                rx: self.rx,
+                buf: self.buf,
+            },
+        )
+    }
+}
+
+/// The sending half of a [`PnetLink`] ([`PnetLink::split`]).
+pub struct PnetSender {
+    tx: Box<dyn DataLinkSender>,
+}
+
+impl PnetSender {
+    /// Puts one frame on the link.
+    pub fn send(&mut self, frame: &[u8]) -> io::Result<()> {
+        match self.tx.send_to(frame, None) {
+            Some(result) => result,
+            None => Err(io::Error::other("the datalink sender refused the frame")),
+        }
+    }
+}
+
+/// The receiving half of a [`PnetLink`] ([`PnetLink::split`]).
+pub struct PnetReceiver {
+    rx: Box<dyn DataLinkReceiver>,
+    buf: Vec<u8>,
+}
+
+impl PnetReceiver {
+    /// Waits at most `timeout` for the next frame; `Ok(None)` when none came in time.
+    pub fn recv(&mut self, timeout: Duration) -> io::Result<Option<Received<'_>>> {
+        next_frame(self.rx.as_mut(), &mut self.buf, timeout)
     }
 }
