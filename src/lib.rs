@@ -11,6 +11,7 @@ pub mod decode;
 pub mod demo;
 pub mod filter;
 pub mod frame;
+pub mod lab;
 pub mod link;
 pub mod pipeline;
 pub mod render;

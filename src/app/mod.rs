@@ -2,6 +2,7 @@
 //!
 //! Each subcommand has its own file; this one dispatches and holds what they share.
 
+mod lab;
 mod read;
 
 use std::io::{self, IsTerminal as _};
@@ -19,6 +20,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Read(args) => read(&args),
         Command::Demo(cmd) => crate::demo::run(cmd),
         Command::Simp(cmd) => crate::demo::simp::run(cmd),
+        Command::Lab(cmd) => lab::run(cmd),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Command-line definitions (clap derive structs only: no I/O, no logic).
 
 pub mod demo;
+pub mod lab;
 pub mod read;
 pub mod simp;
 
@@ -26,4 +27,7 @@ pub enum Command {
     /// SIMP, the UDP chat protocol of the course: daemon and client.
     #[command(subcommand)]
     Simp(simp::SimpCommand),
+    /// The virtual lab (computers A, B, C on a switch) and the labs' answers from captures.
+    #[command(subcommand)]
+    Lab(lab::LabCommand),
 }

@@ -3,6 +3,7 @@
 //! Every renderer writes to an `impl Write`; none touches stdout or decides where output
 //! goes, so each is tested by rendering into a `Vec<u8>`.
 
+pub mod answers;
 pub mod detail;
 pub mod handshakes;
 pub mod hex;
