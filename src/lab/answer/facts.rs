@@ -312,6 +312,8 @@ pub struct FileFacts {
     pub untracked_flows: u64,
     /// Frames that are neither ARP, TCP nor UDP, by protocol name.
     pub other: BTreeMap<String, Sample<At>>,
+    /// ICMP errors about a UDP datagram (port unreachable…): where, and the quoted destination.
+    pub udp_errors: Sample<(At, SocketAddr, String)>,
     /// Ethernet frames to broadcast (ff:…:ff) or multicast addresses.
     pub group_frames: Sample<At>,
     /// Unicast Ethernet frames per unordered pair of MAC addresses.
@@ -394,6 +396,18 @@ impl FileFacts {
                     let payload = p.decoded.app_payload(&frame.data);
                     self.add_udp(at, src, dst, payload);
                 }
+            }
+            (_, TransportRepr::Icmpv4(i) | TransportRepr::Icmpv6(i)) => {
+                if let Some(q) = &i.quoted
+                    && let Some(crate::decode::QuotedTransport::Udp { dst_port, .. }) = q.transport
+                {
+                    self.udp_errors
+                        .push((at, SocketAddr::new(q.dst, dst_port), p.info.clone()));
+                }
+                self.other
+                    .entry(p.protocol.as_str().into_owned())
+                    .or_default()
+                    .push(at);
             }
             _ => {
                 self.other

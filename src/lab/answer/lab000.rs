@@ -186,33 +186,39 @@ pub fn answers(caps: &[Capture]) -> Vec<Answer> {
     let mut t = Table::new(&["Layer", "Bytes", "Header", "What it carries"]);
     let mut text = String::from("Each layer's header, outermost first, and what it carries:");
     for (n, l) in inner_layers.iter().enumerate() {
-        let header = inner_layers.get(n + 1).map_or(l.range.len(), |next| {
-            next.range.start.saturating_sub(l.range.start)
-        });
+        let last = n + 1 == inner_layers.len();
+        let header = if last { 0 } else { l.range.len() };
+        let rest = inner.len().saturating_sub(l.range.end);
         let carries = match inner_layers.get(n + 1) {
-            Some(next) => format!(
-                "{} ({} bytes)",
-                next.kind.name(),
-                l.range.end.saturating_sub(l.range.start + header)
-            ),
-            None => format!(
-                "the message: \"{}\"",
+            Some(next) if !last => match next.kind.name() {
+                "IPv4" => format!("an IPv4 packet of {rest} bytes"),
+                "TCP" => format!("a TCP segment of {rest} bytes"),
+                "data" => format!("{rest} bytes of data"),
+                other => format!("{rest} bytes of {other}"),
+            },
+            _ => format!(
+                "the message itself: \"{}\" ({} bytes)",
                 show_text(
                     inner.get(l.range.clone()).unwrap_or_default(),
                     l.range.len() as u32
-                )
+                ),
+                l.range.len()
             ),
         };
         t.row(vec![
             l.title.clone(),
-            format!("{}–{}", l.range.start, l.range.end.saturating_sub(1)),
-            header.to_string(),
+            format!("{}–{}", l.range.start, inner.len().saturating_sub(1)),
+            if last { "-".into() } else { header.to_string() },
             carries.clone(),
         ]);
-        text.push_str(&format!(
-            "\n- {}: {header}-byte header; it carries {carries}.",
-            l.title
-        ));
+        if last {
+            text.push_str(&format!("\n- {}: {carries}.", l.title));
+        } else {
+            text.push_str(&format!(
+                "\n- {}: a {header}-byte header, then {carries}.",
+                l.title
+            ));
+        }
     }
     text.push_str(&format!(
         "\nThe IPv4 header checksum is {} and the TCP checksum is {}: the demo computed them \
@@ -252,11 +258,23 @@ pub fn answers(caps: &[Capture]) -> Vec<Answer> {
             names.join(" / ")
         );
         let inner_ips = dec.net.ip_addrs();
-        text.push_str(if inner_ips.is_some() && inner_ips == *ips {
-            " The demo's IP addresses are this connection's own."
-        } else {
-            " The demo's IP addresses differ from the real ones."
-        });
+        let inner_ports = match &dec.transport {
+            decode::TransportRepr::Tcp(t) => Some((t.src_port, t.dst_port)),
+            _ => None,
+        };
+        let ports = Some((conn.client().port(), conn.server().port()));
+        text.push_str(
+            match (
+                inner_ips.is_some() && inner_ips == *ips,
+                inner_ports == ports,
+            ) {
+                (true, true) => " The demo's IP addresses and TCP ports are this connection's own.",
+                (true, false) => {
+                    " The demo's IP addresses are this connection's own; its ports are not."
+                }
+                (false, _) => " The demo's IP addresses differ from the real ones.",
+            },
+        );
         let inner_macs = dec.link.macs();
         text.push_str(if inner_macs.is_some() && inner_macs == *macs {
             " So are its MAC addresses."

@@ -715,9 +715,14 @@ fn switch_note(caps: &[Capture]) -> Answer {
             .collect();
         let group: Vec<u64> = f.group_frames.frames();
         let mut p = format!(
-            "{} was captured on {ip} ({}: it takes part in every unicast frame but {n}). ",
+            "{} was captured on {ip} (MAC {}, in every unicast frame of the capture{}). ",
             label(caps, i),
-            crate::analyse::mac(&mac)
+            crate::analyse::mac(&mac),
+            if n == 0 {
+                String::new()
+            } else {
+                format!(" but {n}")
+            }
         );
         if n == 0 {
             p.push_str(&format!(
@@ -806,15 +811,35 @@ fn i4a(caps: &[Capture], s: IpAddr, udp: Option<usize>, tcp: Option<usize>) -> A
             .take(6)
             .map(|d| format!("\"{}\"", show_text(&d.preview, d.len)))
             .collect();
+        let errors: Vec<&(At, SocketAddr, String)> = f
+            .udp_errors
+            .first
+            .iter()
+            .filter(|(_, dst, _)| *dst == server)
+            .collect();
+        let answered = if down.count > 0 {
+            format!(
+                "{} repl{} ({})",
+                down.count,
+                if down.count == 1 { "y" } else { "ies" },
+                frames_text(&downf, down.count)
+            )
+        } else if let Some((at, _, info)) = errors.first() {
+            a = a.cite(u, "ICMP error", vec![at.frame]);
+            format!(
+                "no reply but an ICMP error (frame {}: {info}) — nothing listened on {server}, \
+                 and UDP has no handshake to find that out before sending",
+                at.frame
+            )
+        } else {
+            "no reply".to_string()
+        };
         text.push_str(&format!(
-            "\n- {} datagram{} from {client} to {server} ({}): {}; and {} repl{} ({});",
+            "\n- {} datagram{} from {client} to {server} ({}): {}; {answered};",
             up.count,
             plural(up.count),
             frames_text(&upf, up.count),
             texts.join(", "),
-            down.count,
-            if down.count == 1 { "y" } else { "ies" },
-            frames_text(&downf, down.count)
         ));
         to_s += up.count;
         from_s += down.count;

@@ -18,17 +18,15 @@ fn conns(caps: &[Capture], s: IpAddr) -> Vec<(usize, &TcpConn)> {
 }
 
 fn text_of(d: &super::facts::Direction) -> String {
-    let parts: Vec<String> = d
-        .data
-        .first
-        .iter()
-        .take(4)
-        .map(|s| format!("\"{}\"", show_text(&s.preview, s.len)))
-        .collect();
-    if parts.is_empty() {
-        "nothing".into()
-    } else {
-        parts.join(" + ")
+    match d.data.first.as_slice() {
+        [] => "nothing".into(),
+        [one] if d.data.count == 1 => format!("\"{}\"", show_text(&one.preview, one.len)),
+        [first, ..] => format!(
+            "{} bytes in {} segments, starting \"{}\"",
+            d.bytes,
+            d.data.count,
+            show_text(&first.preview[..first.preview.len().min(24)], first.len)
+        ),
     }
 }
 
@@ -63,14 +61,12 @@ fn messages(all: &[(usize, &TcpConn)]) -> Answer {
         let up: Vec<u64> = c.up().data.first.iter().map(|s| s.at.frame).collect();
         let down: Vec<u64> = c.down().data.first.iter().map(|s| s.at.frame).collect();
         text.push_str(&format!(
-            "\n- {} → {}: the client sent {} ({} bytes, {}); the server replied {} ({} bytes, {}).",
+            "\n- {} → {}: the client sent {} ({}); the server replied {} ({}).",
             c.client(),
             c.server(),
             text_of(c.up()),
-            c.up().bytes,
             frames_text(&up, c.up().data.count),
             text_of(c.down()),
-            c.down().bytes,
             frames_text(&down, c.down().data.count)
         ));
         table.row(vec![
@@ -108,7 +104,8 @@ fn ports(all: &[(usize, &TcpConn)]) -> Answer {
             "No connection to the server in these captures.".into()
         } else {
             format!(
-                "The server always used {}: the address it bound (port 8080 in the lab's code). \
+                "The server always used {}: the socket address its program bound (seed 004's code \
+                 binds port 8080). \
                  The client used {} — {}: every run creates a new socket, and its kernel picks \
                  a free ephemeral port for it at connect(), so the seed's output shows ports \
                  50770 then 50772.",
