@@ -712,10 +712,8 @@ fn lab_001_simp_chat_through_a_lossy_switch() {
     let mut seen: BTreeMap<(String, String), u64> = BTreeMap::new();
     for f in tshark_fields(&pcap, &["ip.src", "udp.payload"]) {
         let hex = f[1].replace(':', "");
-        if hex.starts_with("0201") {
-            *seen
-                .entry((f[0].clone(), hex[4..].to_string()))
-                .or_default() += 1;
+        if let Some(rest) = hex.strip_prefix("0201") {
+            *seen.entry((f[0].clone(), rest.to_string())).or_default() += 1;
         }
     }
     let resent: u64 = seen.values().map(|n| n - 1).sum();
