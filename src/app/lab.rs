@@ -75,7 +75,7 @@ fn up(args: &UpArgs) -> anyhow::Result<ExitCode> {
     let topo = topology(&args.name)?;
     let imp = impairments(&args.impair)?;
     system::require_root("up")?;
-    let mode = SwitchMode::for_impairments(imp);
+    let mode = SwitchMode::for_impairments(imp, args.user_switch);
     let obs = system::observe(&topo)?;
     let steps = plan_up(&topo, &mode, &obs);
     let stdout = io::stdout();

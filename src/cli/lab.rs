@@ -98,6 +98,10 @@ pub struct UpArgs {
     /// Impairments.
     #[command(flatten)]
     pub impair: ImpairArgs,
+    /// Use wirelab's user-space switch even without impairments (its counters and MAC table
+    /// show in `lab status`).
+    #[arg(long)]
+    pub user_switch: bool,
     /// TEST ONLY: make the Nth command fail, to check that `up` cleans up after itself.
     #[arg(long, value_name = "N", hide = true)]
     pub fail_at: Option<usize>,

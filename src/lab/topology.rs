@@ -312,9 +312,10 @@ pub enum SwitchMode {
 }
 
 impl SwitchMode {
-    /// The bridge when nothing is impaired, else the user-space switch.
-    pub fn for_impairments(imp: Impairments) -> SwitchMode {
-        if imp.is_none() {
+    /// The bridge when nothing is impaired (unless `user_space` is asked for), else the
+    /// user-space switch.
+    pub fn for_impairments(imp: Impairments, user_space: bool) -> SwitchMode {
+        if imp.is_none() && !user_space {
             SwitchMode::Bridge
         } else {
             SwitchMode::UserSpace(imp)
@@ -434,15 +435,12 @@ pub fn plan_up(topo: &Topology, mode: &SwitchMode, obs: &Observed) -> Vec<Step> 
         }
         if !cs.is_empty() {
             steps.push(Step::Note(format!(
-                "computer {}: namespace {}, {} {} on {}, cabled to switch port {} \
-                 (on a Pi: `ifconfig eth0 {} up`)",
+                "computer {}: namespace {}, {cidr} on {}, cabled to switch port {} \
+                 (on a Pi: `ifconfig eth0 {cidr} up`)",
                 c.letter,
                 c.netns,
                 Topology::DEV,
-                cidr,
-                Topology::DEV,
                 c.port,
-                cidr
             )));
             steps.extend(cs);
         }

@@ -256,15 +256,28 @@ fn transfer(i: usize, conn: &TcpConn, pass: &Pass, rows: &[&Row]) -> Answer {
         .take(6)
         .map(|r| format!("Len={}", r.payload))
         .collect();
+    // The stream's length from the client's FIN (its Seq is one past the last byte).
+    let stream_len = rows
+        .iter()
+        .find(|r| r.from_client && r.flags & FIN != 0)
+        .map(|r| u64::from(r.seq.wrapping_add(r.payload)).saturating_sub(1));
     let mut text = format!(
-        "The client sent {} data segment{} carrying {} bytes ({}{}). Each one's Seq is the \
+        "The client sent {} data segment{} carrying {} bytes ({}{}){}. Each one's Seq is the \
          relative number of its first byte: the next segment starts at Seq + Len of the one \
          before.",
         up.data.count,
         plural(up.data.count),
         up.bytes,
         sizes.join(", "),
-        if up.data.count > 6 { ", …" } else { "" }
+        if up.data.count > 6 { ", …" } else { "" },
+        match stream_len {
+            Some(n) if n != up.bytes => format!(
+                "; the stream itself is {n} bytes long — the FIN's Seq says so — so {} bytes \
+                 were sent twice",
+                up.bytes.saturating_sub(n)
+            ),
+            _ => String::new(),
+        }
     );
     if let Some(first) = data.first() {
         let seg = up.first_data();

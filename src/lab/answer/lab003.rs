@@ -1192,3 +1192,132 @@ fn ii3(caps: &[Capture], s: IpAddr, kinds: &[Kind]) -> Answer {
     )
     .value("sockets_per_client_computer", per_host)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lab::answer::testkit::{Script, sa};
+
+    const S: u8 = 1;
+
+    fn server_ip() -> IpAddr {
+        IpAddr::from([10, 0, 3, S])
+    }
+
+    /// B connects and chats; C connects at 1 s and sends at 1.5 s; B leaves at 4 s; the
+    /// server answers C at `c_reply`.
+    fn part_one(c_reply: f64) -> Capture {
+        let mut s = Script::default();
+        let mut b = s.connect(0.0, sa(2, 40000), sa(S, 8080));
+        s.send(0.1, &mut b, b"one");
+        s.reply(0.1005, &mut b, b"Thanks");
+        let mut c = s.connect(1.0, sa(3, 41000), sa(S, 8080));
+        s.send(1.5, &mut c, b"from C");
+        s.close(4.0, &mut b);
+        s.reply(c_reply, &mut c, b"Thanks");
+        s.close(c_reply + 0.5, &mut c);
+        s.capture("a.pcap")
+    }
+
+    #[test]
+    fn a_one_at_a_time_server_makes_the_second_client_wait_for_the_first_to_leave() {
+        let cap = part_one(4.0005);
+        assert_eq!(classify(&cap.facts, server_ip()), Kind::TcpOneAtATime);
+        let caps = [cap];
+        let w = waiting_connections(&caps, server_ip());
+        assert_eq!(w.len(), 1);
+        assert_eq!(w[0].conn.client(), SocketAddr::from(sa(3, 41000)));
+        assert!(
+            w[0].kernel_ack.is_some(),
+            "the kernel acknowledged C's data"
+        );
+        let (_, blocker, close) = w[0].blocker.expect("B's connection held the server");
+        assert_eq!(blocker.client(), SocketAddr::from(sa(2, 40000)));
+        assert!(close.is_some());
+        let a = i3(&caps, server_ip(), &[Kind::TcpOneAtATime]);
+        assert_eq!(a.values["waiting_client"], "10.0.3.3:41000");
+        assert_eq!(a.values["handshake_complete"], true);
+        let waited = a.values["seconds_waited"].as_f64().unwrap();
+        assert!((waited - 2.5005).abs() < 1e-6, "{waited}");
+        assert!(
+            a.answer.contains("after the client 10.0.3.2:40000 closed"),
+            "{}",
+            a.answer
+        );
+    }
+
+    #[test]
+    fn a_threaded_server_answers_the_second_client_at_once() {
+        let cap = part_one(1.5002);
+        assert_eq!(classify(&cap.facts, server_ip()), Kind::TcpConcurrent);
+        let caps = [cap];
+        assert!(waiting_connections(&caps, server_ip()).is_empty());
+        let kinds = [Kind::TcpConcurrent];
+        let a = ii1(&caps, server_ip(), &kinds);
+        assert_eq!(a.values["connections"], 2);
+        assert!(
+            a.answer.contains("10.0.3.3:41000 was answered"),
+            "{}",
+            a.answer
+        );
+        let a = ii2(&caps, server_ip(), &kinds);
+        assert_eq!(a.values["sockets_created"], 3);
+        assert_eq!(
+            a.values["server_sockets"],
+            serde_json::json!(["10.0.3.1:8080"])
+        );
+        let a = ii3(&caps, server_ip(), &kinds);
+        assert_eq!(
+            a.values["sockets_per_client_computer"],
+            serde_json::json!({"10.0.3.2": 1, "10.0.3.3": 1})
+        );
+    }
+
+    #[test]
+    fn udp_has_no_handshake_and_a_second_client_is_answered_at_once() {
+        let mut s = Script::default();
+        for (i, t) in [0.0, 1.0, 2.0].iter().enumerate() {
+            s.udp(
+                *t,
+                sa(2, 50000),
+                sa(S, 8080),
+                format!("line {i}").as_bytes(),
+            );
+            s.udp(t + 0.001, sa(S, 8080), sa(2, 50000), b"Thanks");
+        }
+        s.udp(1.5, sa(3, 50001), sa(S, 8080), b"from C");
+        s.udp(1.501, sa(S, 8080), sa(3, 50001), b"Thanks");
+        let caps = [s.capture("udp.pcap")];
+        assert_eq!(classify(&caps[0].facts, server_ip()), Kind::Udp);
+        let a = i4a(&caps, server_ip(), Some(0), None);
+        assert_eq!(a.values["udp_datagrams_to_server"], 4);
+        assert_eq!(a.values["udp_tcp_frames"], 0);
+        let a = i4b(&caps, server_ip(), Some(0));
+        assert_eq!(
+            a.values["udp_clients"],
+            serde_json::json!(["10.0.3.2:50000", "10.0.3.3:50001"])
+        );
+    }
+
+    #[test]
+    fn frames_of_step_8_are_sorted_into_handshake_data_acks_and_no_teardown() {
+        let mut s = Script::default();
+        let mut b = s.connect(0.0, sa(2, 40000), sa(S, 8080));
+        s.send(0.1, &mut b, b"one");
+        s.reply(0.1005, &mut b, b"Thanks");
+        s.send(0.2, &mut b, b"two");
+        let caps = [s.capture("b.pcap")];
+        let a = i1a(&caps, server_ip(), Some(0));
+        assert_eq!(a.values["handshake_frames"], serde_json::json!([1, 2, 3]));
+        assert_eq!(a.values["client_data_segments"], 2);
+        assert_eq!(a.values["server_data_segments"], 1);
+        assert_eq!(a.values["pure_acks"], 3, "{}", a.answer);
+        assert!(a.answer.contains("no FIN and no RST"), "{}", a.answer);
+        let b = i1b(&caps, server_ip(), Some(0));
+        assert_eq!(
+            b.values["client_sockets"],
+            serde_json::json!(["10.0.3.2:40000"])
+        );
+        assert_eq!(b.table.as_ref().map(|t| t.rows.len()), Some(3));
+    }
+}

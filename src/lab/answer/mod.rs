@@ -17,6 +17,8 @@ pub mod lab002;
 pub mod lab003;
 pub mod lab004;
 pub mod report;
+#[cfg(test)]
+pub(crate) mod testkit;
 
 use std::fmt;
 use std::net::IpAddr;
