@@ -47,7 +47,7 @@ round() {
     sleep 0.5
     local udp
     udp=$("$BIN" lab exec -q B -- iperf3 -c 10.0.3.1 -p 5202 -u -l 64 -b 0 -t "$RUN_S" -J |
-        jq -r '.end.sum | "\((.packets - .lost_packets) / .seconds) \(.lost_percent)"')
+        jq -r '.end.sum | "\((.packets - .lost_packets) / .seconds) \(.lost_percent * 10 | round / 10)"')
     wait "${PIDS[-1]}" 2>/dev/null || true
     echo "$tcp $udp"
 }

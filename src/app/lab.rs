@@ -227,7 +227,7 @@ fn write_status(out: &mut impl Write, topo: &Topology, obs: &Observed) -> anyhow
             .map(|n| {
                 n.procs
                     .iter()
-                    .map(|p| format!("{} {}", p.pid, p.argv.join(" ")))
+                    .map(|p| format!("{} {}", p.pid, p.command_line()))
                     .collect::<Vec<_>>()
                     .join("\n")
             })

@@ -190,6 +190,15 @@ pub struct ProcState {
 }
 
 impl ProcState {
+    /// Its command line as a student would type it (the program without its directory).
+    pub fn command_line(&self) -> String {
+        let mut words: Vec<String> = self.argv.iter().map(|a| shell_quote(a)).collect();
+        if let Some(first) = self.argv.first() {
+            words[0] = shell_quote(first.rsplit('/').next().unwrap_or(first));
+        }
+        words.join(" ")
+    }
+
     /// True for a `wirelab lab switch` process.
     pub fn is_switch(&self) -> bool {
         self.switch_args().is_some()
@@ -581,7 +590,7 @@ pub fn plan_down(topo: &Topology, obs: &Observed) -> Vec<Step> {
         for p in &state.procs {
             steps.push(Step::Stop {
                 pid: p.pid,
-                what: p.argv.join(" "),
+                what: p.command_line(),
             });
         }
         steps.push(Step::Run(Cmd::new("ip", &["netns", "del", &ns])));

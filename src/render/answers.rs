@@ -70,9 +70,14 @@ pub fn write_report(w: &mut impl Write, r: &Report) -> io::Result<()> {
             let mut table = Table::new();
             table
                 .load_style(presets::UTF8_FULL_CONDENSED)
-                .set_content_arrangement(ContentArrangement::Dynamic)
-                .set_width(WIDTH as u16)
                 .set_header(t.columns.clone());
+            // A packet list (with an Info column) keeps one frame per line, as Wireshark's;
+            // other tables wrap to the width.
+            if !t.columns.iter().any(|c| c == "Info") {
+                table
+                    .set_content_arrangement(ContentArrangement::Dynamic)
+                    .set_width(WIDTH as u16);
+            }
             for row in &t.rows {
                 table.add_row(row.clone());
             }

@@ -582,15 +582,37 @@ impl FileFacts {
             .filter(move |f| f.a.ip() == ip || f.b.ip() == ip)
     }
 
-    /// The MAC that takes part in the most unicast frames: the capturing computer's, on a
-    /// switched network (a switch sends a computer only its own unicast and the floods).
-    pub fn capture_mac(&self) -> Option<[u8; 6]> {
+    /// The capturing computer's MAC. On a switched network a computer receives only its own
+    /// unicast frames and the floods, so its MAC takes part in (nearly) every unicast frame;
+    /// the candidates are the MACs in at least 90% of them. The peer a computer talks to also
+    /// qualifies when it is the only peer, so `not` (e.g. the server's MAC, when the capture is
+    /// a client's) is passed over when another candidate exists.
+    pub fn capture_mac(&self, not: Option<[u8; 6]>) -> Option<[u8; 6]> {
         let mut n: BTreeMap<[u8; 6], u64> = BTreeMap::new();
+        let mut total = 0u64;
         for ((a, b), s) in &self.unicast {
             *n.entry(*a).or_default() += s.count;
             *n.entry(*b).or_default() += s.count;
+            total += s.count;
         }
-        n.into_iter().max_by_key(|&(_, c)| c).map(|(m, _)| m)
+        let mut candidates: Vec<([u8; 6], u64)> = n
+            .into_iter()
+            .filter(|&(_, c)| c * 10 >= total * 9)
+            .collect();
+        candidates.sort_by_key(|&(m, c)| (std::cmp::Reverse(c), m));
+        candidates
+            .iter()
+            .find(|(m, _)| Some(*m) != not)
+            .or(candidates.first())
+            .map(|&(m, _)| m)
+    }
+
+    /// The MAC that sent frames from `ip`, if one did.
+    pub fn mac_of(&self, ip: IpAddr) -> Option<[u8; 6]> {
+        self.mac_ips
+            .iter()
+            .find(|(_, ips)| ips.contains(&ip) && ips.len() == 1)
+            .map(|(m, _)| *m)
     }
 
     /// Unicast frames between two MACs, neither of which is `mac`.

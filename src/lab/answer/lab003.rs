@@ -89,9 +89,10 @@ fn label(caps: &[Capture], i: usize) -> String {
     format!("{name} (file {})", i + 1)
 }
 
-/// The computer a capture was made on: the IP of the MAC in the most unicast frames.
-fn captured_on(f: &FileFacts) -> Option<(IpAddr, [u8; 6])> {
-    let mac = f.capture_mac()?;
+/// The computer a capture was made on (see [`FileFacts::capture_mac`]), preferring a client
+/// of `server` when the capture could be either's.
+fn captured_on(f: &FileFacts, server: IpAddr) -> Option<(IpAddr, [u8; 6])> {
+    let mac = f.capture_mac(f.mac_of(server))?;
     let ip = f.ips_of(&mac).into_iter().find(IpAddr::is_ipv4)?;
     Some((ip, mac))
 }
@@ -132,7 +133,7 @@ pub fn answers(caps: &[Capture], server: Option<IpAddr>) -> Vec<Answer> {
         i1b(caps, s, part1),
         i2(caps, s),
         i3(caps, s, &kinds),
-        switch_note(caps),
+        switch_note(caps, s),
         i4a(caps, s, udp, part1),
         i4b(caps, s, udp),
         ii1(caps, s, &kinds),
@@ -159,7 +160,7 @@ fn i1a(caps: &[Capture], s: IpAddr, file: Option<usize>) -> Answer {
     let conns: Vec<&TcpConn> = f.tcp_to(s).collect();
     let tcp_frames: u64 = conns.iter().map(|c| c.frames()).sum();
     let mut text = format!("{} holds {} frames", label(caps, i), f.frames);
-    if let Some((ip, _)) = captured_on(f) {
+    if let Some((ip, _)) = captured_on(f, s) {
         text.push_str(&format!(", captured on {ip}"));
     }
     text.push_str(&format!(
@@ -656,7 +657,7 @@ fn i3(caps: &[Capture], s: IpAddr, kinds: &[Kind]) -> Answer {
     let mut seen_other = false;
     for &i in &part1 {
         let f = &caps[i].facts;
-        let host = captured_on(f).map(|(ip, _)| ip);
+        let host = captured_on(f, s).map(|(ip, _)| ip);
         let asks: Vec<&super::facts::ArpFact> = f
             .arp
             .first
@@ -691,7 +692,7 @@ fn i3(caps: &[Capture], s: IpAddr, kinds: &[Kind]) -> Answer {
 
 const Q_SWITCH: &str = "Why does B's capture hold none of the unicast frames between A and C?";
 
-fn switch_note(caps: &[Capture]) -> Answer {
+fn switch_note(caps: &[Capture], s: IpAddr) -> Answer {
     let mut a = Answer::new("I.3 (switch)", Q_SWITCH, String::new());
     let mut parts = Vec::new();
     let mut foreign_total = 0u64;
@@ -700,7 +701,7 @@ fn switch_note(caps: &[Capture]) -> Answer {
         if f.ethernet_frames == 0 {
             continue;
         }
-        let Some((ip, mac)) = captured_on(f) else {
+        let Some((ip, mac)) = captured_on(f, s) else {
             continue;
         };
         let foreign = f.unicast_not_involving(mac);
@@ -735,7 +736,8 @@ fn switch_note(caps: &[Capture]) -> Answer {
                     String::new()
                 } else {
                     format!(
-                        ", some from {} — so those computers were there and active",
+                        " — ARP from {}: the other computers were there and talking, yet none \
+                         of their unicast reached this port",
                         others
                             .iter()
                             .map(|x| x.to_string())
