@@ -133,7 +133,16 @@ pub fn run(cfg: &DriverConfig, log: &mut impl Write) -> Result<SwitchStats, Driv
                         }
                     }
                     Ok(None) => {}
-                    Err(e) => return Err(format!("{name}: {e}")),
+                    // The interface is gone (ENXIO, ENODEV, or no longer listed: its
+                    // namespace was deleted): this port is done.
+                    Err(e)
+                        if matches!(e.raw_os_error(), Some(6 | 19))
+                            || iface::find(&name).is_err() =>
+                    {
+                        return Err(format!("{name}: {e}"));
+                    }
+                    // Down for now (`ip link set eth0 down` on the computer): wait for it.
+                    Err(_) => thread::sleep(TICK),
                 }
             }
             Ok(())

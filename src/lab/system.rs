@@ -297,7 +297,8 @@ impl<'a, W: Write> Executor<'a, W> {
             return Ok(());
         }
         let stderr = String::from_utf8_lossy(&out.stderr).trim().to_string();
-        let hint = if stderr.contains("sysctl") || cmd.args.iter().any(|a| a == "sysctl") {
+        let missing = stderr.contains("No such file") || stderr.contains("not found");
+        let hint = if missing && cmd.args.iter().any(|a| a == "sysctl") {
             "\n(the `sysctl` program comes with the procps package: sudo apt install procps)"
                 .to_string()
         } else if stderr.contains("Operation not permitted") {
