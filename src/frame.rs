@@ -2,6 +2,7 @@
 //!
 //! A [`Frame`] owns its bytes and carries what the capture file said about it (link type,
 //! timestamp, original length). Everything downstream (decode, analyse, render, sinks) reads it.
+#![forbid(unsafe_code)]
 
 use std::time::Duration;
 

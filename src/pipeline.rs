@@ -4,6 +4,7 @@
 //! for `capture`), analyses each one, applies the display filter, writes the per-frame view
 //! (packet list, details, hex dump or JSON) and feeds the whole-capture views (handshakes,
 //! conversations) that [`Pipeline::finish`] prints at the end. It keeps no per-packet state.
+#![forbid(unsafe_code)]
 
 use std::io::{self, Write};
 

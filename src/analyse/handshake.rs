@@ -29,6 +29,10 @@ pub enum RowKind {
     FinAck,
     /// A reset.
     Rst,
+    /// A segment carrying data (only with [`Handshakes::every_frame`]).
+    Data,
+    /// A plain acknowledgement (only with [`Handshakes::every_frame`]).
+    Ack,
 }
 
 /// One frame of a handshake or teardown.
@@ -85,12 +89,40 @@ pub struct StreamExchange {
 pub struct Handshakes {
     streams: HashMap<u32, usize>,
     list: Vec<StreamExchange>,
+    /// Rows for data segments and plain ACKs too, up to this many rows per stream.
+    every_frame: Option<usize>,
 }
 
 impl Handshakes {
     /// Nothing seen yet.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A row for every frame of each stream — data segments and plain ACKs too, as in a
+    /// Wireshark packet list of one connection — keeping at most `max_rows` rows per stream.
+    pub fn every_frame(max_rows: usize) -> Self {
+        Handshakes {
+            every_frame: Some(max_rows),
+            ..Self::default()
+        }
+    }
+
+    /// Forgets a stream (a closed connection whose view was shown).
+    pub fn remove(&mut self, stream: u32) -> Option<StreamExchange> {
+        let idx = self.streams.remove(&stream)?;
+        let s = self.list.remove(idx);
+        for v in self.streams.values_mut() {
+            if *v > idx {
+                *v -= 1;
+            }
+        }
+        Some(s)
+    }
+
+    /// The exchange of one stream.
+    pub fn get(&self, stream: u32) -> Option<&StreamExchange> {
+        self.streams.get(&stream).map(|&i| &self.list[i])
     }
 
     /// The streams, by stream index.
@@ -234,11 +266,34 @@ impl Handshakes {
                 rows.push(row(RowKind::Fin, why));
             }
         }
+        if rows.is_empty()
+            && let Some(_) = self.every_frame
+        {
+            let next = a.seq.wrapping_add(len);
+            if len > 0 {
+                rows.push(row(
+                    RowKind::Data,
+                    format!(
+                        "{who} sends {len} bytes: Seq {} + Len {len} = {next}; {peer} should ack {next}",
+                        a.seq
+                    ),
+                ));
+            } else if ackf {
+                rows.push(row(
+                    RowKind::Ack,
+                    format!(
+                        "{who} acks {}: it has every byte of {peer}'s before that",
+                        a.ack
+                    ),
+                ));
+            }
+        }
         if rows.is_empty() {
             s.other_frames += 1;
         }
+        let max_rows = self.every_frame.unwrap_or(MAX_ROWS);
         for r in rows {
-            if s.rows.len() < MAX_ROWS {
+            if s.rows.len() < max_rows {
                 s.rows.push(r);
             } else {
                 s.other_frames += 1;

@@ -150,7 +150,15 @@ fn tcp_info(t: &TcpRepr, a: Option<&TcpAnalysis>, bytes: &[u8], info: &mut Strin
     if let Some(a) = a {
         info.push_str(&a.labels());
     }
-    let _ = write!(info, "{} \u{2192} {} [", t.src_port, t.dst_port);
+    let _ = write!(info, "{} \u{2192} {}", t.src_port, t.dst_port);
+    // A header cut by the snapshot length shows what tshark shows: the ports alone below 16
+    // bytes, no Len= below 20, options as far as they go; then its note.
+    let captured = t.cut.map_or(usize::MAX, usize::from);
+    if captured < usize::from(crate::decode::TCP_ANALYSED_FROM) {
+        info.push_str(CUT_NOTE);
+        return;
+    }
+    info.push_str(" [");
     tcp_flag_names(t.flags, info);
     info.push(']');
     let (seq, ack, win) = match a {
@@ -162,6 +170,10 @@ fn tcp_info(t: &TcpRepr, a: Option<&TcpAnalysis>, bytes: &[u8], info: &mut Strin
         let _ = write!(info, " Ack={ack}");
     }
     let _ = write!(info, " Win={win}");
+    if captured < 20 {
+        info.push_str(CUT_NOTE);
+        return;
+    }
     if t.flags & tcp_flags::URG != 0 {
         let _ = write!(info, " Urg={}", t.urgent);
     }
@@ -196,7 +208,13 @@ fn tcp_info(t: &TcpRepr, a: Option<&TcpAnalysis>, bytes: &[u8], info: &mut Strin
             Err(_) => break,
         }
     }
+    if t.cut.is_some() {
+        info.push_str(CUT_NOTE);
+    }
 }
+
+/// What tshark appends to Info when the capture ended inside a header.
+const CUT_NOTE: &str = "[Packet size limited during capture]";
 
 /// `<sport> → <dport> Len=<n>`.
 fn udp_info(u: &UdpRepr, d: &Decoded, info: &mut String) {

@@ -4,6 +4,7 @@
 //! analysis of [`tcp`] (stream index, relative numbers, flags), and the Protocol and Info
 //! columns worded like Wireshark's. It keeps state per stream, per pending fragment and per
 //! outstanding echo request, never per packet, so memory does not grow with packet count.
+#![forbid(unsafe_code)]
 
 pub mod arp;
 pub mod conversations;
@@ -226,10 +227,11 @@ impl Analyzer {
         out.len = frame.orig_len;
         out.caplen = frame.data.len() as u32;
         out.link_type = Some(frame.link_type);
-        decode::decode_into(
+        decode::decode_into_cut(
             frame.number,
             frame.link_type,
             &frame.data,
+            frame.orig_len as usize,
             &mut self.reasm,
             &mut out.decoded,
         );
@@ -238,8 +240,10 @@ impl Analyzer {
         out.simp = None;
 
         let d = &out.decoded;
-        if let (TransportRepr::Tcp(t), Some((src, dst))) = (&d.transport, d.net.ip_addrs()) {
-            out.tcp = Some(self.tcp.segment(&TcpSegment {
+        if let (TransportRepr::Tcp(t), Some((src, dst))) = (&d.transport, d.net.ip_addrs())
+            && t.cut.is_none_or(|n| n >= decode::TCP_ANALYSED_FROM)
+        {
+            let seg = TcpSegment {
                 frame: frame.number,
                 time: frame.timestamp,
                 src,
@@ -252,7 +256,11 @@ impl Analyzer {
                 window: t.window,
                 len: t.len,
                 window_scale: t.window_scale,
-            }));
+            };
+            out.tcp = Some(match t.cut {
+                None => self.tcp.segment(&seg),
+                Some(captured) => self.tcp.cut_segment(&seg, usize::from(captured)),
+            });
         }
         if let TransportRepr::Icmpv4(i) | TransportRepr::Icmpv6(i) = &d.transport
             && let Some(q) = &i.quoted

@@ -548,6 +548,23 @@ impl TcpAnalyzer {
         Some(self.process(seg, None, stages).stream)
     }
 
+    /// A header cut by the snapshot length after `captured` bytes (at least 16, the window):
+    /// tshark gives it a stream, relative numbers and the analysis state update, but the
+    /// capture ends before it prints the analysis, so no flag is shown; options are applied
+    /// as far as they were captured (give `seg.window_scale` only then) and the window-scale
+    /// check after the options does not run.
+    pub fn cut_segment(&mut self, seg: &TcpSegment, captured: usize) -> TcpAnalysis {
+        let stages = Stages {
+            bookkeeping: captured >= 20,
+            options: captured > 20,
+            verify_scaling: false,
+        };
+        let mut a = self.process(seg, seg.len, stages);
+        a.flags = AnalysisFlags::empty();
+        a.dup_ack = None;
+        a
+    }
+
     fn process(&mut self, seg: &TcpSegment, len: Option<u32>, stages: Stages) -> TcpAnalysis {
         let key = ConvKey::new((seg.src, seg.src_port), (seg.dst, seg.dst_port));
         let flow1 = is_flow1(seg.src, seg.dst, seg.src_port, seg.dst_port);

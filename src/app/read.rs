@@ -65,6 +65,10 @@ pub fn read(args: &ReadArgs) -> anyhow::Result<ExitCode> {
         count: args.count,
         style,
     });
+    if args.realtime && (args.speed.is_nan() || args.speed <= 0.0 || !args.speed.is_finite()) {
+        anyhow::bail!("--speed must be a positive number (2 = twice as fast, 0.5 = half speed)");
+    }
+    let mut pace = args.realtime.then(|| Pace::new(args.speed));
     let mut warnings = 0u64;
     for event in reader {
         let frame = match event {
@@ -76,8 +80,12 @@ pub fn read(args: &ReadArgs) -> anyhow::Result<ExitCode> {
                 continue;
             }
         };
+        if let Some(p) = pace.as_mut() {
+            out.flush()?;
+            p.wait(frame.timestamp);
+        }
         let step = pipeline.push(&frame, &mut out)?;
-        if tty && step != Step::Hidden {
+        if (tty || pace.is_some()) && step != Step::Hidden {
             out.flush()?;
         }
         if step == Step::Done {
@@ -107,4 +115,30 @@ pub fn read(args: &ReadArgs) -> anyhow::Result<ExitCode> {
         eprintln!("wirelab: no frame matched the filter ({frames} read)");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--realtime`: waits until each frame is due, by its timestamp relative to the first.
+struct Pace {
+    speed: f64,
+    start: std::time::Instant,
+    first: Option<std::time::Duration>,
+}
+
+impl Pace {
+    fn new(speed: f64) -> Pace {
+        Pace {
+            speed,
+            start: std::time::Instant::now(),
+            first: None,
+        }
+    }
+
+    /// Sleeps until the frame stamped `ts` is due (a clock going back is not waited for).
+    fn wait(&mut self, ts: std::time::Duration) {
+        let first = *self.first.get_or_insert(ts);
+        let due = ts.saturating_sub(first).div_f64(self.speed);
+        if let Some(left) = due.checked_sub(self.start.elapsed()) {
+            std::thread::sleep(left);
+        }
+    }
 }

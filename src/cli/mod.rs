@@ -1,5 +1,7 @@
 //! Command-line definitions (clap derive structs only: no I/O, no logic).
+#![forbid(unsafe_code)]
 
+pub mod capture;
 pub mod demo;
 pub mod lab;
 pub mod read;
@@ -21,6 +23,12 @@ pub struct Cli {
 pub enum Command {
     /// Read a capture file (pcap or pcapng) and show it like Wireshark's packet list.
     Read(read::ReadArgs),
+    /// Capture live frames from interfaces, show them like `read`, write them to pcapng.
+    Capture(capture::CaptureArgs),
+    /// A TCP server that shows each connection's frames layer by layer as they arrive.
+    Serve(capture::ServeArgs),
+    /// Put a saved capture's frames back on a link (as tcpreplay does).
+    Replay(capture::ReplayArgs),
     /// The course's socket demos.
     #[command(flatten)]
     Demo(demo::DemoCommand),

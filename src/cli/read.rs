@@ -23,6 +23,7 @@ pub enum ColorChoice {
   wirelab read captures/tcp-handshake.pcapng --detail --hex --count 3
   wirelab read capture.pcap --filter 'tcp.port == 8080 and tcp.flags.syn == 1'
   wirelab read capture.pcap --stats
+  wirelab read capture.pcapng --realtime --speed 2
   wirelab read capture.pcap --json | head")]
 pub struct ReadArgs {
     /// The capture file (pcap or pcapng; the format is found from the file's magic number).
@@ -55,6 +56,14 @@ pub struct ReadArgs {
     /// Stop after this many shown frames.
     #[arg(short = 'c', long, value_name = "N")]
     pub count: Option<u64>,
+
+    /// Show the frames at the pace they were captured (by their own timestamps).
+    #[arg(long)]
+    pub realtime: bool,
+
+    /// With --realtime: this many times faster (0.5: half speed).
+    #[arg(long, value_name = "X", default_value_t = 1.0, requires = "realtime")]
+    pub speed: f64,
 
     /// Colour the output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]

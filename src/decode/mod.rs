@@ -7,6 +7,7 @@
 //! transport layer belongs to the frame that completes the datagram, as in Wireshark.
 //!
 //! Decoding never touches I/O and never panics on input.
+#![forbid(unsafe_code)]
 
 pub mod detail;
 pub mod link;
@@ -236,7 +237,16 @@ pub struct TcpRepr {
     pub options: Range<usize>,
     /// Bytes of the captured payload.
     pub payload: Range<usize>,
+    /// Set when the capture ended inside the header (a small snapshot length): how many of
+    /// its bytes were captured. Fields past that point read as 0 and options are parsed as
+    /// far as they go; tshark keeps the layer and notes "[Packet size limited during
+    /// capture]". With fewer than [`TCP_ANALYSED_FROM`] bytes there is no analysis.
+    pub cut: Option<u8>,
 }
+
+/// Captured TCP header bytes needed for tshark to give the frame a stream and analyse it
+/// (ports, sequence and acknowledgement numbers, flags and window).
+pub const TCP_ANALYSED_FROM: u8 = 16;
 
 /// A UDP header.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -433,6 +443,20 @@ pub fn decode_into(
     reasm: &mut Reassembler,
     out: &mut Decoded,
 ) {
+    decode_into_cut(number, link_type, data, data.len(), reasm, out);
+}
+
+/// Like [`decode_into`] for a frame that was `orig_len` bytes on the wire: when the capture
+/// kept fewer (a snapshot length), an IP payload cut short by it is not malformed, as in
+/// tshark ("Packet size limited during capture").
+pub fn decode_into_cut(
+    number: u64,
+    link_type: LinkType,
+    data: &[u8],
+    orig_len: usize,
+    reasm: &mut Reassembler,
+    out: &mut Decoded,
+) {
     out.link = LinkRepr::None;
     out.vlans.clear();
     out.net = NetRepr::None;
@@ -445,7 +469,8 @@ pub fn decode_into(
         Some(s) => s,
         None => return,
     };
-    decode_sliced(number, data, &sliced, reasm, out);
+    let snapped = orig_len > data.len();
+    decode_sliced(number, data, snapped, &sliced, reasm, out);
 }
 
 fn set_malformed(out: &mut Decoded, reason: String) {
@@ -458,6 +483,7 @@ fn set_malformed(out: &mut Decoded, reason: String) {
 fn decode_sliced(
     number: u64,
     data: &[u8],
+    snapped: bool,
     sliced: &LaxSlicedPacket<'_>,
     reasm: &mut Reassembler,
     out: &mut Decoded,
@@ -475,7 +501,12 @@ fn decode_sliced(
         }
     }
     if let Some((err, layer)) = &sliced.stop_err {
-        set_malformed(out, format!("{layer}: {err}"));
+        // A header cut by the snapshot length is not malformed: it is decoded as far as the
+        // bytes go (TCP below) and noted as tshark does.
+        let snap_cut = snapped && matches!(err, etherparse::err::packet::SliceError::Len(_));
+        if !snap_cut {
+            set_malformed(out, format!("{layer}: {err}"));
+        }
     }
     match &sliced.net {
         Some(LaxNetSlice::Ipv4(ip)) => {
@@ -497,7 +528,7 @@ fn decode_sliced(
                 range: range_in(data, h.slice()),
             };
             let payload = ip.payload();
-            note_ip_payload(payload, out);
+            note_ip_payload(payload, snapped, out);
             let fragment = repr.is_fragment();
             if fragment {
                 let note = FragmentNote {
@@ -543,7 +574,7 @@ fn decode_sliced(
                 fragmented: payload.fragmented,
                 range: range_in(data, h.slice()),
             };
-            note_ip_payload(payload, out);
+            note_ip_payload(payload, snapped, out);
             let fragmented = payload.fragmented;
             out.net = NetRepr::Ipv6(repr);
             if fragmented {
@@ -579,9 +610,10 @@ fn decode_sliced(
     decode_transport(payload.ip_number.0, data, range, declared, out);
 }
 
-/// Marks a truncated IP payload (captured bytes shorter than the length field says).
-fn note_ip_payload(payload: &LaxIpPayloadSlice<'_>, out: &mut Decoded) {
-    if payload.incomplete {
+/// Marks a truncated IP payload (captured bytes shorter than the length field says), unless
+/// the capture's snapshot length cut it (`snapped`).
+fn note_ip_payload(payload: &LaxIpPayloadSlice<'_>, snapped: bool, out: &mut Decoded) {
+    if payload.incomplete && !snapped {
         set_malformed(
             out,
             "IP payload shorter than the IP length field says (frame cut short)".to_string(),
@@ -655,7 +687,11 @@ fn decode_transport(
                     range: base..base + hl,
                     options: opts_start..base + hl,
                     payload: base + hl..range.end,
+                    cut: None,
                 });
+            }
+            Err(_) if seg.len() >= 4 && seg.len() < tcp_header_len(seg) => {
+                out.transport = TransportRepr::Tcp(cut_tcp(seg, base, declared));
             }
             Err(e) => {
                 set_malformed(out, format!("TCP: {e}"));
@@ -728,6 +764,61 @@ fn decode_transport(
                 range,
             }
         }
+    }
+}
+
+/// The header length a TCP header claims (20 when the data offset is not captured).
+fn tcp_header_len(seg: &[u8]) -> usize {
+    seg.get(12)
+        .map_or(20, |b| (usize::from(b >> 4) * 4).max(20))
+}
+
+/// A TCP header cut by the snapshot length: the fields the captured bytes hold, the rest 0,
+/// and the options as far as they go (as tshark dissects it).
+fn cut_tcp(seg: &[u8], base: usize, declared: usize) -> TcpRepr {
+    let be16 = |i: usize| {
+        seg.get(i..i + 2)
+            .map_or(0, |b| u16::from_be_bytes([b[0], b[1]]))
+    };
+    let be32 = |i: usize| {
+        seg.get(i..i + 4)
+            .map_or(0, |b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    let hl = tcp_header_len(seg);
+    let captured = seg.len().min(hl);
+    let (mut mss, mut ws) = (None, None);
+    if let Some(opts) = seg.get(20..captured) {
+        for opt in etherparse::TcpOptionsIterator::from_slice(opts) {
+            match opt {
+                Ok(etherparse::TcpOptionElement::MaximumSegmentSize(m)) => mss = Some(m),
+                Ok(etherparse::TcpOptionElement::WindowScale(s)) => ws = Some(s),
+                Ok(_) => {}
+                Err(_) => break,
+            }
+        }
+    }
+    let whole = captured >= usize::from(TCP_ANALYSED_FROM);
+    TcpRepr {
+        src_port: be16(0),
+        dst_port: be16(2),
+        seq: be32(4),
+        ack: be32(8),
+        header_len: if seg.len() > 12 { hl as u8 } else { 0 },
+        flags: if seg.len() >= 14 {
+            tcp_flags_of(seg)
+        } else {
+            0
+        },
+        window: be16(14),
+        checksum: be16(16),
+        urgent: be16(18),
+        mss,
+        window_scale: ws,
+        len: whole.then(|| declared.saturating_sub(hl) as u32),
+        range: base..base + captured,
+        options: (base + 20).min(base + captured)..base + captured,
+        payload: base + captured..base + captured,
+        cut: Some(captured.min(255) as u8),
     }
 }
 

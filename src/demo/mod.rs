@@ -3,6 +3,7 @@
 //! One module per demo: [`tcp`] and [`udp`] (seeds 003/004), [`transfer`] (seed 002's file
 //! transfer with a digest), [`stack`] (seed 000's stack chat); [`net`] holds the socket set-up
 //! they share, with errors that tell a student what to do.
+#![forbid(unsafe_code)]
 
 pub mod net;
 pub mod simp;

@@ -44,6 +44,7 @@
 //! No hostnames, value names (`arp.opcode == request`), slices, functions or regular
 //! expressions; a boolean compared with a number other than 0 or 1, and a CIDR block in an
 //! ordering (`ip.addr > 10.0.0.0/8`), are errors rather than silently odd.
+#![forbid(unsafe_code)]
 
 mod error;
 mod eval;

@@ -6,6 +6,7 @@
 //! raw sockets; [`MemoryLink`] is a pair of in-memory ends for tests. [`iface`] finds
 //! interfaces and turns the usual mistakes (a missing or down interface, no privilege) into
 //! errors that say what to do.
+#![forbid(unsafe_code)]
 
 pub mod iface;
 mod memory;

@@ -2,6 +2,7 @@
 //!
 //! Every renderer writes to an `impl Write`; none touches stdout or decides where output
 //! goes, so each is tested by rendering into a `Vec<u8>`.
+#![forbid(unsafe_code)]
 
 pub mod answers;
 pub mod detail;

@@ -71,7 +71,7 @@ struct JsonIp {
 
 #[derive(Serialize)]
 struct JsonTcp {
-    stream: u32,
+    stream: Option<u32>,
     src_port: u16,
     dst_port: u16,
     flags: Shown<Flags>,
@@ -127,7 +127,7 @@ pub fn write_packet(w: &mut impl Write, p: &Packet) -> io::Result<()> {
     };
     let tcp = match (&p.decoded.transport, &p.tcp) {
         (TransportRepr::Tcp(t), Some(a)) => Some(JsonTcp {
-            stream: a.stream,
+            stream: Some(a.stream),
             src_port: t.src_port,
             dst_port: t.dst_port,
             flags: Shown(Flags(t.flags)),
@@ -138,6 +138,21 @@ pub fn write_packet(w: &mut impl Write, p: &Packet) -> io::Result<()> {
             len: t.len,
             win: a.window,
             analysis: a.flags.field_names(),
+        }),
+        // A header cut too short for tshark's analysis (a small snapshot length): no
+        // stream, the raw numbers the captured bytes hold.
+        (TransportRepr::Tcp(t), None) => Some(JsonTcp {
+            stream: None,
+            src_port: t.src_port,
+            dst_port: t.dst_port,
+            flags: Shown(Flags(t.flags)),
+            seq: t.seq,
+            ack: t.ack,
+            seq_raw: t.seq,
+            ack_raw: t.ack,
+            len: t.len,
+            win: u32::from(t.window),
+            analysis: Vec::new(),
         }),
         _ => None,
     };

@@ -1,5 +1,7 @@
-//! Sinks: where analysed frames end up — JSON Lines, pcapng files (the terminal is a
+//! Sinks: where analysed frames end up — JSON Lines, pcapng files, live capture files (the terminal is a
 //! plain writer handed to the renderers).
+#![forbid(unsafe_code)]
 
+pub mod capture_file;
 pub mod json;
 pub mod pcapng;

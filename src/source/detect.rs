@@ -1,4 +1,5 @@
 //! Recognising a file by its first bytes: pcap, pcapng, or what else it is.
+#![forbid(unsafe_code)]
 
 use std::fmt;
 

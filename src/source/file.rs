@@ -1,5 +1,6 @@
 //! [`CaptureReader`]: opens a capture file, picks the format by magic number, and yields its
 //! frames and warnings one at a time.
+#![forbid(unsafe_code)]
 
 use std::collections::VecDeque;
 use std::fs::File;

@@ -1,4 +1,4 @@
-//! Reading frames: capture files (pcap, pcapng).
+//! Reading frames: capture files (pcap, pcapng) and live interfaces.
 //!
 //! [`CaptureReader`] turns any [`std::io::Read`] holding a pcap or pcapng file into a stream of
 //! [`SourceEvent`]s: a [`Frame`] for every packet it can read, and a
@@ -36,12 +36,21 @@
 //! pcapng Simple Packet Blocks carry no timestamp: their frames get the Unix epoch
 //! (`Duration::ZERO`; tshark shows no time). Not supported: the "modified" pcap variants
 //! (Kuznetzov, Navtel...) and compressed files (decompress them first).
+//!
+//! [`live::LiveSource`] reads frames from network interfaces through [`ring`], a TPACKET_V3
+//! memory-mapped ring (the crate's only `unsafe` code), and yields the same frames plus their
+//! direction and the kernel's drop counters.
 
+pub mod block;
 mod detect;
 mod file;
+pub mod live;
 mod pcap;
 mod pcapng;
 mod window;
+// The one module allowed unsafe code: the TPACKET_V3 ring (socket, mmap, poll).
+#[allow(unsafe_code)]
+pub mod ring;
 
 #[cfg(test)]
 pub(crate) mod testdata;

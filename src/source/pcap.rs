@@ -4,6 +4,7 @@
 //! the header and each complete record. Unlike `PcapParser::next_packet`, a record longer
 //! than the header's snap length is accepted (tools write such files; pcap-file 2.0.0 even
 //! looped forever on them), and so is an original length smaller than the captured length.
+#![forbid(unsafe_code)]
 
 use std::collections::VecDeque;
 use std::io::{self, Read};

@@ -10,6 +10,7 @@
 //! Packets come from Enhanced, Simple and (obsolete) Packet Blocks. Section headers and
 //! interface descriptions update the state (link type, `if_tsresol`, `if_tsoffset` per
 //! interface; interfaces start again at each section). Every other block is skipped unread.
+#![forbid(unsafe_code)]
 
 use std::borrow::Cow;
 use std::collections::VecDeque;

@@ -5,6 +5,7 @@
 //! largest record or block seen (plus one read chunk) and never with the number of packets.
 //! Reads are made in chunks of [`CHUNK`] bytes (after a short ramp-up), so a `BufReader` of
 //! that capacity is bypassed (no double copy) and there is no system call per packet.
+#![forbid(unsafe_code)]
 
 use std::io::{self, Read};
 

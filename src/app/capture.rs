@@ -1,0 +1,276 @@
+//! `wirelab capture`: a live capture through the same pipeline as `read`, written to pcapng.
+
+use std::io::{self, IsTerminal, Write};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use anyhow::Context;
+
+use crate::capture::{self, CaptureReport, CaptureSetup, FileSetup, LiveView, group};
+use crate::cli::capture::CaptureArgs;
+use crate::link::Interface;
+use crate::link::iface;
+use crate::pipeline::{Pipeline, ViewOptions};
+use crate::sink::capture_file::Rotation;
+use crate::source::live::{LiveOptions, MAX_SNAPLEN, default_buffer};
+
+/// `wirelab capture --list`: the interfaces, as `read` and `capture -i` name them.
+fn list(out: &mut impl Write) -> io::Result<()> {
+    writeln!(
+        out,
+        "{:<12} {:<10} {:<17}  {:<10}  addresses",
+        "interface", "state", "MAC", "link type"
+    )?;
+    for i in iface::list() {
+        let mac = match i.mac {
+            Some(m) if m != [0; 6] => crate::analyse::mac(&m),
+            _ => "-".into(),
+        };
+        let addrs: Vec<String> = i.addrs.iter().map(|(a, p)| format!("{a}/{p}")).collect();
+        writeln!(
+            out,
+            "{:<12} {:<10} {:<17}  {:<10}  {}",
+            i.name,
+            i.state(),
+            mac,
+            i.link_type().name(),
+            if addrs.is_empty() {
+                "-".to_string()
+            } else {
+                addrs.join(" ")
+            }
+        )?;
+    }
+    Ok(())
+}
+
+/// Parses a size such as `10MB`, `500kB`, `1GiB` or `4096` (bytes).
+pub(crate) fn parse_size(text: &str) -> anyhow::Result<u64> {
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let value: f64 = num
+        .parse()
+        .map_err(|_| anyhow::anyhow!("{text:?} is not a size: write e.g. 10MB, 500kB or 1GB"))?;
+    let mult: f64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1.0,
+        "k" | "kb" => 1e3,
+        "kib" => 1024.0,
+        "m" | "mb" => 1e6,
+        "mib" => 1_048_576.0,
+        "g" | "gb" => 1e9,
+        "gib" => 1_073_741_824.0,
+        other => anyhow::bail!("unknown size unit {other:?} in {text:?}: use kB, MB or GB"),
+    };
+    let bytes = value * mult;
+    if !(1.0..=1e15).contains(&bytes) {
+        anyhow::bail!("{text:?} is not a usable file size");
+    }
+    Ok(bytes as u64)
+}
+
+/// Finds each interface named with -i (an unknown name lists the interfaces there are).
+pub(crate) fn interfaces(names: &[String]) -> anyhow::Result<Vec<Interface>> {
+    let mut out: Vec<Interface> = Vec::new();
+    for name in names {
+        let i = iface::find(name)?;
+        if !i.up {
+            return Err(crate::link::LinkError::Down { name: i.name }.into());
+        }
+        if out.iter().any(|o| o.index == i.index) {
+            anyhow::bail!("interface {name} is given twice with -i");
+        }
+        out.push(i);
+    }
+    Ok(out)
+}
+
+/// Ctrl-C and SIGTERM set the flag; a second one ends the program at once.
+pub(crate) fn stop_on_signals() -> anyhow::Result<Arc<AtomicBool>> {
+    let stop = Arc::new(AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register_conditional_shutdown(sig, 130, stop.clone())
+            .context("cannot install the Ctrl-C handler")?;
+        signal_hook::flag::register(sig, stop.clone())
+            .context("cannot install the Ctrl-C handler")?;
+    }
+    Ok(stop)
+}
+
+/// The end-of-capture summary, as tcpdump and dumpcap print it.
+pub(crate) fn summary(report: &CaptureReport, file: bool) -> String {
+    let mut s = String::new();
+    let kernel_rx: u64 = report.interfaces.iter().map(|(_, st)| st.received).sum();
+    let dropped: u64 = report.interfaces.iter().map(|(_, st)| st.dropped).sum();
+    let delivered: u64 = report.interfaces.iter().map(|(_, st)| st.delivered).sum();
+    let names: Vec<&str> = report.interfaces.iter().map(|(n, _)| n.as_str()).collect();
+    s.push_str(&format!(
+        "wirelab: {} frames captured on {} in {:.1} s; the kernel received {} and dropped {}",
+        group(delivered),
+        names.join(", "),
+        report.seconds,
+        group(kernel_rx),
+        group(dropped),
+    ));
+    if dropped > 0 {
+        s.push_str(" (ring full: try a bigger --buffer, a smaller --snaplen, or --quiet)");
+    }
+    if file {
+        s.push_str(&format!("; {} written", group(report.written)));
+        match report.files.as_slice() {
+            [] => {}
+            [one] => s.push_str(&format!(" to {}", one.display())),
+            many => s.push_str(&format!(
+                " to {} files ({} … {})",
+                many.len(),
+                many[0].display(),
+                many[many.len() - 1].display()
+            )),
+        }
+    }
+    if report.not_shown > 0 {
+        s.push_str(&format!(
+            "\nwirelab: {} frames not shown (the terminal could not keep up){}",
+            group(report.not_shown),
+            if file { ", all written" } else { "" }
+        ));
+    }
+    if report.not_analysed > 0 {
+        s.push_str(&format!(
+            "\nwirelab: {} frames came too fast for the analysis and were not shown{}; TCP analysis flags after them may be off",
+            group(report.not_analysed),
+            if file { " (all written)" } else { "" }
+        ));
+    }
+    if report.cut_by_ring > 0 {
+        s.push_str(&format!(
+            "\nwirelab: {} frames were larger than a ring block and were cut short",
+            group(report.cut_by_ring)
+        ));
+    }
+    s
+}
+
+/// `wirelab capture`.
+pub fn capture(args: &CaptureArgs) -> anyhow::Result<ExitCode> {
+    if args.list {
+        let stdout = io::stdout();
+        let mut out = stdout.lock();
+        list(&mut out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let filter = super::parse_filter(args.filter.as_deref())?;
+    let ifaces = interfaces(&args.interfaces)?;
+    let snaplen = match args.snaplen {
+        None | Some(0) => MAX_SNAPLEN,
+        Some(n) if n < 14 => {
+            anyhow::bail!("--snaplen {n} is too small to hold even an Ethernet header (14 bytes)")
+        }
+        Some(n) => n.min(MAX_SNAPLEN),
+    };
+    let rotation = match &args.rotate {
+        Some(size) => Some(Rotation {
+            size: parse_size(size)?,
+            files: args.files.unwrap_or(0),
+        }),
+        None => None,
+    };
+    let duration = match args.duration {
+        Some(d) if d.is_nan() || d <= 0.0 || !d.is_finite() => {
+            anyhow::bail!("--duration must be a positive number of seconds")
+        }
+        Some(d) => Some(Duration::from_secs_f64(d.min(1e9))),
+        None => None,
+    };
+    let buffer = args
+        .buffer
+        .map_or(default_buffer(snaplen), |mb| (mb.max(1) as usize) << 20);
+    let stdout = io::stdout();
+    let tty = stdout.is_terminal();
+    let style = super::stdout_style(args.color);
+    let whole_views = args.handshakes || args.stats;
+    let quiet = args.quiet;
+    let need_view = !quiet || filter.is_some() || whole_views;
+    let view: Option<Box<dyn LiveView>> = need_view.then(|| {
+        Box::new(Pipeline::new(ViewOptions {
+            filter,
+            detail: args.detail,
+            hex: args.hex,
+            handshakes: args.handshakes,
+            stats: args.stats,
+            json: args.json,
+            count: args.count,
+            style,
+        })) as Box<dyn LiveView>
+    });
+    let stop = stop_on_signals()?;
+    let names: Vec<&str> = ifaces.iter().map(|i| i.name.as_str()).collect();
+    let setup = CaptureSetup {
+        interfaces: ifaces.clone(),
+        live: LiveOptions {
+            snaplen,
+            promiscuous: !args.no_promisc,
+            buffer,
+            // Nobody watches rows with --quiet: let blocks fill for longer (fewer wake-ups).
+            latency: Duration::from_millis(if quiet { 100 } else { 10 }),
+        },
+        file: args.write.as_ref().map(|p| FileSetup {
+            path: p.clone(),
+            force: args.force,
+            rotation,
+        }),
+        view,
+        show_rows: !quiet,
+        count: args.count,
+        duration,
+        counters: quiet && io::stderr().is_terminal(),
+        stop,
+        on_ready: Some(Box::new({
+            let msg = format!(
+                "wirelab: capturing on {}{}{} — Ctrl-C to stop",
+                names.join(", "),
+                if snaplen < MAX_SNAPLEN {
+                    format!(", {snaplen} bytes per frame")
+                } else {
+                    String::new()
+                },
+                args.write
+                    .as_ref()
+                    .map(|p| format!(", writing {}", p.display()))
+                    .unwrap_or_default()
+            );
+            move || eprintln!("{msg}")
+        })),
+        out: Box::new(io::stdout()),
+        flush_each: tty,
+    };
+    let report = capture::run(setup, args.filter.as_deref())?;
+    eprintln!("{}", summary(&report, args.write.is_some()));
+    if let Some(e) = &report.file_error {
+        anyhow::bail!("{e}");
+    }
+    if let Some(e) = &report.source_error {
+        anyhow::bail!("{e}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_in_words() {
+        assert_eq!(parse_size("10MB").unwrap(), 10_000_000);
+        assert_eq!(parse_size("500kB").unwrap(), 500_000);
+        assert_eq!(parse_size("1MiB").unwrap(), 1_048_576);
+        assert_eq!(parse_size("4096").unwrap(), 4096);
+        assert!(parse_size("ten").unwrap_err().to_string().contains("10MB"));
+        assert!(parse_size("5 parsecs").is_err());
+        assert!(parse_size("0").is_err());
+    }
+}
