@@ -16,6 +16,7 @@ use crate::frame::Frame;
 use crate::render::style::Style;
 use crate::render::{detail, handshakes, hex, stats, table::PacketList};
 use crate::sink::json;
+use crate::stream_views::{StreamView, StreamViewKind};
 
 /// What to show, already validated (the CLI's flags turned into decisions).
 #[derive(Debug, Clone, Default)]
@@ -34,6 +35,9 @@ pub struct ViewOptions {
     pub json: bool,
     /// Stop after this many shown frames.
     pub count: Option<u64>,
+    /// A per-stream view (`--rtt`, `--throughput`, `--follow`, `--tcp-report`) instead of
+    /// the packet list; its rows stream out as they become final.
+    pub stream_view: Option<StreamViewKind>,
     /// Colours.
     pub style: Style,
 }
@@ -67,6 +71,7 @@ pub struct Pipeline {
     packet: Packet,
     conversations: Option<Conversations>,
     exchanges: Option<Handshakes>,
+    stream_view: Option<StreamView>,
     frames: u64,
     shown: u64,
 }
@@ -74,11 +79,11 @@ pub struct Pipeline {
 impl Pipeline {
     /// A pipeline showing what `opts` asks for.
     pub fn new(opts: ViewOptions) -> Self {
-        let per_frame = if opts.json {
+        let per_frame = if opts.json && opts.stream_view.is_none() {
             PerFrame::Json
         } else if opts.detail {
             PerFrame::Detail
-        } else if (opts.handshakes || opts.stats) && !opts.hex {
+        } else if (opts.handshakes || opts.stats || opts.stream_view.is_some()) && !opts.hex {
             PerFrame::Nothing
         } else {
             PerFrame::Table
@@ -90,6 +95,10 @@ impl Pipeline {
             packet: Packet::default(),
             conversations: opts.stats.then(Conversations::new),
             exchanges: opts.handshakes.then(Handshakes::new),
+            stream_view: opts
+                .stream_view
+                .as_ref()
+                .map(|k| StreamView::new(k, opts.json, opts.style)),
             frames: 0,
             shown: 0,
             opts,
@@ -112,6 +121,9 @@ impl Pipeline {
         }
         if let Some(h) = self.exchanges.as_mut() {
             h.add(packet);
+        }
+        if let Some(v) = self.stream_view.as_mut() {
+            v.push(packet, &frame.data, out)?;
         }
         let style = self.opts.style;
         match self.per_frame {
@@ -144,8 +156,11 @@ impl Pipeline {
     }
 
     /// Writes the whole-capture views (handshakes, then conversations).
-    pub fn finish(&self, out: &mut impl Write) -> io::Result<()> {
+    pub fn finish(&mut self, out: &mut impl Write) -> io::Result<()> {
         let style = self.opts.style;
+        if let Some(v) = self.stream_view.as_mut() {
+            v.finish(out)?;
+        }
         if let Some(h) = &self.exchanges {
             handshakes::write_handshakes(out, h, style)?;
         }

@@ -8,12 +8,16 @@
 
 pub mod arp;
 pub mod conversations;
+pub mod follow;
 pub mod handshake;
 pub mod icmp;
 pub mod info;
+pub mod report;
+pub mod rtt;
 pub mod seq;
 pub mod simp;
 pub mod tcp;
+pub mod throughput;
 
 use std::fmt;
 use std::net::IpAddr;

@@ -192,7 +192,8 @@ pub fn capture(args: &CaptureArgs) -> anyhow::Result<ExitCode> {
     let stdout = io::stdout();
     let tty = stdout.is_terminal();
     let style = super::stdout_style(args.color);
-    let whole_views = args.handshakes || args.stats;
+    let stream_view = super::stream_view(&args.views, args.hex)?;
+    let whole_views = args.handshakes || args.stats || stream_view.is_some();
     let quiet = args.quiet;
     let need_view = !quiet || filter.is_some() || whole_views;
     let view: Option<Box<dyn LiveView>> = need_view.then(|| {
@@ -205,6 +206,7 @@ pub fn capture(args: &CaptureArgs) -> anyhow::Result<ExitCode> {
             json: args.json,
             count: args.count,
             style,
+            stream_view,
         })) as Box<dyn LiveView>
     });
     let stop = stop_on_signals()?;

@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 mod capture;
+mod graph;
 mod lab;
 mod read;
 mod replay;
@@ -12,11 +13,14 @@ mod serve;
 use std::io::{self, IsTerminal as _};
 use std::process::ExitCode;
 
-use crate::cli::read::ColorChoice;
+use crate::analyse::follow::FollowProto;
+use crate::cli::read::{ColorChoice, StreamViewArgs};
 use crate::cli::{Cli, Command};
 use crate::render::style::Style;
+use crate::stream_views::StreamViewKind;
 
 pub use capture::capture;
+pub use graph::graph;
 pub use read::read;
 pub use replay::replay;
 pub use serve::serve;
@@ -28,6 +32,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Capture(args) => capture(&args),
         Command::Serve(args) => serve(&args),
         Command::Replay(args) => replay(&args),
+        Command::Graph(args) => graph(&args),
         Command::Demo(cmd) => crate::demo::run(cmd),
         Command::Simp(cmd) => crate::demo::simp::run(cmd),
         Command::Lab(cmd) => lab::run(cmd),
@@ -60,4 +65,49 @@ pub(crate) fn parse_filter(src: Option<&str>) -> anyhow::Result<Option<crate::fi
             .map_err(|e| anyhow::anyhow!("bad display filter:\n{}", e.render(src)))
     })
     .transpose()
+}
+
+/// The per-stream view the flags ask for, if any.
+pub(crate) fn stream_view(
+    args: &StreamViewArgs,
+    hex: bool,
+) -> anyhow::Result<Option<StreamViewKind>> {
+    if args.stream.is_some() && !(args.rtt || args.throughput || args.tcp_report) {
+        anyhow::bail!(
+            "--stream N goes with --rtt, --throughput or --tcp-report (to follow a stream, use --follow N)"
+        );
+    }
+    Ok(if args.rtt {
+        Some(StreamViewKind::Rtt {
+            stream: args.stream,
+        })
+    } else if args.throughput {
+        let us = args.interval * 1e6;
+        if !us.is_finite() || us.round() < 1.0 || us > 1e15 {
+            anyhow::bail!(
+                "--interval {} is not a usable interval; give seconds greater than 0, e.g. --interval 0.1",
+                args.interval
+            );
+        }
+        Some(StreamViewKind::Throughput {
+            interval_us: us.round() as u64,
+            stream: args.stream,
+        })
+    } else if let Some(stream) = args.follow {
+        Some(StreamViewKind::Follow {
+            proto: if args.udp {
+                FollowProto::Udp
+            } else {
+                FollowProto::Tcp
+            },
+            stream,
+            hex,
+        })
+    } else if args.tcp_report {
+        Some(StreamViewKind::TcpReport {
+            stream: args.stream,
+        })
+    } else {
+        None
+    })
 }

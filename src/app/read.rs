@@ -11,7 +11,7 @@ use crate::source::{CaptureReader, SourceEvent};
 
 /// Friendlier errors than the OS gives for the two usual mistakes: a path that does not
 /// exist and a directory (then the captures inside it are suggested).
-fn check_capture_path(path: &std::path::Path) -> anyhow::Result<()> {
+pub(crate) fn check_capture_path(path: &std::path::Path) -> anyhow::Result<()> {
     if path.is_dir() {
         let mut found: Vec<String> = std::fs::read_dir(path)
             .map(|dir| {
@@ -48,6 +48,7 @@ fn check_capture_path(path: &std::path::Path) -> anyhow::Result<()> {
 /// `wirelab read`: stream a capture through decode → analyse → render/sink.
 pub fn read(args: &ReadArgs) -> anyhow::Result<ExitCode> {
     let filter = super::parse_filter(args.filter.as_deref())?;
+    let view = super::stream_view(&args.views, args.hex)?;
     check_capture_path(&args.file)?;
     let reader = CaptureReader::open(&args.file)
         .with_context(|| format!("cannot read {}", args.file.display()))?;
@@ -58,11 +59,12 @@ pub fn read(args: &ReadArgs) -> anyhow::Result<ExitCode> {
     let mut pipeline = Pipeline::new(ViewOptions {
         filter,
         detail: args.detail,
-        hex: args.hex,
+        hex: args.hex && view.is_none(),
         handshakes: args.handshakes,
         stats: args.stats,
         json: args.json,
         count: args.count,
+        stream_view: view,
         style,
     });
     if args.realtime && (args.speed.is_nan() || args.speed <= 0.0 || !args.speed.is_finite()) {

@@ -93,9 +93,14 @@ pub struct CaptureArgs {
     #[arg(long)]
     pub stats: bool,
 
-    /// Print JSON Lines, one object per frame (schema in README).
+    /// Print JSON Lines, one object per frame (schema in README); with --rtt, --throughput,
+    /// --follow or --tcp-report, one object per row of that view.
     #[arg(long, conflicts_with_all = ["detail", "hex", "handshakes", "stats"])]
     pub json: bool,
+
+    /// At the end, the per-stream views of `read` (--rtt, --throughput, --follow, --tcp-report).
+    #[command(flatten)]
+    pub views: crate::cli::read::StreamViewArgs,
 
     /// Colour the output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]

@@ -3,6 +3,7 @@
 
 pub mod capture;
 pub mod demo;
+pub mod graph;
 pub mod lab;
 pub mod read;
 pub mod simp;
@@ -29,6 +30,9 @@ pub enum Command {
     Serve(capture::ServeArgs),
     /// Put a saved capture's frames back on a link (as tcpreplay does).
     Replay(capture::ReplayArgs),
+    /// Draw a TCP stream's graphs (time-sequence, tcptrace, RTT, throughput, window) in
+    /// the terminal or as SVG/PNG files.
+    Graph(graph::GraphArgs),
     /// The course's socket demos.
     #[command(flatten)]
     Demo(demo::DemoCommand),

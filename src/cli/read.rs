@@ -24,7 +24,12 @@ pub enum ColorChoice {
   wirelab read capture.pcap --filter 'tcp.port == 8080 and tcp.flags.syn == 1'
   wirelab read capture.pcap --stats
   wirelab read capture.pcapng --realtime --speed 2
-  wirelab read capture.pcap --json | head")]
+  wirelab read capture.pcap --json | head
+  wirelab read upload.pcapng --tcp-report
+  wirelab read upload.pcapng --rtt --stream 0
+  wirelab read upload.pcapng --throughput --interval 0.1
+  wirelab read upload.pcapng --follow 0
+  wirelab read capture.pcap --follow 1 --udp --hex")]
 pub struct ReadArgs {
     /// The capture file (pcap or pcapng; the format is found from the file's magic number).
     pub file: PathBuf,
@@ -49,9 +54,14 @@ pub struct ReadArgs {
     #[arg(long)]
     pub stats: bool,
 
-    /// Print JSON Lines, one object per frame (schema in README).
+    /// Print JSON Lines, one object per frame (schema in README); with --rtt, --throughput,
+    /// --follow or --tcp-report, one object per row of that view.
     #[arg(long, conflicts_with_all = ["detail", "hex", "handshakes", "stats"])]
     pub json: bool,
+
+    /// The per-stream views (--rtt, --throughput, --follow, --tcp-report).
+    #[command(flatten)]
+    pub views: StreamViewArgs,
 
     /// Stop after this many shown frames.
     #[arg(short = 'c', long, value_name = "N")]
@@ -68,4 +78,45 @@ pub struct ReadArgs {
     /// Colour the output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+}
+
+/// The per-stream views of `read` and `capture` (their numbers are printed at the end).
+#[derive(Debug, Args, Default)]
+pub struct StreamViewArgs {
+    /// Per TCP segment: the ACK that covered it, the RTT sample, EstimatedRTT, DevRTT and the
+    /// RTO (RFC 6298, Karn's rule for retransmitted segments).
+    #[arg(long, group = "view", conflicts_with_all = ["detail", "hex", "handshakes", "stats"])]
+    pub rtt: bool,
+
+    /// Per TCP stream and direction: frames, bytes, payload and goodput per interval, then
+    /// totals with the average goodput (like tshark -z io,stat and -z conv,tcp).
+    #[arg(long, group = "view", conflicts_with_all = ["detail", "hex", "handshakes", "stats"])]
+    pub throughput: bool,
+
+    /// Interval of --throughput, in seconds (e.g. 0.1).
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 1.0,
+        requires = "throughput"
+    )]
+    pub interval: f64,
+
+    /// The application data of stream N in order, each direction marked, retransmitted
+    /// bytes once (like Wireshark's "Follow TCP Stream"); --hex for a hex dump.
+    #[arg(long, value_name = "N", group = "view", conflicts_with_all = ["detail", "handshakes", "stats"])]
+    pub follow: Option<u32>,
+
+    /// With --follow: N is a UDP stream (udp.stream), not a TCP one.
+    #[arg(long, requires = "follow")]
+    pub udp: bool,
+
+    /// The TCP lab's questions answered for one stream (the one with most data unless
+    /// --stream names it), each with its frames and how it was worked out.
+    #[arg(long, group = "view", conflicts_with_all = ["detail", "hex", "handshakes", "stats"])]
+    pub tcp_report: bool,
+
+    /// Only TCP stream N (for --rtt, --throughput and --tcp-report).
+    #[arg(long, value_name = "N")]
+    pub stream: Option<u32>,
 }

@@ -6,8 +6,12 @@
 
 pub mod answers;
 pub mod detail;
+pub mod follow;
 pub mod handshakes;
 pub mod hex;
+pub mod report;
+pub mod rtt;
 pub mod stats;
 pub mod style;
 pub mod table;
+pub mod throughput;
