@@ -10,6 +10,7 @@ pub mod analyse;
 pub mod app;
 pub mod capture;
 pub mod cli;
+pub mod craft;
 pub mod decode;
 pub mod demo;
 pub mod filter;

@@ -14,7 +14,7 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             eprintln!("wirelab: error: {err:#}");
-            ExitCode::FAILURE
+            ExitCode::from(wirelab::app::exit::code_of(&err))
         }
     }
 }

@@ -4,11 +4,15 @@
 #![forbid(unsafe_code)]
 
 mod capture;
+pub mod craft;
+pub mod exit;
 mod graph;
 mod lab;
+pub mod ping;
 mod read;
 mod replay;
 mod serve;
+pub mod stack;
 
 use std::io::{self, IsTerminal as _};
 use std::process::ExitCode;
@@ -29,6 +33,9 @@ pub use serve::serve;
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Read(args) => read(&args),
+        Command::Craft(args) => craft::run(&args),
+        Command::Ping(args) => ping::run(&args),
+        Command::Stack(args) => stack::run(&args),
         Command::Capture(args) => capture(&args),
         Command::Serve(args) => serve(&args),
         Command::Replay(args) => replay(&args),

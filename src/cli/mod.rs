@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 pub mod capture;
+pub mod craft;
 pub mod demo;
 pub mod graph;
 pub mod lab;
@@ -24,6 +25,12 @@ pub struct Cli {
 pub enum Command {
     /// Read a capture file (pcap or pcapng) and show it like Wireshark's packet list.
     Read(read::ReadArgs),
+    /// A TCP client with no kernel TCP under it: every header built by hand, sent on a raw socket.
+    Craft(craft::CraftArgs),
+    /// ICMP echo requests built by hand (ARP, IPv4, ICMP): a ping for machines without one.
+    Ping(craft::PingArgs),
+    /// Wrap a message in TCP, IPv4 and Ethernet headers and take them off again (no network).
+    Stack(craft::StackArgs),
     /// Capture live frames from interfaces, show them like `read`, write them to pcapng.
     Capture(capture::CaptureArgs),
     /// A TCP server that shows each connection's frames layer by layer as they arrive.

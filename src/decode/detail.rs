@@ -579,7 +579,11 @@ fn tcp_layers(t: &TcpRepr, bytes: &[u8], ctx: &DetailContext, out: &mut Vec<Laye
     }
     l.field(
         "Sequence Number",
-        format!("{seq} (relative)  raw: {}", t.seq),
+        if ctx.tcp_relative.is_some() {
+            format!("{seq} (relative)  raw: {}", t.seq)
+        } else {
+            t.seq.to_string()
+        },
         at(b, 4..8),
     );
     if let Some(n) = next {
@@ -588,7 +592,11 @@ fn tcp_layers(t: &TcpRepr, bytes: &[u8], ctx: &DetailContext, out: &mut Vec<Laye
     l.field(
         "Acknowledgment Number",
         if t.flags & super::tcp_flags::ACK != 0 {
-            format!("{ack} (relative)  raw: {}", t.ack)
+            if ctx.tcp_relative.is_some() {
+                format!("{ack} (relative)  raw: {}", t.ack)
+            } else {
+                t.ack.to_string()
+            }
         } else {
             format!("{} (ACK flag not set)", t.ack)
         },

@@ -9,12 +9,14 @@
 //! Decoding never touches I/O and never panics on input.
 #![forbid(unsafe_code)]
 
+pub mod checksum;
 pub mod detail;
 pub mod link;
 pub mod names;
 pub mod reassembly;
 pub mod simp;
 pub mod stack;
+pub mod tcp_options;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::ops::Range;

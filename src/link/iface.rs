@@ -257,6 +257,60 @@ fn from_pnet(p: NetworkInterface) -> Interface {
     }
 }
 
+/// The default gateway of interface `name`, from the kernel's IPv4 routing table
+/// (`/proc/net/route`); `None` when it has none.
+pub fn default_gateway(name: &str) -> Option<Ipv4Addr> {
+    let table = std::fs::read_to_string("/proc/net/route").ok()?;
+    parse_default_gateway(&table, name)
+}
+
+/// The default gateway of `name` in the text of `/proc/net/route` (addresses are hex in host
+/// byte order: little-endian on every machine this runs on).
+fn parse_default_gateway(table: &str, name: &str) -> Option<Ipv4Addr> {
+    table.lines().skip(1).find_map(|line| {
+        let cols: Vec<&str> = line.split_whitespace().collect();
+        let (iface, dest, gw, mask) = (cols.first()?, cols.get(1)?, cols.get(2)?, cols.get(7)?);
+        if *iface != name || *dest != "00000000" || *mask != "00000000" {
+            return None;
+        }
+        let raw = u32::from_str_radix(gw, 16).ok()?;
+        let ip = Ipv4Addr::from(raw.swap_bytes());
+        (!ip.is_unspecified()).then_some(ip)
+    })
+}
+
+/// What the kernel does with frames for addresses it does not own, on interface `name`:
+/// problems for a program that uses such an address (forwarding, proxy ARP), in words.
+pub fn foreign_address_warnings(name: &str) -> Vec<String> {
+    let read = |path: String| {
+        std::fs::read_to_string(path)
+            .map(|s| s.trim() == "1")
+            .unwrap_or(false)
+    };
+    let mut out = Vec::new();
+    if read(format!("/proc/sys/net/ipv4/conf/{name}/forwarding"))
+        || read("/proc/sys/net/ipv4/ip_forward".to_string())
+    {
+        out.push(format!(
+            "IP forwarding is on for {name}: this host's kernel may route frames meant for the \
+             crafted address (or answer them with ICMP redirects). Turn it off while crafting: \
+             sudo sysctl -w net.ipv4.ip_forward=0"
+        ));
+    }
+    if read(format!("/proc/sys/net/ipv4/conf/{name}/proxy_arp")) {
+        out.push(format!(
+            "proxy ARP is on for {name}: this host's kernel may answer ARP for the crafted \
+             address too. Turn it off with: sudo sysctl -w net.ipv4.conf.{name}.proxy_arp=0"
+        ));
+    }
+    out
+}
+
+/// True when one of this computer's interfaces has address `ip`.
+pub fn is_local_address(ip: Ipv4Addr) -> bool {
+    list().iter().any(|i| i.ipv4().any(|(a, _)| a == ip))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -282,6 +336,19 @@ mod tests {
         );
         // Loopback exists in every network namespace.
         assert!(text.contains("lo "), "{text}");
+    }
+
+    #[test]
+    fn default_gateway_from_proc_net_route() {
+        let table = "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n\
+            eth0\t00000000\t0103000A\t0003\t0\t0\t0\t00000000\t0\t0\t0\n\
+            eth0\t0003000A\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n";
+        assert_eq!(
+            parse_default_gateway(table, "eth0"),
+            Some(Ipv4Addr::new(10, 0, 3, 1))
+        );
+        assert_eq!(parse_default_gateway(table, "wlan0"), None);
+        assert_eq!(parse_default_gateway("garbage", "eth0"), None);
     }
 
     #[test]

@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 
 pub mod iface;
+pub mod lossy;
 mod memory;
 mod pnet_link;
 
@@ -16,8 +17,9 @@ use std::io;
 use std::time::Duration;
 
 pub use iface::{Interface, LinkError};
+pub use lossy::LossyLink;
 pub use memory::MemoryLink;
-pub use pnet_link::{LinkOptions, PnetLink, PnetReceiver, PnetSender};
+pub use pnet_link::{LinkOptions, PnetLink, PnetReceiver, PnetSender, READ_BUFFER};
 
 /// A frame taken off a link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,6 +34,21 @@ pub struct Received<'a> {
 pub trait Link {
     /// Puts one frame (starting with its link-layer header) on the link.
     fn send(&mut self, frame: &[u8]) -> io::Result<()>;
+
+    /// Puts several frames on the link, in order; returns how many were sent (all of them,
+    /// unless an error stopped it after some). The default sends them one by one; a link may
+    /// hand them to the system in one call.
+    fn send_many(&mut self, frames: &[&[u8]]) -> io::Result<usize> {
+        for (i, f) in frames.iter().enumerate() {
+            if let Err(e) = self.send(f) {
+                if i == 0 {
+                    return Err(e);
+                }
+                return Ok(i);
+            }
+        }
+        Ok(frames.len())
+    }
 
     /// Waits at most `timeout` for the next frame; `Ok(None)` when none came in time.
     fn recv(&mut self, timeout: Duration) -> io::Result<Option<Received<'_>>>;

@@ -17,44 +17,60 @@ fn flags(r: &ExchangeRow) -> String {
 
 /// The table of one stream.
 pub fn stream_table(s: &StreamExchange) -> Table {
+    table_of(s, true)
+}
+
+/// The table of one stream; without `raw`, the raw Seq and Ack columns are left out (the
+/// "why" column still gives the raw numbers), for narrow terminals.
+fn table_of(s: &StreamExchange, raw: bool) -> Table {
     let mut t = Table::new();
     t.load_style(presets::UTF8_FULL_CONDENSED);
-    t.set_header(vec![
-        "No.",
-        "Dir",
-        "Flags",
-        "Seq",
-        "Seq (raw)",
-        "Ack",
-        "Ack (raw)",
-        "Len",
-        "Win",
-        "Why",
-    ]);
+    let mut header = vec!["No.", "Dir", "Flags", "Seq"];
+    if raw {
+        header.push("Seq (raw)");
+    }
+    header.push("Ack");
+    if raw {
+        header.push("Ack (raw)");
+    }
+    header.extend(["Len", "Win", "Why"]);
+    let why_col = header.len() - 1;
+    t.set_header(header);
     // Wrap the explanations so the table fits a normal terminal whatever the output is.
-    if let Some(col) = t.column_mut(9) {
+    if let Some(col) = t.column_mut(why_col) {
         col.set_constraint(ColumnConstraint::UpperBoundary(Width::Fixed(WHY_WIDTH)));
     }
     for r in &s.rows {
         let ack = r.flags & crate::decode::tcp_flags::ACK != 0;
-        t.add_row(vec![
+        let mut row = vec![
             Cell::new(r.frame).set_alignment(CellAlignment::Right),
             Cell::new(if r.from_a { "A→B" } else { "B→A" }),
             Cell::new(flags(r)),
             Cell::new(r.seq).set_alignment(CellAlignment::Right),
-            Cell::new(r.seq_raw).set_alignment(CellAlignment::Right),
+        ];
+        if raw {
+            row.push(Cell::new(r.seq_raw).set_alignment(CellAlignment::Right));
+        }
+        row.push(
             Cell::new(if ack { r.ack.to_string() } else { "-".into() })
                 .set_alignment(CellAlignment::Right),
-            Cell::new(if ack {
-                r.ack_raw.to_string()
-            } else {
-                "-".into()
-            })
-            .set_alignment(CellAlignment::Right),
+        );
+        if raw {
+            row.push(
+                Cell::new(if ack {
+                    r.ack_raw.to_string()
+                } else {
+                    "-".into()
+                })
+                .set_alignment(CellAlignment::Right),
+            );
+        }
+        row.extend([
             Cell::new(r.len).set_alignment(CellAlignment::Right),
             Cell::new(r.win).set_alignment(CellAlignment::Right),
             Cell::new(&r.why),
         ]);
+        t.add_row(row);
     }
     t
 }
@@ -118,6 +134,18 @@ pub fn write_ladder(w: &mut impl Write, s: &StreamExchange, style: Style) -> io:
 
 /// Writes every stream's table and ladder.
 pub fn write_handshakes(w: &mut impl Write, hs: &Handshakes, style: Style) -> io::Result<()> {
+    write_handshakes_within(w, hs, style, None)
+}
+
+/// Writes every stream's table and ladder; with `width`, each table is fitted into that many
+/// columns: the raw Seq/Ack columns are left out (the "why" column gives the raw numbers) and
+/// the explanations wrap.
+pub fn write_handshakes_within(
+    w: &mut impl Write,
+    hs: &Handshakes,
+    style: Style,
+    width: Option<u16>,
+) -> io::Result<()> {
     if hs.list().is_empty() {
         writeln!(w, "No TCP streams in this capture.")?;
         return Ok(());
@@ -143,7 +171,13 @@ pub fn write_handshakes(w: &mut impl Write, hs: &Handshakes, style: Style) -> io
             )?;
             continue;
         }
-        writeln!(w, "{}", stream_table(s))?;
+        let mut table = table_of(s, width.is_none());
+        if let Some(width) = width {
+            table
+                .set_content_arrangement(comfy_table::ContentArrangement::Dynamic)
+                .set_width(width);
+        }
+        writeln!(w, "{table}")?;
         write_ladder(w, s, style)?;
     }
     Ok(())

@@ -6,6 +6,7 @@
 
 pub mod answers;
 pub mod detail;
+pub mod encapsulation;
 pub mod follow;
 pub mod handshakes;
 pub mod hex;
@@ -13,5 +14,6 @@ pub mod report;
 pub mod rtt;
 pub mod stats;
 pub mod style;
+pub mod summary;
 pub mod table;
 pub mod throughput;

@@ -75,6 +75,12 @@ pub fn run(cmd: &mut Command) -> Output {
     out
 }
 
+/// Runs a command to completion and returns what happened, whatever its exit status.
+pub fn run_status(cmd: &mut Command) -> Output {
+    cmd.output()
+        .unwrap_or_else(|e| panic!("running {cmd:?}: {e}"))
+}
+
 fn ip(args: &[&str]) {
     run(Command::new("ip").args(args));
 }

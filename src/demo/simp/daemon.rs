@@ -18,9 +18,9 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 
-use super::loss::LossInjector;
 use super::peer::{Event, Peer, PeerConfig};
 use crate::decode::simp::{self, CLIENT_PORT, DAEMON_PORT};
+use crate::link::lossy::LossInjector;
 
 /// Longest line accepted from a client, in bytes; longer input is cut into pieces this long.
 const MAX_LINE: u64 = 8 * 1024;

@@ -2,7 +2,7 @@
 //!
 //! The wire format lives in [`crate::decode::simp`] (it is also the dissector). Here:
 //! [`peer`] is the daemon's logic as a sans-IO state machine, [`daemon`] drives it with sockets,
-//! [`client`] is the user's terminal, [`loss`] a TEST ONLY loss injector.
+//! [`client`] is the user's terminal; the TEST ONLY loss injector is [`crate::link::lossy`]'s.
 //!
 //! Daemons talk SIMP to each other on UDP port 7777. A client talks to its daemon on TCP port
 //! 7778 of the daemon's `--ip` address (so several daemons can share a host on different
@@ -20,7 +20,6 @@
 
 pub mod client;
 pub mod daemon;
-pub mod loss;
 pub mod peer;
 
 use std::process::ExitCode;
@@ -52,8 +51,8 @@ fn daemon_options(args: &DaemonArgs) -> anyhow::Result<daemon::DaemonOptions> {
         "--drop-rate must be between 0 and 1, got {}",
         args.drop_rate
     );
-    let loss =
-        (args.drop_rate > 0.0).then(|| loss::LossInjector::new(args.drop_rate, args.drop_seed));
+    let loss = (args.drop_rate > 0.0)
+        .then(|| crate::link::lossy::LossInjector::new(args.drop_rate, args.drop_seed));
     Ok(daemon::DaemonOptions {
         ip: args.ip,
         config: peer::PeerConfig {

@@ -126,9 +126,8 @@ pub fn session<I: BufRead, S: Read + Write>(
                 let params = stack_params(ctx, ip_id);
                 ip_id = ip_id.wrapping_add(1);
                 match encapsulation::encapsulate(message.as_bytes(), &params) {
-                    Ok(layers) => {
-                        writeln!(out, "encapsulating, from the top of the stack down:")?;
-                        write!(out, "{}", encapsulation::render_encapsulation(&layers))?;
+                    Ok(frame) => {
+                        write!(out, "{}", encapsulation::render_encapsulation(&frame))?;
                         if !ctx.peer.ip().is_loopback() {
                             writeln!(
                                 out,
@@ -136,13 +135,13 @@ pub fn session<I: BufRead, S: Read + Write>(
                                  real ones with ARP)"
                             )?;
                         }
-                        framing::write_frame(conn, Kind::Stack, &layers.frame)
+                        framing::write_frame(conn, Kind::Stack, &frame)
                             .context("sending the frame")?;
                         writeln!(
                             out,
                             "sent the {}-byte frame to the server as the payload of a stack-demo \
                              frame (kind 0x04) over this TCP connection",
-                            layers.frame.len()
+                            frame.len()
                         )?;
                         show_reply(conn, out)?;
                     }

@@ -1,6 +1,7 @@
 //! The `handshake` command: the real SYN / SYN-ACK / ACK of the client's connection, captured
-//! with a pnet datalink channel opened just before connecting (needs root or CAP_NET_RAW), or a
-//! clearly labelled simulation with the connection's real socket addresses.
+//! on a [`crate::link::PnetLink`] opened just before connecting (needs root or CAP_NET_RAW) and
+//! read with [`crate::decode`], or a clearly labelled simulation with the connection's real
+//! socket addresses.
 
 use std::fmt::Write as _;
 use std::net::{IpAddr, SocketAddr};
@@ -8,10 +9,10 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use etherparse::{NetSlice, SlicedPacket, TcpOptionElement, TransportSlice};
-use pnet::datalink::{self, Channel, Config, NetworkInterface};
-
-use crate::demo::stack::encapsulation::flag_names;
+use crate::decode::names::tcp_flag_names;
+use crate::decode::{self, NetRepr, Reassembler, TransportRepr, tcp_options};
+use crate::frame::LinkType;
+use crate::link::{Interface, Link, LinkError, LinkOptions, PnetLink, iface};
 
 /// How long the capture thread looks for the handshake.
 const CAPTURE_WINDOW: Duration = Duration::from_secs(3);
@@ -29,8 +30,8 @@ pub struct Segment {
     pub seq: u32,
     /// Acknowledgement number.
     pub ack: u32,
-    /// Flag bits (CWR..FIN).
-    pub flags: u8,
+    /// The 12-bit flags ([`crate::decode::tcp_flags`]).
+    pub flags: u16,
     /// Receive window (unscaled, as carried).
     pub window: u16,
     /// Options as Wireshark writes them (`MSS=65495 SACK_PERM ...`).
@@ -41,55 +42,52 @@ pub struct Segment {
     pub len: usize,
 }
 
-const SYN: u8 = 0x02;
-const ACK: u8 = 0x10;
+const SYN: u16 = decode::tcp_flags::SYN;
+const ACK: u16 = decode::tcp_flags::ACK;
 
-/// Parses an Ethernet frame carrying IPv4 or IPv6 and TCP; `None` for anything else.
+/// TCP flag names as Wireshark writes them: `[SYN, ACK]`.
+pub fn flag_names(flags: u16) -> String {
+    let mut s = String::from("[");
+    tcp_flag_names(flags, &mut s);
+    s.push(']');
+    s
+}
+
+/// Reads an Ethernet frame carrying IPv4 or IPv6 and TCP with the decoder; `None` for
+/// anything else.
 pub fn parse_segment(frame: &[u8]) -> Option<Segment> {
-    let packet = SlicedPacket::from_ethernet(frame).ok()?;
-    let (src_ip, dst_ip): (IpAddr, IpAddr) = match packet.net? {
-        NetSlice::Ipv4(ip) => (
-            ip.header().source_addr().into(),
-            ip.header().destination_addr().into(),
-        ),
-        NetSlice::Ipv6(ip) => (
-            ip.header().source_addr().into(),
-            ip.header().destination_addr().into(),
-        ),
-        NetSlice::Arp(_) => return None,
+    let d = decode::decode(1, LinkType::ETHERNET, frame, &mut Reassembler::new());
+    let (src_ip, dst_ip): (IpAddr, IpAddr) = match &d.net {
+        NetRepr::Ipv4(_) | NetRepr::Ipv6(_) => d.net.ip_addrs()?,
+        _ => return None,
     };
-    let TransportSlice::Tcp(tcp) = packet.transport? else {
+    let TransportRepr::Tcp(tcp) = &d.transport else {
         return None;
     };
+    let (o, _) = tcp_options::parse(frame.get(tcp.options.clone()).unwrap_or(&[]));
     let mut options = Vec::new();
-    let mut wscale = None;
-    for opt in tcp.options_iterator() {
-        match opt {
-            Ok(TcpOptionElement::MaximumSegmentSize(mss)) => options.push(format!("MSS={mss}")),
-            Ok(TcpOptionElement::WindowScale(ws)) => {
-                wscale = Some(ws);
-                options.push(format!("WS={}", 1u32.checked_shl(ws.into()).unwrap_or(0)));
-            }
-            Ok(TcpOptionElement::SelectiveAcknowledgementPermitted) => {
-                options.push("SACK_PERM".into());
-            }
-            Ok(TcpOptionElement::Timestamp(val, ecr)) => {
-                options.push(format!("TSval={val} TSecr={ecr}"));
-            }
-            Ok(_) => {}
-            Err(_) => break,
-        }
+    if let Some(mss) = o.mss {
+        options.push(format!("MSS={mss}"));
+    }
+    if o.sack_permitted {
+        options.push("SACK_PERM".into());
+    }
+    if let Some((val, ecr)) = o.timestamps {
+        options.push(format!("TSval={val} TSecr={ecr}"));
+    }
+    if let Some(ws) = o.window_scale {
+        options.push(format!("WS={}", 1u32.checked_shl(ws.into()).unwrap_or(0)));
     }
     Some(Segment {
-        src: SocketAddr::new(src_ip, tcp.source_port()),
-        dst: SocketAddr::new(dst_ip, tcp.destination_port()),
-        seq: tcp.sequence_number(),
-        ack: tcp.acknowledgment_number(),
-        flags: tcp.header_slice().get(13).copied().unwrap_or(0),
-        window: tcp.window_size(),
+        src: SocketAddr::new(src_ip, tcp.src_port),
+        dst: SocketAddr::new(dst_ip, tcp.dst_port),
+        seq: tcp.seq,
+        ack: tcp.ack,
+        flags: tcp.flags,
+        window: tcp.window,
         options: options.join(" "),
-        wscale,
-        len: tcp.payload().len(),
+        wscale: o.window_scale,
+        len: tcp.len.unwrap_or(0) as usize,
     })
 }
 
@@ -129,19 +127,22 @@ pub struct Capture {
 
 /// The interface that carries traffic to `server`: loopback for local addresses, else the one
 /// whose network contains it, else the first one that is up with an address.
-fn interface_for(server: IpAddr) -> Option<NetworkInterface> {
-    let all = datalink::interfaces();
+fn interface_for(server: IpAddr) -> Option<Interface> {
+    let all = iface::list();
     if server.is_loopback() {
-        return all.into_iter().find(|i| i.is_loopback());
+        return all.into_iter().find(|i| i.loopback);
     }
-    if let Some(i) = all
-        .iter()
-        .find(|i| i.ips.iter().any(|n| n.contains(server)))
-    {
+    let on_subnet = all.iter().find(|i| {
+        i.addrs.iter().any(|(a, p)| match (a, server) {
+            (IpAddr::V4(a), IpAddr::V4(s)) => iface::same_subnet(*a, s, *p),
+            (a, s) => *a == s,
+        })
+    });
+    if let Some(i) = on_subnet {
         return Some(i.clone());
     }
     all.into_iter()
-        .find(|i| i.is_up() && !i.is_loopback() && !i.ips.is_empty())
+        .find(|i| i.up && !i.loopback && !i.addrs.is_empty())
 }
 
 impl Capture {
@@ -150,22 +151,19 @@ impl Capture {
     pub fn start(server: SocketAddr) -> Result<Capture, String> {
         let iface = interface_for(server.ip())
             .ok_or_else(|| format!("no network interface found towards {}", server.ip()))?;
-        let config = Config {
-            read_timeout: Some(POLL),
-            read_buffer_size: 65536 + 256,
-            ..Config::default()
+        let opts = LinkOptions {
+            purpose: "capturing",
+            ..LinkOptions::default()
         };
-        let mut rx = match datalink::channel(&iface, config) {
-            Ok(Channel::Ethernet(_tx, rx)) => rx,
-            Ok(_) => return Err(format!("{} is not an Ethernet-like interface", iface.name)),
-            Err(err) if err.kind() == std::io::ErrorKind::PermissionDenied => {
+        let mut link = match PnetLink::open(&iface, opts) {
+            Ok(link) => link,
+            Err(LinkError::NoPrivilege { name, .. }) => {
                 return Err(format!(
-                    "capturing on {} needs root or CAP_NET_RAW ({err}); run `sudo wirelab \
-                     stack-client ...` to see the real packets",
-                    iface.name
+                    "capturing on {name} needs root or CAP_NET_RAW; run `sudo wirelab \
+                     stack-client ...` to see the real packets"
                 ));
             }
-            Err(err) => return Err(format!("cannot capture on {}: {err}", iface.name)),
+            Err(err) => return Err(err.to_string()),
         };
         let (ends_tx, ends_rx) = mpsc::channel::<(SocketAddr, SocketAddr)>();
         let port = server.port();
@@ -179,8 +177,8 @@ impl Capture {
                     if ends.is_none() {
                         ends = ends_rx.try_recv().ok();
                     }
-                    if let Ok(frame) = rx.next()
-                        && let Some(seg) = parse_segment(frame)
+                    if let Ok(Some(frame)) = link.recv(POLL)
+                        && let Some(seg) = parse_segment(frame.data)
                         && (seg.src.port() == port || seg.dst.port() == port)
                         && seg.len == 0
                         && !seen.contains(&seg)
@@ -341,7 +339,7 @@ mod tests {
             .collect()
     }
 
-    fn seg(src: u16, dst: u16, seq: u32, ack: u32, flags: u8) -> Segment {
+    fn seg(src: u16, dst: u16, seq: u32, ack: u32, flags: u16) -> Segment {
         Segment {
             src: SocketAddr::from(([127, 0, 0, 1], src)),
             dst: SocketAddr::from(([127, 0, 0, 1], dst)),

@@ -147,7 +147,7 @@ fn answer(frame: &Frame, info: &ConnInfo, out: &mut dyn Write) -> io::Result<(Ki
             Ok(layers) => {
                 writeln!(out, "[{client}] stack frame received:")?;
                 write!(out, "{}", encapsulation::render_decapsulation(&layers))?;
-                let checks = if layers.ipv4.checksum_ok && layers.tcp.checksum_ok {
+                let checks = if layers.ip_checksum_ok && layers.tcp_checksum_ok {
                     "both checksums correct"
                 } else {
                     "a checksum is WRONG: a real stack would have dropped it"
@@ -158,8 +158,8 @@ fn answer(frame: &Frame, info: &ConnInfo, out: &mut dyn Write) -> io::Result<(Ki
                         "the server took off Ethernet ({} bytes), IPv4 ({} bytes) and TCP ({} \
                          bytes) and found your message {:?} ({} bytes); {checks}",
                         encapsulation::ETHERNET_LEN,
-                        layers.ipv4.header_len,
-                        layers.tcp.header_len,
+                        layers.ip_header_len,
+                        layers.tcp_header_len,
                         printable(&layers.payload),
                         layers.payload.len()
                     ),
@@ -259,9 +259,7 @@ mod tests {
             ttl: 64,
             window: 65535,
         };
-        let stack = encapsulate(b"layers!", &params)
-            .map(|l| l.frame)
-            .unwrap_or_default();
+        let stack = encapsulate(b"layers!", &params).unwrap_or_default();
         let mut script = Vec::new();
         script.extend(frame(Kind::Text, b"hello"));
         script.extend(frame(Kind::Ping, b""));
@@ -291,7 +289,11 @@ mod tests {
         assert!(text(1).contains("127.0.0.1:8888"));
         assert!(text(3).contains("\"layers!\" (7 bytes); both checksums correct"));
         assert!(shown.contains("[127.0.0.1:40000] message: hello"));
-        assert!(shown.contains("- IPv4 header (20 bytes): 127.0.0.1 -> 127.0.0.1"));
+        assert!(
+            shown.contains("- IPv4 header, 20 bytes → 27 bytes left"),
+            "{shown}"
+        );
+        assert!(shown.contains("Source Address: 127.0.0.1"), "{shown}");
         assert!(!shown.contains("never read"));
     }
 

@@ -1,0 +1,146 @@
+//! Arguments of `wirelab craft`, `wirelab ping` and `wirelab stack` (clap derive structs
+//! only: no I/O, no logic).
+
+use std::net::Ipv4Addr;
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::read::ColorChoice;
+
+/// Arguments of `wirelab craft`.
+#[derive(Debug, Clone, Args)]
+#[command(after_help = concat!(
+    "Examples:
+  sudo wirelab craft --iface eth0 --to 10.0.3.1:8080 --message 'Hai from client'
+  sudo wirelab craft --iface eth0 --to 10.0.3.1:8080 --file notes.txt -w talk.pcapng
+  echo hello | sudo wirelab craft --iface eth0 --to 10.0.3.1:8080 --quiet
+  sudo wirelab craft --iface eth0 --to 10.0.3.1:8080 --file big.bin --loss 5 -w lossy.pcapng
+
+Every Ethernet, IPv4 and TCP header is built by wirelab and sent on a raw socket: no kernel
+TCP under it. By default the source address is one this host does not own (found free with
+ARP probes), because the host's kernel would answer the server's SYN-ACK with a RST for a
+connection it does not know. --src-ip names the address; with the host's own address, drop
+those RSTs first (sudo iptables -I OUTPUT -p tcp --tcp-flags RST RST -d SERVER -j DROP).
+Loopback (lo) cannot work: frames injected there never reach local sockets; use a veth pair
+or the lab LAN. Needs root or: sudo setcap cap_net_raw,cap_net_admin=eip \"$(command -v wirelab)\"
+
+",
+    "Exit codes:
+  0   success
+  1   other failure (I/O, a file that cannot be read or written)
+  2   usage error: bad arguments, or an interface that is missing, down or loopback
+  3   connection refused: the server answered the SYN with a RST (nothing listens there)
+  4   host unreachable: nobody answered ARP for the next hop
+  5   timed out: no answer to the SYN, to data, or to any echo request
+  6   connection reset by the server while it was open
+  77  no permission: raw sockets need root or CAP_NET_RAW"
+))]
+pub struct CraftArgs {
+    /// Interface to send on (eth0, wlan0, a veth...).
+    #[arg(long, short = 'i', value_name = "IF")]
+    pub iface: String,
+    /// The server, as IPv4:PORT (e.g. 10.0.3.1:8080).
+    #[arg(long, value_name = "IP:PORT")]
+    pub to: String,
+    /// Source address (default: a free address of the interface's subnet, checked with ARP
+    /// probes that nobody answers).
+    #[arg(long, value_name = "IP")]
+    pub src_ip: Option<Ipv4Addr>,
+    /// Source port (default: a random one from 49152-65535).
+    #[arg(long, value_name = "PORT")]
+    pub src_port: Option<u16>,
+    /// The data to send (default: standard input; type lines, Ctrl-D closes).
+    #[arg(long, short, value_name = "TEXT", conflicts_with = "file")]
+    pub message: Option<String>,
+    /// A file to send.
+    #[arg(long, short, value_name = "PATH")]
+    pub file: Option<PathBuf>,
+    /// Write every frame sent and received to a pcapng file (directions and comments included).
+    #[arg(short = 'w', long = "write", value_name = "FILE.pcapng")]
+    pub write: Option<PathBuf>,
+    /// Only the summary (on stderr); the server's data goes to stdout as it is.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Drop this percentage of this client's own frames, sent and received (0-100), to watch
+    /// retransmission and recovery.
+    #[arg(long, value_name = "PCT", default_value_t = 0.0)]
+    pub loss: f64,
+    /// Seed of the loss (the same seed drops the same frames).
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub loss_seed: u64,
+    /// How many times the SYN is sent again before giving up (1 s, then doubling).
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub syn_retries: u32,
+    /// Seconds to wait for the server's FIN once ours is acknowledged.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    pub fin_wait: f64,
+    /// Seconds in TIME-WAIT, answering a retransmitted FIN.
+    #[arg(long, value_name = "SECONDS", default_value_t = 1.0)]
+    pub time_wait: f64,
+    /// Colours.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
+}
+
+/// Arguments of `wirelab ping`.
+#[derive(Debug, Clone, Args)]
+#[command(after_help = concat!(
+    "Examples:
+  sudo wirelab ping 10.0.3.1 --iface eth0
+  sudo wirelab ping 10.0.3.1 --iface eth0 -c 10 -w ping.pcapng
+
+ARP, IPv4 and ICMP echo requests are built by wirelab (this machine may have no `ping`). The
+host's own address is the source: an echo reply draws no RST from its kernel.
+
+",
+    "Exit codes:
+  0   at least one reply
+  1   other failure
+  2   usage error
+  4   host unreachable: nobody answered ARP for the next hop
+  5   timed out: no reply at all
+  77  no permission: raw sockets need root or CAP_NET_RAW"
+))]
+pub struct PingArgs {
+    /// The host to ping (an IPv4 address or a name).
+    pub host: String,
+    /// Interface to send on.
+    #[arg(long, short = 'i', value_name = "IF")]
+    pub iface: String,
+    /// Number of echo requests.
+    #[arg(short = 'c', long, value_name = "N", default_value_t = 4)]
+    pub count: u16,
+    /// Seconds between requests.
+    #[arg(long, value_name = "SECONDS", default_value_t = 1.0)]
+    pub interval: f64,
+    /// Seconds to wait for the last reply.
+    #[arg(long, value_name = "SECONDS", default_value_t = 2.0)]
+    pub timeout: f64,
+    /// Source address (default: the interface's own).
+    #[arg(long, value_name = "IP")]
+    pub src_ip: Option<Ipv4Addr>,
+    /// Write every frame sent and received to a pcapng file.
+    #[arg(short = 'w', long = "write", value_name = "FILE.pcapng")]
+    pub write: Option<PathBuf>,
+    /// Colours.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
+}
+
+/// Arguments of `wirelab stack`.
+#[derive(Debug, Clone, Args)]
+#[command(after_help = "Examples:
+  wirelab stack
+  wirelab stack 'Hello from the application layer'
+
+No network and no privileges: the message is wrapped in TCP, IPv4 and Ethernet headers (built
+by wirelab's one builder), then the same bytes are taken apart by its decoder.")]
+pub struct StackArgs {
+    /// The message to wrap.
+    #[arg(default_value = "Hello from the application layer")]
+    pub message: String,
+    /// Colours.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
+}

@@ -1,0 +1,368 @@
+//! Whole Ethernet frames, built in encapsulation order — payload, then the TCP (or ICMP)
+//! header around it, then IPv4, then Ethernet — into one reusable buffer, with the byte range
+//! of every layer so that views can tie each field to its bytes.
+
+use std::net::Ipv4Addr;
+use std::ops::Range;
+
+use super::arp::{self, ArpRepr};
+use super::ethernet::{self, ETHERTYPE_ARP, ETHERTYPE_IPV4, EthernetRepr};
+use super::icmp::{self, EchoRepr};
+use super::ipv4::{self, Ipv4Repr};
+use super::tcp::TcpRepr;
+use super::{BuildError, Payload};
+
+/// The addresses of one direction of a conversation, at the link and network layers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Route {
+    /// Our MAC address.
+    pub src_mac: [u8; 6],
+    /// The next hop's MAC address.
+    pub dst_mac: [u8; 6],
+    /// Our IPv4 address.
+    pub src_ip: Ipv4Addr,
+    /// The destination's IPv4 address.
+    pub dst_ip: Ipv4Addr,
+    /// Time to live of the packets.
+    pub ttl: u8,
+}
+
+/// Where each layer is in a built frame.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Layout {
+    /// The Ethernet header.
+    pub ethernet: Range<usize>,
+    /// The network header (IPv4), or the ARP packet.
+    pub network: Range<usize>,
+    /// The transport header (TCP, ICMP); empty for ARP.
+    pub transport: Range<usize>,
+    /// The payload carried by the transport layer.
+    pub payload: Range<usize>,
+}
+
+impl Layout {
+    /// Total frame length.
+    pub fn len(&self) -> usize {
+        self.payload
+            .end
+            .max(self.transport.end)
+            .max(self.network.end)
+    }
+
+    /// True for an empty layout.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Builds a TCP segment in IPv4 in Ethernet into `buf` (replacing what it held).
+pub fn tcp(
+    buf: &mut Vec<u8>,
+    route: &Route,
+    ip_id: u16,
+    tcp: &TcpRepr,
+    payload: Payload<'_>,
+) -> Result<Layout, BuildError> {
+    let tcp_len = tcp.header_len();
+    let segment_len = tcp_len + payload.len();
+    let ip = Ipv4Repr {
+        src: route.src_ip,
+        dst: route.dst_ip,
+        protocol: ipv4::PROTO_TCP,
+        payload_len: segment_len,
+        id: ip_id,
+        ttl: route.ttl,
+        dont_fragment: true,
+    };
+    ip.total_len()?;
+    let l = layout(ipv4::HEADER_LEN, tcp_len, payload.len());
+    set_len(buf, l.len());
+    // Top of the stack first: the payload, then each header in front of what it carries.
+    payload.copy_to(&mut buf[l.payload.clone()]);
+    tcp.emit(&mut buf[l.transport.start..], route.src_ip, route.dst_ip)?;
+    ip.emit(&mut buf[l.network.clone()])?;
+    ethernet_header(route, ETHERTYPE_IPV4).emit(&mut buf[l.ethernet.clone()])?;
+    Ok(l)
+}
+
+/// Builds an ICMP echo message carrying `data` in IPv4 in Ethernet into `buf`.
+pub fn icmp_echo(
+    buf: &mut Vec<u8>,
+    route: &Route,
+    ip_id: u16,
+    echo: &EchoRepr,
+    data: &[u8],
+) -> Result<Layout, BuildError> {
+    let ip = Ipv4Repr {
+        src: route.src_ip,
+        dst: route.dst_ip,
+        protocol: ipv4::PROTO_ICMP,
+        payload_len: icmp::HEADER_LEN + data.len(),
+        id: ip_id,
+        ttl: route.ttl,
+        dont_fragment: false,
+    };
+    ip.total_len()?;
+    let l = layout(ipv4::HEADER_LEN, icmp::HEADER_LEN, data.len());
+    set_len(buf, l.len());
+    buf[l.payload.clone()].copy_from_slice(data);
+    echo.emit(&mut buf[l.transport.start..])?;
+    ip.emit(&mut buf[l.network.clone()])?;
+    ethernet_header(route, ETHERTYPE_IPV4).emit(&mut buf[l.ethernet.clone()])?;
+    Ok(l)
+}
+
+/// Builds an ARP packet in Ethernet into `buf`, sent to `dst_mac` (broadcast for a request).
+pub fn arp(
+    buf: &mut Vec<u8>,
+    src_mac: [u8; 6],
+    dst_mac: [u8; 6],
+    arp: &ArpRepr,
+) -> Result<Layout, BuildError> {
+    let e = ethernet::HEADER_LEN;
+    let l = Layout {
+        ethernet: 0..e,
+        network: e..e + arp::LEN,
+        transport: e + arp::LEN..e + arp::LEN,
+        payload: e + arp::LEN..e + arp::LEN,
+    };
+    set_len(buf, l.len());
+    arp.emit(&mut buf[l.network.clone()])?;
+    EthernetRepr {
+        dst: dst_mac,
+        src: src_mac,
+        ethertype: ETHERTYPE_ARP,
+    }
+    .emit(&mut buf[l.ethernet.clone()])?;
+    Ok(l)
+}
+
+/// Makes `buf` `n` bytes long without clearing what it held: every byte of a frame is written
+/// by the builders (headers field by field, the payload by copy), and the usual frame is as
+/// long as the one before it, so this is free.
+fn set_len(buf: &mut Vec<u8>, n: usize) {
+    if buf.len() > n {
+        buf.truncate(n);
+    } else {
+        buf.resize(n, 0);
+    }
+}
+
+fn ethernet_header(route: &Route, ethertype: u16) -> EthernetRepr {
+    EthernetRepr {
+        dst: route.dst_mac,
+        src: route.src_mac,
+        ethertype,
+    }
+}
+
+fn layout(net_len: usize, transport_len: usize, payload_len: usize) -> Layout {
+    let e = ethernet::HEADER_LEN;
+    let t = e + net_len;
+    let p = t + transport_len;
+    Layout {
+        ethernet: 0..e,
+        network: e..t,
+        transport: t..p,
+        payload: p..p + payload_len,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::craft::tcp::TcpOptions;
+    use crate::decode::{self, NetRepr, Reassembler, TransportRepr, tcp_flags, tcp_options};
+    use crate::frame::LinkType;
+
+    fn route() -> Route {
+        Route {
+            src_mac: [2, 0, 0, 0, 3, 2],
+            dst_mac: [2, 0, 0, 0, 3, 1],
+            src_ip: Ipv4Addr::new(10, 0, 3, 2),
+            dst_ip: Ipv4Addr::new(10, 0, 3, 1),
+            ttl: 64,
+        }
+    }
+
+    /// craft → decode gives back every field, and the checksums verify (etherparse computes
+    /// them independently of pnet).
+    #[test]
+    fn a_tcp_frame_round_trips_through_the_decoder() {
+        let repr = TcpRepr {
+            src_port: 40000,
+            dst_port: 8080,
+            seq: u32::MAX - 3,
+            ack: 77,
+            flags: tcp_flags::PSH | tcp_flags::ACK,
+            window: 502,
+            options: TcpOptions {
+                timestamps: Some((123, 456)),
+                ..TcpOptions::default()
+            },
+        };
+        let mut buf = Vec::new();
+        let l = tcp(
+            &mut buf,
+            &route(),
+            0x4242,
+            &repr,
+            Payload {
+                head: b"hello ",
+                tail: b"wire",
+            },
+        )
+        .unwrap();
+        assert_eq!(l.len(), buf.len());
+        assert_eq!(buf.len(), 14 + 20 + 32 + 10);
+        let d = decode::decode(1, LinkType::ETHERNET, &buf, &mut Reassembler::new());
+        assert_eq!(d.malformed, None);
+        let decode::LinkRepr::Ethernet {
+            dst,
+            src,
+            ethertype,
+            ..
+        } = d.link
+        else {
+            panic!("{:?}", d.link)
+        };
+        assert_eq!(
+            (dst, src, ethertype),
+            ([2, 0, 0, 0, 3, 1], [2, 0, 0, 0, 3, 2], 0x0800)
+        );
+        let NetRepr::Ipv4(ip) = &d.net else { panic!() };
+        assert_eq!(
+            (ip.src, ip.dst, ip.id, ip.ttl, ip.protocol, ip.total_len),
+            (route().src_ip, route().dst_ip, 0x4242, 64, 6, 62)
+        );
+        assert!(ip.dont_fragment && !ip.more_fragments && ip.frag_offset == 0);
+        assert_eq!(ip.range, l.network);
+        let TransportRepr::Tcp(t) = &d.transport else {
+            panic!()
+        };
+        assert_eq!(
+            (t.src_port, t.dst_port, t.seq, t.ack, t.flags, t.window),
+            (40000, 8080, u32::MAX - 3, 77, repr.flags, 502)
+        );
+        assert_eq!(t.len, Some(10));
+        assert_eq!(t.range, l.transport);
+        assert_eq!(&buf[t.payload.clone()], b"hello wire");
+        let (opts, err) = tcp_options::parse(&buf[t.options.clone()]);
+        assert_eq!((opts, err), (repr.options, None));
+        // Independent checksums.
+        let sliced = etherparse::SlicedPacket::from_ethernet(&buf).unwrap();
+        let Some(etherparse::NetSlice::Ipv4(ip4)) = &sliced.net else {
+            panic!()
+        };
+        let h = ip4.header().to_header();
+        assert_eq!(h.calc_header_checksum(), h.header_checksum);
+        let Some(etherparse::TransportSlice::Tcp(ts)) = &sliced.transport else {
+            panic!()
+        };
+        assert_eq!(
+            ts.calc_checksum_ipv4(ip4.header().source(), ip4.header().destination()),
+            Ok(ts.checksum())
+        );
+    }
+
+    #[test]
+    fn arp_and_icmp_frames_round_trip() {
+        let mut buf = Vec::new();
+        let req = ArpRepr::request(route().src_mac, route().src_ip, route().dst_ip);
+        arp(&mut buf, route().src_mac, ethernet::BROADCAST, &req).unwrap();
+        assert_eq!(buf.len(), 42);
+        let d = decode::decode(1, LinkType::ETHERNET, &buf, &mut Reassembler::new());
+        let NetRepr::Arp(a) = &d.net else { panic!() };
+        assert_eq!(
+            (a.op, a.sender_mac, a.sender_ip, a.target_ip),
+            (1, req.sender_mac, req.sender_ip, req.target_ip)
+        );
+        let echo = EchoRepr {
+            icmp_type: icmp::ECHO_REQUEST,
+            id: 7,
+            seq: 3,
+        };
+        icmp_echo(&mut buf, &route(), 9, &echo, &[0xab; 56]).unwrap();
+        assert_eq!(buf.len(), 98);
+        let d = decode::decode(2, LinkType::ETHERNET, &buf, &mut Reassembler::new());
+        let TransportRepr::Icmpv4(i) = &d.transport else {
+            panic!("{:?}", d.transport)
+        };
+        assert_eq!(
+            (i.icmp_type, i.code, i.echo_id(), i.echo_seq()),
+            (8, 0, 7, 3)
+        );
+        let sliced = etherparse::SlicedPacket::from_ethernet(&buf).unwrap();
+        let Some(etherparse::TransportSlice::Icmpv4(is)) = &sliced.transport else {
+            panic!()
+        };
+        assert_eq!(is.icmp_type().calc_checksum(is.payload()), is.checksum());
+    }
+
+    /// The buffer is reused without clearing: a frame built over an old one (filled with 0xaa)
+    /// must be byte for byte the frame built in a fresh buffer.
+    #[test]
+    fn no_byte_of_an_old_frame_survives_in_a_reused_buffer() {
+        let repr = TcpRepr {
+            src_port: 1,
+            dst_port: 2,
+            seq: 3,
+            ack: 4,
+            flags: tcp_flags::ACK,
+            window: 5,
+            options: TcpOptions {
+                timestamps: Some((6, 7)),
+                ..TcpOptions::default()
+            },
+        };
+        let mut fresh = Vec::new();
+        tcp(&mut fresh, &route(), 9, &repr, Payload::new(b"abc")).unwrap();
+        let mut reused = vec![0xaa; fresh.len()];
+        tcp(&mut reused, &route(), 9, &repr, Payload::new(b"abc")).unwrap();
+        assert_eq!(reused, fresh);
+        let mut syn = repr;
+        syn.flags = tcp_flags::SYN;
+        syn.options = TcpOptions {
+            mss: Some(1460),
+            window_scale: Some(7),
+            sack_permitted: true,
+            timestamps: Some((1, 0)),
+            sack: Default::default(),
+        };
+        let mut fresh = Vec::new();
+        tcp(&mut fresh, &route(), 9, &syn, Payload::default()).unwrap();
+        let mut reused = vec![0x55; fresh.len() + 100];
+        tcp(&mut reused, &route(), 9, &syn, Payload::default()).unwrap();
+        assert_eq!(reused, fresh);
+        let echo = EchoRepr {
+            icmp_type: icmp::ECHO_REQUEST,
+            id: 1,
+            seq: 2,
+        };
+        let mut fresh = Vec::new();
+        icmp_echo(&mut fresh, &route(), 3, &echo, b"xy").unwrap();
+        let mut reused = vec![0xff; fresh.len()];
+        icmp_echo(&mut reused, &route(), 3, &echo, b"xy").unwrap();
+        assert_eq!(reused, fresh);
+        let req = ArpRepr::request([1; 6], route().src_ip, route().dst_ip);
+        let mut fresh = Vec::new();
+        arp(&mut fresh, [1; 6], ethernet::BROADCAST, &req).unwrap();
+        let mut reused = vec![0x77; 60];
+        arp(&mut reused, [1; 6], ethernet::BROADCAST, &req).unwrap();
+        assert_eq!(reused, fresh);
+    }
+
+    #[test]
+    fn oversized_payloads_are_refused() {
+        let mut buf = Vec::new();
+        let big = vec![0u8; ipv4::MAX_PAYLOAD];
+        let err = tcp(
+            &mut buf,
+            &route(),
+            0,
+            &TcpRepr::default(),
+            Payload::new(&big),
+        );
+        assert!(matches!(err, Err(BuildError::TooLong { .. })));
+    }
+}

@@ -1,0 +1,127 @@
+//! The one packet builder: headers written by hand with pnet's `Mutable*Packet` types, and the
+//! sans-IO state machines that decide what to send.
+//!
+//! Crafting flows payload → [`tcp`] → [`ipv4`] → [`ethernet`] → link (and [`arp`], [`icmp`] for
+//! address resolution and ping). Each header module has a small `Repr` (the values a sender
+//! chooses) with an `emit` that writes them into a buffer, checksums included (pnet's helpers).
+//! [`frame`] stacks them into whole Ethernet frames in a reusable buffer and reports where each
+//! layer's bytes are. [`tcp_conn`] is a TCP client connection and [`neighbor`] the ARP logic,
+//! both without I/O or clocks: time is passed in, segments and frames come in and go out, timers
+//! are returned. [`session`] is the driver that joins them to a [`crate::link::Link`].
+//!
+//! Nothing here parses frames: received frames are read with [`crate::decode`].
+
+pub mod arp;
+pub mod ethernet;
+pub mod frame;
+pub mod icmp;
+pub mod ipv4;
+pub mod neighbor;
+pub mod ping;
+pub mod record;
+pub mod session;
+pub mod station;
+pub mod tcp;
+pub mod tcp_conn;
+
+/// Why a header could not be written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BuildError {
+    /// The buffer is shorter than the header (and payload) to write.
+    #[error("the {layer} buffer is {have} bytes, {need} are needed")]
+    BufferTooShort {
+        /// The layer being written.
+        layer: &'static str,
+        /// Bytes needed.
+        need: usize,
+        /// Bytes given.
+        have: usize,
+    },
+    /// The payload does not fit the header's length field.
+    #[error("{len} bytes do not fit one {layer} packet (at most {max})")]
+    TooLong {
+        /// The layer whose length field overflows.
+        layer: &'static str,
+        /// The length asked for.
+        len: usize,
+        /// The largest possible.
+        max: usize,
+    },
+}
+
+/// Checks that `buf` holds at least `need` bytes for `layer`.
+pub(crate) fn need(layer: &'static str, buf: &[u8], need: usize) -> Result<(), BuildError> {
+    if buf.len() < need {
+        return Err(BuildError::BufferTooShort {
+            layer,
+            need,
+            have: buf.len(),
+        });
+    }
+    Ok(())
+}
+
+/// A payload in at most two pieces (the two halves of a ring buffer), copied into frames
+/// without an intermediate buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Payload<'a> {
+    /// The first piece.
+    pub head: &'a [u8],
+    /// The second piece (empty when the payload is contiguous).
+    pub tail: &'a [u8],
+}
+
+impl<'a> Payload<'a> {
+    /// A contiguous payload.
+    pub fn new(bytes: &'a [u8]) -> Self {
+        Payload {
+            head: bytes,
+            tail: &[],
+        }
+    }
+
+    /// Total length in bytes.
+    pub fn len(&self) -> usize {
+        self.head.len() + self.tail.len()
+    }
+
+    /// True when there are no bytes.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Copies the payload to the start of `out` (which must be at least [`Payload::len`] long).
+    pub fn copy_to(&self, out: &mut [u8]) {
+        let (a, b) = out.split_at_mut(self.head.len().min(out.len()));
+        a.copy_from_slice(&self.head[..a.len()]);
+        let n = self.tail.len().min(b.len());
+        b[..n].copy_from_slice(&self.tail[..n]);
+    }
+}
+
+/// Random bytes from the operating system (ISNs, ports, identifiers), with a time-based
+/// fallback when the system has none to give.
+pub fn random_u32() -> u32 {
+    getrandom::u32().unwrap_or_else(|_| {
+        let t = crate::link::now();
+        (t.as_nanos() as u32) ^ std::process::id().rotate_left(16)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payload_pieces_are_copied_in_order() {
+        let p = Payload {
+            head: b"abc",
+            tail: b"de",
+        };
+        let mut out = [0u8; 6];
+        p.copy_to(&mut out);
+        assert_eq!(&out, b"abcde\0");
+        assert_eq!(p.len(), 5);
+        assert!(Payload::default().is_empty());
+    }
+}
