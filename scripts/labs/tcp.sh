@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Walkthrough of the TCP lab (Kurose & Ross, "Wireshark Lab: TCP"): B uploads a file to A
-# through a switch with 20 ms of delay each way (± 2 ms), 1% loss and 10 Mbit/s ports,
+# through a switch with 20 ms of delay each way (± 2 ms), 2% loss and 10 Mbit/s ports,
 # captured on B (the client, as in the lab) with `wirelab capture`; then the lab's questions
 # answered by `wirelab read --tcp-report`, the RTTs by `--rtt`, the throughput by
 # `--throughput`, and the lab's graphs drawn by `wirelab graph`.
@@ -10,7 +10,7 @@ source "$(dirname "$0")/common.sh"
 lab_init tcp
 
 step "The lab: A (10.0.3.1) is the server, B (10.0.3.2) the client; the switch adds delay and loss"
-lab_up --delay 20ms --jitter 2ms --loss 1% --rate 10mbit --seed 11
+lab_up --delay 20ms --jitter 2ms --loss 2% --rate 10mbit --seed 11
 
 step "The file to upload (on B): alice.txt, about 300 kB of text"
 mkdir -p "$OUT/on-B" "$OUT/on-A"
