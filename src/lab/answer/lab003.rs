@@ -695,6 +695,8 @@ const Q_SWITCH: &str = "Why does B's capture hold none of the unicast frames bet
 fn switch_note(caps: &[Capture], s: IpAddr) -> Answer {
     let mut a = Answer::new("I.3 (switch)", Q_SWITCH, String::new());
     let mut parts = Vec::new();
+    // Captures with only the capturing computer's own unicast, told in one sentence.
+    let mut quiet = Vec::new();
     let mut foreign_total = 0u64;
     for (i, c) in caps.iter().enumerate() {
         let f = &c.facts;
@@ -715,6 +717,14 @@ fn switch_note(caps: &[Capture], s: IpAddr) -> Answer {
             .map(|x| x.sender_ip)
             .collect();
         let group: Vec<u64> = f.group_frames.frames();
+        if n == 0 && f.group_frames.count == 0 {
+            quiet.push(format!(
+                "{} (captured on {ip}, MAC {})",
+                label(caps, i),
+                crate::analyse::mac(&mac)
+            ));
+            continue;
+        }
         let mut p = format!(
             "{} was captured on {ip} (MAC {}, in every unicast frame of the capture{}). ",
             label(caps, i),
@@ -763,6 +773,19 @@ fn switch_note(caps: &[Capture], s: IpAddr) -> Answer {
             a = a.cite(i, "unicast between other computers", fr);
         }
         parts.push(p);
+    }
+    if !quiet.is_empty() {
+        parts.push(format!(
+            "{} hold{} only frames to or from the computer {} captured on: no unicast between \
+             other computers, and no broadcast either.",
+            quiet.join(", "),
+            if quiet.len() == 1 { "s" } else { "" },
+            if quiet.len() == 1 {
+                "it was"
+            } else {
+                "each was"
+            }
+        ));
     }
     if parts.is_empty() {
         return missing(
