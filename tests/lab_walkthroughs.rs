@@ -326,10 +326,40 @@ fn walkthrough_tcp_kurose_ross() {
         .map(|v| v.as_u64().unwrap())
         .collect();
     assert_eq!(ours, flagged, "retransmitted frames");
+    // Bytes sent more than once, from tshark's sequence numbers alone (at the sender tshark
+    // may flag a resend Out-Of-Order rather than Retransmission): payload − covered range.
+    let mut segs: Vec<(u64, u64)> = tshark_fields(&pcap, &["ip.src", "tcp.seq", "tcp.len"])
+        .iter()
+        .filter(|f| f[0] == "10.0.3.2" && f[2].parse::<u64>().unwrap_or(0) > 0)
+        .map(|f| {
+            let seq: u64 = f[1].parse().unwrap();
+            (seq, seq + f[2].parse::<u64>().unwrap())
+        })
+        .collect();
+    let sent: u64 = segs.iter().map(|(a, b)| b - a).sum();
+    segs.sort_unstable();
+    let (mut covered, mut end) = (0u64, 0u64);
+    for (a, b) in segs {
+        if b > end {
+            covered += b - a.max(end);
+            end = b;
+        }
+    }
+    let resent = sent - covered;
+    assert_eq!(
+        report["retransmissions"]["values"]["resent_bytes"].as_u64(),
+        Some(resent)
+    );
     assert!(
-        !flagged.is_empty(),
-        "2% loss over a 300 kB upload and no retransmission\n{}",
+        resent > 0,
+        "2% loss over a 300 kB upload and nothing resent\n{}",
         w.out
+    );
+    assert!(
+        report["retransmissions"]["answer"]
+            .as_str()
+            .unwrap()
+            .starts_with("Yes")
     );
     // The graphs were drawn.
     for kind in ["stevens", "tcptrace", "rtt", "throughput", "window"] {
