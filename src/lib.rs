@@ -24,3 +24,4 @@ pub mod serve;
 pub mod sink;
 pub mod source;
 pub mod stream_views;
+pub mod tui;

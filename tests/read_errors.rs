@@ -2,10 +2,12 @@
 //! a non-zero exit only when nothing could be read.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
+
+mod wirelab_bin;
 
 fn read(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wirelab"))
+    wirelab_bin::wirelab()
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .arg("read")
         .args(args)

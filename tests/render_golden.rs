@@ -5,10 +5,11 @@
 //! render_golden`, then read the diff.
 
 use std::path::Path;
-use std::process::Command;
+
+mod wirelab_bin;
 
 fn render(args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_wirelab"))
+    let out = wirelab_bin::wirelab()
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .arg("read")
         .args(args)

@@ -20,6 +20,8 @@ use std::process::Command;
 
 use serde_json::Value;
 
+mod wirelab_bin;
+
 const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
 
 /// Protocol column values for which wirelab is meant to produce the same Protocol and Info.
@@ -539,7 +541,7 @@ fn wirelab_read_json_matches_tshark() {
             }
             continue;
         };
-        let out = Command::new(env!("CARGO_BIN_EXE_wirelab"))
+        let out = wirelab_bin::wirelab()
             .args(["read", "--json"])
             .arg(&path)
             .output()

@@ -3,8 +3,10 @@
 //! The input is split on the byte sequence `FRAME` into several frames (so the stateful
 //! parts — TCP analysis, IPv4 reassembly, echo matching — see sequences); the first byte of
 //! each frame picks its link type. Beyond "no panic" it checks that every rendering is
-//! produced, that the JSON line parses back, and that byte ranges of the detail view lie
-//! inside the frame (or the reassembled datagram).
+//! produced, that the JSON line parses back, that byte ranges of the detail view lie
+//! inside the frame (or the reassembled datagram), and for `wirelab view`: that the row
+//! cells lay out to exactly `read`'s line, that the details tree's ranges are in bounds and
+//! that every byte maps to a row holding it, and that the colouring rule is computed.
 //!
 //! Run: `cargo +nightly fuzz run decode_frame fuzz/seeds/decode_frame` (from the repository root).
 #![no_main]
@@ -16,7 +18,9 @@ use wirelab::analyse::{Analyzer, Packet};
 use wirelab::frame::{Frame, LinkType};
 use wirelab::render::style::Style;
 use wirelab::render::{detail, hex, table::PacketList};
+use wirelab::render::coloring::coloring_rule;
 use wirelab::sink::json;
+use wirelab::tui::tree::DetailTree;
 
 const LINKS: [LinkType; 8] = [
     LinkType::ETHERNET,
@@ -59,6 +63,24 @@ fuzz_target!(|data: &[u8]| {
         analyzer.process(&frame, &mut packet);
         let mut out = Vec::new();
         list.row(&mut out, &packet).unwrap();
+        let line = PacketList::cells(&packet).read_line() + "\n";
+        assert_eq!(line.as_bytes(), &out[..], "view cells differ from read's row");
+        let _ = coloring_rule(&packet);
+        let tree = DetailTree::build(&packet, &frame.data, None);
+        let reassembled_len = packet.decoded.reassembled.as_ref().map_or(0, |r| r.data.len());
+        for (i, n) in tree.nodes.iter().enumerate() {
+            let limit = if n.reassembled { reassembled_len } else { frame.data.len() };
+            let ranges = n.range.iter().chain(n.children.iter().filter_map(|l| l.range.as_ref()));
+            for r in ranges {
+                assert!(r.start < r.end && r.end <= limit, "node {i}: {r:?} > {limit}");
+            }
+        }
+        for at in 0..frame.data.len() {
+            if let Some(id) = tree.row_at_byte(at, false) {
+                let (r, re) = tree.range(id).expect("a row found by its byte has bytes");
+                assert!(!re && r.contains(&at));
+            }
+        }
         let layers = packet.layers(&frame.data);
         let reassembled = packet.decoded.reassembled.as_ref().map_or(0, |r| r.data.len());
         for l in &layers {

@@ -21,7 +21,7 @@ pub struct ArpNote {
 }
 
 /// IP → MAC as seen in ARP.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct ArpTable {
     seen: HashMap<Ipv4Addr, [u8; 6]>,
 }
@@ -44,6 +44,11 @@ impl ArpTable {
                 None
             }
         }
+    }
+
+    /// Rough heap size in bytes.
+    pub fn approx_bytes(&self) -> usize {
+        self.seen.len() * 16
     }
 
     /// Checks one ARP packet; returns a note when it reveals a duplicate address.

@@ -130,6 +130,17 @@ impl Handshakes {
         &self.list
     }
 
+    /// One stream's exchange, by stream index.
+    pub fn stream(&self, stream: u32) -> Option<&StreamExchange> {
+        self.list.get(*self.streams.get(&stream)?)
+    }
+
+    /// The row of frame `frame` in stream `stream`, if that frame is part of its handshake
+    /// or teardown.
+    pub fn row(&self, stream: u32, frame: u64) -> Option<&ExchangeRow> {
+        self.stream(stream)?.rows.iter().find(|r| r.frame == frame)
+    }
+
     /// Adds one packet (ignored unless TCP with analysis).
     pub fn add(&mut self, p: &Packet) {
         let (Some(t), Some(a), Some((sip, dip))) =

@@ -15,13 +15,19 @@ pub const MAX_OUTSTANDING: usize = 4096;
 type Key = (IpAddr, IpAddr, u16, u16, bool);
 
 /// Remembers echo requests to match replies.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct EchoMatcher {
     requests: HashMap<Key, u64>,
     order: VecDeque<Key>,
 }
 
 impl EchoMatcher {
+    /// Rough heap size in bytes.
+    pub fn approx_bytes(&self) -> usize {
+        self.requests.len() * (std::mem::size_of::<(Key, u64)>() + 8)
+            + self.order.len() * std::mem::size_of::<Key>()
+    }
+
     /// Looks at one frame; for an echo reply, returns the frame number of its request.
     pub fn observe(&mut self, frame: u64, d: &Decoded) -> Option<u64> {
         let (icmp, v6) = match &d.transport {

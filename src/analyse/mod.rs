@@ -203,7 +203,10 @@ impl Packet {
 }
 
 /// The stateful step from frames to packets.
-#[derive(Default)]
+///
+/// `Clone` takes a checkpoint of the whole analysis state, from which a viewer re-analyses
+/// any later frame exactly as a sequential read would.
+#[derive(Debug, Clone, Default)]
 pub struct Analyzer {
     reasm: Reassembler,
     tcp: TcpAnalyzer,
@@ -218,8 +221,28 @@ impl Analyzer {
         Self::default()
     }
 
+    /// Rough heap size of the state in bytes (streams, pending fragments, echo requests, ARP
+    /// table), for memory budgets of checkpoints.
+    pub fn approx_bytes(&self) -> usize {
+        self.reasm.approx_bytes()
+            + self.tcp.approx_bytes()
+            + self.icmp.approx_bytes()
+            + self.arp.approx_bytes()
+    }
+
     /// Decodes and analyses one frame into `out` (reusing its allocations).
     pub fn process(&mut self, frame: &Frame, out: &mut Packet) {
+        self.process_with(frame, out, true);
+    }
+
+    /// The same without writing the Protocol and Info columns (left as `Frame` and empty):
+    /// for passes that only test display filters, which read no column. The analysis
+    /// state afterwards is exactly that of [`Analyzer::process`].
+    pub fn process_without_info(&mut self, frame: &Frame, out: &mut Packet) {
+        self.process_with(frame, out, false);
+    }
+
+    fn process_with(&mut self, frame: &Frame, out: &mut Packet, info: bool) {
         let first = *self.first.get_or_insert(frame.timestamp);
         out.number = frame.number;
         out.timestamp = frame.timestamp;
@@ -308,7 +331,11 @@ impl Analyzer {
             _ => None,
         };
         out.info.clear();
-        out.protocol = info::write_info(out, &frame.data, echo_request, arp_note.as_ref());
+        out.protocol = if info {
+            info::write_info(out, &frame.data, echo_request, arp_note.as_ref())
+        } else {
+            Protocol::Frame
+        };
     }
 }
 
@@ -342,5 +369,36 @@ impl Packet {
             app: self.simp.as_ref().map(|s| s.detail.clone()),
         };
         decode::detail::layers(&self.decoded, frame, &ctx)
+    }
+}
+
+#[cfg(test)]
+mod process_without_info_tests {
+    use super::*;
+    use crate::source::{CaptureReader, SourceEvent};
+
+    /// Skipping the columns leaves the analysis (and so every later frame) unchanged.
+    #[test]
+    fn same_state_and_analysis_without_info() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("captures");
+        for name in [
+            "tcp-analysis.pcapng",
+            "fragments.pcapng",
+            "icmp-echo.pcapng",
+            "arp.pcapng",
+        ] {
+            let mut full = Analyzer::new();
+            let mut quiet = Analyzer::new();
+            let (mut a, mut b) = (Packet::default(), Packet::default());
+            for e in CaptureReader::open(&dir.join(name)).unwrap() {
+                let SourceEvent::Frame(f) = e else { continue };
+                full.process(&f, &mut a);
+                quiet.process_without_info(&f, &mut b);
+                assert_eq!(a.tcp, b.tcp, "{name} frame {}", f.number);
+                assert_eq!(a.decoded, b.decoded);
+                assert_eq!(a.quoted_tcp_stream, b.quoted_tcp_stream);
+                assert!(b.info.is_empty());
+            }
+        }
     }
 }

@@ -309,7 +309,7 @@ const DUPACKS_UNSEEN: u32 = u32::MAX;
 ///
 /// Kept sorted in wrapping order while they span less than 2^31, so that an ACK removes a
 /// prefix or a suffix in O(removed); otherwise falls back to a linear scan.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 struct Unacked {
     ends: VecDeque<u32>,
     unsorted: bool,
@@ -365,7 +365,7 @@ impl Unacked {
 }
 
 /// Analysis state of one direction of a conversation (tshark's `tcp_flow_t`).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Flow {
     /// Relative base (`base_seq`), once set.
     base: Option<SeqNumber>,
@@ -411,7 +411,7 @@ impl Flow {
 }
 
 /// One TCP conversation (tshark's `tcp_analysis`).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Conversation {
     stream: u32,
     /// Flow 1 is the direction whose source sorts higher (address, then port).
@@ -477,7 +477,7 @@ fn elapsed_ns(now: Duration, then: Duration) -> u64 {
 }
 
 /// Tracks TCP conversations across frames and analyses each segment as tshark does.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct TcpAnalyzer {
     conversations: HashMap<ConvKey, Conversation>,
     next_stream: u32,
@@ -487,6 +487,18 @@ impl TcpAnalyzer {
     /// An analyzer that has seen no frame.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Rough heap size in bytes: the conversations and their unacknowledged segments.
+    pub fn approx_bytes(&self) -> usize {
+        self.conversations
+            .values()
+            .map(|c| {
+                std::mem::size_of::<(ConvKey, Conversation)>()
+                    + 16
+                    + c.flows.iter().map(|f| f.unacked.len() * 4).sum::<usize>()
+            })
+            .sum()
     }
 
     /// Number of streams seen so far (the next `tcp.stream` index).

@@ -13,6 +13,7 @@ mod read;
 mod replay;
 mod serve;
 pub mod stack;
+mod view;
 
 use std::io::{self, IsTerminal as _};
 use std::process::ExitCode;
@@ -28,6 +29,7 @@ pub use graph::graph;
 pub use read::read;
 pub use replay::replay;
 pub use serve::serve;
+pub use view::view;
 
 /// Runs the parsed command line; returns the process exit code.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -36,6 +38,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Craft(args) => craft::run(&args),
         Command::Ping(args) => ping::run(&args),
         Command::Stack(args) => stack::run(&args),
+        Command::View(args) => view(&args),
         Command::Capture(args) => capture(&args),
         Command::Serve(args) => serve(&args),
         Command::Replay(args) => replay(&args),

@@ -8,6 +8,7 @@ pub mod graph;
 pub mod lab;
 pub mod read;
 pub mod simp;
+pub mod view;
 
 use clap::{Parser, Subcommand};
 
@@ -31,6 +32,8 @@ pub enum Command {
     Ping(craft::PingArgs),
     /// Wrap a message in TCP, IPv4 and Ethernet headers and take them off again (no network).
     Stack(craft::StackArgs),
+    /// Browse a capture in the terminal: packet list, layer details and bytes (like Wireshark).
+    View(view::ViewArgs),
     /// Capture live frames from interfaces, show them like `read`, write them to pcapng.
     Capture(capture::CaptureArgs),
     /// A TCP server that shows each connection's frames layer by layer as they arrive.

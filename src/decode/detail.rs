@@ -16,7 +16,7 @@ use super::{
 };
 
 /// Which protocol a layer is; the hex dump marks its bytes with [`LayerKind::marker`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum LayerKind {
     /// Frame metadata (no bytes of its own).
     Frame,

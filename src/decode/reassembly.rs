@@ -19,7 +19,7 @@ const MAX_DATAGRAM: usize = 65_535;
 
 type Key = (Ipv4Addr, Ipv4Addr, u16, u8);
 
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 struct Pending {
     /// (frame number, offset, bytes), in arrival order.
     parts: Vec<(u64, u16, Vec<u8>)>,
@@ -28,7 +28,7 @@ struct Pending {
 }
 
 /// Collects IPv4 fragments across frames.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Reassembler {
     pending: HashMap<Key, Pending>,
     order: VecDeque<Key>,
@@ -38,6 +38,15 @@ impl Reassembler {
     /// A reassembler with nothing pending.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Rough heap size in bytes (the pending fragments' bytes dominate).
+    pub fn approx_bytes(&self) -> usize {
+        self.pending
+            .values()
+            .map(|p| 64 + p.parts.iter().map(|(_, _, b)| 32 + b.len()).sum::<usize>())
+            .sum::<usize>()
+            + self.order.len() * 16
     }
 
     /// Number of datagrams waiting for fragments.

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use super::style::{Color, Style};
 use crate::analyse::Packet;
-use crate::decode::detail::Layer;
+use crate::decode::detail::{Field, Layer};
 
 /// UTC date and time of a timestamp, `YYYY-MM-DD HH:MM:SS.nnnnnnnnn`.
 pub fn utc_string(ts: Duration) -> String {
@@ -31,7 +31,9 @@ pub fn utc_string(ts: Duration) -> String {
     )
 }
 
-fn range_text(l: &Layer, r: &std::ops::Range<usize>) -> String {
+/// A field's or layer's byte range as the details view prints it: `[bytes 14-33]`,
+/// `[byte 23]`, `[R bytes 0-7]` in a reassembled datagram; empty for an empty range.
+pub fn range_text(l: &Layer, r: &std::ops::Range<usize>) -> String {
     let mark = if l.reassembled { "R " } else { "" };
     if r.is_empty() {
         String::new()
@@ -42,6 +44,41 @@ fn range_text(l: &Layer, r: &std::ops::Range<usize>) -> String {
     }
 }
 
+/// The first block of the details: the frame's title line and its lines (arrival time,
+/// time since the first frame, encapsulation, protocol and info), shared by `--detail` and
+/// the details pane of `wirelab view`.
+pub fn frame_summary(p: &Packet) -> (String, Vec<String>) {
+    let title = format!(
+        "Frame {}: {} bytes on wire ({} bits), {} bytes captured ({} bits)",
+        p.number,
+        p.len,
+        u64::from(p.len) * 8,
+        p.caplen,
+        u64::from(p.caplen) * 8,
+    );
+    let mut lines = vec![
+        format!("Arrival Time: {}", utc_string(p.timestamp)),
+        format!(
+            "Time since first frame: {} seconds",
+            super::table::time_string(p.time_rel_ns)
+        ),
+    ];
+    if let Some(lt) = p.link_type {
+        lines.push(format!("Encapsulation: {} ({})", lt.name(), lt.0));
+    }
+    lines.push(format!("Protocol: {}   Info: {}", p.protocol, p.info));
+    (title, lines)
+}
+
+/// A field as one line of the details: `Name: value`, or the name alone.
+pub fn field_text(f: &Field) -> String {
+    if f.value.is_empty() {
+        f.name.clone()
+    } else {
+        format!("{}: {}", f.name, f.value)
+    }
+}
+
 /// Writes one frame's details.
 pub fn write_detail(
     w: &mut impl Write,
@@ -49,27 +86,11 @@ pub fn write_detail(
     layers: &[Layer],
     style: Style,
 ) -> io::Result<()> {
-    writeln!(
-        w,
-        "{}Frame {}: {} bytes on wire ({} bits), {} bytes captured ({} bits){}",
-        style.start(Color::Bold),
-        p.number,
-        p.len,
-        u64::from(p.len) * 8,
-        p.caplen,
-        u64::from(p.caplen) * 8,
-        style.end()
-    )?;
-    writeln!(w, "    Arrival Time: {}", utc_string(p.timestamp))?;
-    writeln!(
-        w,
-        "    Time since first frame: {} seconds",
-        super::table::time_string(p.time_rel_ns)
-    )?;
-    if let Some(lt) = p.link_type {
-        writeln!(w, "    Encapsulation: {} ({})", lt.name(), lt.0)?;
+    let (title, lines) = frame_summary(p);
+    writeln!(w, "{}{title}{}", style.start(Color::Bold), style.end())?;
+    for line in lines {
+        writeln!(w, "    {line}")?;
     }
-    writeln!(w, "    Protocol: {}   Info: {}", p.protocol, p.info)?;
     for l in layers {
         let r = range_text(l, &l.range);
         writeln!(
@@ -90,11 +111,7 @@ pub fn write_detail(
                 .as_ref()
                 .map(|r| range_text(l, r))
                 .unwrap_or_default();
-            let line = if f.value.is_empty() {
-                format!("    {}", f.name)
-            } else {
-                format!("    {}: {}", f.name, f.value)
-            };
+            let line = format!("    {}", field_text(f));
             if r.is_empty() {
                 writeln!(w, "{line}")?;
             } else {

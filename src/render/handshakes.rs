@@ -134,7 +134,7 @@ pub fn write_ladder(w: &mut impl Write, s: &StreamExchange, style: Style) -> io:
 
 /// Writes every stream's table and ladder.
 pub fn write_handshakes(w: &mut impl Write, hs: &Handshakes, style: Style) -> io::Result<()> {
-    write_handshakes_within(w, hs, style, None)
+    write_handshakes_fitted(w, hs, style, None)
 }
 
 /// Writes every stream's table and ladder; with `width`, each table is fitted into that many
@@ -145,6 +145,27 @@ pub fn write_handshakes_within(
     hs: &Handshakes,
     style: Style,
     width: Option<u16>,
+) -> io::Result<()> {
+    write_all(w, hs, style, width, width.is_none())
+}
+
+/// The same, with each table wrapped to fit `width` columns when given (the "Why" column
+/// wraps first; the raw columns stay), for a pane of known width.
+pub fn write_handshakes_fitted(
+    w: &mut impl Write,
+    hs: &Handshakes,
+    style: Style,
+    width: Option<u16>,
+) -> io::Result<()> {
+    write_all(w, hs, style, width, true)
+}
+
+fn write_all(
+    w: &mut impl Write,
+    hs: &Handshakes,
+    style: Style,
+    width: Option<u16>,
+    raw: bool,
 ) -> io::Result<()> {
     if hs.list().is_empty() {
         writeln!(w, "No TCP streams in this capture.")?;
@@ -171,7 +192,7 @@ pub fn write_handshakes_within(
             )?;
             continue;
         }
-        let mut table = table_of(s, width.is_none());
+        let mut table = table_of(s, raw);
         if let Some(width) = width {
             table
                 .set_content_arrangement(comfy_table::ContentArrangement::Dynamic)

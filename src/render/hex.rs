@@ -6,7 +6,8 @@ use std::io::{self, Write};
 use super::style::{Color, Style};
 use crate::decode::detail::{Layer, LayerKind};
 
-fn color_of(k: LayerKind) -> Option<Color> {
+/// The colour of a layer's bytes (the same in `--hex` and `wirelab view`).
+pub fn layer_color(k: LayerKind) -> Option<Color> {
     match k {
         LayerKind::Ethernet | LayerKind::Sll | LayerKind::Loopback => Some(Color::Magenta),
         LayerKind::Vlan => Some(Color::Grey),
@@ -19,10 +20,20 @@ fn color_of(k: LayerKind) -> Option<Color> {
 
 /// Which layer owns each byte of `len` bytes: the innermost layer whose range covers it.
 pub fn byte_owners(len: usize, layers: &[Layer]) -> Vec<Option<LayerKind>> {
+    owners_of(len, layers, false)
+}
+
+/// The same for the bytes of a reassembled datagram: only the layers whose ranges refer to
+/// it ([`Layer::reassembled`]).
+pub fn reassembled_byte_owners(len: usize, layers: &[Layer]) -> Vec<Option<LayerKind>> {
+    owners_of(len, layers, true)
+}
+
+fn owners_of(len: usize, layers: &[Layer], reassembled: bool) -> Vec<Option<LayerKind>> {
     let mut owner = vec![None; len];
     for l in layers
         .iter()
-        .filter(|l| !l.reassembled && l.kind != LayerKind::Frame)
+        .filter(|l| l.reassembled == reassembled && l.kind != LayerKind::Frame)
     {
         let end = l.range.end.min(len);
         for o in owner.iter_mut().take(end).skip(l.range.start) {
@@ -49,7 +60,11 @@ pub fn write_hex(
             }
             match chunk.get(i) {
                 Some(b) => {
-                    let c = owners.get(base + i).copied().flatten().and_then(color_of);
+                    let c = owners
+                        .get(base + i)
+                        .copied()
+                        .flatten()
+                        .and_then(layer_color);
                     match c.filter(|_| style.color) {
                         Some(c) => write!(w, "{}{b:02x}{} ", style.start(c), style.end())?,
                         None => write!(w, "{b:02x} ")?,
@@ -94,7 +109,7 @@ pub fn write_hex(
     if !seen.is_empty() {
         w.write_all(b"      ")?;
         for k in seen {
-            match color_of(k).filter(|_| style.color) {
+            match layer_color(k).filter(|_| style.color) {
                 Some(c) => write!(w, " {}{}{}", style.start(c), k.name(), style.end())?,
                 None => write!(w, " {}={}", k.marker(), k.name())?,
             }

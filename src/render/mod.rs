@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod answers;
+pub mod coloring;
 pub mod detail;
 pub mod encapsulation;
 pub mod follow;

@@ -6,6 +6,41 @@ use super::style::{Color, Style};
 use crate::analyse::{Packet, Protocol};
 use crate::decode::tcp_flags;
 
+/// The columns of one packet-list row.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RowCells {
+    /// No.
+    pub number: String,
+    /// Time (seconds since the first frame).
+    pub time: String,
+    /// Source.
+    pub source: String,
+    /// Destination.
+    pub destination: String,
+    /// Protocol.
+    pub protocol: String,
+    /// Length.
+    pub length: String,
+    /// Info.
+    pub info: String,
+}
+
+impl RowCells {
+    /// The row laid out as `wirelab read` prints it (fixed column widths, no newline).
+    pub fn read_line(&self) -> String {
+        format!(
+            "{:>6} {:>11}  {:<22} {:<22} {:<8} {:>6}  {}",
+            self.number,
+            self.time,
+            self.source,
+            self.destination,
+            self.protocol,
+            self.length,
+            self.info
+        )
+    }
+}
+
 /// Writes the packet list.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PacketList {
@@ -77,6 +112,20 @@ impl PacketList {
             w.write_all(self.style.end().as_bytes())?;
         }
         w.write_all(b"\n")
+    }
+
+    /// The row's columns as text, exactly as [`PacketList::row`] prints them (without the
+    /// padding): what `wirelab view` shows.
+    pub fn cells(p: &Packet) -> RowCells {
+        RowCells {
+            number: p.number.to_string(),
+            time: time_string(p.time_rel_ns),
+            source: p.src().to_string(),
+            destination: p.dst().to_string(),
+            protocol: p.protocol.to_string(),
+            length: p.len.to_string(),
+            info: p.info.clone(),
+        }
     }
 
     fn row_color(&self, p: &Packet) -> Option<Color> {

@@ -22,6 +22,9 @@ pub(crate) enum Flow {
     Continue,
     /// Nothing more can be read.
     End,
+    /// The data ends inside a record and the file may still be growing: nothing was
+    /// consumed; try again once more bytes are there (follow mode only).
+    Wait,
 }
 
 /// The per-format part of the reader.
@@ -29,6 +32,45 @@ pub(crate) enum Flow {
 enum Records {
     Pcap(PcapRecords),
     PcapNg(PcapNgBlocks),
+}
+
+/// Where a reader stands between two frames, enough to start another reader there:
+/// the byte offset, the frames before it, and the format state (pcap header, or the pcapng
+/// section and interfaces in force). Taken with [`CaptureReader::resume_point`], used with
+/// [`CaptureReader::resume`]; this is how a viewer jumps into the middle of a large file.
+#[derive(Debug, Clone)]
+pub struct ResumePoint {
+    offset: u64,
+    frames: u64,
+    format: CaptureFormat,
+    records: RecordsState,
+}
+
+/// The format state of a [`ResumePoint`].
+#[derive(Debug, Clone)]
+enum RecordsState {
+    Pcap(PcapRecords),
+    PcapNg(super::pcapng::Snapshot),
+}
+
+impl ResumePoint {
+    /// File offset of the next record or block.
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+
+    /// Frames before this point (the next frame is number `frames() + 1`).
+    pub fn frames(&self) -> u64 {
+        self.frames
+    }
+
+    /// Rough heap size of the format state, in bytes (for memory budgets).
+    pub fn approx_bytes(&self) -> usize {
+        match &self.records {
+            RecordsState::Pcap(_) => 0,
+            RecordsState::PcapNg(s) => s.approx_bytes(),
+        }
+    }
 }
 
 /// Streams the frames of a pcap or pcapng file.
@@ -47,6 +89,8 @@ pub struct CaptureReader<R> {
     /// Events found but not yet returned (a warning and the frame it is about).
     pending: VecDeque<SourceEvent>,
     done: bool,
+    /// Stopped before a record that is not complete yet (follow mode).
+    waiting: bool,
 }
 
 impl CaptureReader<BufReader<File>> {
@@ -57,6 +101,21 @@ impl CaptureReader<BufReader<File>> {
             reason,
         })?;
         CaptureReader::new(BufReader::with_capacity(CHUNK, file))
+    }
+
+    /// Opens a capture file at a [`ResumePoint`] taken from an earlier reader of the same
+    /// file: the frames read are those after the point, numbered on from it.
+    pub fn open_at(path: &Path, point: &ResumePoint) -> Result<Self, SourceError> {
+        use std::io::{Seek, SeekFrom};
+        let mut file = File::open(path).map_err(|reason| SourceError::Open {
+            path: path.to_path_buf(),
+            reason,
+        })?;
+        file.seek(SeekFrom::Start(point.offset))?;
+        Ok(CaptureReader::resume(
+            BufReader::with_capacity(CHUNK, file),
+            point,
+        ))
     }
 }
 
@@ -109,7 +168,67 @@ impl<R: Read> CaptureReader<R> {
             frames: 0,
             pending: VecDeque::new(),
             done: false,
+            waiting: false,
         })
+    }
+
+    /// A reader that starts at `point`; `reader` must be positioned at
+    /// [`ResumePoint::offset`] of the same file.
+    pub fn resume(reader: R, point: &ResumePoint) -> Self {
+        let records = match &point.records {
+            RecordsState::Pcap(p) => Records::Pcap(p.clone()),
+            RecordsState::PcapNg(s) => Records::PcapNg(PcapNgBlocks::restore(s)),
+        };
+        CaptureReader {
+            window: Window::at(reader, point.offset),
+            format: point.format,
+            records,
+            frames: point.frames,
+            pending: VecDeque::new(),
+            done: false,
+            waiting: false,
+        }
+    }
+
+    /// Where this reader stands, if it is between two frames (`None` while it holds events
+    /// not returned yet).
+    pub fn resume_point(&self) -> Option<ResumePoint> {
+        if !self.pending.is_empty() {
+            return None;
+        }
+        let records = match &self.records {
+            Records::Pcap(p) => RecordsState::Pcap(p.clone()),
+            Records::PcapNg(b) => RecordsState::PcapNg(b.snapshot()),
+        };
+        Some(ResumePoint {
+            offset: self.window.offset(),
+            frames: self.frames,
+            format: self.format,
+            records,
+        })
+    }
+
+    /// Follow mode, for a file that is still being written (a live capture's output):
+    /// at a record cut off by the end of the file, iteration ends without a warning and
+    /// without consuming it ([`CaptureReader::is_waiting`]); after [`CaptureReader::retry`]
+    /// it goes on from there.
+    pub fn set_follow(&mut self, follow: bool) {
+        self.window.set_follow(follow);
+    }
+
+    /// True when iteration stopped at the end of the data in follow mode (the last record
+    /// may be incomplete): [`CaptureReader::retry`] once the file has grown.
+    pub fn is_waiting(&self) -> bool {
+        self.waiting
+    }
+
+    /// After the end in follow mode: read on from where the reader stopped.
+    pub fn retry(&mut self) {
+        if self.waiting {
+            self.waiting = false;
+            self.done = false;
+            self.window.retry();
+        }
     }
 
     /// The format found from the magic number.
@@ -157,6 +276,10 @@ impl<R: Read> Iterator for CaptureReader<R> {
                     }
                 }
                 Ok(Flow::End) => self.done = true,
+                Ok(Flow::Wait) => {
+                    self.done = true;
+                    self.waiting = true;
+                }
                 Err(e) => {
                     self.done = true;
                     let offset = self.window.offset();
@@ -406,6 +529,85 @@ mod tests {
                 bytes / 1_000_000,
                 frames as f64 / secs / 1e6
             );
+        }
+    }
+
+    /// Resuming at a point taken mid-file gives the same frames (numbers, timestamps, link
+    /// types) as reading on, for pcapng with two interfaces of different link types and
+    /// timestamp resolutions, and for pcap.
+    #[test]
+    fn resume_point_gives_the_same_frames_as_reading_on() {
+        const TSRESOL: u16 = 9;
+        let mut ng = shb(true);
+        ng.extend(idb(true, 1, 0, &[]));
+        ng.extend(idb(true, 101, 0, &[(TSRESOL, &[9])]));
+        for i in 0..6u8 {
+            let iface = u32::from(i % 2);
+            ng.extend(epb(true, iface, 1_000_000 + u64::from(i), &[i; 20], 20));
+        }
+        let mut pcap = pcap_header(true, true, 65535, 1);
+        for i in 0..6u8 {
+            pcap.extend(pcap_record(true, 10, u32::from(i), &[i; 30], 30));
+        }
+        for file in [ng, pcap] {
+            let all: Vec<_> = CaptureReader::new(&file[..]).unwrap().collect();
+            for k in 0..=6 {
+                let mut r = CaptureReader::new(&file[..]).unwrap();
+                for _ in 0..k {
+                    r.next();
+                }
+                let point = r.resume_point().unwrap();
+                assert_eq!(point.frames(), k as u64);
+                let offset = point.offset() as usize;
+                let rest: Vec<_> = CaptureReader::resume(&file[offset..], &point).collect();
+                assert_eq!(rest, all[k..], "resumed after {k} frames");
+            }
+        }
+    }
+
+    /// Follow mode: a record cut off at the end is waited for (no warning, nothing lost),
+    /// and read once the rest of the file arrives; a clean end waits too.
+    #[test]
+    fn follow_mode_waits_for_a_file_being_written() {
+        let mut ng = shb(true);
+        ng.extend(idb(true, 1, 0, &[]));
+        let third = epb(true, 0, 3, &[3; 40], 40);
+        let mut head = ng.clone();
+        head.extend(epb(true, 0, 1, &[1; 40], 40));
+        head.extend(epb(true, 0, 2, &[2; 40], 40));
+        let mut pcap = pcap_header(true, false, 65535, 1);
+        pcap.extend(pcap_record(true, 1, 0, &[1; 40], 40));
+        pcap.extend(pcap_record(true, 2, 0, &[2; 40], 40));
+        let pcap_third = pcap_record(true, 3, 0, &[3; 40], 40);
+        for (head, third) in [(head, third), (pcap, pcap_third)] {
+            let file = tempfile::NamedTempFile::new().unwrap();
+            let mut writer = file.reopen().unwrap();
+            writer.write_all(&head).unwrap();
+            writer.write_all(&third[..10]).unwrap();
+            writer.flush().unwrap();
+            let mut r = CaptureReader::open(file.path()).unwrap();
+            r.set_follow(true);
+            let (frames, warnings) = testdata::split(r.by_ref().collect());
+            assert_eq!((frames.len(), warnings.len()), (2, 0), "{warnings:?}");
+            assert!(r.is_waiting());
+            // Nothing new yet: still waiting, still no warning.
+            r.retry();
+            assert_eq!(r.next(), None);
+            assert!(r.is_waiting());
+            writer.write_all(&third[10..]).unwrap();
+            writer.flush().unwrap();
+            r.retry();
+            let (frames, warnings) = testdata::split(r.by_ref().collect());
+            assert_eq!((frames.len(), warnings.len()), (1, 0));
+            assert_eq!(frames[0].number, 3);
+            assert_eq!(frames[0].data, [3; 40]);
+            assert!(r.is_waiting(), "a clean end waits for more too");
+            // Without follow mode the same cut-off file gives the usual warning.
+            let cut = tempfile::NamedTempFile::new().unwrap();
+            std::fs::write(cut.path(), [&head[..], &third[..10]].concat()).unwrap();
+            let (frames, warnings) =
+                testdata::split(CaptureReader::open(cut.path()).unwrap().collect());
+            assert_eq!((frames.len(), warnings.len()), (2, 1));
         }
     }
 

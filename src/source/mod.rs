@@ -60,7 +60,7 @@ use std::fmt;
 use crate::frame::{Frame, LinkType};
 
 pub use detect::FileKind;
-pub use file::CaptureReader;
+pub use file::{CaptureReader, ResumePoint};
 
 /// Largest captured length accepted in a pcap record: Wireshark's limit
 /// (`WTAP_MAX_PACKET_SIZE_STANDARD`). Larger records mean the file is damaged.

@@ -28,11 +28,24 @@ const RECORD_HEADER_LEN: usize = 16;
 pub(crate) struct PcapRecords {
     parser: PcapParser,
     link_type: LinkType,
+    /// The file header, to make a copy of the parser (pcap-file's is not `Clone`).
+    header: [u8; FILE_HEADER_LEN],
+}
+
+impl Clone for PcapRecords {
+    fn clone(&self) -> Self {
+        // The header parsed once already, so it parses again.
+        match PcapRecords::from_header(&self.header) {
+            Some((records, _)) => records,
+            None => unreachable!("a pcap header that parsed once parses again"),
+        }
+    }
 }
 
 impl PcapRecords {
     /// Parses the file header (at least [`FILE_HEADER_LEN`] bytes, starting with a pcap magic).
     pub(crate) fn from_header(bytes: &[u8]) -> Option<(PcapRecords, CaptureFormat)> {
+        let raw_header: [u8; FILE_HEADER_LEN] = *bytes.first_chunk()?;
         let (_, parser) = PcapParser::new(bytes).ok()?;
         let header = parser.header();
         // The upper 16 bits may carry FCS information (LT_LINKTYPE_EXT); the type is below.
@@ -43,7 +56,14 @@ impl PcapRecords {
             link_type,
             snaplen: header.snaplen,
         };
-        Some((PcapRecords { parser, link_type }, format))
+        Some((
+            PcapRecords {
+                parser,
+                link_type,
+                header: raw_header,
+            },
+            format,
+        ))
     }
 
     /// Reads the next record: pushes a frame, or a warning and ends.
@@ -55,9 +75,16 @@ impl PcapRecords {
         let offset = win.offset();
         let avail = win.fill(RECORD_HEADER_LEN)?;
         if avail == 0 {
-            return Ok(Flow::End);
+            return Ok(if win.waits_at_end() {
+                Flow::Wait
+            } else {
+                Flow::End
+            });
         }
         if avail < RECORD_HEADER_LEN {
+            if win.waits_at_end() {
+                return Ok(Flow::Wait);
+            }
             out.push_back(warning(
                 offset,
                 format!(
@@ -85,6 +112,9 @@ impl PcapRecords {
         let need = RECORD_HEADER_LEN + incl_len as usize;
         let avail = win.fill(need)?;
         if avail < need {
+            if win.waits_at_end() {
+                return Ok(Flow::Wait);
+            }
             out.push_back(warning(
                 offset,
                 format!(

@@ -52,6 +52,21 @@ pub(crate) struct PcapNgBlocks {
     state: PcapNgState,
 }
 
+/// The pcapng state in force at a point of the file (section header and interfaces),
+/// from which [`PcapNgBlocks::restore`] rebuilds a reader.
+#[derive(Debug, Clone)]
+pub(crate) struct Snapshot {
+    section: SectionHeaderBlock<'static>,
+    interfaces: Vec<InterfaceDescriptionBlock<'static>>,
+}
+
+impl Snapshot {
+    /// Rough heap size, in bytes.
+    pub(crate) fn approx_bytes(&self) -> usize {
+        (self.interfaces.len() + 1) * 256
+    }
+}
+
 /// The framing fields of a block.
 #[derive(Debug, Clone, Copy)]
 struct Header {
@@ -87,6 +102,25 @@ impl PcapNgBlocks {
         Ok(blocks)
     }
 
+    /// The state in force now.
+    pub(crate) fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            section: self.state.section().clone(),
+            interfaces: self.state.interfaces().to_vec(),
+        }
+    }
+
+    /// A reader in the state of `snapshot` (as if its section header and interface
+    /// descriptions had just been read).
+    pub(crate) fn restore(snapshot: &Snapshot) -> PcapNgBlocks {
+        let mut state = PcapNgState::default();
+        state.update_from_block(&Block::SectionHeader(snapshot.section.clone()));
+        for idb in &snapshot.interfaces {
+            state.update_from_block(&Block::InterfaceDescription(idb.clone()));
+        }
+        PcapNgBlocks { state }
+    }
+
     /// Reads the next block: pushes what it found (frame, warnings) and says whether to go on.
     pub(crate) fn step<R: Read>(
         &mut self,
@@ -96,11 +130,18 @@ impl PcapNgBlocks {
         let offset = win.offset();
         let avail = win.fill(BLOCK_MIN_LEN as usize)?;
         if avail == 0 {
-            return Ok(Flow::End);
+            return Ok(if win.waits_at_end() {
+                Flow::Wait
+            } else {
+                Flow::End
+            });
         }
         let header = match read_header(win.bytes(), self.state.endianness()) {
             Ok(Some(header)) => header,
             Ok(None) => {
+                if win.waits_at_end() {
+                    return Ok(Flow::Wait);
+                }
                 out.push_back(warning(
                     offset,
                     format!(
@@ -130,6 +171,9 @@ impl PcapNgBlocks {
         let len = header.len as usize;
         let avail = win.fill(len)?;
         if avail < len {
+            if win.waits_at_end() {
+                return Ok(Flow::Wait);
+            }
             return self.cut_block(win, offset, header, avail, out);
         }
         let trailer = u32_at(win.bytes(), len - 4, header.endian);

@@ -28,8 +28,11 @@ pub(crate) struct Window<R> {
     end: usize,
     /// File offset of `buf[start]`.
     offset: u64,
-    /// The reader returned 0 bytes: nothing more will come.
+    /// The reader returned 0 bytes: nothing more will come (unless [`Window::retry`]).
     eof: bool,
+    /// The file may still be growing: a record cut off at the end is waited for, not
+    /// reported (see [`Window::waits_at_end`]).
+    follow: bool,
 }
 
 impl<R: Read> Window<R> {
@@ -42,7 +45,33 @@ impl<R: Read> Window<R> {
             end: 0,
             offset: 0,
             eof: false,
+            follow: false,
         }
+    }
+
+    /// Wraps a reader already positioned at file offset `offset`; nothing is read yet.
+    pub(crate) fn at(inner: R, offset: u64) -> Self {
+        Window {
+            offset,
+            ..Window::new(inner)
+        }
+    }
+
+    /// Treats the end of the data as "not yet": see [`Window::waits_at_end`].
+    pub(crate) fn set_follow(&mut self, follow: bool) {
+        self.follow = follow;
+    }
+
+    /// True when a record cut off by the end of the data should be waited for (the file is
+    /// still being written) instead of being reported as damage and consumed.
+    pub(crate) fn waits_at_end(&self) -> bool {
+        self.follow && self.eof
+    }
+
+    /// Forgets that the reader was exhausted, so the next [`Window::fill`] reads again (a
+    /// file that has grown since).
+    pub(crate) fn retry(&mut self) {
+        self.eof = false;
     }
 
     /// File offset of the first unconsumed byte.

@@ -1,0 +1,961 @@
+//! The state of `wirelab view` as a plain struct, driven by key presses and mouse actions.
+//!
+//! [`ViewState`] knows the selection, the scroll positions, follow mode, which layers are
+//! open, the selected field and byte, the filter bar and the open view, and nothing about
+//! terminals or files: what it needs to know about the data (how many rows the list has,
+//! the selected frame's tree, the pane heights) comes in a [`Facts`], and what the caller
+//! must do (load another frame, run a filter, open a view, quit) goes out as an [`Effect`].
+//! The unit tests below drive it key by key.
+
+use std::collections::HashSet;
+
+use super::tree::{DetailTree, NodeKey, RowId};
+use crate::filter::{Filter, FilterError};
+
+/// A key press, as the view understands it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    /// ↑
+    Up,
+    /// ↓
+    Down,
+    /// ←
+    Left,
+    /// →
+    Right,
+    /// Page Up
+    PageUp,
+    /// Page Down
+    PageDown,
+    /// Home
+    Home,
+    /// End
+    End,
+    /// Enter
+    Enter,
+    /// Tab
+    Tab,
+    /// Shift-Tab
+    BackTab,
+    /// Esc
+    Esc,
+    /// Backspace
+    Backspace,
+    /// Delete
+    Delete,
+    /// A printable character.
+    Char(char),
+    /// Ctrl and a letter (Ctrl-C).
+    Ctrl(char),
+}
+
+/// The three panes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    /// The packet list.
+    List,
+    /// The details tree.
+    Details,
+    /// The bytes.
+    Bytes,
+}
+
+/// The views on the selected stream or the whole capture, one key each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ViewKind {
+    /// The selected TCP stream's handshake and teardown: table and ladder (`h`).
+    Handshakes,
+    /// TCP/UDP conversations and endpoints of the shown frames (`c`).
+    Conversations,
+    /// Follow the selected stream's payload (`F`): comes with the TCP analysis views.
+    FollowStream,
+    /// Time-sequence graph of the selected stream (`S`): comes with the analysis views.
+    TimeSequence,
+    /// Round-trip times of the selected stream (`R`): comes with the analysis views.
+    RoundTrip,
+}
+
+impl ViewKind {
+    /// Every view, in the order the help lists them.
+    pub const ALL: [ViewKind; 5] = [
+        ViewKind::Handshakes,
+        ViewKind::Conversations,
+        ViewKind::FollowStream,
+        ViewKind::TimeSequence,
+        ViewKind::RoundTrip,
+    ];
+
+    /// The key that opens it.
+    pub fn key(self) -> char {
+        match self {
+            ViewKind::Handshakes => 'h',
+            ViewKind::Conversations => 'c',
+            ViewKind::FollowStream => 'F',
+            ViewKind::TimeSequence => 'S',
+            ViewKind::RoundTrip => 'R',
+        }
+    }
+
+    /// What it is called.
+    pub fn name(self) -> &'static str {
+        match self {
+            ViewKind::Handshakes => "Handshake and teardown of the selected TCP stream",
+            ViewKind::Conversations => "Conversations and endpoints",
+            ViewKind::FollowStream => "Follow stream",
+            ViewKind::TimeSequence => "Time-sequence graph",
+            ViewKind::RoundTrip => "Round-trip time graph",
+        }
+    }
+}
+
+/// What is drawn over the panes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Popup {
+    /// The key help.
+    Help,
+    /// A view, scrolled to (line, column).
+    View(ViewKind),
+}
+
+/// The filter bar.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FilterBar {
+    /// Being edited.
+    pub editing: bool,
+    /// The text in the bar.
+    pub text: String,
+    /// Cursor position, in chars.
+    pub cursor: usize,
+    /// Why the text does not parse (checked at each key).
+    pub error: Option<FilterError>,
+    /// The filter in force (text as typed), if any.
+    pub applied: Option<String>,
+}
+
+/// What the caller must do after a key.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Nothing beyond redrawing.
+    None,
+    /// Another frame is selected: load it and call [`ViewState::frame_changed`].
+    FrameChanged,
+    /// Run this filter over the file (`None`: show every frame again).
+    Filter(Option<Filter>),
+    /// Open a view.
+    OpenView(ViewKind),
+    /// Quit.
+    Quit,
+}
+
+/// What the state needs to know about the data.
+#[derive(Debug, Clone, Copy)]
+pub struct Facts<'a> {
+    /// Rows in the packet list (frames shown).
+    pub rows: usize,
+    /// Rows the list pane has room for.
+    pub list_height: usize,
+    /// The selected frame's tree, once loaded.
+    pub tree: Option<&'a DetailTree>,
+    /// Rows the details pane has room for.
+    pub tree_height: usize,
+    /// Bytes of the buffer the bytes pane shows (frame, or reassembled datagram).
+    pub bytes_len: usize,
+    /// Lines the bytes pane has room for.
+    pub bytes_height: usize,
+    /// Lines of the open view's text.
+    pub view_lines: usize,
+    /// Lines the view has room for.
+    pub view_height: usize,
+}
+
+/// Everything the user changed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ViewState {
+    /// Pane with the keyboard focus.
+    pub focus: Pane,
+    /// Selected row of the packet list (0-based row, not frame number).
+    pub selected: usize,
+    /// First row on screen.
+    pub top: usize,
+    /// Keep the last row selected as frames arrive (until the user scrolls).
+    pub follow: bool,
+    /// Open nodes of the details tree.
+    pub expanded: HashSet<NodeKey>,
+    /// Selected row of the tree.
+    pub tree_sel: RowId,
+    /// First tree row on screen.
+    pub tree_top: usize,
+    /// Selected byte in the bytes pane.
+    pub byte: Option<usize>,
+    /// The selected row's bytes are in the reassembled datagram.
+    pub reassembled: bool,
+    /// First line of the bytes pane on screen.
+    pub bytes_top: usize,
+    /// The filter bar.
+    pub filter: FilterBar,
+    /// What is drawn over the panes.
+    pub popup: Option<Popup>,
+    /// Scroll of the open view: first line and first column.
+    pub view_scroll: (usize, usize),
+    /// A one-line note for the status line (cleared by the next key).
+    pub note: Option<String>,
+    /// The user asked to quit.
+    pub quit: bool,
+}
+
+const TOP: RowId = RowId {
+    node: 0,
+    leaf: None,
+};
+
+impl ViewState {
+    /// At the first frame, or following the newest ones when `follow`.
+    pub fn new(follow: bool) -> ViewState {
+        ViewState {
+            focus: Pane::List,
+            selected: 0,
+            top: 0,
+            follow,
+            // The "why" of handshake numbers is what students look for: open from the start.
+            expanded: HashSet::from([NodeKey::Why]),
+            tree_sel: TOP,
+            tree_top: 0,
+            byte: None,
+            reassembled: false,
+            bytes_top: 0,
+            filter: FilterBar::default(),
+            popup: None,
+            view_scroll: (0, 0),
+            note: None,
+            quit: false,
+        }
+    }
+
+    /// True if `key` is open.
+    pub fn is_expanded(&self, key: NodeKey) -> bool {
+        self.expanded.contains(&key)
+    }
+
+    /// The tree rows shown now.
+    pub fn tree_rows(&self, tree: &DetailTree) -> Vec<RowId> {
+        tree.rows(|k| self.is_expanded(k))
+    }
+
+    /// The bytes to highlight: the selected tree row's, in the frame (`false`) or the
+    /// reassembled datagram (`true`).
+    pub fn highlight(&self, tree: &DetailTree) -> Option<(std::ops::Range<usize>, bool)> {
+        tree.range(self.tree_sel)
+    }
+
+    /// Handles one key press.
+    pub fn on_key(&mut self, key: Key, facts: &Facts) -> Effect {
+        self.note = None;
+        if matches!(key, Key::Ctrl('c')) {
+            self.quit = true;
+            return Effect::Quit;
+        }
+        if self.filter.editing {
+            return self.filter_key(key);
+        }
+        if let Some(popup) = self.popup {
+            return self.popup_key(popup, key, facts);
+        }
+        match key {
+            Key::Char('q') => {
+                self.quit = true;
+                return Effect::Quit;
+            }
+            Key::Char('?') => {
+                self.popup = Some(Popup::Help);
+                return Effect::None;
+            }
+            Key::Char('/') | Key::Char('f') => {
+                self.filter.editing = true;
+                self.filter.text = self.filter.applied.clone().unwrap_or_default();
+                self.filter.cursor = self.filter.text.chars().count();
+                self.check_filter();
+                return Effect::None;
+            }
+            Key::Tab => {
+                self.focus = match self.focus {
+                    Pane::List => Pane::Details,
+                    Pane::Details => Pane::Bytes,
+                    Pane::Bytes => Pane::List,
+                };
+                return Effect::None;
+            }
+            Key::BackTab => {
+                self.focus = match self.focus {
+                    Pane::List => Pane::Bytes,
+                    Pane::Details => Pane::List,
+                    Pane::Bytes => Pane::Details,
+                };
+                return Effect::None;
+            }
+            Key::Char(c) => {
+                if let Some(v) = ViewKind::ALL.into_iter().find(|v| v.key() == c) {
+                    self.popup = Some(Popup::View(v));
+                    self.view_scroll = (0, 0);
+                    return Effect::OpenView(v);
+                }
+            }
+            _ => {}
+        }
+        match self.focus {
+            Pane::List => self.list_key(key, facts),
+            Pane::Details => self.tree_key(key, facts),
+            Pane::Bytes => self.bytes_key(key, facts),
+        }
+    }
+
+    fn list_key(&mut self, key: Key, facts: &Facts) -> Effect {
+        let last = facts.rows.saturating_sub(1);
+        let page = facts.list_height.max(1);
+        let target = match key {
+            Key::Up | Key::Char('k') => self.selected.saturating_sub(1),
+            Key::Down | Key::Char('j') => (self.selected + 1).min(last),
+            Key::PageUp => self.selected.saturating_sub(page),
+            Key::PageDown => (self.selected + page).min(last),
+            Key::Home | Key::Char('g') => 0,
+            Key::End | Key::Char('G') => {
+                self.follow = true;
+                last
+            }
+            Key::Enter | Key::Right => {
+                self.focus = Pane::Details;
+                return Effect::None;
+            }
+            _ => return Effect::None,
+        };
+        if target < self.selected || matches!(key, Key::Home | Key::Char('g')) {
+            self.follow = false;
+        }
+        self.select_row(target, facts)
+    }
+
+    /// Selects list row `row` (a click, or a key).
+    pub fn select_row(&mut self, row: usize, facts: &Facts) -> Effect {
+        if facts.rows == 0 {
+            return Effect::None;
+        }
+        let row = row.min(facts.rows - 1);
+        let changed = row != self.selected;
+        self.selected = row;
+        self.scroll_to_selection(facts);
+        if changed {
+            Effect::FrameChanged
+        } else {
+            Effect::None
+        }
+    }
+
+    /// Keeps the selection on screen.
+    fn scroll_to_selection(&mut self, facts: &Facts) {
+        let h = facts.list_height.max(1);
+        if self.selected < self.top {
+            self.top = self.selected;
+        } else if self.selected >= self.top + h {
+            self.top = self.selected + 1 - h;
+        }
+        let max_top = facts.rows.saturating_sub(h);
+        self.top = self.top.min(max_top);
+    }
+
+    /// The list has grown or shrunk (new frames, a filter): keep the selection valid, and
+    /// stick to the end in follow mode. Returns [`Effect::FrameChanged`] if the selected
+    /// frame changed.
+    pub fn rows_changed(&mut self, facts: &Facts) -> Effect {
+        let before = self.selected;
+        if facts.rows == 0 {
+            self.selected = 0;
+            self.top = 0;
+            return Effect::None;
+        }
+        if self.follow {
+            self.selected = facts.rows - 1;
+        }
+        self.selected = self.selected.min(facts.rows - 1);
+        // Only a moved selection scrolls: a list scrolled with the wheel stays put.
+        if self.selected != before || self.follow {
+            self.scroll_to_selection(facts);
+        }
+        let max_top = facts.rows.saturating_sub(facts.list_height.max(1));
+        self.top = self.top.min(max_top);
+        if self.selected != before {
+            Effect::FrameChanged
+        } else {
+            Effect::None
+        }
+    }
+
+    /// Mouse wheel over the list: scrolls without moving the selection, stops following.
+    pub fn scroll_list(&mut self, delta: isize, facts: &Facts) {
+        if delta < 0 {
+            self.follow = false;
+        }
+        let max_top = facts.rows.saturating_sub(facts.list_height.max(1));
+        self.top = self.top.saturating_add_signed(delta).min(max_top);
+    }
+
+    fn tree_key(&mut self, key: Key, facts: &Facts) -> Effect {
+        let Some(tree) = facts.tree else {
+            return Effect::None;
+        };
+        let rows = self.tree_rows(tree);
+        let pos = rows.iter().position(|r| *r == self.tree_sel).unwrap_or(0);
+        let last = rows.len().saturating_sub(1);
+        let page = facts.tree_height.max(1);
+        let target = match key {
+            Key::Up | Key::Char('k') => pos.saturating_sub(1),
+            Key::Down | Key::Char('j') => (pos + 1).min(last),
+            Key::PageUp => pos.saturating_sub(page),
+            Key::PageDown => (pos + page).min(last),
+            Key::Home | Key::Char('g') => 0,
+            Key::End | Key::Char('G') => last,
+            Key::Enter | Key::Char(' ') => {
+                self.toggle(self.tree_sel, tree);
+                return Effect::None;
+            }
+            Key::Right => {
+                if self.tree_sel.leaf.is_none()
+                    && let Some(n) = tree.nodes.get(self.tree_sel.node)
+                    && !n.children.is_empty()
+                {
+                    self.expanded.insert(n.key);
+                }
+                return Effect::None;
+            }
+            Key::Left => {
+                let sel = self.tree_sel;
+                if let Some(n) = tree.nodes.get(sel.node) {
+                    if sel.leaf.is_some() {
+                        self.tree_sel = RowId {
+                            node: sel.node,
+                            leaf: None,
+                        };
+                    } else {
+                        self.expanded.remove(&n.key);
+                    }
+                }
+                self.sync_byte(tree);
+                self.scroll_tree(tree, facts);
+                return Effect::None;
+            }
+            _ => return Effect::None,
+        };
+        if let Some(r) = rows.get(target) {
+            self.tree_sel = *r;
+        }
+        self.sync_byte(tree);
+        self.scroll_tree(tree, facts);
+        Effect::None
+    }
+
+    /// Opens or closes a node (a leaf: its node).
+    pub fn toggle(&mut self, id: RowId, tree: &DetailTree) {
+        let Some(n) = tree.nodes.get(id.node) else {
+            return;
+        };
+        if n.children.is_empty() {
+            return;
+        }
+        if !self.expanded.remove(&n.key) {
+            self.expanded.insert(n.key);
+        } else if id.leaf.is_some() {
+            self.tree_sel = RowId {
+                node: id.node,
+                leaf: None,
+            };
+        }
+    }
+
+    /// Selects a tree row (a click, or a key).
+    pub fn select_tree_row(&mut self, id: RowId, tree: &DetailTree, facts: &Facts) {
+        self.tree_sel = id;
+        self.sync_byte(tree);
+        self.scroll_tree(tree, facts);
+    }
+
+    /// The byte cursor follows the selected field.
+    fn sync_byte(&mut self, tree: &DetailTree) {
+        match tree.range(self.tree_sel) {
+            Some((r, reassembled)) => {
+                self.byte = Some(r.start);
+                self.reassembled = reassembled;
+            }
+            None => {
+                self.byte = None;
+                self.reassembled = false;
+            }
+        }
+    }
+
+    fn scroll_tree(&mut self, tree: &DetailTree, facts: &Facts) {
+        let rows = self.tree_rows(tree);
+        let pos = rows.iter().position(|r| *r == self.tree_sel).unwrap_or(0);
+        let h = facts.tree_height.max(1);
+        if pos < self.tree_top {
+            self.tree_top = pos;
+        } else if pos >= self.tree_top + h {
+            self.tree_top = pos + 1 - h;
+        }
+        self.tree_top = self.tree_top.min(rows.len().saturating_sub(h));
+        self.scroll_bytes(facts);
+    }
+
+    fn bytes_key(&mut self, key: Key, facts: &Facts) -> Effect {
+        if facts.bytes_len == 0 {
+            return Effect::None;
+        }
+        let last = facts.bytes_len - 1;
+        let at = self.byte.unwrap_or(0).min(last);
+        let page = 16 * facts.bytes_height.max(1);
+        let target = match key {
+            Key::Left | Key::Char('h') => at.saturating_sub(1),
+            Key::Right | Key::Char('l') => (at + 1).min(last),
+            Key::Up | Key::Char('k') => at.saturating_sub(16),
+            Key::Down | Key::Char('j') => (at + 16).min(last),
+            Key::PageUp => at.saturating_sub(page),
+            Key::PageDown => (at + page).min(last),
+            Key::Home | Key::Char('g') => 0,
+            Key::End | Key::Char('G') => last,
+            _ => return Effect::None,
+        };
+        if let Some(tree) = facts.tree {
+            self.select_byte(target, tree, facts);
+        }
+        Effect::None
+    }
+
+    /// Selects byte `at` of the shown buffer: its field is selected in the tree (its layer
+    /// opened), as clicking a byte does in Wireshark.
+    pub fn select_byte(&mut self, at: usize, tree: &DetailTree, facts: &Facts) {
+        self.byte = Some(at);
+        if let Some(id) = tree.row_at_byte(at, self.reassembled) {
+            if id.leaf.is_some()
+                && let Some(n) = tree.nodes.get(id.node)
+            {
+                self.expanded.insert(n.key);
+            }
+            self.tree_sel = id;
+            let rows = self.tree_rows(tree);
+            let pos = rows.iter().position(|r| *r == id).unwrap_or(0);
+            let h = facts.tree_height.max(1);
+            if pos < self.tree_top {
+                self.tree_top = pos;
+            } else if pos >= self.tree_top + h {
+                self.tree_top = pos + 1 - h;
+            }
+        }
+        self.scroll_bytes(facts);
+    }
+
+    /// Keeps the selected byte's line on screen.
+    fn scroll_bytes(&mut self, facts: &Facts) {
+        let Some(at) = self.byte else {
+            return;
+        };
+        let line = at / 16;
+        let h = facts.bytes_height.max(1);
+        if line < self.bytes_top {
+            self.bytes_top = line;
+        } else if line >= self.bytes_top + h {
+            self.bytes_top = line + 1 - h;
+        }
+    }
+
+    /// A new frame's tree is loaded: keep the same layer and field selected if it has them.
+    pub fn frame_changed(&mut self, old: Option<&DetailTree>, new: &DetailTree, facts: &Facts) {
+        let wanted = old.and_then(|t| {
+            let n = t.nodes.get(self.tree_sel.node)?;
+            let leaf = self
+                .tree_sel
+                .leaf
+                .and_then(|j| n.children.get(j))
+                .map(|l| l.name().to_string());
+            Some((n.key, leaf))
+        });
+        self.tree_sel = wanted
+            .and_then(|(key, leaf)| {
+                new.find(key, leaf.as_deref())
+                    .or_else(|| new.find(key, None))
+            })
+            .unwrap_or(TOP);
+        if self.tree_sel == TOP && new.nodes.is_empty() {
+            self.byte = None;
+        }
+        self.sync_byte(new);
+        self.scroll_tree(new, facts);
+    }
+
+    fn popup_key(&mut self, popup: Popup, key: Key, facts: &Facts) -> Effect {
+        match key {
+            Key::Esc | Key::Char('q') => {
+                self.popup = None;
+                return Effect::None;
+            }
+            Key::Char('?') if popup == Popup::Help => {
+                self.popup = None;
+                return Effect::None;
+            }
+            Key::Char(c) if ViewKind::ALL.iter().any(|v| v.key() == c) => {
+                self.popup = None;
+                return self.on_key(key, facts);
+            }
+            _ => {}
+        }
+        let (line, col) = self.view_scroll;
+        let max_line = facts.view_lines.saturating_sub(facts.view_height.max(1));
+        let page = facts.view_height.max(1);
+        self.view_scroll = match key {
+            Key::Up | Key::Char('k') => (line.saturating_sub(1), col),
+            Key::Down | Key::Char('j') => ((line + 1).min(max_line), col),
+            Key::PageUp => (line.saturating_sub(page), col),
+            Key::PageDown => ((line + page).min(max_line), col),
+            Key::Home | Key::Char('g') => (0, col),
+            Key::End | Key::Char('G') => (max_line, col),
+            Key::Left => (line, col.saturating_sub(8)),
+            Key::Right => (line, col + 8),
+            _ => (line, col),
+        };
+        Effect::None
+    }
+
+    fn filter_key(&mut self, key: Key) -> Effect {
+        let f = &mut self.filter;
+        let len = f.text.chars().count();
+        match key {
+            Key::Esc => {
+                f.editing = false;
+                f.error = None;
+                return Effect::None;
+            }
+            Key::Enter => {
+                if f.text.trim().is_empty() {
+                    f.editing = false;
+                    f.error = None;
+                    let had = f.applied.take().is_some();
+                    return if had {
+                        Effect::Filter(None)
+                    } else {
+                        Effect::None
+                    };
+                }
+                return match Filter::parse(&f.text) {
+                    Ok(filter) => {
+                        f.editing = false;
+                        f.error = None;
+                        f.applied = Some(f.text.clone());
+                        self.follow = false;
+                        Effect::Filter(Some(filter))
+                    }
+                    Err(e) => {
+                        f.error = Some(e);
+                        Effect::None
+                    }
+                };
+            }
+            Key::Left => f.cursor = f.cursor.saturating_sub(1),
+            Key::Right => f.cursor = (f.cursor + 1).min(len),
+            Key::Home | Key::Ctrl('a') => f.cursor = 0,
+            Key::End | Key::Ctrl('e') => f.cursor = len,
+            Key::Ctrl('u') => {
+                f.text.clear();
+                f.cursor = 0;
+            }
+            Key::Backspace if f.cursor > 0 => {
+                remove_char(&mut f.text, f.cursor - 1);
+                f.cursor -= 1;
+            }
+            Key::Delete if f.cursor < len => remove_char(&mut f.text, f.cursor),
+            Key::Char(c) => {
+                let at = byte_index(&f.text, f.cursor);
+                f.text.insert(at, c);
+                f.cursor += 1;
+            }
+            _ => {}
+        }
+        self.check_filter();
+        Effect::None
+    }
+
+    /// Checks the filter text as typed.
+    fn check_filter(&mut self) {
+        let f = &mut self.filter;
+        f.error = if f.text.trim().is_empty() {
+            None
+        } else {
+            Filter::parse(&f.text).err()
+        };
+    }
+}
+
+fn byte_index(s: &str, chars: usize) -> usize {
+    s.char_indices().nth(chars).map_or(s.len(), |(i, _)| i)
+}
+
+fn remove_char(s: &mut String, at: usize) {
+    let i = byte_index(s, at);
+    if i < s.len() {
+        s.remove(i);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyse::analyse_all;
+    use crate::source::{CaptureReader, SourceEvent};
+
+    /// The tree of frame `n` of a bundled capture.
+    fn tree_of(file: &str, n: usize) -> DetailTree {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("captures")
+            .join(file);
+        let frames: Vec<_> = CaptureReader::open(&path)
+            .unwrap()
+            .filter_map(|e| match e {
+                SourceEvent::Frame(f) => Some(f),
+                SourceEvent::Warning(_) => None,
+            })
+            .collect();
+        let packets = analyse_all(frames.clone());
+        DetailTree::build(&packets[n - 1], &frames[n - 1].data, None)
+    }
+
+    fn facts(rows: usize, tree: Option<&DetailTree>) -> Facts<'_> {
+        Facts {
+            rows,
+            list_height: 10,
+            tree,
+            tree_height: 8,
+            bytes_len: 74,
+            bytes_height: 4,
+            view_lines: 40,
+            view_height: 10,
+        }
+    }
+
+    fn keys(s: &mut ViewState, f: &Facts, keys: &[Key]) -> Vec<Effect> {
+        keys.iter().map(|k| s.on_key(*k, f)).collect()
+    }
+
+    #[test]
+    fn list_moves_pages_and_ends() {
+        let mut s = ViewState::new(false);
+        let f = facts(100, None);
+        assert_eq!(s.on_key(Key::Down, &f), Effect::FrameChanged);
+        assert_eq!(s.on_key(Key::Char('j'), &f), Effect::FrameChanged);
+        assert_eq!(s.selected, 2);
+        assert_eq!(s.on_key(Key::Char('k'), &f), Effect::FrameChanged);
+        assert_eq!(s.selected, 1);
+        s.on_key(Key::PageDown, &f);
+        assert_eq!((s.selected, s.top), (11, 2));
+        s.on_key(Key::Char('G'), &f);
+        assert_eq!((s.selected, s.top), (99, 90));
+        assert!(s.follow);
+        s.on_key(Key::Char('g'), &f);
+        assert_eq!((s.selected, s.top), (0, 0));
+        assert!(!s.follow);
+        // Up at the top does nothing.
+        assert_eq!(s.on_key(Key::Up, &f), Effect::None);
+    }
+
+    #[test]
+    fn follow_mode_sticks_to_new_frames_until_the_user_scrolls_up() {
+        let mut s = ViewState::new(false);
+        s.on_key(Key::End, &facts(20, None));
+        assert!(s.follow);
+        // Frames arrive: the selection follows.
+        assert_eq!(s.rows_changed(&facts(25, None)), Effect::FrameChanged);
+        assert_eq!((s.selected, s.top), (24, 15));
+        // The user moves up: follow stops, and new frames no longer move the list.
+        s.on_key(Key::Up, &facts(25, None));
+        assert!(!s.follow);
+        assert_eq!(s.rows_changed(&facts(40, None)), Effect::None);
+        assert_eq!((s.selected, s.top), (23, 15));
+        // The mouse wheel up stops following too.
+        s.on_key(Key::End, &facts(40, None));
+        s.scroll_list(-3, &facts(40, None));
+        assert!(!s.follow);
+        // A view started in follow mode goes to the end at once.
+        let mut live = ViewState::new(true);
+        live.rows_changed(&facts(7, None));
+        assert_eq!(live.selected, 6);
+    }
+
+    #[test]
+    fn tab_cycles_panes_and_q_quits() {
+        let mut s = ViewState::new(false);
+        let f = facts(5, None);
+        s.on_key(Key::Tab, &f);
+        assert_eq!(s.focus, Pane::Details);
+        s.on_key(Key::Tab, &f);
+        assert_eq!(s.focus, Pane::Bytes);
+        s.on_key(Key::BackTab, &f);
+        assert_eq!(s.focus, Pane::Details);
+        assert_eq!(s.on_key(Key::Char('q'), &f), Effect::Quit);
+        assert!(s.quit);
+        let mut s = ViewState::new(false);
+        assert_eq!(s.on_key(Key::Ctrl('c'), &f), Effect::Quit);
+    }
+
+    /// Expand TCP, select the Seq field: its bytes (38-41 of an Ethernet/IPv4 frame) are
+    /// highlighted; and selecting a byte selects its field.
+    #[test]
+    fn field_selects_bytes_and_byte_selects_field() {
+        let tree = tree_of("tcp-handshake.pcapng", 3);
+        let f = facts(16, Some(&tree));
+        let mut s = ViewState::new(false);
+        s.frame_changed(None, &tree, &f);
+        s.on_key(Key::Tab, &f);
+        let tcp = NodeKey::Layer(crate::decode::detail::LayerKind::Tcp, 0);
+        // Walk down to the TCP node (collapsed layers: one row each).
+        while tree.nodes[s.tree_sel.node].key != tcp {
+            s.on_key(Key::Down, &f);
+        }
+        assert_eq!(s.highlight(&tree), Some((34..74, false)));
+        assert!(!s.is_expanded(tcp));
+        s.on_key(Key::Enter, &f);
+        assert!(s.is_expanded(tcp));
+        while !tree.text(s.tree_sel).starts_with("Sequence Number") {
+            assert_ne!(s.on_key(Key::Down, &f), Effect::Quit);
+        }
+        assert_eq!(s.highlight(&tree), Some((38..42, false)));
+        assert_eq!(s.byte, Some(38));
+        // Close TCP from a field: the selection goes up to the layer.
+        s.on_key(Key::Left, &f);
+        assert_eq!(tree.text(s.tree_sel), tree.nodes[s.tree_sel.node].title);
+        s.on_key(Key::Left, &f);
+        assert!(!s.is_expanded(tcp));
+
+        // In the bytes pane, byte 47 (the flags' second byte) selects Flags, opening TCP.
+        s.on_key(Key::Tab, &f);
+        assert_eq!(s.focus, Pane::Bytes);
+        s.select_byte(47, &tree, &f);
+        assert!(s.is_expanded(tcp));
+        assert!(tree.text(s.tree_sel).starts_with("Flags: 0x002"));
+        // Moving left to 46 selects the smaller field there: the header length.
+        s.on_key(Key::Left, &f);
+        assert_eq!(s.byte, Some(46));
+        assert!(tree.text(s.tree_sel).starts_with("Header Length"));
+        // Down 16 bytes, to 62: inside the timestamps option.
+        s.on_key(Key::Down, &f);
+        assert_eq!(s.byte, Some(62));
+        assert!(tree.text(s.tree_sel).contains("Timestamps"));
+        // Byte 0 belongs to the Ethernet destination.
+        s.on_key(Key::Home, &f);
+        assert!(tree.text(s.tree_sel).starts_with("Destination"));
+        assert_eq!(
+            tree.nodes[s.tree_sel.node].key,
+            NodeKey::Layer(crate::decode::detail::LayerKind::Ethernet, 0)
+        );
+    }
+
+    #[test]
+    fn selection_stays_on_the_same_field_in_the_next_frame() {
+        let t3 = tree_of("tcp-handshake.pcapng", 3);
+        let t4 = tree_of("tcp-handshake.pcapng", 4);
+        let arp = tree_of("tcp-handshake.pcapng", 1);
+        let f = facts(16, Some(&t3));
+        let mut s = ViewState::new(false);
+        s.frame_changed(None, &t3, &f);
+        s.select_byte(39, &t3, &f);
+        assert!(t3.text(s.tree_sel).starts_with("Sequence Number"));
+        s.frame_changed(Some(&t3), &t4, &facts(16, Some(&t4)));
+        assert!(t4.text(s.tree_sel).starts_with("Sequence Number"));
+        assert_eq!(s.highlight(&t4), Some((38..42, false)));
+        // An ARP frame has no TCP layer: back to the top.
+        s.frame_changed(Some(&t4), &arp, &facts(16, Some(&arp)));
+        assert_eq!(s.tree_sel, TOP);
+    }
+
+    #[test]
+    fn filter_bar_checks_as_typed_and_applies_on_enter() {
+        let mut s = ViewState::new(false);
+        let f = facts(16, None);
+        s.on_key(Key::Char('/'), &f);
+        assert!(s.filter.editing);
+        for c in "ip.addr == 10.0.3".chars() {
+            s.on_key(Key::Char(c), &f);
+        }
+        let e = s
+            .filter
+            .error
+            .clone()
+            .expect("an incomplete address is an error");
+        assert_eq!(e.column, 12);
+        assert!(e.message.contains("not an IPv4 address"), "{}", e.message);
+        // Enter with an error keeps editing and applies nothing.
+        assert_eq!(s.on_key(Key::Enter, &f), Effect::None);
+        assert!(s.filter.editing);
+        keys(&mut s, &f, &[Key::Char('.'), Key::Char('1')]);
+        assert_eq!(s.filter.error, None);
+        let e = s.on_key(Key::Enter, &f);
+        assert!(matches!(e, Effect::Filter(Some(_))), "{e:?}");
+        assert_eq!(s.filter.applied.as_deref(), Some("ip.addr == 10.0.3.1"));
+        assert!(!s.filter.editing);
+        // Editing starts from the filter in force; the cursor moves, Backspace deletes.
+        s.on_key(Key::Char('f'), &f);
+        assert_eq!(s.filter.text, "ip.addr == 10.0.3.1");
+        keys(&mut s, &f, &[Key::Home, Key::Delete, Key::Char('I')]);
+        assert_eq!(s.filter.text, "Ip.addr == 10.0.3.1");
+        assert!(s.filter.error.is_some());
+        keys(
+            &mut s,
+            &f,
+            &[
+                Key::Left,
+                Key::Delete,
+                Key::Char('i'),
+                Key::End,
+                Key::Backspace,
+            ],
+        );
+        assert_eq!(s.filter.text, "ip.addr == 10.0.3.");
+        // Esc leaves the filter in force as it was.
+        s.on_key(Key::Esc, &f);
+        assert_eq!(s.filter.applied.as_deref(), Some("ip.addr == 10.0.3.1"));
+        // An empty filter shows every frame again.
+        keys(&mut s, &f, &[Key::Char('/'), Key::Ctrl('u')]);
+        assert_eq!(s.on_key(Key::Enter, &f), Effect::Filter(None));
+        assert_eq!(s.filter.applied, None);
+        // Keys typed in the bar are text, not commands.
+        keys(&mut s, &f, &[Key::Char('/'), Key::Char('q')]);
+        assert!(!s.quit);
+        assert_eq!(s.filter.text, "q");
+    }
+
+    #[test]
+    fn help_and_views_open_and_close() {
+        let mut s = ViewState::new(false);
+        let f = facts(16, None);
+        s.on_key(Key::Char('?'), &f);
+        assert_eq!(s.popup, Some(Popup::Help));
+        // q in a popup closes it rather than quitting.
+        s.on_key(Key::Char('q'), &f);
+        assert_eq!(s.popup, None);
+        assert!(!s.quit);
+        assert_eq!(
+            s.on_key(Key::Char('h'), &f),
+            Effect::OpenView(ViewKind::Handshakes)
+        );
+        s.on_key(Key::PageDown, &f);
+        s.on_key(Key::Right, &f);
+        assert_eq!(s.view_scroll, (10, 8));
+        s.on_key(Key::Char('G'), &f);
+        assert_eq!(s.view_scroll, (30, 8));
+        // Another view's key switches views.
+        assert_eq!(
+            s.on_key(Key::Char('c'), &f),
+            Effect::OpenView(ViewKind::Conversations)
+        );
+        assert_eq!(s.view_scroll, (0, 0));
+        s.on_key(Key::Esc, &f);
+        assert_eq!(s.popup, None);
+        for v in ViewKind::ALL {
+            assert_eq!(s.on_key(Key::Char(v.key()), &f), Effect::OpenView(v));
+            s.on_key(Key::Esc, &f);
+        }
+    }
+}

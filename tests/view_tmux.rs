@@ -1,0 +1,361 @@
+//! `wirelab view` end to end in a real terminal: tmux runs it (its own tmux server, so
+//! nothing else on the machine is touched), keys go in with `send-keys`, the screen comes
+//! out with `capture-pane -e` (colours and attributes kept). Open a capture, select frame 3,
+//! open TCP, select the Seq field and check that the highlighted bytes are the raw sequence
+//! number tshark reads there; apply a filter and compare the list with `read --filter`;
+//! quit with q: exit code 0, the terminal back in cooked mode, the alternate screen left.
+//!
+//! Needs tmux (Debian package `tmux`, installed by `.ci/run`): skipped with a note when it
+//! is missing outside CI, a failure in CI.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
+
+fn tmux_available() -> bool {
+    let ok = Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "tmux is not installed (.ci/run installs it)"
+        );
+        eprintln!("skipping: tmux is not installed (apt-get install tmux)");
+    }
+    ok
+}
+
+/// A tmux server of our own, killed on drop (also when the test fails).
+struct Tmux {
+    socket: String,
+    dir: tempfile::TempDir,
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .output();
+    }
+}
+
+impl Tmux {
+    fn start(width: u16, height: u16, capture: &Path) -> Tmux {
+        static N: AtomicU32 = AtomicU32::new(0);
+        let socket = format!(
+            "wlview{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let t = Tmux { socket, dir };
+        let script = format!(
+            "'{}' view '{}'; echo \"exit=$?\" > '{}'; stty -a > '{}'; sleep 60",
+            env!("CARGO_BIN_EXE_wirelab"),
+            capture.display(),
+            t.path("status").display(),
+            t.path("stty").display(),
+        );
+        let out = t
+            .cmd(&[
+                "new-session",
+                "-d",
+                "-s",
+                "view",
+                "-x",
+                &width.to_string(),
+                "-y",
+                &height.to_string(),
+            ])
+            .arg(script)
+            .env("TERM", "xterm-256color")
+            .env_remove("COLORTERM")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        t
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new("tmux");
+        c.args(["-L", &self.socket]).args(args);
+        c
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            let out = self.cmd(&["send-keys", "-t", "view", k]).output().unwrap();
+            assert!(out.status.success());
+            std::thread::sleep(Duration::from_millis(30));
+        }
+    }
+
+    fn type_text(&self, text: &str) {
+        let out = self
+            .cmd(&["send-keys", "-t", "view", "-l", text])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+    }
+
+    fn screen(&self, escapes: bool) -> String {
+        let mut args = vec!["capture-pane", "-p", "-t", "view"];
+        if escapes {
+            args.push("-e");
+        }
+        String::from_utf8_lossy(&self.cmd(&args).output().unwrap().stdout).into_owned()
+    }
+
+    /// Waits (at most 20 s) until the plain screen satisfies `cond`.
+    fn wait_for(&self, what: &str, cond: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen(false);
+            if cond(&s) {
+                return s;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "timed out waiting for {what}:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+/// The hex bytes shown in reverse video in the bytes pane of a `capture-pane -e` screen.
+fn reversed_hex_bytes(screen: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut in_bytes = false;
+    for line in screen.lines() {
+        let plain = strip(line);
+        if plain.starts_with(" Bytes of") {
+            in_bytes = true;
+            continue;
+        }
+        if !in_bytes || plain.len() < 6 || !plain[..4].chars().all(|c| c.is_ascii_hexdigit()) {
+            if in_bytes
+                && !plain.is_empty()
+                && !plain[..4.min(plain.len())]
+                    .chars()
+                    .all(|c| c.is_ascii_hexdigit())
+            {
+                in_bytes = false;
+            }
+            continue;
+        }
+        // Walk the line, tracking reverse video, over the hex columns only (before the text).
+        let mut reverse = false;
+        let mut col = 0;
+        let mut cur = String::new();
+        let mut chars = line.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c == '\x1b' && chars.peek() == Some(&'[') {
+                chars.next();
+                let mut params = String::new();
+                for d in chars.by_ref() {
+                    if d == 'm' {
+                        break;
+                    }
+                    params.push(d);
+                }
+                let mut it = params.split(';').peekable();
+                while let Some(p) = it.next() {
+                    match p {
+                        "" | "0" => reverse = false,
+                        "7" => reverse = true,
+                        "27" => reverse = false,
+                        "38" | "48" | "58" => {
+                            if it.next() == Some("5") {
+                                it.next();
+                            } else {
+                                it.next();
+                                it.next();
+                                it.next();
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                continue;
+            }
+            if (6..55).contains(&col) && reverse && c.is_ascii_hexdigit() {
+                cur.push(c);
+                if cur.len() == 2 {
+                    out.push(std::mem::take(&mut cur));
+                }
+            } else {
+                cur.clear();
+            }
+            col += 1;
+        }
+    }
+    out
+}
+
+fn strip(line: &str) -> String {
+    let mut out = String::new();
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            for d in chars.by_ref() {
+                if d.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// tshark's value of `field` for frame `n`, from its golden.
+fn tshark_field(capture: &str, n: usize, field: &str) -> String {
+    let path = Path::new(MANIFEST_DIR)
+        .join("tests/golden/tshark")
+        .join(format!("{capture}.tsv"));
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines = text.lines().skip(1);
+    let header: Vec<&str> = lines.next().unwrap().split('\t').collect();
+    let col = header.iter().position(|h| *h == field).unwrap();
+    lines
+        .nth(n - 1)
+        .unwrap()
+        .split('\t')
+        .nth(col)
+        .unwrap()
+        .to_string()
+}
+
+fn list_numbers(screen: &str) -> Vec<u64> {
+    let mut v = Vec::new();
+    for line in screen.lines().skip(1) {
+        let Some(first) = line.split_whitespace().next() else {
+            break;
+        };
+        match first.parse() {
+            Ok(n) => v.push(n),
+            Err(_) => break,
+        }
+    }
+    v
+}
+
+#[test]
+fn select_field_highlight_filter_and_quit_in_tmux() {
+    if !tmux_available() {
+        return;
+    }
+    let capture = Path::new(MANIFEST_DIR).join("captures/tcp-handshake.pcapng");
+    let t = Tmux::start(100, 30, &capture);
+    t.wait_for("the packet list", |s| {
+        s.contains("No.") && s.contains("Who has 10.0.3.1?")
+    });
+    t.keys(&["j", "j"]);
+    t.wait_for("frame 3", |s| s.contains("Details of frame 3"));
+    // Details: Frame, Ethernet, IPv4, TCP; open TCP; down to Sequence Number.
+    t.keys(&["Tab", "Down", "Down", "Down", "Enter"]);
+    t.wait_for("TCP open", |s| s.contains("Source Port: 40000"));
+    t.keys(&["Down", "Down", "Down", "Down", "Down"]);
+    let s = t.wait_for("the Seq field", |s| {
+        s.contains("selected: Sequence Number = bytes 38-41")
+    });
+    assert!(
+        s.contains("Sequence Number: 0 (relative)  raw: 3251236012"),
+        "{s}"
+    );
+    let raw: u32 = tshark_field("tcp-handshake.pcapng", 3, "tcp.seq_raw")
+        .parse()
+        .unwrap();
+    let want: Vec<String> = raw
+        .to_be_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let screen = t.screen(true);
+    assert_eq!(
+        reversed_hex_bytes(&screen),
+        want,
+        "highlighted bytes:\n{screen}"
+    );
+
+    // A filter: the list is what `read --filter` prints.
+    t.keys(&["/"]);
+    t.type_text("tcp.flags.fin == 1");
+    t.wait_for("the filter typed", |s| s.contains("✓ Enter to apply"));
+    t.keys(&["Enter"]);
+    let s = t.wait_for("the filtered list", |s| s.contains("shown 2 of 16 frames"));
+    let read = Command::new(env!("CARGO_BIN_EXE_wirelab"))
+        .args(["read", "--color", "never", "--filter", "tcp.flags.fin == 1"])
+        .arg(&capture)
+        .output()
+        .unwrap();
+    let want: Vec<u64> = list_numbers(&String::from_utf8_lossy(&read.stdout));
+    assert_eq!(list_numbers(&s), want);
+    assert_eq!(want, [14, 15]);
+
+    // Quit: exit code 0, cooked mode back, alternate screen left.
+    t.keys(&["q"]);
+    let start = Instant::now();
+    while !t.path("stty").exists() || std::fs::read_to_string(t.path("stty")).unwrap().is_empty() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "wirelab did not quit"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(
+        std::fs::read_to_string(t.path("status")).unwrap().trim(),
+        "exit=0"
+    );
+    let stty = std::fs::read_to_string(t.path("stty")).unwrap();
+    assert!(
+        stty.contains(" icanon") && !stty.contains("-icanon"),
+        "raw mode left on:\n{stty}"
+    );
+    assert!(
+        stty.contains(" echo ") && !stty.contains("-echo "),
+        "echo left off:\n{stty}"
+    );
+    let alt = t
+        .cmd(&["display-message", "-p", "-t", "view", "#{alternate_on}"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&alt.stdout).trim(), "0");
+    assert!(
+        !t.screen(false).contains("Details of frame"),
+        "the view is still on screen"
+    );
+}
+
+/// Piped (no terminal): a clear error that points to `read`, exit code 1.
+#[test]
+fn without_a_terminal_it_points_to_read() {
+    let capture = Path::new(MANIFEST_DIR).join("captures/tcp-handshake.pcapng");
+    let out = Command::new(env!("CARGO_BIN_EXE_wirelab"))
+        .arg("view")
+        .arg(&capture)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("needs a terminal"), "{err}");
+    assert!(err.contains("wirelab read"), "{err}");
+    assert!(out.stdout.is_empty());
+}
