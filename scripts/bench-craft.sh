@@ -59,6 +59,7 @@ start_sink() { # port log [args...]
     local port=$1 log=$2
     shift 2
     ip netns exec "$S" python3 -u "$SINK" "$port" "$@" > "$log" 2>&1 &
+    disown # killed by cleanup; no "Killed" notice from the shell
     for _ in $(seq 100); do
         grep -q '^listening on' "$log" 2>/dev/null && return 0
         sleep 0.1

@@ -1,5 +1,7 @@
 //! TCP headers (RFC 9293) with their options, written with pnet's `MutableTcpPacket` and
-//! `MutableTcpOptionPacket`; the checksum over the IPv4 pseudo-header is pnet's.
+//! `MutableTcpOptionPacket`. The checksum over the IPv4 pseudo-header is etherparse's
+//! 64-bit-word sum: pnet's `tcp::ipv4_checksum` adds 16-bit words one at a time and took 7 %
+//! of a 64 MB transfer's time in `perf` (a test checks both give the same value).
 //!
 //! Options are laid out as Linux lays them out, so a crafted SYN reads like a kernel's in
 //! Wireshark: `MSS, SACK_PERM, TS, NOP, WS` in a SYN (20 bytes), `NOP, NOP, TS` on every other
@@ -7,8 +9,9 @@
 
 use std::net::Ipv4Addr;
 
+use etherparse::checksum::Sum16BitWords;
 use pnet::packet::tcp::{
-    self, MutableTcpOptionPacket, MutableTcpPacket, TcpOptionNumber, TcpOptionNumbers,
+    MutableTcpOptionPacket, MutableTcpPacket, TcpOptionNumber, TcpOptionNumbers,
 };
 
 use super::{BuildError, need};
@@ -120,10 +123,26 @@ impl TcpRepr {
         tcp.set_checksum(0);
         tcp.set_urgent_ptr(0);
         write_options(&self.options, tcp.get_options_raw_mut());
-        let sum = tcp::ipv4_checksum(&tcp.to_immutable(), &src, &dst);
-        tcp.set_checksum(sum);
+        drop(tcp);
+        let sum = checksum(segment, src, dst);
+        segment[16..18].copy_from_slice(&sum.to_be_bytes());
         Ok(())
     }
+}
+
+/// The TCP checksum of `segment` (its checksum field zero) from `src` to `dst`: the one's
+/// complement of the one's-complement sum over the pseudo-header and the segment.
+fn checksum(segment: &[u8], src: Ipv4Addr, dst: Ipv4Addr) -> u16 {
+    let len = segment.len() as u16; // bounded by ipv4::MAX_PAYLOAD above
+    // etherparse sums in native byte order: its result's native bytes are the wire bytes.
+    let sum = Sum16BitWords::new()
+        .add_4bytes(src.octets())
+        .add_4bytes(dst.octets())
+        .add_2bytes([0, 6])
+        .add_2bytes(len.to_be_bytes())
+        .add_slice(segment)
+        .ones_complement();
+    u16::from_be_bytes(sum.to_ne_bytes())
 }
 
 /// Writes one option at `at` in `area`; returns the position after it.
@@ -250,6 +269,25 @@ mod tests {
             sum = (sum & 0xffff) + (sum >> 16);
         }
         assert_eq!(sum, 0xffff);
+    }
+
+    /// etherparse's sum gives pnet's checksum, odd lengths and carries included.
+    #[test]
+    fn the_checksum_equals_pnets() {
+        let mut x: u32 = 12345;
+        for len in [20usize, 21, 33, 1460, 1461, 65515] {
+            let mut seg: Vec<u8> = (0..len)
+                .map(|_| {
+                    x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                    (x >> 16) as u8
+                })
+                .collect();
+            seg[16] = 0;
+            seg[17] = 0;
+            let p = pnet::packet::tcp::TcpPacket::new(&seg).unwrap();
+            let want = pnet::packet::tcp::ipv4_checksum(&p, &SRC, &DST);
+            assert_eq!(checksum(&seg, SRC, DST), want, "length {len}");
+        }
     }
 
     #[test]

@@ -134,33 +134,33 @@ pub fn write_ladder(w: &mut impl Write, s: &StreamExchange, style: Style) -> io:
 
 /// Writes every stream's table and ladder.
 pub fn write_handshakes(w: &mut impl Write, hs: &Handshakes, style: Style) -> io::Result<()> {
-    write_handshakes_fitted(w, hs, style, None)
-}
-
-/// Writes every stream's table and ladder; with `width`, each table is fitted into that many
-/// columns: the raw Seq/Ack columns are left out (the "why" column gives the raw numbers) and
-/// the explanations wrap.
-pub fn write_handshakes_within(
-    w: &mut impl Write,
-    hs: &Handshakes,
-    style: Style,
-    width: Option<u16>,
-) -> io::Result<()> {
-    write_all(w, hs, style, width, width.is_none())
+    write_tables(w, hs, style, None, true)
 }
 
 /// The same, with each table wrapped to fit `width` columns when given (the "Why" column
-/// wraps first; the raw columns stay), for a pane of known width.
+/// wraps first), for a pane of known width.
 pub fn write_handshakes_fitted(
     w: &mut impl Write,
     hs: &Handshakes,
     style: Style,
     width: Option<u16>,
 ) -> io::Result<()> {
-    write_all(w, hs, style, width, true)
+    write_tables(w, hs, style, width, true)
 }
 
-fn write_all(
+/// Writes every stream's table and ladder; with `width`, each table is fitted into that many
+/// columns: the raw Seq/Ack columns are left out (the "why" column gives the raw numbers) and
+/// the explanations wrap (craft's end-of-session view, readable at 100 columns).
+pub fn write_handshakes_within(
+    w: &mut impl Write,
+    hs: &Handshakes,
+    style: Style,
+    width: Option<u16>,
+) -> io::Result<()> {
+    write_tables(w, hs, style, width, width.is_none())
+}
+
+fn write_tables(
     w: &mut impl Write,
     hs: &Handshakes,
     style: Style,
