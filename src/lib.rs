@@ -16,6 +16,7 @@ pub mod demo;
 pub mod filter;
 pub mod frame;
 pub mod graph;
+pub mod lab;
 pub mod link;
 pub mod pipeline;
 pub mod render;

@@ -7,6 +7,7 @@ mod capture;
 pub mod craft;
 pub mod exit;
 mod graph;
+mod lab;
 pub mod ping;
 mod read;
 mod replay;
@@ -44,6 +45,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Graph(args) => graph(&args),
         Command::Demo(cmd) => crate::demo::run(cmd),
         Command::Simp(cmd) => crate::demo::simp::run(cmd),
+        Command::Lab(cmd) => lab::run(cmd),
     }
 }
 

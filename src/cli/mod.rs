@@ -5,6 +5,7 @@ pub mod capture;
 pub mod craft;
 pub mod demo;
 pub mod graph;
+pub mod lab;
 pub mod read;
 pub mod simp;
 pub mod view;
@@ -48,4 +49,7 @@ pub enum Command {
     /// SIMP, the UDP chat protocol of the course: daemon and client.
     #[command(subcommand)]
     Simp(simp::SimpCommand),
+    /// The virtual lab (computers A, B, C on a switch) and the labs' answers from captures.
+    #[command(subcommand)]
+    Lab(lab::LabCommand),
 }

@@ -15,6 +15,7 @@ pub mod link;
 pub mod names;
 pub mod reassembly;
 pub mod simp;
+pub mod stack;
 pub mod tcp_options;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};

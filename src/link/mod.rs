@@ -19,7 +19,7 @@ use std::time::Duration;
 pub use iface::{Interface, LinkError};
 pub use lossy::LossyLink;
 pub use memory::MemoryLink;
-pub use pnet_link::{LinkOptions, PnetLink, READ_BUFFER};
+pub use pnet_link::{LinkOptions, PnetLink, PnetReceiver, PnetSender, READ_BUFFER};
 
 /// A frame taken off a link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

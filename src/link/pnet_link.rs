@@ -5,7 +5,8 @@
 //! before each call; for a sender that keeps a window of segments in flight that is one
 //! system call too many per frame, so sends and zero-timeout receives use the same socket
 //! directly (a second descriptor of it, non-blocking; batches of frames go in one
-//! `sendmmsg`), and only waits go through pnet.
+//! `sendmmsg`), and only waits go through pnet. [`PnetLink::split`] gives the sending and the
+//! receiving half to two threads (the lab switch reads and sends on every port at once).
 
 use std::io::{self, IoSlice, Read as _};
 use std::os::fd::IntoRawFd as _;
@@ -51,13 +52,9 @@ impl Default for LinkOptions {
 
 /// A pnet datalink channel on one interface.
 pub struct PnetLink {
-    tx: Box<dyn DataLinkSender>,
-    rx: Box<dyn DataLinkReceiver>,
-    /// The channel's socket again (a duplicate descriptor), non-blocking.
-    direct: Socket,
+    tx: PnetSender,
+    rx: PnetReceiver,
     iface: Interface,
-    buf: Vec<u8>,
-    len: usize,
 }
 
 impl PnetLink {
@@ -72,6 +69,7 @@ impl PnetLink {
         .map_err(fail)?;
         let direct = socket.try_clone().map_err(fail)?;
         direct.set_nonblocking(true).map_err(fail)?;
+        let direct_rx = direct.try_clone().map_err(fail)?;
         let config = Config {
             read_buffer_size: opts.read_buffer,
             write_buffer_size: READ_BUFFER,
@@ -82,12 +80,14 @@ impl PnetLink {
         };
         match datalink::channel(&iface.pnet, config) {
             Ok(Channel::Ethernet(tx, rx)) => Ok(PnetLink {
-                tx,
-                rx,
-                direct,
+                tx: PnetSender { tx, direct },
+                rx: PnetReceiver {
+                    rx,
+                    direct: direct_rx,
+                    buf: vec![0; opts.read_buffer.max(64)],
+                    len: 0,
+                },
                 iface: iface.clone(),
-                buf: vec![0; opts.read_buffer.max(64)],
-                len: 0,
             }),
             Ok(_) => Err(LinkError::NotEthernet {
                 name: iface.name.clone(),
@@ -102,24 +102,38 @@ impl PnetLink {
         &self.iface
     }
 
-    /// One frame if one is waiting, without blocking.
-    fn try_read(&mut self) -> io::Result<bool> {
-        loop {
-            match (&self.direct).read(&mut self.buf) {
-                Ok(n) => {
-                    self.len = n;
-                    return Ok(true);
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
-        }
+    /// Splits the channel into its sending and receiving halves, to use from two threads.
+    /// They share one socket, so the receiver never sees the frames the sender sent (the
+    /// kernel does not loop a packet socket's own frames back to it).
+    pub fn split(self) -> (PnetSender, PnetReceiver) {
+        (self.tx, self.rx)
     }
 }
 
 impl Link for PnetLink {
     fn send(&mut self, frame: &[u8]) -> io::Result<()> {
+        self.tx.send(frame)
+    }
+
+    fn send_many(&mut self, frames: &[&[u8]]) -> io::Result<usize> {
+        self.tx.send_many(frames)
+    }
+
+    fn recv(&mut self, timeout: Duration) -> io::Result<Option<Received<'_>>> {
+        self.rx.recv(timeout)
+    }
+}
+
+/// The sending half of a [`PnetLink`] ([`PnetLink::split`]).
+pub struct PnetSender {
+    tx: Box<dyn DataLinkSender>,
+    /// The channel's socket again (a duplicate descriptor), non-blocking.
+    direct: Socket,
+}
+
+impl PnetSender {
+    /// Puts one frame on the link.
+    pub fn send(&mut self, frame: &[u8]) -> io::Result<()> {
         match self.direct.send(frame) {
             Ok(_) => Ok(()),
             // The device queue is full: let pnet wait until the socket is writable.
@@ -136,7 +150,8 @@ impl Link for PnetLink {
         }
     }
 
-    fn send_many(&mut self, frames: &[&[u8]]) -> io::Result<usize> {
+    /// Puts several frames on the link in one `sendmmsg`; how many went.
+    pub fn send_many(&mut self, frames: &[&[u8]]) -> io::Result<usize> {
         if frames.len() <= 1 {
             return match frames.first() {
                 Some(f) => self.send(f).map(|()| 1),
@@ -160,8 +175,35 @@ impl Link for PnetLink {
             _ => self.send(frames[0]).map(|()| 1),
         }
     }
+}
 
-    fn recv(&mut self, timeout: Duration) -> io::Result<Option<Received<'_>>> {
+/// The receiving half of a [`PnetLink`] ([`PnetLink::split`]).
+pub struct PnetReceiver {
+    rx: Box<dyn DataLinkReceiver>,
+    /// The channel's socket again (a duplicate descriptor), non-blocking.
+    direct: Socket,
+    buf: Vec<u8>,
+    len: usize,
+}
+
+impl PnetReceiver {
+    /// One frame if one is waiting, without blocking.
+    fn try_read(&mut self) -> io::Result<bool> {
+        loop {
+            match (&self.direct).read(&mut self.buf) {
+                Ok(n) => {
+                    self.len = n;
+                    return Ok(true);
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Waits at most `timeout` for the next frame; `Ok(None)` when none came in time.
+    pub fn recv(&mut self, timeout: Duration) -> io::Result<Option<Received<'_>>> {
         if !self.try_read()? {
             if timeout.is_zero() {
                 return Ok(None);

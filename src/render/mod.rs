@@ -4,6 +4,7 @@
 //! goes, so each is tested by rendering into a `Vec<u8>`.
 #![forbid(unsafe_code)]
 
+pub mod answers;
 pub mod coloring;
 pub mod detail;
 pub mod encapsulation;

@@ -471,7 +471,20 @@ fn window(tx: &DirectionReport, rx: &DirectionReport) -> Answer {
 
 fn retransmissions(tx: &DirectionReport, rx: &DirectionReport) -> Answer {
     let n = tx.retransmissions.0;
-    let answer = if n == 0 {
+    // Bytes whose sequence numbers were sent more than once, whatever tshark calls them (at
+    // the sender it flags a quick resend as out-of-order, not as a retransmission).
+    let resent = tx.payload.saturating_sub(tx.goodput);
+    let answer = if n == 0 && resent > 0 {
+        format!(
+            "Yes, though tshark flags none as a retransmission: {resent} bytes were sent twice (the same sequence numbers again: `wirelab read FILE --rtt` marks each copy \"no sample (Karn's rule)\"). tshark flags such a resend [TCP Out-Of-Order] instead when it comes less than one handshake round trip (its iRTT) after the newest segment and two duplicate ACKs did not come before it. The receiver sent {} duplicate ACKs{}.",
+            rx.dup_acks.0,
+            if rx.dup_acks.0 > 0 {
+                format!(" ({})", list(&rx.dup_acks.1, rx.dup_acks.0))
+            } else {
+                String::new()
+            }
+        )
+    } else if n == 0 {
         "No segment was retransmitted: the sequence numbers only ever grow.".to_string()
     } else {
         format!(
@@ -497,6 +510,7 @@ fn retransmissions(tx: &DirectionReport, rx: &DirectionReport) -> Answer {
         graph: Some("tcptrace"),
         values: vec![
             ("retransmissions", Val::Int(n.into())),
+            ("resent_bytes", Val::Int(resent.into())),
             ("fast", Val::Int(tx.fast_retransmissions.into())),
             ("spurious", Val::Int(tx.spurious_retransmissions.into())),
             ("dup_acks", Val::Int(rx.dup_acks.0.into())),

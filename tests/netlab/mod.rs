@@ -402,3 +402,141 @@ pub fn tshark_fields(file: &Path, fields: &[&str]) -> Vec<Vec<String>> {
         .map(|l| l.split('\t').map(str::to_string).collect())
         .collect()
 }
+
+/// A process id that is still running (not a zombie).
+pub fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| {
+            s.rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().next().map(|st| st != "Z"))
+        })
+        .unwrap_or(false)
+}
+
+/// Every network namespace whose name starts with `prefix`.
+pub fn namespaces_with(prefix: &str) -> Vec<String> {
+    let out = run(Command::new("ip").args(["netns", "list"]));
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|n| n.starts_with(prefix))
+        .map(str::to_string)
+        .collect()
+}
+
+/// The pids running in namespace `ns`.
+pub fn pids_in(ns: &str) -> Vec<u32> {
+    Command::new("ip")
+        .args(["netns", "pids", ns])
+        .output()
+        .map(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .split_whitespace()
+                .filter_map(|p| p.parse().ok())
+                .filter(|&p| alive(p))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A virtual lab of its own (`wirelab lab up --name t<pid>x<n>`), so tests never touch a
+/// student's lab or each other's. Drop runs `lab down` and then removes by hand anything of
+/// the lab still there (killing what runs in it), even when the test failed.
+pub struct Lab {
+    /// The lab's name (namespaces `wl<name>-A`, … `wl<name>-sw`).
+    pub name: String,
+}
+
+impl Lab {
+    /// A unique lab name, not brought up yet.
+    pub fn unique() -> Lab {
+        let n = NEXT.fetch_add(1, Ordering::SeqCst);
+        Lab {
+            name: format!("t{}x{n}", std::process::id()),
+        }
+    }
+
+    /// A unique lab, brought up with `lab up ARGS` (panics if that fails).
+    pub fn up(args: &[&str]) -> Lab {
+        let lab = Lab::unique();
+        let out = lab
+            .cmd("up", args)
+            .output()
+            .expect("running wirelab lab up");
+        assert!(
+            out.status.success(),
+            "lab up failed:\n{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        lab
+    }
+
+    /// `wirelab lab SUB --name NAME ARGS…`.
+    pub fn cmd(&self, sub: &str, args: &[&str]) -> Command {
+        let mut c = Command::new(BIN);
+        c.args(["lab", sub, "--name", &self.name]).args(args);
+        c
+    }
+
+    /// `wirelab lab exec --name NAME -q LETTER -- CMD…`.
+    pub fn exec(&self, letter: &str, cmd: &[&str]) -> Command {
+        let mut c = Command::new(BIN);
+        c.args(["lab", "exec", "--name", &self.name, "-q", letter, "--"])
+            .args(cmd);
+        c
+    }
+
+    /// The namespace of computer `letter` (or `sw`).
+    pub fn ns(&self, letter: &str) -> String {
+        format!("wl{}-{letter}", self.name)
+    }
+
+    /// Every namespace of this lab that exists.
+    pub fn namespaces(&self) -> Vec<String> {
+        namespaces_with(&format!("wl{}-", self.name))
+    }
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        let _ = self.cmd("down", &[]).output();
+        for ns in self.namespaces() {
+            for pid in pids_in(&ns) {
+                let _ = Command::new("kill")
+                    .args(["-KILL", &pid.to_string()])
+                    .status();
+            }
+            let _ = Command::new("ip").args(["netns", "del", &ns]).status();
+        }
+        let _ = std::fs::remove_dir_all(format!("/run/wirelab/lab-{}", self.name));
+    }
+}
+
+impl Tcpdump {
+    /// Like [`Tcpdump::start`], in the namespace called `ns` (a lab's computer).
+    pub fn start_in(ns: &str, dev: &str, path: &Path, filter: &[&str]) -> Tcpdump {
+        let mut cmd = Command::new("ip");
+        cmd.args([
+            "netns",
+            "exec",
+            ns,
+            "tcpdump",
+            "--immediate-mode",
+            "-U",
+            "-n",
+            "-i",
+            dev,
+            "-w",
+        ])
+        .arg(path)
+        .args(filter);
+        let proc = Proc::spawn("tcpdump", cmd);
+        proc.wait_for("listening on");
+        Tcpdump {
+            proc,
+            path: path.to_owned(),
+        }
+    }
+}

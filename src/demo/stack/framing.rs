@@ -4,60 +4,7 @@
 
 use std::io::{self, Read, Write};
 
-/// Largest accepted frame (kind + payload), far above what the demo sends.
-pub const MAX_FRAME: u32 = 256 * 1024;
-
-/// What a frame carries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// Client → server: a text message.
-    Text,
-    /// Client → server: asks for the server's address.
-    Ping,
-    /// Client → server: asks for the server's view of this connection.
-    Handshake,
-    /// Client → server: an Ethernet frame to decapsulate.
-    Stack,
-    /// Client → server: close both ends.
-    Exit,
-    /// Server → client: a successful answer (UTF-8 text).
-    Reply,
-    /// Server → client: the answer to `Exit`; the server closes after it.
-    Bye,
-    /// Server → client: the request was malformed or failed (UTF-8 text).
-    Error,
-}
-
-impl Kind {
-    /// The kind's wire byte.
-    pub fn byte(self) -> u8 {
-        match self {
-            Kind::Text => 0x01,
-            Kind::Ping => 0x02,
-            Kind::Handshake => 0x03,
-            Kind::Stack => 0x04,
-            Kind::Exit => 0x05,
-            Kind::Reply => 0x80,
-            Kind::Bye => 0x85,
-            Kind::Error => 0xff,
-        }
-    }
-
-    /// The kind of a wire byte, if known.
-    pub fn from_byte(byte: u8) -> Option<Kind> {
-        Some(match byte {
-            0x01 => Kind::Text,
-            0x02 => Kind::Ping,
-            0x03 => Kind::Handshake,
-            0x04 => Kind::Stack,
-            0x05 => Kind::Exit,
-            0x80 => Kind::Reply,
-            0x85 => Kind::Bye,
-            0xff => Kind::Error,
-            _ => return None,
-        })
-    }
-}
+pub use crate::decode::stack::{Kind, MAX_FRAME};
 
 /// One frame.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,0 +1,189 @@
+//! Arguments of `wirelab lab …` (clap derive structs only: no I/O, no logic).
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand, ValueEnum};
+
+use crate::lab::answer::LabId;
+use crate::lab::units::{BitRate, Millis, Percent};
+
+/// The `lab` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum LabCommand {
+    /// Bring up computers A, B and C (10.0.3.1, .2, .3 on eth0) on a switch: network namespaces.
+    #[command(after_help = "Examples:
+  sudo wirelab lab up
+  sudo wirelab lab up --delay 20ms --jitter 2ms --loss 1% --rate 10mbit --seed 7
+
+Without impairments the switch is a kernel bridge; with any, it is wirelab's own switch
+(`wirelab lab switch`, in the background). Every command run is printed. Running it again
+does only what is missing (after a crash too); with other impairments only the switch changes.")]
+    Up(UpArgs),
+    /// Remove the lab: stop what runs on its computers, delete its namespaces.
+    #[command(after_help = "Example:\n  sudo wirelab lab down\n\nSafe to run twice.")]
+    Down(NameArgs),
+    /// Show the lab: each computer's address and programs, the switch and what it learned.
+    #[command(
+        after_help = "Example:\n  sudo wirelab lab status\n\nExit code 1 when the lab is not up."
+    )]
+    Status(NameArgs),
+    /// Run a command on a computer of the lab (no command: a shell there).
+    #[command(after_help = "Examples:
+  sudo wirelab lab exec A -- wirelab tcp-server --port 8080
+  sudo wirelab lab exec B -- wirelab tcp-client 10.0.3.1:8080 --lines
+  sudo wirelab lab exec B -- tcpdump -i eth0 -w b.pcapng
+  sudo wirelab lab exec C                  (a shell on C; `exit` to leave)
+
+`wirelab` in the command is this wirelab, whatever sudo's PATH holds.")]
+    Exec(ExecArgs),
+    /// The user-space switch (`lab up` starts it when there are impairments).
+    #[command(
+        after_help = "Example (what `lab up --delay 20ms` runs in the switch's namespace):
+  wirelab lab switch --port pA --port pB --port pC --delay 20ms --seed 1
+
+It learns MAC addresses and floods like a bridge; delay, jitter, loss and rate apply to each
+frame copy on its way out of a port. Ports are Ethernet interfaces (root or CAP_NET_RAW)."
+    )]
+    Switch(SwitchArgs),
+    /// Answer a lab's questions from captures (pcap or pcapng, from the virtual or the real lab).
+    #[command(after_help = "Examples:
+  wirelab lab answer 003 b-tcp.pcapng b-udp.pcapng b-threaded.pcapng c-threaded.pcapng
+  wirelab lab answer 002 transfer.pcapng
+  wirelab lab answer 004 capture.pcap --server 10.0.3.1
+  wirelab lab answer simp chat.pcapng --json
+
+Labs: 000 (stack), 001 (simp), 002 (file-transfer), 003 (sockets), 004 (tcp-exchange).
+Each answer names the frames it rests on; nothing is canned.")]
+    Answer(AnswerArgs),
+}
+
+/// Which lab (hidden: tests and parallel labs).
+#[derive(Debug, Clone, Args)]
+pub struct NameArgs {
+    /// The lab's name (namespaces wl<NAME>-A …); default: $WIRELAB_LAB, else `lab`.
+    #[arg(long, hide = true, value_name = "NAME")]
+    pub name: Option<String>,
+}
+
+/// What the switch does to frames.
+#[derive(Debug, Clone, Args)]
+pub struct ImpairArgs {
+    /// One-way delay added to every frame through the switch, e.g. 20ms.
+    #[arg(long, value_name = "TIME", default_value = "0ms")]
+    pub delay: Millis,
+    /// Each frame's delay varies uniformly within delay ± jitter, e.g. 2ms.
+    #[arg(long, value_name = "TIME", default_value = "0ms")]
+    pub jitter: Millis,
+    /// Share of frames lost on their way out of a port, e.g. 1%.
+    #[arg(long, value_name = "PERCENT", default_value = "0%")]
+    pub loss: Percent,
+    /// Rate of each port, e.g. 10mbit (frames queue, then are dropped when the queue is full).
+    #[arg(long, value_name = "RATE")]
+    pub rate: Option<BitRate>,
+    /// Frames a port holds while sending at --rate before it drops new ones.
+    #[arg(long, value_name = "FRAMES", default_value_t = crate::lab::switch::DEFAULT_QUEUE)]
+    pub queue: usize,
+    /// Seed of the loss and jitter: the same seed gives the same choices for the same traffic.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub seed: u64,
+}
+
+/// Arguments of `wirelab lab up`.
+#[derive(Debug, Clone, Args)]
+pub struct UpArgs {
+    /// Which lab.
+    #[command(flatten)]
+    pub name: NameArgs,
+    /// Impairments.
+    #[command(flatten)]
+    pub impair: ImpairArgs,
+    /// Use wirelab's user-space switch even without impairments (its counters and MAC table
+    /// show in `lab status`).
+    #[arg(long)]
+    pub user_switch: bool,
+    /// TEST ONLY: make the Nth command fail, to check that `up` cleans up after itself.
+    #[arg(long, value_name = "N", hide = true)]
+    pub fail_at: Option<usize>,
+}
+
+/// A computer of the lab.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[value(rename_all = "UPPER")]
+pub enum ComputerArg {
+    /// Computer A (10.0.3.1).
+    #[value(alias = "a")]
+    A,
+    /// Computer B (10.0.3.2).
+    #[value(alias = "b")]
+    B,
+    /// Computer C (10.0.3.3).
+    #[value(alias = "c")]
+    C,
+}
+
+impl ComputerArg {
+    /// Its letter.
+    pub fn letter(self) -> char {
+        match self {
+            ComputerArg::A => 'A',
+            ComputerArg::B => 'B',
+            ComputerArg::C => 'C',
+        }
+    }
+}
+
+/// Arguments of `wirelab lab exec`.
+#[derive(Debug, Clone, Args)]
+pub struct ExecArgs {
+    /// Which lab.
+    #[command(flatten)]
+    pub name: NameArgs,
+    /// Don't print the command before running it.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// The computer to run it on.
+    #[arg(value_enum, value_name = "A|B|C")]
+    pub computer: ComputerArg,
+    /// The command and its arguments (after `--`).
+    #[arg(
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "CMD"
+    )]
+    pub command: Vec<String>,
+}
+
+/// Arguments of `wirelab lab switch`.
+#[derive(Debug, Clone, Args)]
+pub struct SwitchArgs {
+    /// An interface to switch between (give two or more).
+    #[arg(long = "port", value_name = "IFACE", required = true)]
+    pub ports: Vec<String>,
+    /// Impairments.
+    #[command(flatten)]
+    pub impair: ImpairArgs,
+    /// Write the counters and MAC table here (JSON) every second.
+    #[arg(long, value_name = "FILE")]
+    pub stats: Option<PathBuf>,
+    /// TEST ONLY: stop after this many seconds.
+    #[arg(long, value_name = "SECS", hide = true)]
+    pub run_for: Option<f64>,
+}
+
+/// Arguments of `wirelab lab answer`.
+#[derive(Debug, Clone, Args)]
+pub struct AnswerArgs {
+    /// The lab: 000 stack, 001 simp, 002 file-transfer, 003 sockets, 004 tcp-exchange.
+    #[arg(value_name = "LAB")]
+    pub lab: LabId,
+    /// The captures (pcap or pcapng), in any order.
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+    /// The server's IP address (default: the address that accepted connections).
+    #[arg(long, value_name = "IP")]
+    pub server: Option<IpAddr>,
+    /// JSON instead of text (schema in README).
+    #[arg(long)]
+    pub json: bool,
+}

@@ -1,0 +1,224 @@
+//! Checksum offload, completed: what a NIC does to a TCP or UDP segment before it goes on the
+//! wire, and what the user-space switch must do for frames from a virtual computer.
+//!
+//! A Linux socket sending through a veth leaves the TCP/UDP checksum to "hardware"
+//! (`CHECKSUM_PARTIAL`): the checksum field holds only the folded sum of the pseudo-header, and
+//! the device was to add the segment's own sum. Between kernel devices that never matters, but
+//! a frame read from a packet socket and written to another one is a new frame whose checksum
+//! the receiver verifies — and drops. So on ingress the switch finds fields that hold exactly the
+//! pseudo-header sum while the real checksum does not verify, and fills in the real one. Any
+//! other checksum, right or wrong (a student's crafted bad checksum), is left as it came.
+
+/// Ones-complement sum of big-endian 16-bit words (odd length padded with a zero byte).
+fn sum16(data: &[u8], mut acc: u32) -> u32 {
+    let mut chunks = data.chunks_exact(2);
+    for c in &mut chunks {
+        acc += u32::from(u16::from_be_bytes([c[0], c[1]]));
+        acc = (acc & 0xffff) + (acc >> 16);
+    }
+    if let [last] = chunks.remainder() {
+        acc += u32::from(*last) << 8;
+        acc = (acc & 0xffff) + (acc >> 16);
+    }
+    acc
+}
+
+fn fold(mut acc: u32) -> u16 {
+    while acc >> 16 != 0 {
+        acc = (acc & 0xffff) + (acc >> 16);
+    }
+    acc as u16
+}
+
+/// Where a TCP or UDP segment is in an Ethernet II frame carrying IPv4 or IPv6 (no extension
+/// headers, not a fragment): the pseudo-header sum, the protocol, the segment's byte range
+/// and the checksum field's offset in it.
+fn locate(frame: &[u8]) -> Option<(u32, u8, std::ops::Range<usize>, usize)> {
+    let ethertype = frame
+        .get(12..14)
+        .map(|t| u16::from_be_bytes([t[0], t[1]]))?;
+    let (pseudo, proto, l4) = match ethertype {
+        0x0800 => {
+            let ip = frame.get(14..34)?;
+            let ihl = usize::from(ip[0] & 0x0f) * 4;
+            let total = usize::from(u16::from_be_bytes([ip[2], ip[3]]));
+            let frag = u16::from_be_bytes([ip[6], ip[7]]) & 0x3fff;
+            if ip[0] >> 4 != 4 || ihl < 20 || frag != 0 || total < ihl {
+                return None;
+            }
+            let proto = ip[9];
+            let l4_len = total - ihl;
+            let mut acc = sum16(&ip[12..20], 0);
+            acc = sum16(&[0, proto], acc);
+            acc = sum16(&(l4_len as u16).to_be_bytes(), acc);
+            (acc, proto, 14 + ihl..14 + total)
+        }
+        0x86dd => {
+            let ip = frame.get(14..54)?;
+            let len = usize::from(u16::from_be_bytes([ip[4], ip[5]]));
+            let proto = ip[6];
+            let mut acc = sum16(&ip[8..40], 0);
+            acc = sum16(&(len as u32).to_be_bytes(), acc);
+            acc = sum16(&[0, 0, 0, proto], acc);
+            (acc, proto, 54..54 + len)
+        }
+        _ => return None,
+    };
+    let (at, min) = match proto {
+        6 => (16, 20),
+        17 => (6, 8),
+        _ => return None,
+    };
+    let seg = frame.get(l4.clone())?;
+    (seg.len() >= min).then_some((pseudo, proto, l4, at))
+}
+
+/// Whether the TCP or UDP checksum of an Ethernet II frame is right (`None`: not TCP/UDP over
+/// IP, cut short, or a UDP datagram without a checksum).
+pub fn checksum_ok(frame: &[u8]) -> Option<bool> {
+    let (pseudo, proto, l4, at) = locate(frame)?;
+    let seg = frame.get(l4)?;
+    if proto == 17 && seg[at] == 0 && seg[at + 1] == 0 {
+        return None;
+    }
+    Some(fold(sum16(seg, pseudo)) == 0xffff)
+}
+
+/// Whether the IPv4 header checksum of an Ethernet II frame is right (`None`: not IPv4).
+pub fn ipv4_header_ok(frame: &[u8]) -> Option<bool> {
+    if frame.get(12..14)? != [0x08, 0x00] {
+        return None;
+    }
+    let ihl = usize::from(frame.get(14)? & 0x0f) * 4;
+    let header = frame.get(14..14 + ihl.max(20))?;
+    Some(fold(sum16(header, 0)) == 0xffff)
+}
+
+/// Completes an offloaded TCP or UDP checksum in an Ethernet II frame carrying IPv4 or IPv6
+/// (no extension headers). Returns true when the frame was changed.
+pub fn complete(frame: &mut [u8]) -> bool {
+    let Some((pseudo, proto, l4, at)) = locate(frame) else {
+        return false;
+    };
+    let Some(seg) = frame.get_mut(l4) else {
+        return false;
+    };
+    let field = u16::from_be_bytes([seg[at], seg[at + 1]]);
+    let partial = fold(pseudo);
+    if field != partial || (proto == 17 && field == 0) {
+        return false;
+    }
+    if fold(sum16(seg, pseudo)) == 0xffff {
+        return false; // already right
+    }
+    seg[at] = 0;
+    seg[at + 1] = 0;
+    let mut check = !fold(sum16(seg, pseudo));
+    if proto == 17 && check == 0 {
+        check = 0xffff;
+    }
+    seg[at..at + 2].copy_from_slice(&check.to_be_bytes());
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use etherparse::{PacketBuilder, SlicedPacket, TransportSlice};
+
+    fn tcp_v4(payload: &[u8]) -> Vec<u8> {
+        let b = PacketBuilder::ethernet2([2, 0, 0, 0, 3, 2], [2, 0, 0, 0, 3, 1])
+            .ipv4([10, 0, 3, 2], [10, 0, 3, 1], 64)
+            .tcp(40000, 8080, 1000, 64240)
+            .ack(1);
+        let mut out = Vec::new();
+        b.write(&mut out, payload).unwrap();
+        out
+    }
+
+    fn udp_v6(payload: &[u8]) -> Vec<u8> {
+        let b = PacketBuilder::ethernet2([2, 0, 0, 0, 3, 2], [2, 0, 0, 0, 3, 1])
+            .ipv6([0xfd; 16], [0xfe; 16], 64)
+            .udp(5000, 8080);
+        let mut out = Vec::new();
+        b.write(&mut out, payload).unwrap();
+        out
+    }
+
+    /// What the sending kernel writes with offload: the pseudo-header sum, not complemented.
+    fn make_partial(frame: &mut [u8], at: usize, pseudo: u32) {
+        frame[at..at + 2].copy_from_slice(&fold(pseudo).to_be_bytes());
+    }
+
+    fn checksum_ok(frame: &[u8]) -> bool {
+        let p = SlicedPacket::from_ethernet(frame).unwrap();
+        match (p.net.unwrap(), p.transport.unwrap()) {
+            (etherparse::NetSlice::Ipv4(ip), TransportSlice::Tcp(t)) => {
+                t.calc_checksum_ipv4(ip.header().source(), ip.header().destination())
+                    .unwrap()
+                    == t.checksum()
+            }
+            (etherparse::NetSlice::Ipv6(ip), TransportSlice::Udp(u)) => {
+                let h = etherparse::UdpHeader::from_slice(u.slice()).unwrap().0;
+                h.calc_checksum_ipv6_raw(
+                    ip.header().source(),
+                    ip.header().destination(),
+                    u.payload(),
+                )
+                .unwrap()
+                    == u.checksum()
+            }
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn a_partial_tcp_checksum_is_completed_to_what_etherparse_computes() {
+        let good = tcp_v4(b"Hai from client");
+        let mut f = good.clone();
+        // Pseudo-header: src, dst, zero+proto, TCP length.
+        let mut acc = sum16(&f[26..34], 0);
+        acc = sum16(&[0, 6], acc);
+        acc = sum16(&((f.len() - 34) as u16).to_be_bytes(), acc);
+        make_partial(&mut f, 34 + 16, acc);
+        assert!(!checksum_ok(&f));
+        assert!(complete(&mut f));
+        assert_eq!(f, good);
+        assert!(checksum_ok(&f));
+        assert_eq!(super::checksum_ok(&f), Some(true));
+        assert_eq!(ipv4_header_ok(&f), Some(true));
+        // Completing again changes nothing.
+        assert!(!complete(&mut f));
+    }
+
+    #[test]
+    fn a_partial_udp_over_ipv6_checksum_is_completed() {
+        let good = udp_v6(b"datagram");
+        let mut f = good.clone();
+        let mut acc = sum16(&f[22..54], 0);
+        acc = sum16(&((f.len() - 54) as u32).to_be_bytes(), acc);
+        acc = sum16(&[0, 0, 0, 17], acc);
+        make_partial(&mut f, 54 + 6, acc);
+        assert!(complete(&mut f));
+        assert_eq!(f, good);
+        assert!(checksum_ok(&f));
+    }
+
+    #[test]
+    fn wrong_checksums_that_are_not_partial_and_other_frames_are_left_alone() {
+        let mut bad = tcp_v4(b"bad on purpose");
+        bad[34 + 16] ^= 0x5a;
+        let before = bad.clone();
+        assert_eq!(super::checksum_ok(&bad), Some(false));
+        assert!(!complete(&mut bad));
+        assert_eq!(bad, before);
+        let mut arp = vec![0xff; 42];
+        arp[12..14].copy_from_slice(&[0x08, 0x06]);
+        assert!(!complete(&mut arp));
+        for cut in 0..tcp_v4(b"x").len() {
+            let mut short = tcp_v4(b"x");
+            short.truncate(cut);
+            complete(&mut short); // never panics
+        }
+    }
+}
