@@ -5,11 +5,13 @@
 //! screens (ratatui's test backend, 100×30) in `tests/golden/view/`, re-blessed with
 //! `WIRELAB_BLESS=1`.
 
+mod view_golden;
+
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use ratatui::buffer::Buffer;
+use view_golden::{check, text};
 use wirelab::tui::app::App;
 use wirelab::tui::index::SourceSpec;
 use wirelab::tui::state::Key;
@@ -35,38 +37,6 @@ fn press(app: &mut App, w: u16, h: u16, keys: &[Key]) {
         app.on_key(*k);
         assert!(app.settle(SETTLE));
     }
-}
-
-fn text(buf: &Buffer) -> String {
-    let area = buf.area;
-    let mut out = String::new();
-    for y in 0..area.height {
-        let mut line = String::new();
-        for x in 0..area.width {
-            line.push_str(buf[(x, y)].symbol());
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
-}
-
-fn check(name: &str, buf: &Buffer) {
-    let got = text(buf);
-    let path = Path::new(MANIFEST_DIR)
-        .join("tests/golden/view")
-        .join(format!("{name}.txt"));
-    if std::env::var_os("WIRELAB_BLESS").is_some() {
-        std::fs::write(&path, &got).unwrap();
-        return;
-    }
-    let want = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} (bless with WIRELAB_BLESS=1)", path.display()));
-    assert!(
-        got == want,
-        "screen {name} differs from {}:\n{got}",
-        path.display()
-    );
 }
 
 /// `line` without ANSI escapes.
