@@ -2,6 +2,8 @@
 //!
 //! A [`Frame`] owns its bytes and carries what the capture file said about it (link type,
 //! timestamp, original length). Everything downstream (decode, analyse, render, sinks) reads it.
+//! The small value types every layer shares live here too: [`LinkType`], the [`Direction`] a
+//! frame crossed the interface and the text of a MAC address ([`mac`]).
 #![forbid(unsafe_code)]
 
 use std::time::Duration;
@@ -70,4 +72,31 @@ impl Frame {
     pub fn caplen(&self) -> usize {
         self.data.len()
     }
+}
+
+/// Which way a frame crossed the interface (`epb_flags` bits 0-1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Received by this host.
+    Inbound,
+    /// Sent by this host.
+    Outbound,
+}
+
+impl Direction {
+    /// The `epb_flags` value: 1 inbound, 2 outbound.
+    pub fn epb_flags(self) -> u32 {
+        match self {
+            Direction::Inbound => 1,
+            Direction::Outbound => 2,
+        }
+    }
+}
+
+/// A MAC address as `aa:bb:cc:dd:ee:ff`.
+pub fn mac(m: &[u8; 6]) -> String {
+    format!(
+        "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
+        m[0], m[1], m[2], m[3], m[4], m[5]
+    )
 }

@@ -1,9 +1,50 @@
 //! wirelab: a raw-packet visualizer and capture tool for networking labs.
 //!
-//! Frames flow one way: [`source`] (bytes) → [`decode`] → [`analyse`] → [`render`] →
-//! [`sink`] (terminal, pcapng, JSON). The socket demos of the course live apart in [`demo`].
+//! Frames flow one way: [`source`] (file or live) → [`decode`] → [`analyse`] → [`render`] →
+//! [`sink`] (terminal, pcapng, JSON). Crafting flows payload → TCP → IPv4 → Ethernet in
+//! [`craft`] (builders and sans-IO engines), out through a [`link`]; the drivers that own
+//! sockets, clocks and the terminal are in [`app`]. The socket demos of the course ([`demo`])
+//! use the layers below them and only the application layer calls them.
+//!
+//! ## Layers
+//!
+//! Lowest first. A module may import only the modules on its row (a row names only rows above
+//! it, so every allowed arrow points down); a sub-module with a row of its own (`lab::answer`)
+//! is apart from the rest of its parent. `tests/layering.rs` reads this table and every
+//! `crate::…` path under `src/` and fails on any other arrow; test code is exempt.
+//!
+//! | module | job | may import |
+//! |---|---|---|
+//! | `frame` | the unit that flows: `Frame`, link type, direction, MAC text | — |
+//! | `wire` | one `Repr` per header: parse, emit, checksum | `frame` |
+//! | `decode` | bytes → layers with fields and byte ranges | `frame`, `wire` |
+//! | `link` | interfaces and datalink channels (send, receive) | `frame` |
+//! | `source` | pcap/pcapng reader, live ring | `frame`, `link` |
+//! | `analyse` | flows, TCP streams, analysis flags | `frame`, `wire`, `decode` |
+//! | `filter` | display filters | `frame`, `wire`, `decode`, `analyse` |
+//! | `craft` | frame builder and sans-IO engines (TCP, ARP, ping) | `frame`, `wire`, `decode`, `analyse` |
+//! | `lab::offload` | checksums a NIC would have completed | `frame`, `wire`, `decode` |
+//! | `lab::answer` | a lab's questions answered from its capture | `frame`, `wire`, `decode`, `analyse`, `source`, `lab::offload` |
+//! | `render` | text and tables, written to `impl Write` | `frame`, `wire`, `decode`, `analyse`, `lab::answer` |
+//! | `graph` | time series and braille plots | `frame`, `wire`, `decode`, `analyse`, `render` |
+//! | `sink` | pcapng and JSON writers | `frame`, `wire`, `decode`, `analyse`, `source`, `render` |
+//! | `stream_views` | per-stream views (RTT, throughput, follow) | `frame`, `analyse`, `render`, `sink` |
+//! | `pipeline` | frame → filter → views → sinks | `frame`, `decode`, `analyse`, `filter`, `render`, `sink`, `stream_views` |
+//! | `capture` | live capture to files | `frame`, `link`, `source`, `sink`, `pipeline` |
+//! | `serve` | the server side, layer by layer | `frame`, `wire`, `decode`, `analyse`, `source`, `render`, `pipeline`, `capture` |
+//! | `tui` | the `view` terminal UI | `frame`, `wire`, `decode`, `analyse`, `filter`, `source`, `render`, `graph`, `capture` |
+//! | `lab` | the virtual lab and its switch | `frame`, `wire`, `decode`, `analyse`, `source`, `link`, `lab::offload`, `lab::answer` |
+//! | `demo` | the course's socket demos | `frame`, `wire`, `decode`, `link`, `craft`, `render` |
+//! | `cli` | clap structs (no I/O, no logic) | `lab`, `lab::answer` |
+//! | `app` | one run function per subcommand; the craft drivers | * |
+//! | `main` | the binary | `app`, `cli` |
+//!
+//! Arrows that look sideways, and why they point down: `source` → `link` (a live source opens
+//! an interface), `sink` → `source` (one error-chain text), `render` → `lab::answer` (it writes
+//! the answers' report), `cli` → `lab` (flag values such as rates and lab numbers parse into
+//! the lab's own types).
 // Unsafe code is denied everywhere and allowed in one module only, `source::ring` (the
-// TPACKET_V3 ring); every other top-level module forbids it outright.
+// TPACKET_V3 ring); every top-level module but `source` (the ring's parent) forbids it outright.
 #![deny(unsafe_code)]
 
 pub mod analyse;

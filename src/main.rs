@@ -1,4 +1,5 @@
 //! The `wirelab` binary: parse arguments, run, map errors to exit codes.
+#![forbid(unsafe_code)]
 
 use std::process::ExitCode;
 

@@ -4,6 +4,7 @@
 //! became final, [`StreamView::finish`] writes the rest. Rows stream out as the capture is
 //! read, so the same views work on a live capture; state stays per stream and per
 //! outstanding segment.
+#![forbid(unsafe_code)]
 
 use std::io::{self, Write};
 

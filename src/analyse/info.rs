@@ -1,7 +1,7 @@
 //! The Protocol and Info columns, worded as tshark 4.0 words them.
 //!
-//! See `shared/reference/wireshark-tcp-analysis.md` §7 for the formats; each function here
-//! names the case it reproduces.
+//! The TCP formats are written down in `docs/tcp-analysis.md` (in the repository); each
+//! function here names the case it reproduces.
 
 use std::fmt::Write as _;
 use std::net::Ipv6Addr;

@@ -24,6 +24,7 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use crate::decode::{self, Decoded, NetRepr, QuotedTransport, Reassembler, TransportRepr};
+pub use crate::frame::mac;
 use crate::frame::{Frame, LinkType};
 use tcp::{TcpAnalysis, TcpAnalyzer, TcpSegment};
 
@@ -113,14 +114,6 @@ impl fmt::Display for Address {
             }
         }
     }
-}
-
-/// A MAC address as `aa:bb:cc:dd:ee:ff`.
-pub fn mac(m: &[u8; 6]) -> String {
-    format!(
-        "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
-        m[0], m[1], m[2], m[3], m[4], m[5]
-    )
 }
 
 /// One analysed frame: what every renderer and sink reads.
@@ -336,6 +329,27 @@ impl Analyzer {
         } else {
             Protocol::Frame
         };
+    }
+}
+
+/// Runs frames through one [`Analyzer`], in order: `f` gets each analysed packet with its
+/// frame, `warn` each item that is not a frame (a capture reader's warning, in file order).
+/// The loop of every caller that reads a whole file (`graph`, `lab answer`).
+pub fn analyse_each<W>(
+    items: impl IntoIterator<Item = Result<Frame, W>>,
+    mut f: impl FnMut(&Packet, &Frame),
+    mut warn: impl FnMut(W),
+) {
+    let mut analyzer = Analyzer::new();
+    let mut packet = Packet::default();
+    for item in items {
+        match item {
+            Ok(frame) => {
+                analyzer.process(&frame, &mut packet);
+                f(&packet, &frame);
+            }
+            Err(w) => warn(w),
+        }
     }
 }
 

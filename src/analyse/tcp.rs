@@ -4,7 +4,7 @@
 //!
 //! Sans-IO: the caller decodes each TCP header into a [`TcpSegment`] and feeds them in frame
 //! order to [`TcpAnalyzer::segment`]; each call returns a [`TcpAnalysis`]. The behaviour follows
-//! `shared/reference/wireshark-tcp-analysis.md` and, where it is silent, `packet-tcp.c`,
+//! the rules in `docs/tcp-analysis.md` and, where they are silent, `packet-tcp.c`,
 //! quirks included (an unknown value is stored as 0, so a flow whose next sequence number
 //! wraps to exactly 0 loses its retransmission checks; a pure ACK after the sender's own data
 //! is a Dup ACK; ...). Do not "fix" them: the point is to print what tshark prints.

@@ -7,13 +7,13 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 use std::process::ExitCode;
 use std::time::Duration;
 
+use super::driver::record::Recorder;
+use super::driver::session::{
+    Input, Output, Report, Session, SessionConfig, SessionError, SourceAddress,
+};
 use super::exit::{self, Failure};
 use crate::cli::craft::CraftArgs;
 use crate::craft::neighbor::NeighborConfig;
-use crate::craft::record::Recorder;
-use crate::craft::session::{
-    Input, Output, Report, Session, SessionConfig, SessionError, SourceAddress,
-};
 use crate::craft::tcp_conn::{Outcome, TcpConfig, TimedOut};
 use crate::craft::{ipv4, random_u32};
 use crate::frame::LinkType;
@@ -312,11 +312,11 @@ pub fn run(args: &CraftArgs) -> anyhow::Result<ExitCode> {
     };
     finish?;
     if args.quiet {
-        summary::write_craft_summary(&mut io::stderr(), &report)?;
+        summary::write_craft_summary(&mut io::stderr(), &report.summary())?;
     } else {
         let mut out = io::stdout().lock();
         writeln!(out)?;
-        summary::write_craft_summary(&mut out, &report)?;
+        summary::write_craft_summary(&mut out, &report.summary())?;
         out.flush()?;
     }
     if let Some(m) = report.conflict {
@@ -390,7 +390,7 @@ fn finish_with(r: &Report, syn_retries: u32) -> anyhow::Result<ExitCode> {
             format!(
                 "connection reset by {} {}{kernel}",
                 r.remote,
-                crate::craft::session::reset_during(state)
+                super::driver::session::reset_during(state)
             ),
         ),
         Outcome::Aborted => fail(exit::FAILURE, "the connection was aborted".into()),

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use crate::analyse::{Analyzer, Packet};
+use crate::analyse::{Packet, analyse_each};
 use crate::cli::graph::{FormatArg, GraphArgs, KindArg};
 use crate::graph::plot::{self, Format};
 use crate::graph::series::GraphCollector;
@@ -22,21 +22,15 @@ use crate::source::{CaptureReader, SourceEvent};
 fn each_packet(path: &Path, mut f: impl FnMut(&Packet, &[u8])) -> anyhow::Result<u64> {
     let reader =
         CaptureReader::open(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let mut analyzer = Analyzer::new();
-    let mut packet = Packet::default();
     let mut warnings = 0;
-    for event in reader {
-        match event {
-            SourceEvent::Frame(frame) => {
-                analyzer.process(&frame, &mut packet);
-                f(&packet, &frame.data);
-            }
-            SourceEvent::Warning(w) => {
-                eprintln!("wirelab: warning: {w}");
-                warnings += 1;
-            }
-        }
-    }
+    analyse_each(
+        reader.map(SourceEvent::into_result),
+        |packet, frame| f(packet, &frame.data),
+        |w| {
+            eprintln!("wirelab: warning: {w}");
+            warnings += 1;
+        },
+    );
     Ok(warnings)
 }
 

@@ -5,6 +5,8 @@
 
 mod capture;
 pub mod craft;
+mod demo;
+pub mod driver;
 pub mod exit;
 mod graph;
 mod lab;
@@ -43,8 +45,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => serve(&args),
         Command::Replay(args) => replay(&args),
         Command::Graph(args) => graph(&args),
-        Command::Demo(cmd) => crate::demo::run(cmd),
-        Command::Simp(cmd) => crate::demo::simp::run(cmd),
+        Command::Demo(cmd) => demo::run(cmd),
+        Command::Simp(cmd) => demo::run_simp(cmd),
         Command::Lab(cmd) => lab::run(cmd),
     }
 }

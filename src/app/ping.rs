@@ -8,6 +8,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use super::craft::{SNAPLEN, create_pcapng, next_hop, open_failure, usable_interface};
+use super::driver::record::Recorder;
+use super::driver::station::{Got, Host, IDLE, Station, StationError};
 use super::exit::{self, Failure};
 use crate::cli::craft::PingArgs;
 use crate::craft::frame::{self, Route};
@@ -15,8 +17,6 @@ use crate::craft::icmp::{ECHO_REPLY, ECHO_REQUEST, EchoRepr};
 use crate::craft::ipv4;
 use crate::craft::neighbor::NeighborConfig;
 use crate::craft::ping::{PingConfig, Pinger};
-use crate::craft::record::Recorder;
-use crate::craft::station::{Got, Host, IDLE, Station, StationError};
 use crate::decode::detail::{self, DetailContext};
 use crate::decode::{NetRepr, TransportRepr};
 use crate::frame::LinkType;

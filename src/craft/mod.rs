@@ -3,13 +3,17 @@
 //!
 //! Crafting flows payload → [`tcp`] → [`ipv4`] → [`ethernet`] → link (and [`arp`], [`icmp`] for
 //! address resolution and ping). Each header module has a small `Repr` (the values a sender
-//! chooses) with an `emit` that writes them into a buffer, checksums included (pnet's helpers).
+//! chooses) with an `emit` that writes them into a buffer, checksums included (each header
+//! module says how it sums: TCP's over the pseudo-header is etherparse's 64-bit-word sum).
 //! [`frame`] stacks them into whole Ethernet frames in a reusable buffer and reports where each
-//! layer's bytes are. [`tcp_conn`] is a TCP client connection and [`neighbor`] the ARP logic,
-//! both without I/O or clocks: time is passed in, segments and frames come in and go out, timers
-//! are returned. [`session`] is the driver that joins them to a [`crate::link::Link`].
+//! layer's bytes are. [`tcp_conn`] is a TCP client connection, [`neighbor`] the ARP logic and
+//! [`ping`] the echo exchange, all without I/O or clocks: time is passed in, segments and
+//! frames come in and go out, timers are returned. The drivers that join them to a
+//! [`crate::link::Link`], a clock and the terminal are in the application layer
+//! (`app::driver`).
 //!
 //! Nothing here parses frames: received frames are read with [`crate::decode`].
+#![forbid(unsafe_code)]
 
 pub mod arp;
 pub mod ethernet;
@@ -18,9 +22,6 @@ pub mod icmp;
 pub mod ipv4;
 pub mod neighbor;
 pub mod ping;
-pub mod record;
-pub mod session;
-pub mod station;
 pub mod tcp;
 pub mod tcp_conn;
 
@@ -103,7 +104,9 @@ impl<'a> Payload<'a> {
 /// fallback when the system has none to give.
 pub fn random_u32() -> u32 {
     getrandom::u32().unwrap_or_else(|_| {
-        let t = crate::link::now();
+        let t = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
         (t.as_nanos() as u32) ^ std::process::id().rotate_left(16)
     })
 }

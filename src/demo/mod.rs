@@ -6,16 +6,13 @@
 #![forbid(unsafe_code)]
 
 pub mod net;
+pub mod options;
 pub mod simp;
 pub mod stack;
 pub mod tcp;
 pub mod text;
 pub mod transfer;
 pub mod udp;
-
-use std::process::ExitCode;
-
-use crate::cli::demo::DemoCommand;
 
 /// Prints one line on standard output; a closed stdout (broken pipe) is ignored.
 macro_rules! say {
@@ -25,17 +22,3 @@ macro_rules! say {
     }};
 }
 pub(crate) use say;
-
-/// Runs one socket demo subcommand.
-pub fn run(cmd: DemoCommand) -> anyhow::Result<ExitCode> {
-    match cmd {
-        DemoCommand::TcpServer(args) => tcp::run_server(&args),
-        DemoCommand::TcpClient(args) => tcp::run_client(&args),
-        DemoCommand::UdpServer(args) => udp::run_server(&args),
-        DemoCommand::UdpClient(args) => udp::run_client(&args),
-        DemoCommand::SendFile(args) => transfer::sender::run(&args),
-        DemoCommand::RecvFile(args) => transfer::receiver::run(&args),
-        DemoCommand::StackServer(args) => stack::server::run(&args),
-        DemoCommand::StackClient(args) => stack::client::run(&args),
-    }
-}

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 
-use crate::cli::demo::{DEFAULT_CHAT_PORT, TcpClientArgs, TcpServerArgs};
+use super::options::{TcpClientOptions, TcpServerOptions};
 use crate::demo::net::{self, Endpoint};
 use crate::demo::say;
 use crate::demo::text::printable;
@@ -21,8 +21,8 @@ const RECV_BUF: usize = 64 * 1024;
 const PATIENCE: Duration = Duration::from_secs(3);
 
 /// Runs `wirelab tcp-server`.
-pub fn run_server(args: &TcpServerArgs) -> anyhow::Result<ExitCode> {
-    let listener = net::bind_tcp(args.listen.bind, args.port)?;
+pub fn run_server(args: &TcpServerOptions) -> anyhow::Result<ExitCode> {
+    let listener = net::bind_tcp(args.bind, args.port)?;
     let local = listener
         .local_addr()
         .context("reading the listening address")?;
@@ -120,8 +120,8 @@ fn serve_client(mut stream: TcpStream, peer: SocketAddr, reply: &[u8]) {
 }
 
 /// Runs `wirelab tcp-client`.
-pub fn run_client(args: &TcpClientArgs) -> anyhow::Result<ExitCode> {
-    let endpoint = Endpoint::parse(&args.server, DEFAULT_CHAT_PORT)?;
+pub fn run_client(args: &TcpClientOptions) -> anyhow::Result<ExitCode> {
+    let endpoint = Endpoint::parse(&args.server, args.default_port)?;
     let hint = format!("wirelab tcp-server --port {}", endpoint.port);
     let mut stream = net::connect(&endpoint, &hint)?;
     let peer = stream.peer_addr().context("reading the server address")?;

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 
-use crate::cli::demo::{DEFAULT_CHAT_PORT, UdpClientArgs, UdpServerArgs};
+use super::options::{UdpClientOptions, UdpServerOptions};
 use crate::demo::net::{self, Endpoint};
 use crate::demo::say;
 use crate::demo::text::printable;
@@ -46,8 +46,8 @@ pub enum UdpError {
 }
 
 /// Runs `wirelab udp-server`.
-pub fn run_server(args: &UdpServerArgs) -> anyhow::Result<ExitCode> {
-    let socket = net::bind_udp(args.listen.bind, args.port)?;
+pub fn run_server(args: &UdpServerOptions) -> anyhow::Result<ExitCode> {
+    let socket = net::bind_udp(args.bind, args.port)?;
     let local = socket.local_addr().context("reading the bound address")?;
     say!(
         "listening on {local} (UDP: no connection and no handshake; each datagram stands alone \
@@ -73,8 +73,8 @@ pub fn run_server(args: &UdpServerArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Runs `wirelab udp-client`.
-pub fn run_client(args: &UdpClientArgs) -> anyhow::Result<ExitCode> {
-    let endpoint = Endpoint::parse(&args.server, DEFAULT_CHAT_PORT)?;
+pub fn run_client(args: &UdpClientOptions) -> anyhow::Result<ExitCode> {
+    let endpoint = Endpoint::parse(&args.server, args.default_port)?;
     let server = *endpoint
         .resolve()?
         .first()

@@ -7,6 +7,7 @@
 //! receive-window lines, SACK blocks, retransmissions), `rtt` (samples and EstimatedRTT),
 //! `throughput` (goodput with a moving average), `window` (bytes in flight and the
 //! advertised window).
+#![forbid(unsafe_code)]
 
 pub mod braille;
 pub mod decimate;

@@ -12,6 +12,7 @@
 //!
 //! Nothing here imports the socket demos: a walkthrough runs their binaries on the lab's
 //! computers with `wirelab lab exec`.
+#![forbid(unsafe_code)]
 
 pub mod answer;
 pub mod offload;

@@ -137,27 +137,25 @@ pub fn write_handshakes(w: &mut impl Write, hs: &Handshakes, style: Style) -> io
     write_tables(w, hs, style, None, true)
 }
 
-/// The same, with each table wrapped to fit `width` columns when given (the "Why" column
-/// wraps first), for a pane of known width.
+/// Which columns a fitted handshake table keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SeqColumns {
+    /// The raw Seq/Ack columns too (the view's pane).
+    Raw,
+    /// Relative numbers only; the "Why" column gives the raw ones (craft's end-of-session view,
+    /// readable at 100 columns).
+    RelativeOnly,
+}
+
+/// The same, with each table fitted into `width` columns (the "Why" column wraps first).
 pub fn write_handshakes_fitted(
     w: &mut impl Write,
     hs: &Handshakes,
     style: Style,
-    width: Option<u16>,
+    width: u16,
+    columns: SeqColumns,
 ) -> io::Result<()> {
-    write_tables(w, hs, style, width, true)
-}
-
-/// Writes every stream's table and ladder; with `width`, each table is fitted into that many
-/// columns: the raw Seq/Ack columns are left out (the "why" column gives the raw numbers) and
-/// the explanations wrap (craft's end-of-session view, readable at 100 columns).
-pub fn write_handshakes_within(
-    w: &mut impl Write,
-    hs: &Handshakes,
-    style: Style,
-    width: Option<u16>,
-) -> io::Result<()> {
-    write_tables(w, hs, style, width, width.is_none())
+    write_tables(w, hs, style, Some(width), columns == SeqColumns::Raw)
 }
 
 fn write_tables(

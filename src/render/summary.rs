@@ -4,8 +4,73 @@
 use std::io::{self, Write};
 use std::time::Duration;
 
-use crate::craft::session::Report;
-use crate::craft::tcp_conn::{Outcome, TimedOut};
+use std::net::SocketAddrV4;
+
+/// What the summary of a `craft` run shows: the numbers of one connection, filled by the
+/// driver from the TCP engine's counters (render never sees the engine itself).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CraftSummary {
+    /// Our socket address.
+    pub local: SocketAddrV4,
+    /// The server's.
+    pub remote: SocketAddrV4,
+    /// From the SYN sent to the SYN-ACK accepted, if the handshake completed.
+    pub handshake: Option<Duration>,
+    /// Data bytes sent (retransmissions included).
+    pub data_bytes_sent: u64,
+    /// Data segments sent (retransmissions included).
+    pub data_segments_sent: u64,
+    /// Data bytes the peer acknowledged (each counted once).
+    pub bytes_acked: u64,
+    /// Segments sent again.
+    pub retransmissions: u64,
+    /// Retransmission timeouts.
+    pub timeouts: u64,
+    /// Fast retransmits.
+    pub fast_retransmits: u64,
+    /// Data bytes delivered in order.
+    pub bytes_received: u64,
+    /// Data segments received.
+    pub data_segments_received: u64,
+    /// Segments received out of order.
+    pub early_segments: u64,
+    /// Duplicate ACKs received.
+    pub dup_acks: u64,
+    /// RTT samples: how many, and min, mean, max when there are any.
+    pub rtt_samples: u64,
+    /// Smallest, mean and largest RTT sample.
+    pub rtt: Option<(Duration, Duration, Duration)>,
+    /// When the first data was sent and the last ACK arrived.
+    pub data_span: Option<(Duration, Duration)>,
+    /// Zero-window probes sent.
+    pub window_probes: u64,
+    /// Frames sent and received.
+    pub frames_sent: u64,
+    /// Frames received for this conversation.
+    pub frames_received: u64,
+    /// How the connection ended.
+    pub ending: Ending,
+}
+
+/// How a crafted connection ended, as the summary says it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Ending {
+    /// Both FINs were sent and acknowledged.
+    #[default]
+    Closed,
+    /// The SYN was answered with a RST.
+    Refused,
+    /// The SYN was never answered.
+    SynTimedOut,
+    /// The server stopped acknowledging.
+    AckTimedOut,
+    /// Our FIN was acknowledged, the server never sent its own.
+    PeerFinTimedOut,
+    /// Reset by the server, in the named state.
+    Reset(String),
+    /// wirelab gave up and sent a RST.
+    Aborted,
+}
 
 /// Milliseconds with three decimals.
 pub fn ms(d: Duration) -> String {
@@ -33,25 +98,25 @@ pub fn rate(bytes: u64, secs: f64) -> String {
 }
 
 /// How the connection ended, in one line.
-pub fn outcome_text(r: &Report) -> String {
-    match r.outcome {
-        Outcome::Closed => "cleanly: both FINs sent and acknowledged".into(),
-        Outcome::Refused => format!("refused: nothing listens on {}", r.remote),
-        Outcome::TimedOut(TimedOut::Syn) => "timed out: the SYN was never answered".into(),
-        Outcome::TimedOut(TimedOut::Ack) => "timed out: the server stopped acknowledging".into(),
-        Outcome::TimedOut(TimedOut::PeerFin) => {
+pub fn outcome_text(r: &CraftSummary) -> String {
+    match &r.ending {
+        Ending::Closed => "cleanly: both FINs sent and acknowledged".into(),
+        Ending::Refused => format!("refused: nothing listens on {}", r.remote),
+        Ending::SynTimedOut => "timed out: the SYN was never answered".into(),
+        Ending::AckTimedOut => "timed out: the server stopped acknowledging".into(),
+        Ending::PeerFinTimedOut => {
             "half: our FIN was acknowledged, the server never sent its own".into()
         }
-        Outcome::Reset(state) => format!("reset by the server (in {state})"),
-        Outcome::Aborted => "aborted: wirelab sent a RST".into(),
+        Ending::Reset(state) => format!("reset by the server (in {state})"),
+        Ending::Aborted => "aborted: wirelab sent a RST".into(),
     }
 }
 
 /// Writes the summary of a `craft` run.
-pub fn write_craft_summary(w: &mut impl Write, r: &Report) -> io::Result<()> {
-    let s = &r.stats;
+pub fn write_craft_summary(w: &mut impl Write, r: &CraftSummary) -> io::Result<()> {
+    let s = r;
     writeln!(w, "Summary of {} → {}", r.local, r.remote)?;
-    match s.handshake() {
+    match s.handshake {
         Some(h) => writeln!(w, "  handshake  {} (SYN sent to SYN-ACK accepted)", ms(h))?,
         None => writeln!(w, "  handshake  not completed")?,
     }
@@ -92,7 +157,7 @@ pub fn write_craft_summary(w: &mut impl Write, r: &Report) -> io::Result<()> {
             plural(s.dup_acks, "duplicate ACK")
         )?;
     }
-    if let (Some(min), Some(avg), Some(max)) = (s.rtt_min, s.rtt_avg(), s.rtt_max) {
+    if let Some((min, avg, max)) = s.rtt {
         writeln!(
             w,
             "  RTT        min {}, avg {}, max {} ({}; none from retransmissions: Karn)",
@@ -102,7 +167,7 @@ pub fn write_craft_summary(w: &mut impl Write, r: &Report) -> io::Result<()> {
             plural(s.rtt_samples, "sample")
         )?;
     }
-    if let (Some(first), Some(last)) = (s.first_data_at, s.last_ack_at) {
+    if let Some((first, last)) = s.data_span {
         let secs = last.saturating_sub(first).as_secs_f64();
         writeln!(
             w,
@@ -125,38 +190,35 @@ pub fn write_craft_summary(w: &mut impl Write, r: &Report) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::craft::tcp_conn::TcpStats;
-    use std::net::{Ipv4Addr, SocketAddrV4};
+    use std::net::Ipv4Addr;
 
     #[test]
     fn summary_lines() {
-        let stats = TcpStats {
+        let r = CraftSummary {
+            local: SocketAddrV4::new(Ipv4Addr::new(10, 0, 3, 20), 50000),
+            remote: SocketAddrV4::new(Ipv4Addr::new(10, 0, 3, 1), 8080),
+            handshake: Some(Duration::from_micros(120)),
             data_bytes_sent: 1000,
             data_segments_sent: 1,
             bytes_acked: 1000,
             bytes_received: 21,
             data_segments_received: 1,
             rtt_samples: 2,
-            rtt_min: Some(Duration::from_micros(50)),
-            rtt_max: Some(Duration::from_micros(150)),
-            rtt_sum: Duration::from_micros(200),
-            syn_at: Some(Duration::ZERO),
-            established_at: Some(Duration::from_micros(120)),
-            first_data_at: Some(Duration::from_millis(1)),
-            last_ack_at: Some(Duration::from_millis(2)),
-            ..TcpStats::default()
-        };
-        let r = Report {
-            local: SocketAddrV4::new(Ipv4Addr::new(10, 0, 3, 20), 50000),
-            remote: SocketAddrV4::new(Ipv4Addr::new(10, 0, 3, 1), 8080),
-            next_hop_mac: [2, 0, 0, 0, 3, 1],
-            outcome: Outcome::Closed,
-            stats,
+            rtt: Some((
+                Duration::from_micros(50),
+                Duration::from_micros(100),
+                Duration::from_micros(150),
+            )),
+            data_span: Some((Duration::from_millis(1), Duration::from_millis(2))),
             frames_sent: 5,
             frames_received: 4,
-            kernel_rsts: 0,
-            conflict: None,
-            duration: Duration::from_millis(3),
+            ending: Ending::Closed,
+            retransmissions: 0,
+            timeouts: 0,
+            fast_retransmits: 0,
+            early_segments: 0,
+            dup_acks: 0,
+            window_probes: 0,
         };
         let mut out = Vec::new();
         write_craft_summary(&mut out, &r).unwrap();

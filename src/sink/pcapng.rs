@@ -22,6 +22,7 @@ use pcap_file::pcapng::blocks::interface_statistics::{
 use pcap_file::pcapng::blocks::opt_common::CommonOption;
 use pcap_file::pcapng::blocks::section_header::{SectionHeaderBlock, SectionHeaderOption};
 
+pub use crate::frame::Direction;
 use crate::frame::{Frame, LinkType};
 
 /// What the Section Header Block says about where the file was made.
@@ -76,25 +77,6 @@ impl InterfaceInfo {
             description: None,
             mac: None,
             filter: None,
-        }
-    }
-}
-
-/// Which way a frame crossed the interface (`epb_flags` bits 0-1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Direction {
-    /// Received by this host.
-    Inbound,
-    /// Sent by this host.
-    Outbound,
-}
-
-impl Direction {
-    /// The `epb_flags` value: 1 inbound, 2 outbound.
-    pub fn epb_flags(self) -> u32 {
-        match self {
-            Direction::Inbound => 1,
-            Direction::Outbound => 2,
         }
     }
 }

@@ -6,26 +6,13 @@ use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
-use std::time::Duration;
 
 use super::detect::{SNIFF_LEN, Sniffed, sniff};
 use super::pcap::{FILE_HEADER_LEN, PcapRecords};
 use super::pcapng::{PcapNgBlocks, SHB_MIN_LEN};
+use super::step::{Flow, warning};
 use super::window::{CHUNK, Window};
-use super::{CaptureFormat, ReadWarning, SourceError, SourceEvent};
-use crate::frame::{Frame, LinkType};
-
-/// What a format reader says after one step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Flow {
-    /// More may follow.
-    Continue,
-    /// Nothing more can be read.
-    End,
-    /// The data ends inside a record and the file may still be growing: nothing was
-    /// consumed; try again once more bytes are there (follow mode only).
-    Wait,
-}
+use super::{CaptureFormat, SourceError, SourceEvent};
 
 /// The per-format part of the reader.
 #[derive(Debug)]
@@ -291,36 +278,15 @@ impl<R: Read> Iterator for CaptureReader<R> {
     }
 }
 
-/// A frame event; its number is set when the reader returns it.
-pub(crate) fn frame_event(
-    timestamp: Duration,
-    link_type: LinkType,
-    orig_len: u32,
-    interface: u32,
-    data: &[u8],
-) -> SourceEvent {
-    SourceEvent::Frame(Frame {
-        number: 0,
-        timestamp,
-        link_type,
-        orig_len,
-        interface,
-        data: data.to_vec(),
-    })
-}
-
-/// A warning event.
-pub(crate) fn warning(offset: u64, message: String) -> SourceEvent {
-    SourceEvent::Warning(ReadWarning { offset, message })
-}
-
 #[cfg(test)]
 mod tests {
     use std::io::Write;
+    use std::time::Duration;
 
-    use super::super::FileKind;
     use super::super::testdata::{self, epb, idb, pcap_header, pcap_record, shb};
+    use super::super::{FileKind, ReadWarning};
     use super::*;
+    use crate::frame::{Frame, LinkType};
 
     fn open_err(bytes: &[u8]) -> SourceError {
         match CaptureReader::new(bytes) {

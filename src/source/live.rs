@@ -17,9 +17,8 @@ use std::time::Duration;
 
 use super::block::{self, RingFrame};
 use super::ring::{self, Ring, RingConfig, RingStats};
-use crate::frame::{Frame, LinkType};
+use crate::frame::{Direction, Frame, LinkType};
 use crate::link::{Interface, LinkError};
-use crate::sink::pcapng::Direction;
 
 /// The largest snapshot length (as tcpdump's and dumpcap's default).
 pub const MAX_SNAPLEN: u32 = 262_144;

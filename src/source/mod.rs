@@ -47,6 +47,7 @@ mod file;
 pub mod live;
 mod pcap;
 mod pcapng;
+mod step;
 mod window;
 // The one module allowed unsafe code: the TPACKET_V3 ring (socket, mmap, poll).
 #[allow(unsafe_code)]
@@ -79,6 +80,16 @@ pub enum SourceEvent {
     Frame(Frame),
     /// Something in the file was damaged; reading goes on after it when it can.
     Warning(ReadWarning),
+}
+
+impl SourceEvent {
+    /// The frame, or the warning as the error: the shape [`crate::analyse::analyse_each`] takes.
+    pub fn into_result(self) -> Result<Frame, ReadWarning> {
+        match self {
+            SourceEvent::Frame(f) => Ok(f),
+            SourceEvent::Warning(w) => Err(w),
+        }
+    }
 }
 
 /// A problem found in the file, at a byte offset (counted from the start of the file).

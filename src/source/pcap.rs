@@ -13,7 +13,7 @@ use std::time::Duration;
 use pcap_file::Endianness;
 use pcap_file::pcap::{PcapParser, PcapTsResolution};
 
-use super::file::{Flow, frame_event, warning};
+use super::step::{Flow, frame_event, warning};
 use super::window::Window;
 use super::{CaptureFormat, MAX_PCAP_RECORD, SourceEvent};
 use crate::frame::LinkType;

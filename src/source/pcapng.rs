@@ -30,7 +30,7 @@ use pcap_file::pcapng::{
 use pcap_file::pcapng::{PcapNgState, RawBlock};
 use pcap_file::{DataLink, Endianness};
 
-use super::file::{Flow, frame_event, warning};
+use super::step::{Flow, frame_event, warning};
 use super::window::Window;
 use super::{MAX_PCAPNG_BLOCK, RESYNC_LIMIT, SourceEvent, error_chain};
 use crate::frame::LinkType;

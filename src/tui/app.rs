@@ -12,10 +12,10 @@ use std::rc::Rc;
 use ratatui::layout::Rect;
 
 use super::index::{Index, IndexState, Indexer, Loaded, SourceSpec};
+use super::layout::{self, Areas};
 use super::scan::Scan;
 use super::state::{Effect, Facts, Key, Pane, Popup, ViewState};
 use super::tree::{DetailTree, RowId, Why};
-use super::ui::{self, Areas};
 use super::views::{self, Matches, OpenView, ViewBody};
 use crate::filter::Filter;
 use crate::render::coloring::{ColoringRule, coloring_rule};
@@ -390,7 +390,7 @@ impl App {
                 } else if inside(a.bytes, x, y) && y > a.bytes.y {
                     self.state.focus = Pane::Bytes;
                     let line = self.state.bytes_top + usize::from(y - a.bytes.y - 1);
-                    if let Some(col) = ui::hex_column_at(x.saturating_sub(a.bytes.x))
+                    if let Some(col) = layout::hex_column_at(x.saturating_sub(a.bytes.x))
                         && let Some(tree) = self.tree()
                     {
                         let at = line * 16 + col;
@@ -405,7 +405,7 @@ impl App {
 
     /// Loads the rows the next screen shows (the areas of a `width`×`height` screen).
     pub fn prepare(&mut self, screen: Rect) {
-        self.areas = ui::layout(screen, self);
+        self.areas = layout::layout(screen, &self.state, self.bytes_shown().len());
         let tree = self.tree();
         let facts = self.facts(tree.as_deref());
         // The pane sizes may have changed: keep the selection in view.
@@ -497,19 +497,6 @@ impl App {
         }
         self.tick();
         true
-    }
-
-    /// Draws one screen of `width`×`height` into a buffer (ratatui's test backend): what a
-    /// terminal of that size would show.
-    pub fn draw_to_buffer(&mut self, width: u16, height: u16) -> ratatui::buffer::Buffer {
-        let backend = ratatui::backend::TestBackend::new(width, height);
-        let mut terminal = match ratatui::Terminal::new(backend) {
-            Ok(t) => t,
-            Err(e) => match e {},
-        };
-        self.prepare(Rect::new(0, 0, width, height));
-        let _ = terminal.draw(|f| ui::draw(f, self));
-        terminal.backend().buffer().clone()
     }
 
     /// The id of the selected tree row, if a frame is loaded.

@@ -17,6 +17,7 @@
 
 pub mod app;
 pub mod index;
+pub mod layout;
 pub mod scan;
 pub mod state;
 pub mod tree;

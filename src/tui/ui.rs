@@ -19,102 +19,6 @@ use crate::render::coloring::Rgb;
 use crate::render::hex::{byte_owners, layer_color, reassembled_byte_owners};
 use crate::render::style::Color as BasicColor;
 
-/// Where each part of the screen is.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Areas {
-    /// The packet list (its first line is the column header).
-    pub list: Rect,
-    /// The details tree (first line: title).
-    pub details: Rect,
-    /// The bytes (first line: title).
-    pub bytes: Rect,
-    /// The filter bar (and the error caret line while editing).
-    pub filter: Rect,
-    /// The status line.
-    pub status: Rect,
-    /// Where a view is drawn (over details and bytes).
-    pub view: Rect,
-}
-
-impl Areas {
-    /// Packet rows that fit.
-    pub fn list_rows(&self) -> usize {
-        usize::from(self.list.height.saturating_sub(1))
-    }
-
-    /// Tree rows that fit.
-    pub fn details_rows(&self) -> usize {
-        usize::from(self.details.height.saturating_sub(1))
-    }
-
-    /// Hex lines that fit.
-    pub fn bytes_rows(&self) -> usize {
-        usize::from(self.bytes.height.saturating_sub(1))
-    }
-
-    /// View columns that fit (inside the border).
-    pub fn view_width(&self) -> usize {
-        usize::from(self.view.width.saturating_sub(2))
-    }
-
-    /// View lines that fit (inside the border).
-    pub fn view_rows(&self) -> usize {
-        usize::from(self.view.height.saturating_sub(2))
-    }
-}
-
-/// Lays out a screen.
-pub fn layout(screen: Rect, app: &App) -> Areas {
-    let editing_error = app.state.filter.editing && app.state.filter.error.is_some();
-    let bar = if editing_error { 2 } else { 1 };
-    let h = screen.height;
-    let status = Rect::new(
-        screen.x,
-        screen.y + h.saturating_sub(1),
-        screen.width,
-        1.min(h),
-    );
-    let filter_y = h.saturating_sub(1 + bar);
-    let filter = Rect::new(screen.x, screen.y + filter_y, screen.width, bar.min(h));
-    let avail = filter_y;
-    let list_h = (avail * 45 / 100).max(4).min(avail);
-    let hex_lines = app.bytes_shown().len().div_ceil(16).max(1) as u16;
-    let rest = avail - list_h;
-    let bytes_h = (hex_lines + 1).min((rest * 45 / 100).max(3)).min(rest);
-    let details_h = rest - bytes_h;
-    let list = Rect::new(screen.x, screen.y, screen.width, list_h);
-    let details = Rect::new(screen.x, screen.y + list_h, screen.width, details_h);
-    let bytes = Rect::new(
-        screen.x,
-        screen.y + list_h + details_h,
-        screen.width,
-        bytes_h,
-    );
-    // The stream views and graphs want room: they cover the packet list too.
-    let big = matches!(
-        app.state.popup,
-        Some(Popup::View(
-            ViewKind::FollowStream
-                | ViewKind::TimeSequence
-                | ViewKind::Tcptrace
-                | ViewKind::RoundTrip
-        ))
-    );
-    let view = if big {
-        Rect::new(screen.x, screen.y, screen.width, avail)
-    } else {
-        Rect::new(screen.x, details.y, screen.width, details_h + bytes_h)
-    };
-    Areas {
-        list,
-        details,
-        bytes,
-        filter,
-        status,
-        view,
-    }
-}
-
 /// The colour of a rule's background and foreground, as the terminal can show it.
 fn rgb(c: Rgb, truecolor: bool) -> Color {
     if truecolor {
@@ -423,23 +327,6 @@ fn layer_style(kind: LayerKind) -> Style {
         Some(c) => Style::new().fg(basic(c)).add_modifier(Modifier::BOLD),
         None => Style::new().add_modifier(Modifier::BOLD),
     }
-}
-
-/// The byte column (0..16) under screen column `x` of the bytes pane, if any.
-pub fn hex_column_at(x: u16) -> Option<usize> {
-    // "0000  xx xx xx xx xx xx xx xx  xx xx ..." : hex starts at 6, a gap after 8 bytes;
-    // the text column starts at 6 + 16*3 + 2 = 56.
-    let x = usize::from(x);
-    if (6..6 + 8 * 3).contains(&x) {
-        return Some((x - 6) / 3);
-    }
-    if (31..31 + 8 * 3).contains(&x) {
-        return Some(8 + (x - 31) / 3);
-    }
-    if (56..72).contains(&x) {
-        return Some(x - 56);
-    }
-    None
 }
 
 fn draw_bytes(f: &mut Frame, app: &App, area: Rect) {
@@ -836,4 +723,19 @@ fn draw_view(f: &mut Frame, app: &App, kind: ViewKind, area: Rect) {
         })
         .collect();
     f.render_widget(Paragraph::new(text).block(block), area);
+}
+
+impl App {
+    /// Draws one screen of `width`×`height` into a buffer (ratatui's test backend): what a
+    /// terminal of that size would show.
+    pub fn draw_to_buffer(&mut self, width: u16, height: u16) -> ratatui::buffer::Buffer {
+        let backend = ratatui::backend::TestBackend::new(width, height);
+        let mut terminal = match ratatui::Terminal::new(backend) {
+            Ok(t) => t,
+            Err(e) => match e {},
+        };
+        self.prepare(Rect::new(0, 0, width, height));
+        let _ = terminal.draw(|f| draw(f, self));
+        terminal.backend().buffer().clone()
+    }
 }

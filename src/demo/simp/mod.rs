@@ -27,18 +27,15 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 
-use crate::cli::simp::{DaemonArgs, SimpCommand};
+use crate::demo::options::SimpDaemonOptions;
 
-/// Runs one `wirelab simp` subcommand.
-pub fn run(cmd: SimpCommand) -> anyhow::Result<ExitCode> {
-    match cmd {
-        SimpCommand::Daemon(args) => daemon::run(daemon_options(&args)?),
-        SimpCommand::Client(args) => client::run(args.daemon),
-    }
+/// Runs `wirelab simp daemon` (the client is [`client::run`]).
+pub fn run_daemon(args: &SimpDaemonOptions) -> anyhow::Result<ExitCode> {
+    daemon::run(daemon_options(args)?)
 }
 
 /// Validates the daemon's arguments.
-fn daemon_options(args: &DaemonArgs) -> anyhow::Result<daemon::DaemonOptions> {
+fn daemon_options(args: &SimpDaemonOptions) -> anyhow::Result<daemon::DaemonOptions> {
     anyhow::ensure!(
         args.timeout > 0.0 && args.timeout <= 3600.0,
         "--timeout must be more than 0 and at most 3600 seconds, got {}",

@@ -7,8 +7,8 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 
-use crate::cli::demo::{DEFAULT_STACK_PORT, StackClientArgs};
 use crate::demo::net::{self, Endpoint};
+use crate::demo::options::StackClientOptions;
 use crate::demo::stack::encapsulation::{self, Params};
 use crate::demo::stack::framing::{self, Kind};
 use crate::demo::stack::handshake::{self, Capture, Captured};
@@ -40,8 +40,8 @@ pub struct Context {
 }
 
 /// Runs `wirelab stack-client`.
-pub fn run(args: &StackClientArgs) -> anyhow::Result<ExitCode> {
-    let endpoint = Endpoint::parse(&args.server, DEFAULT_STACK_PORT)?;
+pub fn run(args: &StackClientOptions) -> anyhow::Result<ExitCode> {
+    let endpoint = Endpoint::parse(&args.server, args.default_port)?;
     let first = *endpoint
         .resolve()?
         .first()

@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 
-use crate::cli::demo::StackServerArgs;
 use crate::demo::net;
+use crate::demo::options::StackServerOptions;
 use crate::demo::say;
 use crate::demo::stack::encapsulation;
 use crate::demo::stack::framing::{self, Frame, FrameError, Kind};
@@ -37,8 +37,8 @@ pub enum SessionEnd {
 }
 
 /// Runs `wirelab stack-server`.
-pub fn run(args: &StackServerArgs) -> anyhow::Result<ExitCode> {
-    let listener = net::bind_tcp(args.listen.bind, args.port)?;
+pub fn run(args: &StackServerOptions) -> anyhow::Result<ExitCode> {
+    let listener = net::bind_tcp(args.bind, args.port)?;
     let local = listener
         .local_addr()
         .context("reading the listening address")?;

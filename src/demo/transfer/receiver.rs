@@ -13,8 +13,8 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 
-use crate::cli::demo::RecvFileArgs;
 use crate::demo::net;
+use crate::demo::options::RecvFileOptions;
 use crate::demo::say;
 use crate::demo::transfer::copy::{self, CopyError};
 use crate::demo::transfer::meter::{self, Emit, Meter};
@@ -123,7 +123,7 @@ pub enum ReceiveError {
 }
 
 /// Runs `wirelab recv-file`.
-pub fn run(args: &RecvFileArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: &RecvFileOptions) -> anyhow::Result<ExitCode> {
     let dir = &args.dir;
     match fs::metadata(dir) {
         Ok(meta) if meta.is_dir() => {}
@@ -138,7 +138,7 @@ pub fn run(args: &RecvFileArgs) -> anyhow::Result<ExitCode> {
             });
         }
     }
-    let listener = net::bind_tcp(args.listen.bind, args.port)?;
+    let listener = net::bind_tcp(args.bind, args.port)?;
     let local = listener
         .local_addr()
         .context("reading the listening address")?;

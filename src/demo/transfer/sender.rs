@@ -10,8 +10,8 @@ use std::time::Duration;
 use anyhow::Context as _;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::cli::demo::{DEFAULT_TRANSFER_PORT, SendFileArgs};
 use crate::demo::net::{self, Endpoint};
+use crate::demo::options::SendFileOptions;
 use crate::demo::say;
 use crate::demo::transfer::copy::{self, CopyError};
 use crate::demo::transfer::meter::{self, Emit, Meter};
@@ -58,7 +58,7 @@ pub enum SendError {
 }
 
 /// Runs `wirelab send-file`.
-pub fn run(args: &SendFileArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: &SendFileOptions) -> anyhow::Result<ExitCode> {
     let path = &args.file;
     let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let meta = file
@@ -75,7 +75,7 @@ pub fn run(args: &SendFileArgs) -> anyhow::Result<ExitCode> {
             .map(str::to_string)
             .context("the file's name is not valid UTF-8; choose one with --name")?,
     };
-    let endpoint = Endpoint::parse(&args.server, DEFAULT_TRANSFER_PORT)?;
+    let endpoint = Endpoint::parse(&args.server, args.default_port)?;
     let hint = format!("wirelab recv-file --port {} --dir DIR", endpoint.port);
     let mut stream = net::connect(&endpoint, &hint)?;
     let _ = stream.set_nodelay(true);

@@ -25,7 +25,7 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-use crate::analyse::{Analyzer, Packet};
+use crate::analyse::{Packet, analyse_each};
 use crate::frame::Frame;
 use crate::source::{CaptureReader, SourceError, SourceEvent};
 use facts::{FactsOptions, FileFacts};
@@ -190,18 +190,10 @@ fn open(path: &Path) -> Result<CaptureReader<std::io::BufReader<std::fs::File>>,
 /// Reads `path` through the analyzer, calling `f` for each frame; returns the warnings.
 pub fn scan(path: &Path, mut f: impl FnMut(&Packet, &Frame)) -> Result<Vec<String>, AnswerError> {
     let reader = open(path)?;
-    let mut analyzer = Analyzer::new();
-    let mut packet = Packet::default();
     let mut warnings = Vec::new();
-    for event in reader {
-        match event {
-            SourceEvent::Frame(frame) => {
-                analyzer.process(&frame, &mut packet);
-                f(&packet, &frame);
-            }
-            SourceEvent::Warning(w) => warnings.push(w.to_string()),
-        }
-    }
+    analyse_each(reader.map(SourceEvent::into_result), &mut f, |w| {
+        warnings.push(w.to_string())
+    });
     Ok(warnings)
 }
 

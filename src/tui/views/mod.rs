@@ -177,8 +177,13 @@ impl ViewText for HandshakeView {
     fn lines(&self, width: usize, _height: usize) -> Vec<String> {
         let mut out = Vec::new();
         let width = u16::try_from(width).unwrap_or(u16::MAX).max(60);
-        let _ =
-            handshakes::write_handshakes_fitted(&mut out, &self.0, Style::default(), Some(width));
+        let _ = handshakes::write_handshakes_fitted(
+            &mut out,
+            &self.0,
+            Style::default(),
+            width,
+            handshakes::SeqColumns::Raw,
+        );
         text_lines(&out)
     }
 }

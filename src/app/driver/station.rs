@@ -10,13 +10,12 @@ use std::io::{self, Write};
 use std::net::Ipv4Addr;
 use std::time::{Duration, Instant};
 
-use super::frame;
-use super::neighbor::{Neighbor, NeighborConfig, ProbeResult, Resolution};
 use super::record::Recorder;
+use crate::craft::frame;
+use crate::craft::neighbor::{Neighbor, NeighborConfig, ProbeResult, Resolution};
 use crate::decode::{self, Decoded, LinkRepr, NetRepr, Reassembler};
-use crate::frame::LinkType;
+use crate::frame::{Direction, LinkType};
 use crate::link::{self, Link};
-use crate::sink::pcapng::Direction;
 
 /// Longest wait for frames when no timer is due.
 pub const IDLE: Duration = Duration::from_millis(50);
@@ -430,7 +429,7 @@ impl<'a, W: Write> Station<'a, W> {
                 ProbeResult::Taken(mac) => {
                     self.say(&format!(
                         "{ip} is taken (answered by {})",
-                        crate::analyse::mac(&mac)
+                        crate::frame::mac(&mac)
                     ))?;
                     taken.push(ip.to_string());
                 }

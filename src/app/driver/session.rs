@@ -14,15 +14,18 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 use std::sync::mpsc::{self, Receiver, TryRecvError};
 use std::time::Duration;
 
-use super::frame::{self, Route};
 use super::record::Recorder;
 use super::station::{Got, Host, IDLE, Station, io_err};
-use super::tcp_conn::{Outcome, SegmentIn, State, TcpConfig, TcpConnection, TcpStats};
+use crate::craft::frame::{self, Route};
+use crate::craft::tcp_conn::{
+    Outcome, SegmentIn, State, TcpConfig, TcpConnection, TcpStats, TimedOut,
+};
 use crate::decode::tcp_flags::{FIN, RST, SYN};
 use crate::decode::{NetRepr, TransportRepr, tcp_options};
 use crate::demo::text::printable;
+use crate::frame::Direction;
 use crate::link::Link;
-use crate::sink::pcapng::Direction;
+use crate::render::summary::{CraftSummary, Ending};
 
 /// Most frames handled before the connection gets to send again.
 const BATCH: usize = 64;
@@ -65,7 +68,7 @@ pub struct SessionConfig {
     /// The TCP connection (ports, ISN, MSS...).
     pub tcp: TcpConfig,
     /// ARP timing.
-    pub neighbor: super::neighbor::NeighborConfig,
+    pub neighbor: crate::craft::neighbor::NeighborConfig,
     /// Time to live of our packets.
     pub ttl: u8,
 }
@@ -109,6 +112,46 @@ pub struct Report {
     pub conflict: Option<[u8; 6]>,
     /// From the first SYN to the end.
     pub duration: Duration,
+}
+
+impl Report {
+    /// The numbers the end-of-run summary shows ([`crate::render::summary`]).
+    pub fn summary(&self) -> CraftSummary {
+        let s = &self.stats;
+        CraftSummary {
+            local: self.local,
+            remote: self.remote,
+            handshake: s.handshake(),
+            data_bytes_sent: s.data_bytes_sent,
+            data_segments_sent: s.data_segments_sent,
+            bytes_acked: s.bytes_acked,
+            retransmissions: s.retransmissions,
+            timeouts: s.timeouts,
+            fast_retransmits: s.fast_retransmits,
+            bytes_received: s.bytes_received,
+            data_segments_received: s.data_segments_received,
+            early_segments: s.early_segments,
+            dup_acks: s.dup_acks,
+            rtt_samples: s.rtt_samples,
+            rtt: match (s.rtt_min, s.rtt_avg(), s.rtt_max) {
+                (Some(min), Some(avg), Some(max)) => Some((min, avg, max)),
+                _ => None,
+            },
+            data_span: s.first_data_at.zip(s.last_ack_at),
+            window_probes: s.window_probes,
+            frames_sent: self.frames_sent,
+            frames_received: self.frames_received,
+            ending: match self.outcome {
+                Outcome::Closed => Ending::Closed,
+                Outcome::Refused => Ending::Refused,
+                Outcome::TimedOut(TimedOut::Syn) => Ending::SynTimedOut,
+                Outcome::TimedOut(TimedOut::Ack) => Ending::AckTimedOut,
+                Outcome::TimedOut(TimedOut::PeerFin) => Ending::PeerFinTimedOut,
+                Outcome::Reset(state) => Ending::Reset(state.to_string()),
+                Outcome::Aborted => Ending::Aborted,
+            },
+        }
+    }
 }
 
 struct Pending {
@@ -287,7 +330,7 @@ impl<'a, W: Write> Session<'a, W> {
             output,
             owned,
             dst_mac: [0; 6],
-            ip_id: super::random_u32() as u16,
+            ip_id: crate::craft::random_u32() as u16,
             kernel_rsts: 0,
             shown: Shown::default(),
             cfg,

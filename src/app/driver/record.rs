@@ -158,11 +158,12 @@ impl<W: Write> Recorder<W> {
     pub fn finish(&mut self) -> io::Result<()> {
         if self.verbose && self.frames > 0 {
             writeln!(self.out)?;
-            handshakes::write_handshakes_within(
+            handshakes::write_handshakes_fitted(
                 &mut self.out,
                 &self.handshakes,
                 self.style,
-                Some(WIDTH),
+                WIDTH,
+                handshakes::SeqColumns::RelativeOnly,
             )?;
         }
         if let Some(p) = self.pcap.as_mut() {
