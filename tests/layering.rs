@@ -527,9 +527,31 @@ fn the_map() -> Vec<Row> {
     parse_map(&lib).unwrap_or_else(|e| panic!("src/lib.rs layer map: {e}"))
 }
 
-/// Checks the whole of `src/`; returns the violations.
-fn check_tree(rows: &[Row]) -> Vec<Violation> {
-    let src = src_dir();
+/// One file of `src/` (not test code).
+struct SrcFile {
+    /// Its module path.
+    module: Vec<String>,
+    /// Its name as messages show it.
+    shown: String,
+    /// The crate paths it refers to, with their lines.
+    refs: Vec<(Vec<String>, usize)>,
+}
+
+/// The files of `src/`, with the violations of the layer map.
+struct Tree {
+    files: Vec<SrcFile>,
+    violations: Vec<Violation>,
+}
+
+/// The directory checked: `src/` of this crate, or `LAYERING_SRC` (to run the check on
+/// another tree, e.g. an old checkout, and see what it finds there).
+fn src_root() -> PathBuf {
+    std::env::var_os("LAYERING_SRC").map_or_else(src_dir, PathBuf::from)
+}
+
+/// Checks the whole of `src/` against the map.
+fn check_tree(rows: &[Row]) -> Tree {
+    let src = src_root();
     let mut files = Vec::new();
     rust_files(&src, &mut files);
     // Test-only files: declared by `#[cfg(test)] mod x;` in their parent.
@@ -553,23 +575,96 @@ fn check_tree(rows: &[Row]) -> Vec<Violation> {
             test_files.insert(dir.join(format!("{child}.rs")));
             test_files.insert(dir.join(child).join("mod.rs"));
         }
-        found.push((f.clone(), violations));
+        found.push((f.clone(), module, shown, refs.refs, violations));
     }
-    found
-        .into_iter()
-        .filter(|(f, _)| {
-            !test_files
-                .iter()
-                .any(|t| f == t || f.starts_with(t.with_extension("")))
+    let mut tree = Tree {
+        files: Vec::new(),
+        violations: Vec::new(),
+    };
+    for (f, module, shown, refs, violations) in found {
+        let test_only = test_files
+            .iter()
+            .any(|t| f == *t || f.starts_with(t.with_extension("")));
+        if !test_only {
+            tree.files.push(SrcFile {
+                module,
+                shown,
+                refs,
+            });
+            tree.violations.extend(violations);
+        }
+    }
+    tree
+}
+
+/// Import circles between files that are not each other's ancestor (a parent module and
+/// its children may refer to each other; two siblings may not, in both directions): one
+/// line per circle, naming its files and the arrows that close it.
+fn circles(files: &[SrcFile]) -> Vec<String> {
+    let n = files.len();
+    let prefix =
+        |a: &[String], b: &[String]| a.len() <= b.len() && a.iter().zip(b).all(|(x, y)| x == y);
+    // The file a path lands in: the longest file module that prefixes it.
+    let target = |path: &[String]| {
+        (0..n)
+            .filter(|&j| prefix(&files[j].module, path))
+            .max_by_key(|&j| files[j].module.len())
+    };
+    let mut edges: Vec<Vec<(usize, usize)>> = vec![Vec::new(); n];
+    for (i, file) in files.iter().enumerate() {
+        let module = &file.module;
+        for (path, line) in &file.refs {
+            if let Some(j) = target(path)
+                && j != i
+                && !prefix(module, &files[j].module)
+                && !prefix(&files[j].module, module)
+                && !edges[i].iter().any(|&(k, _)| k == j)
+            {
+                edges[i].push((j, *line));
+            }
+        }
+    }
+    let reach: Vec<Vec<bool>> = (0..n)
+        .map(|s| {
+            let mut seen = vec![false; n];
+            let mut stack = vec![s];
+            while let Some(v) = stack.pop() {
+                for &(w, _) in &edges[v] {
+                    if !seen[w] {
+                        seen[w] = true;
+                        stack.push(w);
+                    }
+                }
+            }
+            seen
         })
-        .flat_map(|(_, v)| v)
-        .collect()
+        .collect();
+    let mut out = Vec::new();
+    let mut done = vec![false; n];
+    for i in 0..n {
+        if done[i] || !reach[i][i] {
+            continue;
+        }
+        let members: Vec<usize> = (0..n).filter(|&j| reach[i][j] && reach[j][i]).collect();
+        let mut arrows = Vec::new();
+        for &a in &members {
+            done[a] = true;
+            for &(b, line) in &edges[a] {
+                if members.contains(&b) {
+                    arrows.push(format!("{}:{line} → {}", files[a].shown, files[b].shown));
+                }
+            }
+        }
+        out.push(format!("import circle: {}", arrows.join(", ")));
+    }
+    out
 }
 
 #[test]
 fn the_tree_follows_the_layer_map() {
     let rows = the_map();
-    let violations = check_tree(&rows);
+    let tree = check_tree(&rows);
+    let violations = tree.violations;
     let back_up = violations.iter().filter(|v| v.back_up).count();
     eprintln!(
         "layer map: {} rows; {} forbidden imports, {back_up} of them arrows back up",
@@ -586,6 +681,35 @@ fn the_tree_follows_the_layer_map() {
             .collect::<Vec<_>>()
             .join("\n")
     );
+}
+
+#[test]
+fn no_two_files_import_each_other() {
+    let tree = check_tree(&the_map());
+    let found = circles(&tree.files);
+    assert!(found.is_empty(), "{}", found.join("\n"));
+}
+
+#[test]
+fn a_circle_between_sibling_files_is_found() {
+    let file = |m: &str, refs: &[&str]| SrcFile {
+        module: module(m),
+        shown: format!("src/{}.rs", m.replace("::", "/")),
+        refs: refs.iter().map(|r| (module(r), 7)).collect(),
+    };
+    let files = [
+        file("tui", &["tui::app::App"]),
+        file("tui::app", &["tui::ui::draw", "tui::layout::Areas", "tui"]),
+        file("tui::ui", &["tui::app::App", "tui::layout"]),
+        file("tui::layout", &["tui::state::ViewState"]),
+        file("tui::state", &[]),
+    ];
+    assert_eq!(
+        circles(&files),
+        ["import circle: src/tui/app.rs:7 → src/tui/ui.rs, src/tui/ui.rs:7 → src/tui/app.rs"]
+    );
+    // `tui` ↔ `tui::app` (parent and child) is not reported; one-way sibling arrows neither.
+    assert!(circles(&files[2..]).is_empty());
 }
 
 #[test]
