@@ -712,6 +712,40 @@ fn a_circle_between_sibling_files_is_found() {
     assert!(circles(&files[2..]).is_empty());
 }
 
+/// lib.rs says so: unsafe code is allowed in `source::ring` only, and every other top-level
+/// module forbids it outright (`source`, the ring's parent, denies it through the crate).
+#[test]
+fn every_top_level_module_but_source_forbids_unsafe() {
+    let src = src_dir();
+    let lib = fs::read_to_string(src.join("lib.rs")).expect("src/lib.rs");
+    assert!(lib.contains("#![deny(unsafe_code)]"));
+    let mut missing = Vec::new();
+    for line in lib.lines() {
+        let Some(name) = line.trim().strip_prefix("pub mod ") else {
+            continue;
+        };
+        let name = name.trim_end_matches(';');
+        if name == "source" {
+            continue;
+        }
+        let file = [
+            src.join(format!("{name}.rs")),
+            src.join(name).join("mod.rs"),
+        ]
+        .into_iter()
+        .find(|p| p.exists())
+        .unwrap_or_else(|| panic!("no file for module `{name}`"));
+        let text = fs::read_to_string(&file).expect("module file");
+        if !text.contains("#![forbid(unsafe_code)]") {
+            missing.push(name.to_string());
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "top-level modules without #![forbid(unsafe_code)]: {missing:?}"
+    );
+}
+
 #[test]
 fn the_map_covers_every_module_and_keeps_its_rules() {
     let rows = the_map();
