@@ -114,30 +114,29 @@ pub fn outcome_text(r: &CraftSummary) -> String {
 
 /// Writes the summary of a `craft` run.
 pub fn write_craft_summary(w: &mut impl Write, r: &CraftSummary) -> io::Result<()> {
-    let s = r;
     writeln!(w, "Summary of {} → {}", r.local, r.remote)?;
-    match s.handshake {
+    match r.handshake {
         Some(h) => writeln!(w, "  handshake  {} (SYN sent to SYN-ACK accepted)", ms(h))?,
         None => writeln!(w, "  handshake  not completed")?,
     }
     writeln!(
         w,
         "  sent       {} of data in {} ({} in all), {} acknowledged",
-        plural(s.data_bytes_sent, "byte"),
-        plural(s.data_segments_sent, "segment"),
+        plural(r.data_bytes_sent, "byte"),
+        plural(r.data_segments_sent, "segment"),
         plural(r.frames_sent, "frame"),
-        plural(s.bytes_acked, "byte"),
+        plural(r.bytes_acked, "byte"),
     )?;
-    if s.retransmissions > 0 {
+    if r.retransmissions > 0 {
         writeln!(
             w,
             "             {}: {} after a timeout, {} fast retransmits, {} more while recovering",
-            plural(s.retransmissions, "retransmission"),
-            s.timeouts,
-            s.fast_retransmits,
-            s.retransmissions
-                .saturating_sub(s.timeouts)
-                .saturating_sub(s.fast_retransmits)
+            plural(r.retransmissions, "retransmission"),
+            r.timeouts,
+            r.fast_retransmits,
+            r.retransmissions
+                .saturating_sub(r.timeouts)
+                .saturating_sub(r.fast_retransmits)
         )?;
     } else {
         writeln!(w, "             no retransmissions")?;
@@ -145,43 +144,43 @@ pub fn write_craft_summary(w: &mut impl Write, r: &CraftSummary) -> io::Result<(
     writeln!(
         w,
         "  received   {} of data in {} ({} in all)",
-        plural(s.bytes_received, "byte"),
-        plural(s.data_segments_received, "segment"),
+        plural(r.bytes_received, "byte"),
+        plural(r.data_segments_received, "segment"),
         plural(r.frames_received, "frame"),
     )?;
-    if s.early_segments > 0 || s.dup_acks > 0 {
+    if r.early_segments > 0 || r.dup_acks > 0 {
         writeln!(
             w,
             "             {} out of order; {} received",
-            plural(s.early_segments, "segment"),
-            plural(s.dup_acks, "duplicate ACK")
+            plural(r.early_segments, "segment"),
+            plural(r.dup_acks, "duplicate ACK")
         )?;
     }
-    if let Some((min, avg, max)) = s.rtt {
+    if let Some((min, avg, max)) = r.rtt {
         writeln!(
             w,
             "  RTT        min {}, avg {}, max {} ({}; none from retransmissions: Karn)",
             ms(min),
             ms(avg),
             ms(max),
-            plural(s.rtt_samples, "sample")
+            plural(r.rtt_samples, "sample")
         )?;
     }
-    if let Some((first, last)) = s.data_span {
+    if let Some((first, last)) = r.data_span {
         let secs = last.saturating_sub(first).as_secs_f64();
         writeln!(
             w,
             "  goodput    {} in {:.3} s = {}",
-            plural(s.bytes_acked, "byte"),
+            plural(r.bytes_acked, "byte"),
             secs,
-            rate(s.bytes_acked, secs)
+            rate(r.bytes_acked, secs)
         )?;
     }
-    if s.window_probes > 0 {
+    if r.window_probes > 0 {
         writeln!(
             w,
             "  window     {} into a zero window",
-            plural(s.window_probes, "probe")
+            plural(r.window_probes, "probe")
         )?;
     }
     writeln!(w, "  closed     {}", outcome_text(r))
