@@ -10,7 +10,7 @@
 # width, then run emulated on a bundled capture against its render golden), then the tests,
 # run through `qemu-<arch>-static -L /` (cargo's CARGO_TARGET_<TRIPLE>_RUNNER). Tests that
 # start `wirelab` itself go through the same emulator via WIRELAB_TEST_RUNNER (see
-# tests/wirelab_bin/mod.rs); tshark, the independent reference, runs natively. Tests that
+# tests/support/mod.rs); tshark, the independent reference, runs natively. Tests that
 # need network namespaces, raw sockets or root stay native in .ci/run.
 set -euo pipefail
 
