@@ -198,10 +198,6 @@ impl Proc {
         self.log.lock().map(|l| l.clone()).unwrap_or_default()
     }
 
-    /// Does nothing: lines are taken in as they arrive (kept for readability at call sites
-    /// that look at [`Proc::seen`] right after an event).
-    pub fn drain(&mut self) {}
-
     /// Waits (at most [`WAIT`]) for a line on either stream, seen before or arriving, that
     /// satisfies `pred`; returns it. Panics with the transcript if none comes.
     pub fn wait_line(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
