@@ -20,7 +20,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 
 # ---- Which tests run emulated. Extend these lists when an offline test file lands in
 # ---- tests/: it reads files or runs tshark, needs no namespace, raw socket or root, and
-# ---- starts `wirelab` (if it does) with wirelab_bin::wirelab().
+# ---- starts `wirelab` (if it does) with support::wirelab() (tests/support/mod.rs).
 #
 # 64-bit Arm: the unit tests, the tshark comparisons of `read` (every capture, every field;
 # the TCP analyzer on scripted conversations; frame times and lengths), the render goldens,

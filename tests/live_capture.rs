@@ -1,6 +1,6 @@
 //! End-to-end tests of `wirelab capture`, `serve` and `replay` on real links: network
-//! namespaces joined by veth (tests/netlab), with tcpdump capturing the same interface and
-//! tshark reading what we wrote as the independent witnesses.
+//! namespaces joined by veth (tests/support/netns.rs), with tcpdump capturing the same
+//! interface and tshark reading what we wrote as the independent witnesses.
 //!
 //! They need root (namespaces, packet sockets): skipped with a note otherwise, unless `CI` is
 //! set, where a missing privilege fails.

@@ -1,7 +1,7 @@
 //! `wirelab view -i IFACE -w FILE` end to end: a real capture on a veth link between two
-//! network namespaces made by the test (tests/netlab), the view running in tmux inside the
-//! client's namespace (tests/tmux_support). The project's TCP client talks to its server
-//! in the other namespace; the screen is read while the connection is still open (the SYN
+//! network namespaces made by the test (tests/support/netns.rs), the view running in tmux
+//! inside the client's namespace (tests/support/tmux.rs). The project's TCP client talks to its
+//! server in the other namespace; the screen is read while the connection is still open (the SYN
 //! is on screen before the client has sent anything), then after it closed (the FINs), then
 //! q quits with exit code 0. The file is checked with tshark: it reads it cleanly, it has
 //! the handshake and the teardown, and as many frames as the view said it had; the rows on
