@@ -15,7 +15,8 @@
 #   fuzz/target took 1186 s wall but about 365 s of CPU to build; the nine runs then took
 #   229 s (25 s each plus start-up). Expect about 3-4 min of build and 4 min of runs on a
 #   quiet 2-core CI machine.
-# - Each target runs from a copy of fuzz/seeds/<target>/ in a temporary directory, so the
+# - Each target runs from a copy of fuzz/seeds/<target>/ (or of the seeds its "Run:" line
+#   names) in a temporary directory, so the
 #   repository is not modified; a crashing input is kept in fuzz/artifacts/<target>/
 #   (ignored by git). Minimise it with `cargo +nightly fuzz tmin --sanitizer none TARGET
 #   FILE`, save it under fuzz/regressions/<target>/ and tests/fuzz_regressions.rs runs it.
@@ -50,8 +51,14 @@ for t in "${targets[@]}"; do
     corpus=$work/corpus/$t
     artifacts=$ROOT/fuzz/artifacts/$t
     mkdir -p "$corpus" "$artifacts"
-    if [ -d "$ROOT/fuzz/seeds/$t" ]; then
-        cp -r "$ROOT/fuzz/seeds/$t/." "$corpus/"
+    # Its own seeds, or those its "Run:" line names (stream_views runs on decode_frame's).
+    seeds=$ROOT/fuzz/seeds/$t
+    if [ ! -d "$seeds" ]; then
+        named=$(grep -o 'fuzz/seeds/[a-z_]*' "$ROOT/fuzz/fuzz_targets/$t.rs" | head -1 || true)
+        seeds=$ROOT/${named:-fuzz/seeds/$t}
+    fi
+    if [ -d "$seeds" ]; then
+        cp -r "$seeds/." "$corpus/"
     fi
     log=$work/$t.log
     t1=$(date +%s)
