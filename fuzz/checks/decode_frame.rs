@@ -82,14 +82,16 @@ pub fn check(data: &[u8]) {
             } else {
                 frame.data.len()
             };
-            let ranges = n
-                .range
-                .iter()
-                .chain(n.children.iter().filter_map(|l| l.range.as_ref()));
-            for r in ranges {
+            // The node's own line, then its fields, each named in a failure.
+            let rows = n.range.iter().map(|r| (n.title.as_str(), r)).chain(
+                n.children
+                    .iter()
+                    .filter_map(|l| l.range.as_ref().map(|r| (l.text.as_str(), r))),
+            );
+            for (row, r) in rows {
                 assert!(
                     r.start < r.end && r.end <= limit,
-                    "node {i}: {r:?} > {limit}"
+                    "node {i} ({row}): {r:?} > {limit}"
                 );
             }
         }
