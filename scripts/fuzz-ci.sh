@@ -10,15 +10,16 @@
 # - Builds every target once, optimised (cargo-fuzz's default --release) and without a
 #   sanitizer (`--sanitizer none`): the code under test is safe Rust (the one unsafe module,
 #   source::ring, is not reached by a target), so AddressSanitizer finds nothing the panics
-#   and assertions do not, while instrumenting every crate costs build time and inputs per
-#   second. Measured on a 2-core machine shared with three other builds: a fresh
-#   fuzz/target took 1186 s wall but about 365 s of CPU to build; the nine runs then took
-#   229 s (25 s each plus start-up). Expect about 3-4 min of build and 4 min of runs on a
-#   quiet 2-core CI machine.
+#   and assertions do not. Measured on a 2-core machine shared with three other builds
+#   (wall times are high there, CPU times are the fair comparison): a fresh fuzz/target
+#   costs about 305-365 s of CPU with `--sanitizer none` against 479 s with the default
+#   (address), and in 10 s a target does 3.8x (lab_switch) to 8x (read_file) more runs
+#   without it. The nine 25 s runs then take 218-229 s. Expect about 3 min of build and
+#   4 min of runs on a quiet 2-core CI machine, plus cargo-fuzz's own install the first
+#   time.
 # - Each target runs from a copy of fuzz/seeds/<target>/ (or of the seeds its "Run:" line
-#   names) in a temporary directory, so the
-#   repository is not modified; a crashing input is kept in fuzz/artifacts/<target>/
-#   (ignored by git). Minimise it with `cargo +nightly fuzz tmin --sanitizer none TARGET
+#   names) in a temporary directory, so the repository is not modified; a crashing input is
+#   kept in fuzz/artifacts/<target>/ (ignored by git). Minimise it with `cargo +nightly fuzz tmin --sanitizer none TARGET
 #   FILE`, save it under fuzz/regressions/<target>/ and tests/fuzz_regressions.rs runs it.
 set -euo pipefail
 
