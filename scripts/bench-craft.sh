@@ -30,7 +30,7 @@ done
 echo "building wirelab (release)..."
 cargo build --release --quiet
 BIN="$(pwd)/${CARGO_TARGET_DIR:-target}/release/wirelab"
-SINK="$(pwd)/tests/netlab/tcp_sink.py"
+SINK="$(pwd)/tests/support/tcp_sink.py"
 
 S="wlbcs-$$"
 C="wlbcc-$$"

@@ -10,7 +10,7 @@
 # width, then run emulated on a bundled capture against its render golden), then the tests,
 # run through `qemu-<arch>-static -L /` (cargo's CARGO_TARGET_<TRIPLE>_RUNNER). Tests that
 # start `wirelab` itself go through the same emulator via WIRELAB_TEST_RUNNER (see
-# tests/wirelab_bin/mod.rs); tshark, the independent reference, runs natively. Tests that
+# tests/support/mod.rs); tshark, the independent reference, runs natively. Tests that
 # need network namespaces, raw sockets or root stay native in .ci/run.
 set -euo pipefail
 
@@ -20,7 +20,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 
 # ---- Which tests run emulated. Extend these lists when an offline test file lands in
 # ---- tests/: it reads files or runs tshark, needs no namespace, raw socket or root, and
-# ---- starts `wirelab` (if it does) with wirelab_bin::wirelab().
+# ---- starts `wirelab` (if it does) with support::wirelab() (tests/support/mod.rs).
 #
 # 64-bit Arm: the unit tests, the tshark comparisons of `read` (every capture, every field;
 # the TCP analyzer on scripted conversations; frame times and lengths), the render goldens,

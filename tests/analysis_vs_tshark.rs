@@ -14,27 +14,22 @@
 //! - `--tcp-report` on a capture nobody here made answers every question with tshark's
 //!   numbers.
 
+mod support;
+
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
-
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
-const BIN: &str = env!("CARGO_BIN_EXE_wirelab");
+use support::{BIN, Need, ROOT, require};
 
 fn golden_dir() -> PathBuf {
     Path::new(ROOT).join("tests/golden/analysis")
 }
 
-/// The public captures (beside the repository, or the shared folder of this machine).
+/// The public captures, when present (in CI they must be).
 fn public_dir() -> Option<PathBuf> {
-    [
-        Path::new(ROOT).join("../shared/captures-public"),
-        PathBuf::from("/work/shared/captures-public"),
-    ]
-    .into_iter()
-    .find(|d| d.is_dir())
+    require(Need::PublicCaptures).then(support::public_captures)
 }
 
 /// Where a golden's capture is (`captures/X` or `captures-public/X`).
@@ -43,22 +38,6 @@ fn capture_path(source: &str) -> Option<PathBuf> {
         return public_dir().map(|d| d.join(name));
     }
     Some(Path::new(ROOT).join(source))
-}
-
-/// True when tshark can be run; with CI set, its absence is a failure.
-fn tshark_available() -> bool {
-    let ok = Command::new("tshark")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI is set but tshark is missing: .ci/run installs it"
-        );
-        eprintln!("tshark not installed: comparing with the goldens only");
-    }
-    ok
 }
 
 fn tshark(args: &[String]) -> String {
@@ -160,7 +139,7 @@ fn goldens(suffix: &str) -> Vec<Golden> {
 
 #[test]
 fn goldens_are_what_the_installed_tshark_prints() {
-    if !tshark_available() {
+    if !require(Need::Tool("tshark")) {
         return;
     }
     let mut checked = 0;
@@ -313,7 +292,7 @@ fn follow_is_byte_for_byte_tsharks_follow() {
 
 #[test]
 fn follow_matches_tshark_live_on_every_stream() {
-    if !tshark_available() {
+    if !require(Need::Tool("tshark")) {
         return;
     }
     let mut files: Vec<PathBuf> = std::fs::read_dir(Path::new(ROOT).join("captures"))
@@ -457,7 +436,7 @@ fn throughput_intervals_equal_io_stat() {
 
 #[test]
 fn throughput_totals_equal_conv_tcp() {
-    if !tshark_available() {
+    if !require(Need::Tool("tshark")) {
         return;
     }
     let mut files = vec![Path::new(ROOT).join("captures/tcp-analysis.pcapng")];
@@ -516,10 +495,6 @@ fn throughput_totals_equal_conv_tcp() {
 #[test]
 fn tcp_report_answers_the_lab_on_a_public_capture_with_tsharks_numbers() {
     let Some(public) = public_dir() else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "public captures missing in CI"
-        );
         return;
     };
     let capture = public.join("200722_tcp_anon.pcapng");

@@ -7,17 +7,19 @@
 //! These need root (namespaces, raw sockets): they skip with a note outside CI when not root,
 //! and fail in CI (which runs as root) if they cannot run.
 
-mod netlab;
+mod support;
 
 use std::collections::HashMap;
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use netlab::{BIN, Lan, Netns, Proc, Tcpdump, WAIT, privileged, tool, tshark_fields};
+use support::netns::{Lan, Netns, Tcpdump};
+use support::proc::{Proc, WAIT};
+use support::{BIN, Need, require, tshark_fields};
 
 /// The Python server that reports bytes, digest and EOF as its kernel received them.
-const SINK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/netlab/tcp_sink.py");
+const SINK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/tcp_sink.py");
 
 /// Our unowned source address on the LAN (wirelab answers ARP for it).
 const CRAFT_IP: &str = "10.0.3.20";
@@ -62,7 +64,7 @@ fn wirelab_in(ns: &Netns, args: &[&str]) -> (Option<i32>, String, String) {
     cmd.args(args);
     let mut p = Proc::spawn("wirelab", cmd);
     p.close_stdin();
-    let code = p.wait_exit(WAIT * 2);
+    let code = p.wait_exit_within(WAIT * 2).code();
     (code, p.out.text(), p.err.text())
 }
 
@@ -109,7 +111,7 @@ fn tshark_seq_ack(file: &Path) -> HashMap<u64, (String, String)> {
 
 /// Frames of `file` matching the display filter `filter`, per tshark.
 fn tshark_count(file: &Path, filter: &str) -> usize {
-    let out = netlab::run(Command::new("tshark").args(["-n", "-r"]).arg(file).args([
+    let out = support::run(Command::new("tshark").args(["-n", "-r"]).arg(file).args([
         "-Y",
         filter,
         "-T",
@@ -122,10 +124,7 @@ fn tshark_count(file: &Path, filter: &str) -> usize {
 
 #[test]
 fn a_message_to_tcp_server_handshake_data_reply_and_clean_close() {
-    if !privileged("a_message_to_tcp_server_handshake_data_reply_and_clean_close")
-        || !tool("tcpdump")
-        || !tool("tshark")
-    {
+    if !require(Need::Root) || !require(Need::Tool("tcpdump")) || !require(Need::Tool("tshark")) {
         return;
     }
     let lan = Lan::new("cm");
@@ -209,7 +208,7 @@ fn a_message_to_tcp_server_handshake_data_reply_and_clean_close() {
 
     // tshark reads craft's pcapng without complaint, and agrees on every relative number with
     // the rows craft printed while it worked.
-    let check = netlab::run(Command::new("tshark").args(["-n", "-r", mine_s]));
+    let check = support::run(Command::new("tshark").args(["-n", "-r", mine_s]));
     let complaints = String::from_utf8_lossy(&check.stderr);
     assert!(
         !complaints.contains("damaged") && !complaints.contains("cut short"),
@@ -237,17 +236,14 @@ fn a_message_to_tcp_server_handshake_data_reply_and_clean_close() {
         "{meta:?}"
     );
     // `wirelab read` reads it too, with the same Info as the live rows.
-    let read = netlab::run(Command::new(BIN).args(["read", mine_s, "--color", "never"]));
+    let read = support::run(Command::new(BIN).args(["read", mine_s, "--color", "never"]));
     let read = String::from_utf8_lossy(&read.stdout);
     assert_eq!(rows_seq_ack(&read), ours);
 }
 
 #[test]
 fn a_1mb_file_arrives_byte_for_byte_and_the_server_closes_first_after_a_message() {
-    if !privileged("a_1mb_file_arrives_byte_for_byte_and_the_server_closes_first_after_a_message")
-        || !tool("tcpdump")
-        || !tool("tshark")
-    {
+    if !require(Need::Root) || !require(Need::Tool("tcpdump")) || !require(Need::Tool("tshark")) {
         return;
     }
     let lan = Lan::new("cf");
@@ -330,7 +326,7 @@ fn a_1mb_file_arrives_byte_for_byte_and_the_server_closes_first_after_a_message(
     ]);
     let mut craft = Proc::spawn("craft", cmd);
     craft.write_stdin(b"hello");
-    let code = craft.wait_exit(WAIT);
+    let code = craft.wait_exit_within(WAIT).code();
     assert_eq!(code, Some(0), "{}", craft.transcript());
     let text = craft.out.text();
     assert!(
@@ -348,7 +344,7 @@ fn a_1mb_file_arrives_byte_for_byte_and_the_server_closes_first_after_a_message(
 
 #[test]
 fn refused_unreachable_timeout_and_no_privilege_say_what_happened() {
-    if !privileged("refused_unreachable_timeout_and_no_privilege_say_what_happened") {
+    if !require(Need::Root) {
         return;
     }
     let lan = Lan::new("ce");
@@ -396,8 +392,8 @@ fn refused_unreachable_timeout_and_no_privilege_say_what_happened() {
     // No CAP_NET_RAW: the exact setcap advice (capsh drops it; setpriv runs as nobody).
     let fix = "sudo setcap cap_net_raw,cap_net_admin=eip \"$(command -v wirelab)\"";
     let craft = format!("{BIN} craft --iface eth0 --to 10.0.3.1:8080 --message x");
-    if tool("capsh") {
-        let out = netlab::run_status(lan.client.command("capsh").args([
+    if require(Need::Tool("capsh")) {
+        let out = support::run_status(lan.client.command("capsh").args([
             "--drop=cap_net_raw",
             "--",
             "-c",
@@ -409,7 +405,7 @@ fn refused_unreachable_timeout_and_no_privilege_say_what_happened() {
             "{out:?}"
         );
     }
-    let out = netlab::run_status(lan.client.command("setpriv").args([
+    let out = support::run_status(lan.client.command("setpriv").args([
         "--reuid=nobody",
         "--regid=nogroup",
         "--clear-groups",
@@ -432,9 +428,7 @@ fn refused_unreachable_timeout_and_no_privilege_say_what_happened() {
 
 #[test]
 fn five_percent_loss_both_ways_still_delivers_every_byte_with_retransmissions() {
-    if !privileged("five_percent_loss_both_ways_still_delivers_every_byte_with_retransmissions")
-        || !tool("tshark")
-    {
+    if !require(Need::Root) || !require(Need::Tool("tshark")) {
         return;
     }
     let lan = Lan::new("cl");
@@ -496,7 +490,7 @@ fn five_percent_loss_both_ways_still_delivers_every_byte_with_retransmissions() 
 
 #[test]
 fn ping_gets_replies_from_the_kernel_in_the_other_namespace() {
-    if !privileged("ping_gets_replies_from_the_kernel_in_the_other_namespace") {
+    if !require(Need::Root) {
         return;
     }
     let lan = Lan::new("cp");
@@ -539,7 +533,7 @@ fn ping_gets_replies_from_the_kernel_in_the_other_namespace() {
 
 #[test]
 fn with_the_hosts_own_address_the_kernels_rst_is_seen_and_explained() {
-    if !privileged("with_the_hosts_own_address_the_kernels_rst_is_seen_and_explained") {
+    if !require(Need::Root) {
         return;
     }
     let lan = Lan::new("ck");
@@ -559,7 +553,7 @@ fn with_the_hosts_own_address_the_kernels_rst_is_seen_and_explained() {
     // Keep the connection open (stdin stays open) until the kernel's RST has done its work.
     craft.wait_for("RST from this host's own kernel");
     craft.close_stdin();
-    let _ = craft.wait_exit(WAIT);
+    let _ = craft.wait_exit_within(WAIT).code();
     let err = craft.err.text();
     assert!(
         err.contains("mode: the host's own address 10.0.3.2"),

@@ -4,8 +4,11 @@
 //! every header field the golden shows. Re-bless with `WIRELAB_BLESS=1` after an intended
 //! change, then read the diff.
 
-use std::path::Path;
+mod support;
+
 use std::process::Command;
+
+use support::{Need, require};
 
 fn stack(message: &str) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_wirelab"))
@@ -45,14 +48,7 @@ fn frame_of(text: &str) -> Vec<u8> {
 #[test]
 fn stack_shows_every_layer_of_the_same_bytes() {
     let got = stack("Hai from client");
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/craft/stack.txt");
-    if std::env::var_os("WIRELAB_BLESS").is_some() {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, &got).unwrap();
-    }
-    let want = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} (bless with WIRELAB_BLESS=1)", path.display()));
-    assert_eq!(got, want);
+    support::golden::check(&support::repo("tests/golden/craft/stack.txt"), &got);
     for line in got.lines() {
         assert!(
             line.chars().count() <= 100,
@@ -63,9 +59,7 @@ fn stack_shows_every_layer_of_the_same_bytes() {
     // tshark's view of the printed bytes.
     let frame = frame_of(&got);
     assert_eq!(frame.len(), 69);
-    if Command::new("tshark").arg("--version").output().is_err() {
-        assert!(std::env::var_os("CI").is_none(), "tshark is required in CI");
-        eprintln!("skipped the tshark half: tshark is not installed");
+    if !require(Need::Tool("tshark")) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

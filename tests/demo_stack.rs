@@ -3,16 +3,18 @@
 //! (independently of the pnet builders that made them), the real handshake when running as
 //! root, and malformed frames answered with errors instead of crashes.
 
-mod demo_support;
+mod support;
 
 use std::io::Write;
 use std::net::TcpStream;
 
-use demo_support::{Proc, Stream, in_ci, is_root, local_addr_of, read_exactly, read_to_close};
 use etherparse::{NetSlice, SlicedPacket, TransportSlice};
+use support::demo::{local_addr_of, read_exactly, read_to_close};
+use support::proc::{Proc, Stream};
+use support::{in_ci, is_root};
 
 fn stack_server() -> (Proc, u16) {
-    let mut server = Proc::start(
+    let server = Proc::wirelab(
         "stack-server",
         &["stack-server", "--bind", "127.0.0.1", "--port", "0"],
     );
@@ -63,7 +65,7 @@ fn fields_of(lines: &[String], heading: &str) -> Vec<String> {
 fn a_stdin_session_runs_every_command() {
     let (mut server, port) = stack_server();
     let target = format!("127.0.0.1:{port}");
-    let mut client = Proc::start("stack-client", &["stack-client", &target]);
+    let mut client = Proc::wirelab("stack-client", &["stack-client", &target]);
     let me = local_addr_of(&client.wait_for("connected to"));
     for line in [
         "help",
@@ -241,7 +243,7 @@ fn malformed_frames_get_error_replies_and_never_crash_the_server() {
 fn end_of_input_leaves_the_server_running() {
     let (mut server, port) = stack_server();
     let target = format!("127.0.0.1:{port}");
-    let (status, client) = demo_support::run("stack-client", &["stack-client", &target], "ping\n");
+    let (status, client) = support::demo::run("stack-client", &["stack-client", &target], "ping\n");
     assert!(status.success(), "{}", client.transcript());
     server.wait_for("left; waiting for the next client");
     assert!(server.is_running());

@@ -3,18 +3,19 @@
 //! sockets), the listen backlog of the one-at-a-time server, the threaded server, busy ports
 //! and refused connections.
 
-mod demo_support;
+mod support;
 
 use std::io::Write;
 use std::net::{Shutdown, TcpListener, UdpSocket};
 use std::time::Duration;
 
-use demo_support::{PATIENCE, Proc, free_port, local_addr_of, read_exactly, read_to_close, run};
+use support::demo::{free_port, local_addr_of, read_exactly, read_to_close, run};
+use support::proc::{Proc, WAIT};
 
 fn tcp_server(extra: &[&str]) -> (Proc, u16) {
     let mut args = vec!["tcp-server", "--bind", "127.0.0.1", "--port", "0"];
     args.extend_from_slice(extra);
-    let mut server = Proc::start("tcp-server", &args);
+    let server = Proc::wirelab("tcp-server", &args);
     let port = server.listening_port();
     (server, port)
 }
@@ -33,7 +34,7 @@ fn listener() -> (TcpListener, u16) {
 fn seed_004_client_sends_exactly_hai_from_client() {
     let (listener, port) = listener();
     let target = format!("127.0.0.1:{port}");
-    let mut client = Proc::start("tcp-client", &["tcp-client", &target]);
+    let mut client = Proc::wirelab("tcp-client", &["tcp-client", &target]);
     let (mut conn, _) = listener
         .accept()
         .unwrap_or_else(|err| panic!("accept failed: {err}"));
@@ -57,7 +58,7 @@ fn seed_004_client_sends_exactly_hai_from_client() {
 
 #[test]
 fn seed_004_server_replies_exactly_thanks_for_connecting() {
-    let (mut server, port) = tcp_server(&[]);
+    let (server, port) = tcp_server(&[]);
     let mut conn = std::net::TcpStream::connect(("127.0.0.1", port))
         .unwrap_or_else(|err| panic!("connect failed: {err}"));
     let me = conn
@@ -83,7 +84,7 @@ fn seed_004_server_replies_exactly_thanks_for_connecting() {
 fn seed_003_lines_reach_the_peer_byte_for_byte() {
     let (listener, port) = listener();
     let target = format!("127.0.0.1:{port}");
-    let mut client = Proc::start("tcp-client", &["tcp-client", &target, "--lines"]);
+    let mut client = Proc::wirelab("tcp-client", &["tcp-client", &target, "--lines"]);
     client.send_line("first line");
     client.send_line("second");
     client.close_stdin();
@@ -105,7 +106,7 @@ fn seed_003_lines_reach_the_peer_byte_for_byte() {
 
 #[test]
 fn seed_003_each_line_appears_on_the_server_with_the_client_address() {
-    let (mut server, port) = tcp_server(&[]);
+    let (server, port) = tcp_server(&[]);
     let target = format!("127.0.0.1:{port}");
     let (status, client) = run(
         "tcp-client",
@@ -113,13 +114,13 @@ fn seed_003_each_line_appears_on_the_server_with_the_client_address() {
         "hello\nworld\n",
     );
     assert!(status.success(), "{}", client.transcript());
-    let me = local_addr_of(&client.lines_of(demo_support::Stream::Out)[0]);
+    let me = local_addr_of(&client.lines_of(support::proc::Stream::Out)[0]);
     assert!(me.starts_with("127.0.0.1:"), "{me}");
     server.wait_for(&format!("{me} says: hello"));
     server.wait_for(&format!("{me} says: world"));
     assert_eq!(
         client
-            .lines_of(demo_support::Stream::Out)
+            .lines_of(support::proc::Stream::Out)
             .iter()
             .filter(|l| l.as_str() == "reply: Thanks for connecting")
             .count(),
@@ -131,14 +132,14 @@ fn seed_003_each_line_appears_on_the_server_with_the_client_address() {
 
 #[test]
 fn one_at_a_time_server_keeps_the_second_client_in_the_backlog() {
-    let (mut server, port) = tcp_server(&[]);
+    let (server, port) = tcp_server(&[]);
     let target = format!("127.0.0.1:{port}");
-    let mut first = Proc::start("client A", &["tcp-client", &target, "--lines"]);
+    let mut first = Proc::wirelab("client A", &["tcp-client", &target, "--lines"]);
     let a = local_addr_of(&first.wait_for("connected to"));
     first.send_line("from A");
     first.wait_for("reply: Thanks for connecting");
 
-    let mut second = Proc::start("client B", &["tcp-client", &target, "--lines"]);
+    let mut second = Proc::wirelab("client B", &["tcp-client", &target, "--lines"]);
     // connect() succeeds: the kernel completed the handshake into the listen backlog.
     let b = local_addr_of(&second.wait_for("connected to"));
     second.send_line("from B");
@@ -148,7 +149,6 @@ fn one_at_a_time_server_keeps_the_second_client_in_the_backlog() {
     first.send_line("again");
     server.wait_for(&format!("{a} says: again"));
     first.wait_nth("reply: Thanks for connecting", 2);
-    server.drain();
     assert!(
         server.position(&b).is_none(),
         "B was served while A was connected:\n{}",
@@ -170,14 +170,14 @@ fn one_at_a_time_server_keeps_the_second_client_in_the_backlog() {
 
 #[test]
 fn threaded_server_serves_two_clients_at_once() {
-    let (mut server, port) = tcp_server(&["--threaded"]);
+    let (server, port) = tcp_server(&["--threaded"]);
     let target = format!("127.0.0.1:{port}");
-    let mut first = Proc::start("client A", &["tcp-client", &target, "--lines"]);
+    let mut first = Proc::wirelab("client A", &["tcp-client", &target, "--lines"]);
     let a = local_addr_of(&first.wait_for("connected to"));
     first.send_line("from A");
     first.wait_for("reply: Thanks for connecting");
     // A stays connected; B is served all the same (a one-at-a-time server would never reply).
-    let mut second = Proc::start("client B", &["tcp-client", &target, "--lines"]);
+    let mut second = Proc::wirelab("client B", &["tcp-client", &target, "--lines"]);
     let b = local_addr_of(&second.wait_for("connected to"));
     second.send_line("from B");
     second.wait_for("reply: Thanks for connecting");
@@ -201,7 +201,7 @@ fn second_server_on_a_busy_port_explains_address_in_use() {
         "",
     );
     assert!(!status.success());
-    let err = second.lines_of(demo_support::Stream::Err).join("\n");
+    let err = second.lines_of(support::proc::Stream::Err).join("\n");
     assert!(err.contains("address already in use"), "{err}");
     assert!(
         err.contains(&format!(
@@ -223,7 +223,7 @@ fn second_server_on_a_busy_port_explains_address_in_use() {
         "",
     );
     assert!(!status.success());
-    let err = server.lines_of(demo_support::Stream::Err).join("\n");
+    let err = server.lines_of(support::proc::Stream::Err).join("\n");
     assert!(err.contains("another UDP socket is already bound"), "{err}");
 }
 
@@ -233,7 +233,7 @@ fn refused_connection_says_what_to_do() {
     let target = format!("127.0.0.1:{port}");
     let (status, client) = run("tcp-client", &["tcp-client", &target], "");
     assert!(!status.success());
-    let err = client.lines_of(demo_support::Stream::Err).join("\n");
+    let err = client.lines_of(support::proc::Stream::Err).join("\n");
     assert!(
         err.contains(&format!("is the server running on 127.0.0.1:{port}?")),
         "{err}"
@@ -249,8 +249,8 @@ fn udp_client_sends_one_datagram_and_prints_the_reply() {
     let peer = UdpSocket::bind("127.0.0.1:0").unwrap_or_else(|err| panic!("{err}"));
     let port = peer.local_addr().map(|a| a.port()).unwrap_or(0);
     let target = format!("127.0.0.1:{port}");
-    let mut client = Proc::start("udp-client", &["udp-client", &target]);
-    let _ = peer.set_read_timeout(Some(PATIENCE));
+    let mut client = Proc::wirelab("udp-client", &["udp-client", &target]);
+    let _ = peer.set_read_timeout(Some(WAIT));
     let mut buf = [0u8; 2048];
     let (n, from) = peer
         .recv_from(&mut buf)
@@ -265,7 +265,7 @@ fn udp_client_sends_one_datagram_and_prints_the_reply() {
 
 #[test]
 fn udp_server_answers_every_sender_and_shows_its_address() {
-    let mut server = Proc::start(
+    let server = Proc::wirelab(
         "udp-server",
         &["udp-server", "--bind", "127.0.0.1", "--port", "0"],
     );
@@ -304,7 +304,7 @@ fn udp_client_without_server_says_nobody_listens() {
     let target = format!("127.0.0.1:{port}");
     let (status, client) = run("udp-client", &["udp-client", &target], "");
     assert!(!status.success());
-    let err = client.lines_of(demo_support::Stream::Err).join("\n");
+    let err = client.lines_of(support::proc::Stream::Err).join("\n");
     assert!(err.contains("nothing listens on UDP"), "{err}");
 }
 
@@ -322,7 +322,7 @@ fn every_demo_has_help_with_an_example() {
     ] {
         let (status, proc) = run(cmd, &[cmd, "--help"], "");
         assert!(status.success());
-        let out = proc.lines_of(demo_support::Stream::Out).join("\n");
+        let out = proc.lines_of(support::proc::Stream::Out).join("\n");
         assert!(out.contains(&format!("wirelab {cmd}")), "{cmd}: {out}");
         assert!(out.contains("Example"), "{cmd}: {out}");
     }

@@ -3,14 +3,15 @@
 //! files are kept, an early disconnect or a wrong digest leaves no file, and 20 senders at once
 //! all succeed. Raw std sockets play the misbehaving senders.
 
-mod demo_support;
+mod support;
 
 use std::fs;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 
-use demo_support::{PATIENCE, Proc, Stream, read_exactly, run};
+use support::demo::{read_exactly, run};
+use support::proc::{Proc, Stream, WAIT};
 
 /// Deterministic, non-repeating test data (xorshift), so a misplaced block is noticed.
 fn data(len: usize, seed: u64) -> Vec<u8> {
@@ -42,7 +43,7 @@ fn receiver(dir: &Path, extra: &[&str]) -> (Proc, u16) {
         &dir,
     ];
     args.extend_from_slice(extra);
-    let mut proc = Proc::start("recv-file", &args);
+    let proc = Proc::wirelab("recv-file", &args);
     let port = proc.listening_port();
     (proc, port)
 }
@@ -76,7 +77,7 @@ fn send(port: u16, file: &Path, name: Option<&str>) -> (std::process::ExitStatus
 fn raw_sender(port: u16, name: &[u8], size: u64) -> TcpStream {
     let mut conn = TcpStream::connect(("127.0.0.1", port))
         .unwrap_or_else(|err| panic!("connect failed: {err}"));
-    let _ = conn.set_read_timeout(Some(PATIENCE));
+    let _ = conn.set_read_timeout(Some(WAIT));
     let mut header = b"WLFT\x01".to_vec();
     header.extend_from_slice(&(name.len() as u16).to_be_bytes());
     header.extend_from_slice(name);
@@ -101,7 +102,7 @@ fn a_50_mb_file_arrives_intact_with_its_blake3_digest() {
     let bytes = data(50 * 1000 * 1000, 42);
     let src = src_dir.path().join("big.bin");
     write_file(&src, &bytes);
-    let (mut rx, port) = receiver(rx_dir.path(), &[]);
+    let (rx, port) = receiver(rx_dir.path(), &[]);
     let (status, sender) = send(port, &src, None);
     assert!(status.success(), "{}", sender.transcript());
     // The digest both sides report is BLAKE3 of the data (computed here independently).
@@ -131,7 +132,7 @@ fn hostile_names_are_refused_and_nothing_leaves_the_directory() {
     fs::create_dir(&rx_dir).unwrap_or_else(|err| panic!("{err}"));
     let src = base.path().join("payload");
     write_file(&src, b"not for you");
-    let (mut rx, port) = receiver(&rx_dir, &[]);
+    let (rx, port) = receiver(&rx_dir, &[]);
     let absolute = base.path().join("absolute").to_string_lossy().into_owned();
     let long = "x".repeat(256);
     let hostile = [
@@ -178,7 +179,7 @@ fn an_existing_file_is_kept_unless_force() {
     let second = src_dir.path().join("second");
     write_file(&first, b"first version");
     write_file(&second, b"second version");
-    let (mut rx, port) = receiver(rx_dir.path(), &[]);
+    let (rx, port) = receiver(rx_dir.path(), &[]);
     assert!(send(port, &first, Some("report.txt")).0.success());
     let (status, sender) = send(port, &second, Some("report.txt"));
     assert!(!status.success());
@@ -200,7 +201,7 @@ fn an_existing_file_is_kept_unless_force() {
 #[test]
 fn an_early_disconnect_leaves_no_file() {
     let rx_dir = tempdir();
-    let (mut rx, port) = receiver(rx_dir.path(), &[]);
+    let (rx, port) = receiver(rx_dir.path(), &[]);
     let mut conn = raw_sender(port, b"partial.bin", 10 * 1024 * 1024);
     let (status, msg) = read_verdict(&mut conn);
     assert_eq!(status, 0, "{msg}");
@@ -220,7 +221,7 @@ fn an_early_disconnect_leaves_no_file() {
 #[test]
 fn a_wrong_digest_is_refused_and_leaves_no_file() {
     let rx_dir = tempdir();
-    let (mut rx, port) = receiver(rx_dir.path(), &[]);
+    let (rx, port) = receiver(rx_dir.path(), &[]);
     let bytes = data(100_000, 9);
     let mut conn = raw_sender(port, b"tampered.bin", bytes.len() as u64);
     assert_eq!(read_verdict(&mut conn).0, 0);
@@ -242,7 +243,7 @@ fn a_wrong_digest_is_refused_and_leaves_no_file() {
 #[test]
 fn a_foreign_protocol_is_refused_politely() {
     let rx_dir = tempdir();
-    let (mut rx, port) = receiver(rx_dir.path(), &[]);
+    let (rx, port) = receiver(rx_dir.path(), &[]);
     // What seed 002's Python client sends first.
     let mut conn = TcpStream::connect(("127.0.0.1", port)).unwrap_or_else(|err| panic!("{err}"));
     conn.write_all(b"10>512fileToTest")
@@ -258,7 +259,7 @@ fn a_foreign_protocol_is_refused_politely() {
 fn twenty_senders_at_once_all_arrive() {
     let src_dir = tempdir();
     let rx_dir = tempdir();
-    let (mut rx, port) = receiver(rx_dir.path(), &[]);
+    let (rx, port) = receiver(rx_dir.path(), &[]);
 
     // Proof of concurrency first: a transfer held open half-way does not block another one.
     let held_bytes = data(2 * 1024 * 1024, 99);
@@ -279,7 +280,7 @@ fn twenty_senders_at_once_all_arrive() {
         .iter()
         .map(|(path, _)| {
             let path = path.to_string_lossy().into_owned();
-            Proc::start("send-file", &["send-file", &target, &path])
+            Proc::wirelab("send-file", &["send-file", &target, &path])
         })
         .collect();
     for sender in &mut senders {
@@ -318,7 +319,7 @@ fn sending_to_nobody_says_how_to_start_the_receiver() {
     let src_dir = tempdir();
     let src = src_dir.path().join("f");
     write_file(&src, b"x");
-    let port = demo_support::free_port();
+    let port = support::demo::free_port();
     let (status, sender) = send(port, &src, None);
     assert!(!status.success());
     let err = sender.lines_of(Stream::Err).join("\n");

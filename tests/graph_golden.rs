@@ -4,6 +4,8 @@
 //! them by hand (the series of `captures/tcp-analysis.pcapng` stream 0, whose frames are
 //! listed by `wirelab read captures/tcp-analysis.pcapng --rtt`).
 
+mod support;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -12,7 +14,7 @@ use wirelab::graph::series::GraphCollector;
 use wirelab::graph::{GraphData, GraphKind, Shape};
 use wirelab::source::{CaptureReader, SourceEvent};
 
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+use support::ROOT;
 const BIN: &str = env!("CARGO_BIN_EXE_wirelab");
 
 fn capture() -> std::path::PathBuf {
@@ -34,14 +36,10 @@ fn collect(stream: u32) -> GraphCollector {
 }
 
 fn check_golden(name: &str, actual: &str) {
-    let path = Path::new(ROOT).join("tests/golden/graph").join(name);
-    if std::env::var_os("WIRELAB_BLESS").is_some() {
-        std::fs::write(&path, actual).expect("write golden");
-        return;
-    }
-    let want = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} (bless with WIRELAB_BLESS=1)", path.display()));
-    assert_eq!(actual, want, "{name} differs from its golden");
+    support::golden::check(
+        &Path::new(ROOT).join("tests/golden/graph").join(name),
+        actual,
+    );
 }
 
 #[test]

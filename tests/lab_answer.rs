@@ -11,8 +11,7 @@
 //!
 //! The virtual-lab tests need root; skipped when not root and CI is unset.
 
-mod lab_checks;
-mod netlab;
+mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -20,36 +19,20 @@ use std::process::{Command, Stdio};
 use std::thread;
 use std::time::Duration;
 
-use lab_checks::{
+use support::lab_checks::{
     Lab003, answer, answer_json, check_003, check_figure3, evidence_is_real, strings,
 };
-use netlab::{BIN, Lab, Proc, Tcpdump, privileged, run, tool, tshark_fields};
+use support::netns::{Lab, Tcpdump};
+use support::proc::Proc;
+use support::{BIN, Need, repo, require, run, tshark_fields};
 
-/// The directory of the public captures (`$WIRELAB_PUBLIC_CAPTURES`, `../shared/…` or
-/// `/work/shared/…`); outside CI a missing one skips the tests that use it.
+/// The directory of the public captures; outside CI a missing one skips the tests that use
+/// it.
 fn public_dir() -> Option<PathBuf> {
-    let mut dirs: Vec<PathBuf> = Vec::new();
-    if let Some(d) = std::env::var_os("WIRELAB_PUBLIC_CAPTURES") {
-        dirs.push(PathBuf::from(d));
-    }
-    dirs.push(repo("../shared/captures-public"));
-    dirs.push(PathBuf::from("/work/shared/captures-public"));
-    let found = dirs.into_iter().find(|d| d.join(PUBLIC).is_file());
-    assert!(
-        found.is_some() || std::env::var_os("CI").is_none(),
-        "CI is set and {PUBLIC} is not found (set WIRELAB_PUBLIC_CAPTURES)"
-    );
-    if found.is_none() {
-        eprintln!("skipped: {PUBLIC} not found");
-    }
-    found
+    require(Need::PublicCaptures).then(support::public_captures)
 }
 
 const PUBLIC: &str = "200722_tcp_anon.pcapng";
-
-fn repo(p: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(p)
-}
 
 fn tmp(name: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
@@ -76,7 +59,7 @@ fn client(lab: &Lab, letter: &str, proto: &str, lines: &[&str], hold: f64) -> Pr
 
 #[test]
 fn lab_003_from_tcpdump_captures_on_b_and_c_matches_tshark() {
-    if !privileged("lab answer 003") || !tool("tcpdump") || !tool("tshark") {
+    if !require(Need::Root) || !require(Need::Tool("tcpdump")) || !require(Need::Tool("tshark")) {
         return;
     }
     let lab = Lab::up(&[]);
@@ -93,13 +76,13 @@ fn lab_003_from_tcpdump_captures_on_b_and_c_matches_tshark() {
     on_b.wait_for("reply: Thanks");
     let mut on_c = client(&lab, "C", "tcp", &["from C"], 0.5);
     assert_eq!(
-        on_b.wait_exit(Duration::from_secs(20)),
+        on_b.wait_exit_within(Duration::from_secs(20)).code(),
         Some(0),
         "{}",
         on_b.transcript()
     );
     assert_eq!(
-        on_c.wait_exit(Duration::from_secs(20)),
+        on_c.wait_exit_within(Duration::from_secs(20)).code(),
         Some(0),
         "{}",
         on_c.transcript()
@@ -118,13 +101,13 @@ fn lab_003_from_tcpdump_captures_on_b_and_c_matches_tshark() {
     let mut ub = client(&lab, "B", "udp", &["one", "two", "three"], 1.0);
     let mut uc = client(&lab, "C", "udp", &["from C"], 0.2);
     assert_eq!(
-        ub.wait_exit(Duration::from_secs(20)),
+        ub.wait_exit_within(Duration::from_secs(20)).code(),
         Some(0),
         "{}",
         ub.transcript()
     );
     assert_eq!(
-        uc.wait_exit(Duration::from_secs(20)),
+        uc.wait_exit_within(Duration::from_secs(20)).code(),
         Some(0),
         "{}",
         uc.transcript()
@@ -153,7 +136,7 @@ fn lab_003_from_tcpdump_captures_on_b_and_c_matches_tshark() {
         .collect();
     for c in &mut clients {
         assert_eq!(
-            c.wait_exit(Duration::from_secs(20)),
+            c.wait_exit_within(Duration::from_secs(20)).code(),
             Some(0),
             "{}",
             c.transcript()
@@ -183,7 +166,7 @@ fn labs_002_003_004_on_a_capture_someone_else_made_agree_with_tshark() {
     let Some(dir) = public_dir() else {
         return;
     };
-    if !tool("tshark") {
+    if !require(Need::Tool("tshark")) {
         return;
     }
     let public_path = dir.join(PUBLIC);
@@ -232,18 +215,7 @@ fn golden(name: &str, dir: &Path, args: &[&str]) {
         .args(["lab", "answer"])
         .args(args));
     let got = String::from_utf8_lossy(&out.stdout).into_owned();
-    let path = repo(&format!("tests/golden/lab/{name}.txt"));
-    if std::env::var_os("WIRELAB_BLESS").is_some() {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, &got).unwrap();
-        return;
-    }
-    let want = std::fs::read_to_string(&path)
-        .unwrap_or_else(|_| panic!("{} is missing: run with WIRELAB_BLESS=1", path.display()));
-    assert_eq!(
-        got, want,
-        "{name}: the text changed (re-bless with WIRELAB_BLESS=1 if meant)"
-    );
+    support::golden::check(&repo(&format!("tests/golden/lab/{name}.txt")), &got);
 }
 
 #[test]
@@ -317,7 +289,7 @@ fn bad_input_gets_clear_errors() {
 
 #[test]
 fn lab_000_the_stack_demo_frame_layer_by_layer() {
-    if !privileged("lab answer 000") || !tool("tcpdump") || !tool("tshark") {
+    if !require(Need::Root) || !require(Need::Tool("tcpdump")) || !require(Need::Tool("tshark")) {
         return;
     }
     let lab = Lab::up(&[]);
@@ -382,7 +354,7 @@ fn lab_000_the_stack_demo_frame_layer_by_layer() {
 
 #[test]
 fn lab_001_simp_chat_through_a_lossy_switch() {
-    if !privileged("lab answer 001") || !tool("tcpdump") {
+    if !require(Need::Root) || !require(Need::Tool("tcpdump")) {
         return;
     }
     let lab = Lab::up(&[]);

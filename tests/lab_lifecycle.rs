@@ -4,14 +4,16 @@
 //! right computer and passes its exit code on, and that a non-root user gets a clear error.
 //!
 //! Needs root (network namespaces); skipped when not root and CI is unset. Each test has its
-//! own lab (`netlab::Lab`), removed even when the test fails.
+//! own lab (`support::Lab`), removed even when the test fails.
 
-mod netlab;
+mod support;
 
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use netlab::{BIN, Lab, Proc, alive, pids_in, privileged, run};
+use support::netns::{Lab, alive, pids_in};
+use support::proc::Proc;
+use support::{BIN, Need, require, run};
 
 fn text(o: &Output) -> String {
     format!(
@@ -40,7 +42,7 @@ fn eth0(ns: &str) -> String {
 
 #[test]
 fn up_builds_the_figure_twice_is_a_no_op_and_down_twice_is_safe() {
-    if !privileged("lab up/down") {
+    if !require(Need::Root) {
         return;
     }
     let lab = Lab::unique();
@@ -120,7 +122,7 @@ fn up_builds_the_figure_twice_is_a_no_op_and_down_twice_is_safe() {
 
 #[test]
 fn up_repairs_a_broken_lab_without_touching_what_works() {
-    if !privileged("lab up repair") {
+    if !require(Need::Root) {
         return;
     }
     let lab = Lab::up(&[]);
@@ -150,7 +152,7 @@ fn up_repairs_a_broken_lab_without_touching_what_works() {
 
 #[test]
 fn a_failing_step_removes_everything_it_made() {
-    if !privileged("lab up failure") {
+    if !require(Need::Root) {
         return;
     }
     for fail_at in [1, 9, 30] {
@@ -182,7 +184,7 @@ fn a_failing_step_removes_everything_it_made() {
 
 #[test]
 fn new_impairments_swap_only_the_switch_and_keep_the_computers_running() {
-    if !privileged("lab up impairments") {
+    if !require(Need::Root) {
         return;
     }
     let lab = Lab::up(&[]);
@@ -232,7 +234,7 @@ fn new_impairments_swap_only_the_switch_and_keep_the_computers_running() {
 
 #[test]
 fn exec_runs_on_the_right_computer_and_returns_its_exit_code() {
-    if !privileged("lab exec") {
+    if !require(Need::Root) {
         return;
     }
     let lab = Lab::up(&[]);
@@ -261,7 +263,7 @@ fn exec_runs_on_the_right_computer_and_returns_its_exit_code() {
 
 #[test]
 fn bad_names_and_settings_and_a_normal_user_get_clear_errors() {
-    if !privileged("lab errors") {
+    if !require(Need::Root) {
         return;
     }
     let o = Command::new(BIN)

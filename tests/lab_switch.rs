@@ -9,7 +9,7 @@
 //! (`helper_raw_frames`, run with `ip netns exec`), through `wirelab::link::PnetLink`.
 //! Needs root; skipped when not root and CI is unset.
 
-mod netlab;
+mod support;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -17,7 +17,9 @@ use std::process::{Command, Stdio};
 use std::thread;
 use std::time::Duration;
 
-use netlab::{Lab, Proc, Tcpdump, privileged, run, tool, tshark_fields};
+use support::netns::{Lab, Tcpdump};
+use support::proc::Proc;
+use support::{Need, require, run, tshark_fields};
 use wirelab::link::{Link, LinkOptions, PnetLink, iface};
 use wirelab::source::{CaptureReader, SourceEvent};
 
@@ -181,7 +183,7 @@ fn switch_stats(lab: &Lab) -> serde_json::Value {
 
 #[test]
 fn frames_cross_intact_in_order_and_delayed_within_the_jitter() {
-    if !privileged("lab switch delay") || !tool("tcpdump") {
+    if !require(Need::Root) || !require(Need::Tool("tcpdump")) {
         return;
     }
     let lab = Lab::up(&["--delay", "20ms", "--jitter", "2ms", "--seed", "11"]);
@@ -281,7 +283,7 @@ fn frames_cross_intact_in_order_and_delayed_within_the_jitter() {
 
 #[test]
 fn loss_is_within_a_binomial_bound_of_the_setting() {
-    if !privileged("lab switch loss") || !tool("tcpdump") {
+    if !require(Need::Root) || !require(Need::Tool("tcpdump")) {
         return;
     }
     let lab = Lab::up(&["--loss", "10%", "--delay", "1ms", "--seed", "99"]);
@@ -322,7 +324,7 @@ fn loss_is_within_a_binomial_bound_of_the_setting() {
 
 #[test]
 fn the_rate_limit_is_honoured_and_a_full_queue_tail_drops() {
-    if !privileged("lab switch rate") || !tool("tcpdump") {
+    if !require(Need::Root) || !require(Need::Tool("tcpdump")) {
         return;
     }
     let lab = Lab::up(&["--rate", "1mbit", "--queue", "20", "--seed", "3"]);
@@ -459,7 +461,7 @@ fn check_isolation(paths: &[PathBuf; 3]) {
 
 #[test]
 fn unicast_reaches_only_its_port_on_the_bridge_and_on_the_user_space_switch() {
-    if !privileged("lab switch isolation") || !tool("tcpdump") || !tool("tshark") {
+    if !require(Need::Root) || !require(Need::Tool("tcpdump")) || !require(Need::Tool("tshark")) {
         return;
     }
     let lab = Lab::up(&[]);
@@ -471,7 +473,7 @@ fn unicast_reaches_only_its_port_on_the_bridge_and_on_the_user_space_switch() {
 
 #[test]
 fn a_file_crosses_a_delayed_lossy_switch_whole_with_correct_checksums() {
-    if !privileged("lab switch tcp") || !tool("tcpdump") || !tool("tshark") {
+    if !require(Need::Root) || !require(Need::Tool("tcpdump")) || !require(Need::Tool("tshark")) {
         return;
     }
     let lab = Lab::up(&[
@@ -515,7 +517,7 @@ fn a_file_crosses_a_delayed_lossy_switch_whole_with_correct_checksums() {
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(
-        recv.wait_exit(Duration::from_secs(30)),
+        recv.wait_exit_within(Duration::from_secs(30)).code(),
         Some(0),
         "{}",
         recv.transcript()

@@ -13,19 +13,20 @@
 //! After each script: its lab is gone (the script's trap ran `lab down`). Needs root; skipped
 //! when not root and CI is unset.
 
-mod lab_checks;
-mod netlab;
+mod support;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use lab_checks::{
+use serde_json::Value;
+use support::lab_checks::{
     Lab003, answer, answer_json, check_003, check_figure3, evidence_is_real, strings,
 };
-use netlab::{BIN, Lab, Proc, privileged, run, tool, tshark_fields};
-use serde_json::Value;
+use support::netns::Lab;
+use support::proc::Proc;
+use support::{BIN, Need, require, run, tshark_fields};
 
 /// A walkthrough that ran: where its files are and what it printed.
 struct Walk {
@@ -45,7 +46,7 @@ impl Walk {
 
 /// Runs `scripts/labs/SCRIPT` (at most `limit`) and checks it succeeded and left nothing.
 fn walk(script: &str, limit: Duration) -> Option<Walk> {
-    if !privileged(script) || !tool("tshark") {
+    if !require(Need::Root) || !require(Need::Tool("tshark")) {
         return None;
     }
     let lab = Lab::unique();
@@ -64,7 +65,7 @@ fn walk(script: &str, limit: Duration) -> Option<Walk> {
     .env("WIRELAB_LAB", &lab.name);
     let mut p = Proc::spawn(script, cmd);
     p.close_stdin();
-    let code = p.wait_exit(limit);
+    let code = p.wait_exit_within(limit).code();
     let out = p.transcript();
     assert_eq!(code, Some(0), "{script} failed\n{out}");
     assert!(

@@ -8,13 +8,14 @@
 //! kilobytes of disk. tshark, the independent reference, confirms the frames before the
 //! damaged block (it stops reading there).
 
-mod wirelab_bin;
+mod support;
 
 use std::fs::File;
 use std::io::{Seek, SeekFrom, Write};
 use std::process::Command;
 
 use serde_json::Value;
+use support::{Need, require};
 use wirelab::source::MAX_PCAPNG_BLOCK;
 
 /// The filler blocks are Name Resolution Blocks whose body is zeros (an end-of-records
@@ -106,7 +107,7 @@ fn frames_and_offsets_past_4_gib() {
     assert!(second > u64::from(u32::MAX), "the test must cross 4 GiB");
     assert_eq!(std::fs::metadata(&path).expect("stat").len(), size);
 
-    let out = wirelab_bin::wirelab()
+    let out = support::wirelab()
         .args(["read", "--json"])
         .arg(&path)
         .output()
@@ -145,9 +146,7 @@ fn frames_and_offsets_past_4_gib() {
 /// is set.
 #[test]
 fn tshark_sees_the_frame_past_4_gib() {
-    if Command::new("tshark").arg("--version").output().is_err() {
-        assert!(std::env::var_os("CI").is_none(), "tshark is required in CI");
-        eprintln!("note: tshark not installed, skipping");
+    if !require(Need::Tool("tshark")) {
         return;
     }
     let dir = tempfile::tempdir().expect("temp dir");

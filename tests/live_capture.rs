@@ -1,18 +1,20 @@
 //! End-to-end tests of `wirelab capture`, `serve` and `replay` on real links: network
-//! namespaces joined by veth (tests/netlab), with tcpdump capturing the same interface and
-//! tshark reading what we wrote as the independent witnesses.
+//! namespaces joined by veth (tests/support/netns.rs), with tcpdump capturing the same
+//! interface and tshark reading what we wrote as the independent witnesses.
 //!
 //! They need root (namespaces, packet sockets): skipped with a note otherwise, unless `CI` is
 //! set, where a missing privilege fails.
 
-mod netlab;
+mod support;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use netlab::{BIN, Lan, Netns, Proc, Tcpdump, WAIT, privileged, run, tool, tshark_fields};
+use support::netns::{Lan, Netns, Tcpdump};
+use support::proc::{Proc, WAIT};
+use support::{BIN, Need, require, run, tshark_fields};
 use wirelab::source::{CaptureReader, SourceEvent};
 
 fn quiet_ipv6(ns: &Netns) {
@@ -41,7 +43,7 @@ fn capture(ns: &Netns, args: &[&str]) -> Proc {
 fn stop(p: &mut Proc) {
     std::thread::sleep(Duration::from_millis(300));
     p.signal("INT");
-    let code = p.wait_exit(WAIT);
+    let code = p.wait_exit_within(WAIT).code();
     assert_eq!(code, Some(0), "{}", p.transcript());
     assert!(
         p.err.text().contains("frames captured"),
@@ -142,10 +144,10 @@ fn tmp() -> tempfile::TempDir {
 
 #[test]
 fn capture_agrees_with_tcpdump_and_tshark_on_a_known_exchange() {
-    if !privileged("capture_agrees_with_tcpdump_and_tshark_on_a_known_exchange")
-        || !tool("tcpdump")
-        || !tool("tshark")
-        || !tool("curl")
+    if !require(Need::Root)
+        || !require(Need::Tool("tcpdump"))
+        || !require(Need::Tool("tshark"))
+        || !require(Need::Tool("curl"))
     {
         return;
     }
@@ -216,10 +218,7 @@ fn capture_agrees_with_tcpdump_and_tshark_on_a_known_exchange() {
 
 #[test]
 fn sigint_mid_capture_leaves_a_valid_file_with_every_frame_shown() {
-    if !privileged("sigint_mid_capture_leaves_a_valid_file_with_every_frame_shown")
-        || !tool("tshark")
-        || !tool("iperf3")
-    {
+    if !require(Need::Root) || !require(Need::Tool("tshark")) || !require(Need::Tool("iperf3")) {
         return;
     }
     let lan = lan("int");
@@ -236,7 +235,12 @@ fn sigint_mid_capture_leaves_a_valid_file_with_every_frame_shown() {
     std::thread::sleep(Duration::from_millis(1500));
     // Mid-transfer.
     cap.signal("INT");
-    assert_eq!(cap.wait_exit(WAIT), Some(0), "{}", cap.transcript());
+    assert_eq!(
+        cap.wait_exit_within(WAIT).code(),
+        Some(0),
+        "{}",
+        cap.transcript()
+    );
     drop(client);
     tshark_reads_cleanly(&file);
     let got = frames(&file);
@@ -263,7 +267,7 @@ fn sigint_mid_capture_leaves_a_valid_file_with_every_frame_shown() {
 
 #[test]
 fn loopback_frames_are_captured_once() {
-    if !privileged("loopback_frames_are_captured_once") || !tool("tcpdump") || !tool("tshark") {
+    if !require(Need::Root) || !require(Need::Tool("tcpdump")) || !require(Need::Tool("tshark")) {
         return;
     }
     let ns = Netns::new("lo");
@@ -288,7 +292,7 @@ fn loopback_frames_are_captured_once() {
 
 #[test]
 fn snaplen_64_capture_agrees_with_tshark_frame_by_frame() {
-    if !privileged("snaplen_64_capture_agrees_with_tshark_frame_by_frame") || !tool("tshark") {
+    if !require(Need::Root) || !require(Need::Tool("tshark")) {
         return;
     }
     let lan = lan("s64");
@@ -342,10 +346,7 @@ fn snaplen_64_capture_agrees_with_tshark_frame_by_frame() {
 
 #[test]
 fn ring_buffer_files_are_each_valid_and_together_hold_every_frame() {
-    if !privileged("ring_buffer_files_are_each_valid_and_together_hold_every_frame")
-        || !tool("tcpdump")
-        || !tool("tshark")
-    {
+    if !require(Need::Root) || !require(Need::Tool("tcpdump")) || !require(Need::Tool("tshark")) {
         return;
     }
     let lan = lan("rot");
@@ -392,9 +393,7 @@ fn ring_buffer_files_are_each_valid_and_together_hold_every_frame() {
 
 #[test]
 fn serve_shows_two_clients_at_once_per_connection_and_again_from_its_file() {
-    if !privileged("serve_shows_two_clients_at_once_per_connection_and_again_from_its_file")
-        || !tool("tshark")
-    {
+    if !require(Need::Root) || !require(Need::Tool("tshark")) {
         return;
     }
     let lan = lan("srv");
@@ -422,12 +421,17 @@ fn serve_shows_two_clients_at_once_per_connection_and_again_from_its_file() {
     b.wait_for("Thanks for connecting");
     a.close_stdin();
     b.close_stdin();
-    a.wait_exit(WAIT);
-    b.wait_exit(WAIT);
+    a.wait_exit_within(WAIT);
+    b.wait_exit_within(WAIT);
     serve.wait_for("connection #2");
     std::thread::sleep(Duration::from_millis(300));
     serve.signal("INT");
-    assert_eq!(serve.wait_exit(WAIT), Some(0), "{}", serve.transcript());
+    assert_eq!(
+        serve.wait_exit_within(WAIT).code(),
+        Some(0),
+        "{}",
+        serve.transcript()
+    );
     let live = serve.out.text();
     assert!(
         serve.err.text().contains("sent 12 bytes: hello from A"),
@@ -494,7 +498,7 @@ fn serve_shows_two_clients_at_once_per_connection_and_again_from_its_file() {
 
 #[test]
 fn replay_puts_the_same_frames_on_the_wire_byte_for_byte() {
-    if !privileged("replay_puts_the_same_frames_on_the_wire_byte_for_byte") || !tool("tcpdump") {
+    if !require(Need::Root) || !require(Need::Tool("tcpdump")) {
         return;
     }
     let lan = lan("rpl");
@@ -551,7 +555,7 @@ fn a_missing_interface_lists_the_ones_there_are() {
 
 #[test]
 fn without_the_capability_the_exact_setcap_command_is_given() {
-    if !privileged("without_the_capability_the_exact_setcap_command_is_given") || !tool("setpriv") {
+    if !require(Need::Root) || !require(Need::Tool("setpriv")) {
         return;
     }
     // As `nobody`, with no capabilities.
@@ -576,7 +580,7 @@ fn without_the_capability_the_exact_setcap_command_is_given() {
 
 #[test]
 fn an_existing_file_is_not_replaced_without_force() {
-    if !privileged("an_existing_file_is_not_replaced_without_force") {
+    if !require(Need::Root) {
         return;
     }
     let ns = Netns::new("frc");
@@ -598,10 +602,10 @@ fn an_existing_file_is_not_replaced_without_force() {
 /// A disk that fills up mid-capture: a 1 MiB tmpfs in a private mount namespace.
 #[test]
 fn a_full_disk_ends_the_capture_with_a_valid_file() {
-    if !privileged("a_full_disk_ends_the_capture_with_a_valid_file")
-        || !tool("tshark")
-        || !tool("iperf3")
-        || !tool("unshare")
+    if !require(Need::Root)
+        || !require(Need::Tool("tshark"))
+        || !require(Need::Tool("iperf3"))
+        || !require(Need::Tool("unshare"))
     {
         return;
     }
@@ -627,7 +631,7 @@ fn a_full_disk_ends_the_capture_with_a_valid_file() {
     let mut cli = lan.client.command("iperf3");
     cli.args(["-c", Lan::SERVER, "-t", "3", "-b", "20M"]);
     let _client = Proc::spawn("iperf3 -c", cli);
-    let code = cap.wait_exit(WAIT);
+    let code = cap.wait_exit_within(WAIT).code();
     let err = cap.err.text();
     assert_eq!(code, Some(1), "{}", cap.transcript());
     assert!(
@@ -649,10 +653,10 @@ fn a_full_disk_ends_the_capture_with_a_valid_file() {
 /// `sleep`), rows are skipped and counted while the file gets every frame.
 #[test]
 fn a_terminal_that_cannot_keep_up_skips_rows_and_the_file_keeps_every_frame() {
-    if !privileged("a_terminal_that_cannot_keep_up_skips_rows_and_the_file_keeps_every_frame")
-        || !tool("tcpdump")
-        || !tool("tshark")
-        || !tool("iperf3")
+    if !require(Need::Root)
+        || !require(Need::Tool("tcpdump"))
+        || !require(Need::Tool("tshark"))
+        || !require(Need::Tool("iperf3"))
     {
         return;
     }
@@ -676,7 +680,7 @@ fn a_terminal_that_cannot_keep_up_skips_rows_and_the_file_keeps_every_frame() {
         .client
         .command("iperf3")
         .args(["-c", Lan::SERVER, "-t", "2", "-b", "100M"]));
-    cap.wait_exit(WAIT);
+    cap.wait_exit_within(WAIT);
     let theirs = theirs.stop();
     let err = cap.err.text();
     assert!(
@@ -698,7 +702,7 @@ fn a_terminal_that_cannot_keep_up_skips_rows_and_the_file_keeps_every_frame() {
 
 #[test]
 fn several_interfaces_go_into_one_pcapng_with_a_block_each() {
-    if !privileged("several_interfaces_go_into_one_pcapng_with_a_block_each") || !tool("tshark") {
+    if !require(Need::Root) || !require(Need::Tool("tshark")) {
         return;
     }
     let lan = lan("multi");

@@ -4,10 +4,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-mod wirelab_bin;
+mod support;
 
 fn read(args: &[&str]) -> Output {
-    wirelab_bin::wirelab()
+    support::wirelab()
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .arg("read")
         .args(args)

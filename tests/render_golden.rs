@@ -4,12 +4,10 @@
 //! `-T fields`). To re-bless after an intended change: `WIRELAB_BLESS=1 cargo test --test
 //! render_golden`, then read the diff.
 
-use std::path::Path;
-
-mod wirelab_bin;
+mod support;
 
 fn render(args: &[&str]) -> String {
-    let out = wirelab_bin::wirelab()
+    let out = support::wirelab()
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .arg("read")
         .args(args)
@@ -26,32 +24,8 @@ fn render(args: &[&str]) -> String {
 
 fn golden(name: &str, args: &[&str]) {
     let got = render(args);
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/golden/render")
-        .join(format!("{name}.txt"));
-    if std::env::var_os("WIRELAB_BLESS").is_some() {
-        std::fs::write(&path, &got).expect("write golden");
-        return;
-    }
-    let want = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} (bless with WIRELAB_BLESS=1)", path.display()));
-    if got != want {
-        let diff: Vec<String> = want
-            .lines()
-            .zip(got.lines())
-            .enumerate()
-            .filter(|(_, (w, g))| w != g)
-            .take(10)
-            .map(|(i, (w, g))| format!("line {}:\n  want: {w}\n  got:  {g}", i + 1))
-            .collect();
-        panic!(
-            "{name}: output differs from {} ({} vs {} lines)\n{}",
-            path.display(),
-            want.lines().count(),
-            got.lines().count(),
-            diff.join("\n")
-        );
-    }
+    let path = support::repo("tests/golden/render").join(format!("{name}.txt"));
+    support::golden::check(&path, &got);
 }
 
 #[test]

@@ -7,13 +7,14 @@
 //! Needs root (to set the file capability and to switch to `nobody` with `setpriv`): skipped
 //! with a note when not root, unless CI is set (then it fails). Traffic stays on 127.0.0.1.
 
-mod demo_support;
+mod support;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use demo_support::{Proc, in_ci, is_root};
+use support::proc::Proc;
+use support::{Need, require};
 
 /// What the README tells a Pi user to run, minus the `sudo`.
 const CAPS: &str = "cap_net_raw,cap_net_admin=eip";
@@ -23,7 +24,7 @@ const SESSION_LIMIT: &str = "60";
 /// Runs `BIN stack-client 127.0.0.1:PORT` as `nobody` (uid and gid 65534, no groups, no
 /// capabilities inherited from root) with `handshake` and `exit` on stdin; returns stdout.
 fn handshake_as_nobody(bin: &Path) -> String {
-    let mut server = Proc::start(
+    let mut server = Proc::wirelab(
         "stack-server",
         &["stack-server", "--bind", "127.0.0.1", "--port", "0"],
     );
@@ -60,12 +61,7 @@ fn handshake_as_nobody(bin: &Path) -> String {
 
 #[test]
 fn setcap_lets_an_unprivileged_user_capture_the_handshake() {
-    if !is_root() {
-        assert!(
-            !in_ci(),
-            "CI is set but the tests do not run as root: this test must set a file capability"
-        );
-        eprintln!("note: not root, skipping the setcap test");
+    if !require(Need::Root) {
         return;
     }
     let dir = tempfile::tempdir().expect("temp dir");

@@ -5,12 +5,14 @@
 //! Needs root (namespaces); skipped when not root and CI is unset, mandatory in CI.
 //! The loss test keeps its capture at `$CARGO_TARGET_TMPDIR/simp_loss.pcap` for further checks.
 
-mod simp_support;
+mod support;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use simp_support::{Capture, Netns, Proc, Transcript, client, daemon, netns_allowed};
+use support::proc::{Proc, Transcript};
+use support::simp::{NetPair, capture, client, daemon};
+use support::{Need, require};
 use wirelab::decode::simp::Operation;
 
 const FAST: [&str; 2] = ["--timeout", "0.2"];
@@ -22,20 +24,20 @@ struct Pair {
     _daemons: [Proc; 2],
     t: Transcript,
     // Dropped last: the processes above are killed first.
-    net: Netns,
+    net: NetPair,
 }
 
 fn pair(daemon_args: [&[&str]; 2]) -> Pair {
-    let net = Netns::pair();
+    let net = NetPair::new();
     let t = Transcript::default();
-    let mut args_a = vec!["--ip", Netns::IP_A];
+    let mut args_a = vec!["--ip", NetPair::IP_A];
     args_a.extend_from_slice(daemon_args[0]);
-    let mut args_b = vec!["--ip", Netns::IP_B];
+    let mut args_b = vec!["--ip", NetPair::IP_B];
     args_b.extend_from_slice(daemon_args[1]);
     let da = daemon("daemon-a", Some(&net.a), &args_a, &t);
     let db = daemon("daemon-b", Some(&net.b), &args_b, &t);
-    let alice = client("alice", Some(&net.a), Netns::IP_A, "alice", &t);
-    let bob = client("bob", Some(&net.b), Netns::IP_B, "bob", &t);
+    let alice = client("alice", Some(&net.a), NetPair::IP_A, "alice", &t);
+    let bob = client("bob", Some(&net.b), NetPair::IP_B, "bob", &t);
     Pair {
         alice,
         bob,
@@ -47,28 +49,28 @@ fn pair(daemon_args: [&[&str]; 2]) -> Pair {
 
 /// alice invites bob (waiting), bob accepts: both in the chat.
 fn connect(p: &mut Pair) {
-    p.bob.send("wait");
+    p.bob.send_line("wait");
     p.bob.expect("waiting: ");
-    p.alice.send("start 10.77.0.2");
+    p.alice.send_line("start 10.77.0.2");
     p.alice.expect("inviting: 10.77.0.2:7777");
     p.bob
         .expect("invite: alice at 10.77.0.1:7777 wants to chat");
-    p.bob.send("accept");
+    p.bob.send_line("accept");
     p.alice.expect("chat: with bob at 10.77.0.2:7777");
     p.bob.expect("chat: with alice at 10.77.0.1:7777");
 }
 
 #[test]
 fn decline_sends_fin_and_the_inviter_is_told() {
-    if !netns_allowed() {
+    if !require(Need::Root) {
         return;
     }
     let mut p = pair([&FAST, &FAST]);
-    p.bob.send("wait");
+    p.bob.send_line("wait");
     p.bob.expect("waiting: ");
-    p.alice.send("start 10.77.0.2");
+    p.alice.send_line("start 10.77.0.2");
     p.bob.expect("invite: alice at 10.77.0.1:7777");
-    p.bob.send("decline");
+    p.bob.send_line("decline");
     p.bob
         .expect("declined: invitation from alice at 10.77.0.1:7777");
     p.bob.expect("menu: ");
@@ -76,28 +78,28 @@ fn decline_sends_fin_and_the_inviter_is_told() {
         .expect("declined: 10.77.0.2:7777 declined the invitation");
     p.alice.expect("menu: ");
     // Both can go on: alice invites again, bob (back at the menu) is offered it and accepts.
-    p.alice.send("start 10.77.0.2");
+    p.alice.send_line("start 10.77.0.2");
     p.bob.expect("invite: alice at 10.77.0.1:7777");
-    p.bob.send("accept");
+    p.bob.send_line("accept");
     p.alice.expect("chat: with bob");
 }
 
 #[test]
 fn accept_then_chat_both_ways_then_quit_with_fin_ack() {
-    if !netns_allowed() {
+    if !require(Need::Root) {
         return;
     }
     let mut p = pair([&FAST, &FAST]);
     connect(&mut p);
-    p.alice.send("Hello World");
+    p.alice.send_line("Hello World");
     p.bob.expect("msg: alice: Hello World");
     p.alice.expect("delivered: Hello World");
-    p.bob.send("hi alice, how are you?");
+    p.bob.send_line("hi alice, how are you?");
     p.alice.expect("msg: bob: hi alice, how are you?");
     p.bob.expect("delivered: hi alice, how are you?");
-    p.alice.send("fine");
+    p.alice.send_line("fine");
     p.bob.expect("msg: alice: fine");
-    p.alice.send("q");
+    p.alice.send_line("q");
     p.alice.expect("leaving: the chat");
     p.bob.expect("ended: alice left the chat");
     p.alice.expect("ended: you left the chat");
@@ -111,7 +113,7 @@ fn accept_then_chat_both_ways_then_quit_with_fin_ack() {
 
 #[test]
 fn busy_daemon_answers_err_user_busy() {
-    if !netns_allowed() {
+    if !require(Need::Root) {
         return;
     }
     let mut p = pair([&FAST, &FAST]);
@@ -125,29 +127,29 @@ fn busy_daemon_answers_err_user_busy() {
         &p.t,
     );
     let mut carol = client("carol", Some(&p.net.a.clone()), "10.77.0.3", "carol", &p.t);
-    carol.send("start 10.77.0.2");
+    carol.send_line("start 10.77.0.2");
     carol.expect("refused: 10.77.0.2:7777: user busy");
     carol.expect("menu: ");
     // The chat is untouched.
-    p.alice.send("still there?");
+    p.alice.send_line("still there?");
     p.bob.expect("msg: alice: still there?");
 }
 
 #[test]
 fn waiting_client_cancels_and_inviter_cancels() {
-    if !netns_allowed() {
+    if !require(Need::Root) {
         return;
     }
     let mut p = pair([&FAST, &FAST]);
-    p.bob.send("wait");
+    p.bob.send_line("wait");
     p.bob.expect("waiting: ");
-    p.bob.send("cancel");
+    p.bob.send_line("cancel");
     p.bob.expect("menu: ");
-    p.bob.send("wait");
+    p.bob.send_line("wait");
     p.bob.expect("waiting: ");
-    p.alice.send("start 10.77.0.2");
+    p.alice.send_line("start 10.77.0.2");
     p.bob.expect("invite: alice");
-    p.alice.send("cancel");
+    p.alice.send_line("cancel");
     p.alice.expect("cancelled: invitation to 10.77.0.2:7777");
     p.bob
         .expect("withdrawn: alice at 10.77.0.1:7777 withdrew the invitation");
@@ -156,23 +158,23 @@ fn waiting_client_cancels_and_inviter_cancels() {
 
 #[test]
 fn invitation_while_choosing_is_held_and_offered() {
-    if !netns_allowed() {
+    if !require(Need::Root) {
         return;
     }
     let mut p = pair([&FAST, &FAST]);
     // bob is at the menu, neither waiting nor starting.
-    p.alice.send("start 10.77.0.2");
+    p.alice.send_line("start 10.77.0.2");
     p.bob.expect("invite: alice at 10.77.0.1:7777");
-    p.bob.send("wait");
+    p.bob.send_line("wait");
     p.bob.expect("error: answer the invitation first");
-    p.bob.send("accept");
+    p.bob.send_line("accept");
     p.alice.expect("chat: with bob");
     p.bob.expect("chat: with alice");
 }
 
 #[test]
 fn lossy_link_delivers_every_message_once_in_order() {
-    if !netns_allowed() {
+    if !require(Need::Root) {
         return;
     }
     const N: usize = 12;
@@ -197,18 +199,18 @@ fn lossy_link_delivers_every_message_once_in_order() {
         "7",
     ];
     // The capture starts before the daemons, on A's side of the veth.
-    let net = Netns::pair();
+    let net = NetPair::new();
     let pcap = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("simp_loss.pcap");
-    let capture = Capture::start(&net.a, net.dev_a, &pcap);
+    let capture = capture(&net.a, net.dev_a, &pcap);
     let t = Transcript::default();
-    let mut args_a = vec!["--ip", Netns::IP_A];
+    let mut args_a = vec!["--ip", NetPair::IP_A];
     args_a.extend_from_slice(&lossy_a);
-    let mut args_b = vec!["--ip", Netns::IP_B];
+    let mut args_b = vec!["--ip", NetPair::IP_B];
     args_b.extend_from_slice(&lossy_b);
     let da = daemon("daemon-a", Some(&net.a), &args_a, &t);
     let db = daemon("daemon-b", Some(&net.b), &args_b, &t);
-    let alice = client("alice", Some(&net.a), Netns::IP_A, "alice", &t);
-    let bob = client("bob", Some(&net.b), Netns::IP_B, "bob", &t);
+    let alice = client("alice", Some(&net.a), NetPair::IP_A, "alice", &t);
+    let bob = client("bob", Some(&net.b), NetPair::IP_B, "bob", &t);
     let mut p = Pair {
         alice,
         bob,
@@ -221,8 +223,8 @@ fn lossy_link_delivers_every_message_once_in_order() {
     let from_bob: Vec<String> = (1..=N).map(|i| format!("b{i:02} from bob")).collect();
     // Typed all at once: queued behind the one in flight, sent in order.
     for (a, b) in from_alice.iter().zip(&from_bob) {
-        p.alice.send(a);
-        p.bob.send(b);
+        p.alice.send_line(a);
+        p.bob.send_line(b);
     }
     let last_a = from_alice.last().cloned().unwrap_or_default();
     let last_b = from_bob.last().cloned().unwrap_or_default();
@@ -234,7 +236,7 @@ fn lossy_link_delivers_every_message_once_in_order() {
         &format!("msg: alice: {last_a}"),
         &format!("delivered: {last_b}"),
     ]);
-    p.alice.send("q");
+    p.alice.send_line("q");
     p.alice.expect("ended: ");
     p.bob.expect("ended: alice left the chat");
     // Every message shown exactly once, in order (history holds every line read so far).
@@ -253,7 +255,7 @@ fn lossy_link_delivers_every_message_once_in_order() {
 
     // The capture shows retransmissions: the same chat datagram (sender, seq, text) repeated.
     let pcap = capture.stop();
-    let datagrams = simp_support::simp_datagrams(&pcap);
+    let datagrams = support::simp::simp_datagrams(&pcap);
     let mut copies: HashMap<(String, u8, Vec<u8>), usize> = HashMap::new();
     for (from, msg) in &datagrams {
         if msg.op == Operation::Message {

@@ -2,12 +2,13 @@
 //! smoke test, malformed datagrams from a raw test socket, a second client refused.
 //! Each test uses its own 127.x.y.z addresses (x, y from the process id) to avoid clashes.
 
-mod simp_support;
+mod support;
 
 use std::net::UdpSocket;
 use std::time::{Duration, Instant};
 
-use simp_support::{Transcript, client, daemon};
+use support::proc::{Transcript, WAIT};
+use support::simp::{client, daemon};
 use wirelab::decode::simp::{Operation, SimpMessage};
 
 /// A loopback address unique to this test process: 127.<pid-derived>.<pid-derived>.`host`.
@@ -24,17 +25,17 @@ fn loopback_invite_accept_chat_and_quit() {
     let _db = daemon("daemon-b", None, &["--ip", &ip_b, "--timeout", "0.2"], &t);
     let mut alice = client("alice", None, &ip_a, "alice", &t);
     let mut bob = client("bob", None, &ip_b, "bob", &t);
-    bob.send("wait");
+    bob.send_line("wait");
     bob.expect("waiting: ");
-    alice.send(&format!("start {ip_b}"));
+    alice.send_line(&format!("start {ip_b}"));
     bob.expect(&format!("invite: alice at {ip_a}:7777"));
-    bob.send("accept");
+    bob.send_line("accept");
     alice.expect(&format!("chat: with bob at {ip_b}:7777"));
     bob.expect(&format!("chat: with alice at {ip_a}:7777"));
-    alice.send("Hello World");
+    alice.send_line("Hello World");
     bob.expect("msg: alice: Hello World");
     alice.expect("delivered: Hello World");
-    bob.send("q");
+    bob.send_line("q");
     alice.expect("ended: bob left the chat");
     bob.expect("ended: you left the chat");
     alice.expect("menu: ");
@@ -47,7 +48,7 @@ fn malformed_datagrams_get_err_replies_and_the_daemon_survives() {
     let ip = lo(3);
     let _d = daemon("daemon", None, &["--ip", &ip, "--timeout", "0.2"], &t);
     let sock = UdpSocket::bind((lo(9).as_str(), 0)).expect("test socket");
-    sock.set_read_timeout(Some(simp_support::WAIT))
+    sock.set_read_timeout(Some(support::proc::WAIT))
         .expect("read timeout");
     let to = format!("{ip}:7777");
     let good = SimpMessage::new(Operation::Syn, 0, "eve", Vec::new()).encode();
@@ -97,7 +98,7 @@ fn malformed_datagrams_get_err_replies_and_the_daemon_survives() {
         (Operation::Err, &b"no user logged in"[..])
     );
     // Each malformed datagram was logged (the log reader may lag: poll, bounded).
-    let deadline = Instant::now() + simp_support::WAIT;
+    let deadline = Instant::now() + support::proc::WAIT;
     while t.dump().matches("malformed datagram from").count() < 5 && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(20));
     }
@@ -111,9 +112,8 @@ fn a_second_client_is_refused() {
     let ip = lo(4);
     let _d = daemon("daemon", None, &["--ip", &ip], &t);
     let _first = client("first", None, &ip, "first", &t);
-    let mut second =
-        simp_support::Proc::spawn("second", None, &["simp", "client", "--daemon", &ip], &t);
+    let mut second = support::simp::spawn("second", None, &["simp", "client", "--daemon", &ip], &t);
     second.expect("error: this daemon already serves a client");
     second.expect("client: the daemon closed the connection");
-    assert_eq!(second.wait_exit(), Some(1));
+    assert_eq!(second.wait_exit_within(WAIT).code(), Some(1));
 }

@@ -3,24 +3,16 @@
 //!
 //! Skipped (with a note) when tshark is missing, unless the environment variable CI is set.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use support::{Need, require};
 use wirelab::source::{CaptureReader, SourceEvent};
-
-const CAPTURES: &str = "/work/shared/captures-public";
 
 /// (epoch seconds, microseconds, frame.len, frame.cap_len) of one frame.
 type Row = (u64, u32, u32, u32);
-
-fn tshark_available() -> bool {
-    let found = Command::new("tshark").arg("--version").output().is_ok();
-    if !found {
-        assert!(std::env::var_os("CI").is_none(), "tshark is required in CI");
-        eprintln!("note: tshark not installed, skipping the comparison with tshark");
-    }
-    found
-}
 
 /// "1595469924.234640000" -> (1595469924, 234640): microseconds, truncated like tshark's
 /// microsecond display.
@@ -88,11 +80,10 @@ fn our_rows(path: &Path) -> Vec<Row> {
 }
 
 fn captures() -> Vec<PathBuf> {
-    let Ok(dir) = std::fs::read_dir(CAPTURES) else {
-        assert!(std::env::var_os("CI").is_none(), "{CAPTURES} is missing");
-        eprintln!("note: {CAPTURES} missing, nothing to compare");
+    if !require(Need::PublicCaptures) {
         return vec![];
-    };
+    }
+    let dir = std::fs::read_dir(support::public_captures()).expect("the public captures");
     let mut files: Vec<PathBuf> = dir
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|x| x == "pcap" || x == "pcapng"))
@@ -103,7 +94,7 @@ fn captures() -> Vec<PathBuf> {
 
 #[test]
 fn frames_match_tshark_on_public_captures() {
-    if !tshark_available() {
+    if !require(Need::Tool("tshark")) {
         return;
     }
     let files = captures();

@@ -5,12 +5,15 @@
 //!
 //! Skips (with a message) when tshark is missing, unless `CI` is set: then it fails.
 
+mod support;
+
 use std::fmt::Write as _;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
+use support::{Need, require};
 use wirelab::analyse::tcp::{AnalysisFlags, TcpAnalysis, TcpAnalyzer, TcpSegment};
 use wirelab::decode::tcp_flags;
 
@@ -22,21 +25,6 @@ const ACK: u16 = tcp_flags::ACK;
 
 // ---------------------------------------------------------------------------------------------
 // tshark plumbing
-
-/// Whether the cross-check can run; panics when tshark is missing in CI.
-fn tshark_present() -> bool {
-    let ok = Command::new("tshark")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        if std::env::var_os("CI").is_some() {
-            panic!("tshark is required in CI for the TCP analysis cross-check");
-        }
-        eprintln!("skipping: tshark not found (set CI to make this a failure)");
-    }
-    ok
-}
 
 /// A frame to write: a TCP segment, or an ICMP error quoting `quote` bytes of its header.
 #[derive(Clone, Copy, Debug)]
@@ -486,7 +474,7 @@ fn ends(port_a: u16, port_b: u16) -> Ends {
 /// Every row of the reference table (§9), in one capture, one stream per situation.
 #[test]
 fn reference_table_situations_match_tshark() {
-    if !tshark_present() {
+    if !require(Need::Tool("tshark")) {
         return;
     }
     let mut s = Script::new();
@@ -602,7 +590,7 @@ fn reference_table_situations_match_tshark() {
 /// Stream numbering: port reuse from either side, SYN-ACK with a new ISN, ICMP quoting.
 #[test]
 fn stream_numbering_matches_tshark() {
-    if !tshark_present() {
+    if !require(Need::Tool("tshark")) {
         return;
     }
     let mut s = Script::new();
@@ -647,7 +635,7 @@ fn stream_numbering_matches_tshark() {
 /// Window scaling: both sides, SYN only, SYN-ACK only, shift over 14, no options.
 #[test]
 fn window_scaling_matches_tshark() {
-    if !tshark_present() {
+    if !require(Need::Tool("tshark")) {
         return;
     }
     let mut s = Script::new();
@@ -676,7 +664,7 @@ fn window_scaling_matches_tshark() {
 /// direction are unacknowledged (its `TCP_MAX_UNACKED_SEGMENTS`), as in one-way captures.
 #[test]
 fn unacked_segment_cap_matches_tshark() {
-    if !tshark_present() {
+    if !require(Need::Tool("tshark")) {
         return;
     }
     let mut s = Script::new();
@@ -707,7 +695,7 @@ fn unacked_segment_cap_matches_tshark() {
 /// iRTT), an iRTT of 20 ms widening the out-of-order window, time going backwards.
 #[test]
 fn timing_quirks_match_tshark() {
-    if !tshark_present() {
+    if !require(Need::Tool("tshark")) {
         return;
     }
     let mut s = Script::new();
@@ -1075,7 +1063,7 @@ fn random_items(seed: u64, steps: usize) -> Vec<Item> {
 
 #[test]
 fn randomized_conversations_match_tshark() {
-    if !tshark_present() {
+    if !require(Need::Tool("tshark")) {
         return;
     }
     let seeds: u64 = std::env::var("WIRELAB_TCP_SEEDS")
@@ -1176,17 +1164,14 @@ fn decode_tcp(link: u32, frame: u64, time: Duration, bytes: &[u8]) -> Option<Tcp
 
 #[test]
 fn public_captures_match_tshark() {
-    if !tshark_present() {
+    if !require(Need::Tool("tshark")) {
         return;
     }
-    // WIRELAB_PUBLIC_CAPTURES overrides where the shared sample captures live.
-    let dir = std::env::var_os("WIRELAB_PUBLIC_CAPTURES")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| Path::new("/work/shared/captures-public").to_path_buf());
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        eprintln!("skipping: no public captures at {}", dir.display());
+    if !require(Need::PublicCaptures) {
         return;
-    };
+    }
+    let dir = support::public_captures();
+    let entries = std::fs::read_dir(&dir).expect("the public captures' directory");
     let tmp = tempfile::tempdir().expect("tempdir");
     let conf = tmp.path().join("conf");
     std::fs::create_dir(&conf).expect("conf dir");
@@ -1237,7 +1222,7 @@ fn public_captures_match_tshark() {
 /// port reuse still run, and the reuse label still shows; numbers stay raw.
 #[test]
 fn truncated_first_fragments_match_tshark() {
-    if !tshark_present() {
+    if !require(Need::Tool("tshark")) {
         return;
     }
     let mut s = Script::new();

@@ -18,9 +18,10 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use serde_json::Value;
+mod support;
 
-mod wirelab_bin;
+use serde_json::Value;
+use support::{Need, in_ci, require};
 
 const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
 
@@ -506,19 +507,9 @@ fn goldens() -> Vec<(String, Golden)> {
 fn capture_path(source: &str) -> Option<PathBuf> {
     let root = Path::new(MANIFEST_DIR);
     if let Some(name) = source.strip_prefix("captures-public/") {
-        let mut dirs: Vec<PathBuf> = Vec::new();
-        if let Some(d) = std::env::var_os("WIRELAB_PUBLIC_CAPTURES") {
-            dirs.push(PathBuf::from(d));
-        }
-        dirs.push(root.join("../shared/captures-public"));
-        dirs.push(PathBuf::from("/work/shared/captures-public"));
-        return dirs.into_iter().map(|d| d.join(name)).find(|p| p.is_file());
+        return Some(support::public_capture(name)).filter(|p| p.is_file());
     }
     Some(root.join(source)).filter(|p| p.is_file())
-}
-
-fn in_ci() -> bool {
-    std::env::var_os("CI").is_some()
 }
 
 /// A missing capture fails the test if it is one of ours (in the repository) or if we run
@@ -541,7 +532,7 @@ fn wirelab_read_json_matches_tshark() {
             }
             continue;
         };
-        let out = wirelab_bin::wirelab()
+        let out = support::wirelab()
             .args(["read", "--json"])
             .arg(&path)
             .output()
@@ -571,23 +562,16 @@ fn wirelab_read_json_matches_tshark() {
 
 #[test]
 fn goldens_are_what_tshark_says() {
-    let version = Command::new("tshark").arg("--version").output();
-    let version = match version {
-        Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout)
-            .lines()
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_string(),
-        _ => {
-            assert!(
-                !in_ci(),
-                "tshark is not installed, and CI is set: install tshark"
-            );
-            eprintln!("note: tshark not installed, golden freshness not checked");
-            return;
-        }
-    };
+    if !require(Need::Tool("tshark")) {
+        return;
+    }
+    let version = support::run(Command::new("tshark").arg("--version"));
+    let version = String::from_utf8_lossy(&version.stdout)
+        .lines()
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_string();
     let conf = tempfile::tempdir().expect("temp dir");
     let config = conf.path().join("config");
     let home = conf.path().join("home");

@@ -15,143 +15,65 @@
 //! Runs as root (skips as a normal user unless CI is set, then it fails). Every namespace
 //! and process is a guard removed on Drop, also when the test fails.
 
+mod support;
+
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+use support::netns::Netns;
+use support::proc::{Proc, WAIT};
+use support::{BIN, Need, ROOT, require};
 
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
-const BIN: &str = env!("CARGO_BIN_EXE_wirelab");
-const WAIT: Duration = Duration::from_secs(60);
 const UPLOAD: usize = 1_500_000;
 const REPLY: &str = "got it, thanks";
-
-fn is_root() -> bool {
-    std::fs::read_to_string("/proc/self/status").is_ok_and(|s| {
-        s.lines()
-            .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
-    })
-}
-
-/// Root runs the test; otherwise skip, unless CI is set (then fail).
-fn allowed() -> bool {
-    if is_root() {
-        return true;
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "CI is set: the veth upload test must run there, as root"
-    );
-    eprintln!("skipped: network namespace tests need root");
-    false
-}
-
-fn need(tool: &str) {
-    let ok = Command::new(tool)
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok();
-    assert!(ok, "{tool} is needed (.ci/run installs it)");
-}
-
-fn ip(args: &[&str]) {
-    let out = Command::new("ip").args(args).output().expect("running ip");
-    assert!(
-        out.status.success(),
-        "ip {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 static NEXT: AtomicUsize = AtomicUsize::new(0);
 
 /// A, M and B; Drop deletes them (and so every veth and every process left inside).
 struct Lab {
-    a: String,
-    m: String,
-    b: String,
+    a: Netns,
+    m: Netns,
+    b: Netns,
     net: usize,
-    made: Vec<String>,
 }
 
 impl Lab {
     fn new() -> Lab {
         let n = NEXT.fetch_add(1, Ordering::SeqCst);
-        let base = format!("wlup-{}-{n}", std::process::id());
-        let mut lab = Lab {
-            a: format!("{base}-a"),
-            m: format!("{base}-m"),
-            b: format!("{base}-b"),
+        let lab = Lab {
+            a: Netns::new("upa"),
+            m: Netns::new("upm"),
+            b: Netns::new("upb"),
             net: 10 + (std::process::id() as usize + n) % 200,
-            made: Vec::new(),
         };
-        for ns in [lab.a.clone(), lab.m.clone(), lab.b.clone()] {
-            ip(&["netns", "add", &ns]);
-            lab.made.push(ns.clone());
-            ip(&["-n", &ns, "link", "set", "dev", "lo", "up"]);
-        }
-        ip(&[
-            "-n", &lab.a, "link", "add", "wla", "type", "veth", "peer", "name", "wlma", "netns",
-            &lab.m,
+        let m = lab.m.name.as_str();
+        lab.a.ip(&[
+            "link", "add", "wla", "type", "veth", "peer", "name", "wlma", "netns", m,
         ]);
-        ip(&[
-            "-n", &lab.b, "link", "add", "wlb", "type", "veth", "peer", "name", "wlmb", "netns",
-            &lab.m,
+        lab.b.ip(&[
+            "link", "add", "wlb", "type", "veth", "peer", "name", "wlmb", "netns", m,
         ]);
-        ip(&[
-            "-n",
-            &lab.a,
-            "addr",
-            "add",
-            &format!("{}/24", lab.ip(1)),
-            "dev",
-            "wla",
-        ]);
-        ip(&[
-            "-n",
-            &lab.b,
-            "addr",
-            "add",
-            &format!("{}/24", lab.ip(2)),
-            "dev",
-            "wlb",
-        ]);
+        lab.a
+            .ip(&["addr", "add", &format!("{}/24", lab.ip(1)), "dev", "wla"]);
+        lab.b
+            .ip(&["addr", "add", &format!("{}/24", lab.ip(2)), "dev", "wlb"]);
         // One segment per frame (no GSO): the relay forwards what a real wire would carry.
-        ip(&[
-            "-n",
-            &lab.a,
-            "link",
-            "set",
-            "dev",
-            "wla",
-            "gso_max_segs",
-            "1",
-        ]);
-        ip(&[
-            "-n",
-            &lab.b,
-            "link",
-            "set",
-            "dev",
-            "wlb",
-            "gso_max_segs",
-            "1",
-        ]);
+        lab.a
+            .ip(&["link", "set", "dev", "wla", "gso_max_segs", "1"]);
+        lab.b
+            .ip(&["link", "set", "dev", "wlb", "gso_max_segs", "1"]);
         for (ns, dev) in [
             (&lab.m, "wlma"),
             (&lab.m, "wlmb"),
             (&lab.a, "wla"),
             (&lab.b, "wlb"),
         ] {
-            ip(&["-n", ns, "link", "set", "dev", dev, "up"]);
+            ns.ip(&["link", "set", "dev", dev, "up"]);
         }
         lab
     }
@@ -161,65 +83,17 @@ impl Lab {
     }
 }
 
-impl Drop for Lab {
-    fn drop(&mut self) {
-        for ns in &self.made {
-            if let Ok(out) = Command::new("ip").args(["netns", "pids", ns]).output() {
-                for pid in String::from_utf8_lossy(&out.stdout).split_whitespace() {
-                    let _ = Command::new("kill").args(["-KILL", pid]).status();
-                }
-            }
-            let _ = Command::new("ip").args(["netns", "del", ns]).status();
-        }
-    }
+/// Starts `args` inside `ns`.
+fn spawn(ns: &Netns, args: &[&str]) -> Proc {
+    let mut cmd = ns.command(args[0]);
+    cmd.args(&args[1..]);
+    Proc::spawn(args[0], cmd)
 }
 
-/// A process in a namespace; Drop kills it.
-struct Proc(Child);
-
-impl Proc {
-    fn spawn(ns: &str, args: &[&str], stderr_to: Option<mpsc::Sender<String>>) -> Proc {
-        let mut cmd = Command::new("ip");
-        cmd.args(["netns", "exec", ns])
-            .args(args)
-            .stdin(Stdio::null());
-        cmd.stdout(Stdio::null());
-        cmd.stderr(if stderr_to.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        });
-        let mut child = cmd
-            .spawn()
-            .unwrap_or_else(|e| panic!("spawning {args:?}: {e}"));
-        if let (Some(tx), Some(err)) = (stderr_to, child.stderr.take()) {
-            thread::spawn(move || {
-                for line in BufReader::new(err).lines().map_while(Result::ok) {
-                    let _ = tx.send(line);
-                }
-            });
-        }
-        Proc(child)
-    }
-
-    fn wait(&mut self, what: &str) {
-        let deadline = Instant::now() + WAIT;
-        while Instant::now() < deadline {
-            if let Ok(Some(st)) = self.0.try_wait() {
-                assert!(st.success(), "{what} failed: {st}");
-                return;
-            }
-            thread::sleep(Duration::from_millis(20));
-        }
-        panic!("{what} did not finish within {WAIT:?}");
-    }
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
+/// Waits for `p` to exit by itself, successfully.
+fn wait_ok(p: &mut Proc, what: &str) {
+    let st = p.wait_exit_within(WAIT);
+    assert!(st.success(), "{what} failed: {st}");
 }
 
 fn wait_file(path: &Path) {
@@ -288,14 +162,11 @@ fn unhex(s: &str) -> Vec<u8> {
 
 /// Makes the capture; returns (pcap, bytes sent, bytes the sink's socket received).
 fn lossy_upload(dir: &Path) -> (PathBuf, Vec<u8>, Vec<u8>) {
-    for tool in ["python3", "tcpdump", "tshark"] {
-        need(tool);
-    }
     let relay = Path::new(ROOT).join("scripts/lossy-relay.py");
     let relay = relay.to_str().unwrap();
     let lab = Lab::new();
     let p = |name: &str| dir.join(name).to_str().unwrap().to_string();
-    let _relay = Proc::spawn(
+    let _relay = spawn(
         &lab.m,
         &[
             "python3",
@@ -314,11 +185,9 @@ fn lossy_upload(dir: &Path) -> (PathBuf, Vec<u8>, Vec<u8>) {
             "--ready",
             &p("relay.ready"),
         ],
-        None,
     );
     wait_file(&dir.join("relay.ready"));
-    let (tx, rx) = mpsc::channel();
-    let mut tcpdump = Proc::spawn(
+    let mut tcpdump = spawn(
         &lab.a,
         &[
             "tcpdump",
@@ -333,18 +202,9 @@ fn lossy_upload(dir: &Path) -> (PathBuf, Vec<u8>, Vec<u8>) {
             &p("up.pcap"),
             "tcp",
         ],
-        Some(tx),
     );
-    let deadline = Instant::now() + WAIT;
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match rx.recv_timeout(left) {
-            Ok(l) if l.contains("listening on") => break,
-            Ok(_) => {}
-            Err(e) => panic!("tcpdump did not start: {e}"),
-        }
-    }
-    let mut sink = Proc::spawn(
+    tcpdump.wait_for("listening on");
+    let mut sink = spawn(
         &lab.b,
         &[
             "python3",
@@ -363,11 +223,10 @@ fn lossy_upload(dir: &Path) -> (PathBuf, Vec<u8>, Vec<u8>) {
             "--ready",
             &p("sink.ready"),
         ],
-        None,
     );
     wait_file(&dir.join("sink.ready"));
     let bytes = UPLOAD.to_string();
-    let mut upload = Proc::spawn(
+    let mut upload = spawn(
         &lab.a,
         &[
             "python3",
@@ -386,17 +245,14 @@ fn lossy_upload(dir: &Path) -> (PathBuf, Vec<u8>, Vec<u8>) {
             "--seconds",
             "60",
         ],
-        None,
     );
-    upload.wait("the upload");
-    sink.wait("the sink");
+    wait_ok(&mut upload, "the upload");
+    wait_ok(&mut sink, "the sink");
     thread::sleep(Duration::from_millis(300)); // the last ACKs reach the capture
-    let _ = Command::new("kill")
-        .args(["-INT", &tcpdump.0.id().to_string()])
-        .status();
-    tcpdump.wait("tcpdump");
+    tcpdump.signal("INT");
+    wait_ok(&mut tcpdump, "tcpdump");
     // A capture that lost frames would make every comparison below meaningless.
-    let stats: Vec<String> = rx.try_iter().collect();
+    let stats: Vec<String> = tcpdump.err.lines();
     assert!(
         stats
             .iter()
@@ -410,7 +266,11 @@ fn lossy_upload(dir: &Path) -> (PathBuf, Vec<u8>, Vec<u8>) {
 
 #[test]
 fn a_lossy_upload_reads_back_as_tshark_and_the_sockets_saw_it() {
-    if !allowed() {
+    if !require(Need::Root)
+        || !require(Need::Tool("python3"))
+        || !require(Need::Tool("tcpdump"))
+        || !require(Need::Tool("tshark"))
+    {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

@@ -5,13 +5,13 @@
 //! screens (ratatui's test backend, 100×30) in `tests/golden/view/`, re-blessed with
 //! `WIRELAB_BLESS=1`.
 
-mod view_golden;
+mod support;
 
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use view_golden::{check, text};
+use support::golden::{check_screen, screen_text};
 use wirelab::tui::app::App;
 use wirelab::tui::index::SourceSpec;
 use wirelab::tui::state::Key;
@@ -152,13 +152,13 @@ fn golden_screens_of_the_analysis_views() {
     let path = capture("tcp-analysis.pcapng");
     let mut app = open(&path, "captures/tcp-analysis.pcapng");
     press(&mut app, 100, 30, &[Key::Down, Key::Down, Key::Char('F')]);
-    check("view-follow", &app.draw_to_buffer(100, 30));
+    check_screen("view-follow", &app.draw_to_buffer(100, 30));
     press(&mut app, 100, 30, &[Key::Char('S')]);
-    check("view-stevens", &app.draw_to_buffer(100, 30));
+    check_screen("view-stevens", &app.draw_to_buffer(100, 30));
     press(&mut app, 100, 30, &[Key::Char('T')]);
-    check("view-tcptrace", &app.draw_to_buffer(100, 30));
+    check_screen("view-tcptrace", &app.draw_to_buffer(100, 30));
     press(&mut app, 100, 30, &[Key::Char('R')]);
-    check("view-rtt", &app.draw_to_buffer(100, 30));
+    check_screen("view-rtt", &app.draw_to_buffer(100, 30));
     // On an ARP frame, the views say what to do.
     press(
         &mut app,
@@ -166,5 +166,5 @@ fn golden_screens_of_the_analysis_views() {
         30,
         &[Key::Esc, Key::Char('g'), Key::Char('F')],
     );
-    assert!(text(&app.draw_to_buffer(100, 30)).contains("Select a TCP frame"));
+    assert!(screen_text(&app.draw_to_buffer(100, 30)).contains("Select a TCP frame"));
 }

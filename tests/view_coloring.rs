@@ -9,29 +9,22 @@
 //! `tests/golden/tshark/` is not one wirelab decodes): HTTP bodies found by TCP reassembly,
 //! CDP under "Routing".
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use support::{Need, in_ci, require};
 use wirelab::analyse::analyse_all;
 use wirelab::render::coloring::coloring_rule;
 use wirelab::source::{CaptureReader, SourceEvent};
 
-const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
-
-fn in_ci() -> bool {
-    std::env::var_os("CI").is_some()
-}
-
+/// A bundled capture, or a public one.
 fn find_capture(name: &str) -> Option<PathBuf> {
-    let root = Path::new(MANIFEST_DIR);
-    [
-        root.join("captures"),
-        root.join("../shared/captures-public"),
-        PathBuf::from("/work/shared/captures-public"),
-    ]
-    .into_iter()
-    .map(|d| d.join(name))
-    .find(|p| p.is_file())
+    [support::repo("captures"), support::public_captures()]
+        .into_iter()
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
 }
 
 fn tshark_rules(path: &Path) -> Option<String> {
@@ -88,7 +81,7 @@ const APP_RULES: &[&str] = &[
 
 /// `frame.protocols` of every frame, from the tshark golden (empty if there is none).
 fn protocols(name: &str) -> Vec<String> {
-    let path = Path::new(MANIFEST_DIR)
+    let path = Path::new(support::ROOT)
         .join("tests/golden/tshark")
         .join(format!("{name}.tsv"));
     let Ok(text) = std::fs::read_to_string(path) else {
@@ -113,18 +106,14 @@ fn decoded_by_wirelab(protocols: &str) -> bool {
 
 #[test]
 fn rows_are_coloured_as_tshark_colours_them() {
-    let dir = Path::new(MANIFEST_DIR).join("tests/golden/coloring");
+    let dir = support::repo("tests/golden/coloring");
     let mut goldens: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
         .collect();
     goldens.sort();
     assert!(goldens.len() >= 14, "goldens missing in {dir:?}");
-    let tshark = Command::new("tshark").arg("--version").output().is_ok();
-    assert!(
-        tshark || !in_ci(),
-        "tshark is not installed (CI installs it)"
-    );
+    let tshark = require(Need::Tool("tshark"));
     let mut frames = 0;
     let mut skipped = 0;
     let mut problems = Vec::new();

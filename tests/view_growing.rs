@@ -2,7 +2,8 @@
 //! a new file in small pieces (cutting blocks in half, as a writer flushing its buffer
 //! does), while the view follows it. Every frame appears, with `read`'s row, no warning is
 //! raised for the half-written blocks, and in follow mode the newest frame stays selected.
-//! This is how the live view (`view -i`, phase 2) will read its capture.
+//! This is how the live view (`view -i`) reads the capture it is writing (`tests/view_live.rs`
+//! runs it end to end).
 
 use std::io::Write;
 use std::path::Path;

@@ -1,7 +1,7 @@
 //! `wirelab view -i IFACE -w FILE` end to end: a real capture on a veth link between two
-//! network namespaces made by the test (tests/netlab), the view running in tmux inside the
-//! client's namespace (tests/tmux_support). The project's TCP client talks to its server
-//! in the other namespace; the screen is read while the connection is still open (the SYN
+//! network namespaces made by the test (tests/support/netns.rs), the view running in tmux
+//! inside the client's namespace (tests/support/tmux.rs). The project's TCP client talks to its
+//! server in the other namespace; the screen is read while the connection is still open (the SYN
 //! is on screen before the client has sent anything), then after it closed (the FINs), then
 //! q quits with exit code 0. The file is checked with tshark: it reads it cleanly, it has
 //! the handshake and the teardown, and as many frames as the view said it had; the rows on
@@ -10,14 +10,15 @@
 //! Needs root (namespaces, packet sockets) and tmux and tshark: skipped with a note
 //! otherwise, unless `CI` is set, where they must be there.
 
-mod netlab;
-mod tmux_support;
+mod support;
 
 use std::path::Path;
 use std::process::Command;
 
-use netlab::{BIN, Lan, Netns, Proc, WAIT, privileged, run, tool, tshark_fields};
-use tmux_support::{Tmux, tmux_available};
+use support::netns::{Lan, Netns};
+use support::proc::{Proc, WAIT};
+use support::tmux::{Tmux, tmux_available};
+use support::{BIN, Need, require, run, tshark_fields};
 
 fn quiet_ipv6(ns: &Netns) {
     // No router solicitations or DAD at random moments.
@@ -53,10 +54,7 @@ fn screen_rows(screen: &str) -> Vec<(u64, String)> {
 
 #[test]
 fn live_view_shows_frames_as_they_happen_and_keeps_them_in_the_file() {
-    if !privileged("live_view_shows_frames_as_they_happen_and_keeps_them_in_the_file")
-        || !tmux_available()
-        || !tool("tshark")
-    {
+    if !require(Need::Root) || !tmux_available() || !require(Need::Tool("tshark")) {
         return;
     }
     let lan = Lan::new("vlive");
@@ -92,7 +90,12 @@ fn live_view_shows_frames_as_they_happen_and_keeps_them_in_the_file() {
     client.write_stdin(b"hello from the live test\n");
     client.wait_for("Thanks for connecting");
     client.close_stdin();
-    assert_eq!(client.wait_exit(WAIT), Some(0), "{}", client.transcript());
+    assert_eq!(
+        client.wait_exit_within(WAIT).code(),
+        Some(0),
+        "{}",
+        client.transcript()
+    );
     t.wait_for("the teardown", |s| s.matches("[FIN, ACK]").count() >= 2);
     drop(server);
     // Let the last frames in, then read the count the view shows.
@@ -206,7 +209,7 @@ fn live_view_errors_read_like_capture() {
 /// `wirelab capture`.
 #[test]
 fn live_view_without_privilege_or_terminal() {
-    if !privileged("live_view_without_privilege_or_terminal") || !tool("setpriv") {
+    if !require(Need::Root) || !require(Need::Tool("setpriv")) {
         return;
     }
     let out = Command::new("setpriv")

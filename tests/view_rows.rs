@@ -4,24 +4,25 @@
 //! compared with the line `wirelab read` prints for it, which itself matches tshark
 //! (`tests/tshark_compare.rs`). The filtered list is compared with `read --filter`.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
+use support::{BIN, Need, require};
 use wirelab::render::table::PacketList;
 use wirelab::tui::app::App;
 use wirelab::tui::index::{Index, SourceSpec};
 
-const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
-
+/// The bundled captures, then the public ones (when present; in CI they must be).
 fn captures() -> Vec<PathBuf> {
-    let root = Path::new(MANIFEST_DIR);
+    let mut dirs = vec![support::repo("captures")];
+    if require(Need::PublicCaptures) {
+        dirs.push(support::public_captures());
+    }
     let mut v = Vec::new();
-    for dir in [
-        root.join("captures"),
-        root.join("../shared/captures-public"),
-        PathBuf::from("/work/shared/captures-public"),
-    ] {
+    for dir in dirs {
         let Ok(rd) = std::fs::read_dir(&dir) else {
             continue;
         };
@@ -41,7 +42,7 @@ fn captures() -> Vec<PathBuf> {
 }
 
 fn read_lines(args: &[&str], file: &Path) -> Vec<String> {
-    let out = Command::new(env!("CARGO_BIN_EXE_wirelab"))
+    let out = Command::new(BIN)
         .arg("read")
         .args(["--color", "never"])
         .args(args)
@@ -103,7 +104,7 @@ fn filtered_list_equals_read_filter() {
         ("fragments.pcapng", "udp or icmp"),
         ("ipv6.pcapng", "ipv6.addr == fd00:3::1 and not icmpv6"),
     ] {
-        let file = Path::new(MANIFEST_DIR).join("captures").join(capture);
+        let file = support::repo("captures").join(capture);
         let want: Vec<String> = read_lines(&["--filter", filter], &file);
         let mut app = App::open(SourceSpec::file(&file), false).unwrap();
         assert!(app.settle(Duration::from_secs(30)));

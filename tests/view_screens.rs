@@ -7,14 +7,14 @@
 //! re-bless with `WIRELAB_BLESS=1`. The highlighted bytes are also checked against tshark's
 //! value of the field (its golden in `tests/golden/tshark/`).
 
-mod view_golden;
+mod support;
 
 use std::path::Path;
 use std::time::Duration;
 
 use ratatui::buffer::Buffer;
 use ratatui::style::Modifier;
-use view_golden::{check, text};
+use support::golden::{check_screen, screen_text, tshark_field};
 use wirelab::tui::app::App;
 use wirelab::tui::index::SourceSpec;
 use wirelab::tui::state::Key;
@@ -71,24 +71,11 @@ fn highlighted_hex(buf: &Buffer) -> Vec<String> {
     out
 }
 
-/// tshark's value of `field` for frame `n`, from its golden.
-fn tshark_field(capture: &str, n: usize, field: &str) -> String {
-    let path = Path::new(MANIFEST_DIR)
-        .join("tests/golden/tshark")
-        .join(format!("{capture}.tsv"));
-    let text = std::fs::read_to_string(path).unwrap();
-    let mut lines = text.lines().skip(1);
-    let header: Vec<&str> = lines.next().unwrap().split('\t').collect();
-    let col = header.iter().position(|h| *h == field).unwrap();
-    let row = lines.nth(n - 1).unwrap();
-    row.split('\t').nth(col).unwrap().to_string()
-}
-
 #[test]
 fn start_screen() {
     let mut app = open("tcp-handshake.pcapng");
-    check("handshake-start-100x30", &app.draw_to_buffer(100, 30));
-    check("handshake-start-80x24", &app.draw_to_buffer(80, 24));
+    check_screen("handshake-start-100x30", &app.draw_to_buffer(100, 30));
+    check_screen("handshake-start-80x24", &app.draw_to_buffer(80, 24));
 }
 
 /// Select frame 3, open TCP, select the Seq field: the highlighted bytes are the raw
@@ -108,7 +95,7 @@ fn frame_3_tcp_seq_field_highlights_its_bytes() {
     keys.extend([Key::Down; 5]);
     press(&mut app, 100, 30, &keys);
     let buf = app.draw_to_buffer(100, 30);
-    check("handshake-frame3-tcp-seq", &buf);
+    check_screen("handshake-frame3-tcp-seq", &buf);
     let raw: u32 = tshark_field("tcp-handshake.pcapng", 3, "tcp.seq_raw")
         .parse()
         .unwrap();
@@ -125,9 +112,9 @@ fn frame_3_tcp_seq_field_highlights_its_bytes() {
     }
     let buf = app.draw_to_buffer(100, 30);
     assert!(
-        text(&buf).contains("selected: Destination Port = bytes 36-37"),
+        screen_text(&buf).contains("selected: Destination Port = bytes 36-37"),
         "{}",
-        text(&buf)
+        screen_text(&buf)
     );
     assert_eq!(highlighted_hex(&buf), ["1e", "61"]); // 7777
 }
@@ -138,12 +125,12 @@ fn filter_bar_shows_errors_like_read_and_applies_filters() {
     let mut keys = vec![Key::Char('/')];
     keys.extend(typed("ip.addr == 10.0.3"));
     press(&mut app, 100, 30, &keys);
-    check("filter-error", &app.draw_to_buffer(100, 30));
+    check_screen("filter-error", &app.draw_to_buffer(100, 30));
     let mut keys = vec![Key::Ctrl('u')];
     keys.extend(typed("tcp.flags.fin == 1"));
     keys.push(Key::Enter);
     press(&mut app, 100, 30, &keys);
-    check("filter-fin", &app.draw_to_buffer(100, 30));
+    check_screen("filter-fin", &app.draw_to_buffer(100, 30));
     assert_eq!(app.row_count(), 2);
 }
 
@@ -151,18 +138,18 @@ fn filter_bar_shows_errors_like_read_and_applies_filters() {
 fn help_and_views() {
     let mut app = open("tcp-handshake.pcapng");
     press(&mut app, 100, 30, &[Key::Char('?')]);
-    check("help", &app.draw_to_buffer(100, 30));
+    check_screen("help", &app.draw_to_buffer(100, 30));
     press(
         &mut app,
         100,
         30,
         &[Key::Esc, Key::Down, Key::Down, Key::Char('h')],
     );
-    check("view-handshakes", &app.draw_to_buffer(100, 30));
+    check_screen("view-handshakes", &app.draw_to_buffer(100, 30));
     press(&mut app, 100, 30, &[Key::Char('c')]);
-    check("view-conversations", &app.draw_to_buffer(100, 30));
+    check_screen("view-conversations", &app.draw_to_buffer(100, 30));
     press(&mut app, 100, 30, &[Key::Char('F')]);
-    check("view-follow-handshake", &app.draw_to_buffer(100, 30));
+    check_screen("view-follow-handshake", &app.draw_to_buffer(100, 30));
     // On an ARP frame, the handshake view says what to do.
     press(
         &mut app,
@@ -170,14 +157,14 @@ fn help_and_views() {
         30,
         &[Key::Esc, Key::Char('g'), Key::Char('h')],
     );
-    assert!(text(&app.draw_to_buffer(100, 30)).contains("Select a TCP frame"));
+    assert!(screen_text(&app.draw_to_buffer(100, 30)).contains("Select a TCP frame"));
 }
 
 #[test]
 fn analysis_flags_at_the_end_small_terminal() {
     let mut app = open("tcp-analysis.pcapng");
     press(&mut app, 80, 24, &[Key::Char('G')]);
-    check("analysis-end-80x24", &app.draw_to_buffer(80, 24));
+    check_screen("analysis-end-80x24", &app.draw_to_buffer(80, 24));
 }
 
 #[test]
@@ -196,7 +183,7 @@ fn wide_terminal_ipv6() {
             Key::Enter,
         ],
     );
-    check("ipv6-200x60", &app.draw_to_buffer(200, 60));
+    check_screen("ipv6-200x60", &app.draw_to_buffer(200, 60));
 }
 
 /// The frame that completes a fragmented UDP datagram: its UDP layer's bytes are in the
@@ -211,8 +198,8 @@ fn reassembled_datagram_bytes() {
     // Up from the last layer (the data) to the UDP layer.
     press(&mut app, 100, 30, &[Key::Up]);
     let buf = app.draw_to_buffer(100, 30);
-    check("fragments-reassembled-udp", &buf);
-    assert!(text(&buf).contains("Bytes of the reassembled datagram"));
+    check_screen("fragments-reassembled-udp", &buf);
+    assert!(screen_text(&buf).contains("Bytes of the reassembled datagram"));
 }
 
 /// Mouse: a click on a row selects that frame, on a layer selects it (a second click
@@ -234,16 +221,20 @@ fn mouse_selects_rows_fields_and_bytes() {
     app.on_mouse(Mouse::Click(20, tcp_line));
     app.on_mouse(Mouse::Click(20, tcp_line));
     let buf = app.draw_to_buffer(100, 30);
-    assert!(text(&buf).contains("Source Port: 40000"), "{}", text(&buf));
+    assert!(
+        screen_text(&buf).contains("Source Port: 40000"),
+        "{}",
+        screen_text(&buf)
+    );
     // Byte 38 (line 2, column 6 of the hex) selects the sequence number.
     let a = app.areas;
     let x = a.bytes.x + 6 + 6 * 3 + 1;
     app.on_mouse(Mouse::Click(x, a.bytes.y + 3));
     let buf = app.draw_to_buffer(100, 30);
     assert!(
-        text(&buf).contains("selected: Sequence Number = bytes 38-41"),
+        screen_text(&buf).contains("selected: Sequence Number = bytes 38-41"),
         "{}",
-        text(&buf)
+        screen_text(&buf)
     );
     // The wheel scrolls the list; the selection stays on frame 3.
     app.on_mouse(Mouse::ScrollDown(10, a.list.y + 2));

@@ -11,9 +11,10 @@
 use std::path::Path;
 use std::process::Command;
 
-mod tmux_support;
+mod support;
 
-use tmux_support::{Tmux, strip, tmux_available};
+use support::golden::tshark_field;
+use support::tmux::{Tmux, strip, tmux_available};
 
 const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
 
@@ -94,24 +95,6 @@ fn reversed_hex_bytes(screen: &str) -> Vec<String> {
         }
     }
     out
-}
-
-/// tshark's value of `field` for frame `n`, from its golden.
-fn tshark_field(capture: &str, n: usize, field: &str) -> String {
-    let path = Path::new(MANIFEST_DIR)
-        .join("tests/golden/tshark")
-        .join(format!("{capture}.tsv"));
-    let text = std::fs::read_to_string(path).unwrap();
-    let mut lines = text.lines().skip(1);
-    let header: Vec<&str> = lines.next().unwrap().split('\t').collect();
-    let col = header.iter().position(|h| *h == field).unwrap();
-    lines
-        .nth(n - 1)
-        .unwrap()
-        .split('\t')
-        .nth(col)
-        .unwrap()
-        .to_string()
 }
 
 fn list_numbers(screen: &str) -> Vec<u64> {

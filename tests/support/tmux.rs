@@ -1,8 +1,7 @@
 //! A terminal for end-to-end tests of `wirelab view`: tmux runs the program on a server of
 //! its own (so nothing else on the machine is touched), keys go in with `send-keys`, the
 //! screen comes out with `capture-pane` (`-e` keeps colours and attributes). Dropping the
-//! [`Tmux`] kills the server, also when the test fails. Use with `mod tmux_support;`.
-#![allow(dead_code)]
+//! [`Tmux`] kills the server, also when the test fails. Reached as `support::tmux`.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -11,18 +10,7 @@ use std::time::{Duration, Instant};
 
 /// True if tmux runs here; outside CI a missing tmux skips with a note, in CI it fails.
 pub fn tmux_available() -> bool {
-    let ok = Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "tmux is not installed (.ci/run installs it)"
-        );
-        eprintln!("skipping: tmux is not installed (apt-get install tmux)");
-    }
-    ok
+    super::require(super::Need::Tool("tmux"))
 }
 
 /// A tmux server of our own, killed on drop (also when the test fails).

@@ -1,8 +1,6 @@
 //! Checks of `wirelab lab answer --json` shared by the tests that make captures (plain tcpdump
 //! in `lab_answer.rs`, `wirelab capture` in the walkthroughs of `lab_walkthroughs.rs`): each
 //! value is compared with tshark's view of the same files, never with wirelab's own output.
-//! Use it from a test file with `mod netlab; mod lab_checks;`.
-#![allow(dead_code)]
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -10,7 +8,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::netlab::{BIN, run, tshark_fields};
+use super::{BIN, run, tshark_fields};
 
 /// `wirelab lab answer LAB FILES… EXTRA… --json`, parsed.
 pub fn answer_json(lab: &str, files: &[&Path], extra: &[&str]) -> Value {

@@ -1,92 +1,24 @@
-//! Harness for end-to-end tests on real links: network namespaces joined by veth pairs,
-//! processes whose output lines can be awaited, and tcpdump as an independent witness.
-//!
-//! Everything here is a guard: Drop kills the process or deletes the namespace (killing what
-//! still runs inside it first), even when the test panics. Namespace names start with `wl` and
-//! carry the pid and a counter, so parallel runs never collide and `.ci/run` can check that
-//! nothing is left behind. Nothing is ever added to the root namespace. Use it from a test file
-//! with `mod netlab;`.
-#![allow(dead_code)]
+//! Network namespaces joined by veth pairs, the virtual lab, and tcpdump as an independent
+//! witness of what crossed the wire. Everything is a guard: Drop deletes the namespace
+//! (killing what still runs inside it first), brings the lab down, or stops tcpdump, even
+//! when the test panics. Namespace names start with `wl` and carry the pid and a counter, so
+//! parallel runs never collide and `.ci/run` can check that nothing is left behind. Nothing
+//! is ever added to the root namespace. Creating one needs root: [`super::require`] it.
 
-use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Output, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{self, Receiver};
-use std::sync::{Arc, Mutex};
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-/// Longest wait for one expected event: it only bounds a hang, it is not a timing test.
-pub const WAIT: Duration = Duration::from_secs(30);
-
-/// The binary under test.
-pub const BIN: &str = env!("CARGO_BIN_EXE_wirelab");
-
-/// True when privileged tests may run: as root. Not root: skip with a note, unless `CI` is set
-/// (CI runs as root; a missing privilege there is a failure).
-pub fn privileged(test: &str) -> bool {
-    let root = std::fs::read_to_string("/proc/self/status")
-        .map(|s| {
-            s.lines()
-                .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
-        })
-        .unwrap_or(false);
-    if root {
-        return true;
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "CI is set: {test} needs root (network namespaces, raw sockets) and must run there"
-    );
-    eprintln!("skipped {test}: it needs root (network namespaces, raw sockets)");
-    false
-}
-
-/// True when `cmd` can be run (for reference tools such as tcpdump and tshark); with `CI` set a
-/// missing tool is a failure.
-pub fn tool(cmd: &str) -> bool {
-    let ok = Command::new(cmd)
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok();
-    assert!(
-        ok || std::env::var_os("CI").is_none(),
-        "{cmd} is required in CI (.ci/run installs it)"
-    );
-    if !ok {
-        eprintln!("skipped: {cmd} is not installed");
-    }
-    ok
-}
-
-/// Runs a command to completion and panics with its stderr when it fails.
-pub fn run(cmd: &mut Command) -> Output {
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("running {cmd:?}: {e}"));
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-/// Runs a command to completion and returns what happened, whatever its exit status.
-pub fn run_status(cmd: &mut Command) -> Output {
-    cmd.output()
-        .unwrap_or_else(|e| panic!("running {cmd:?}: {e}"))
-}
+use super::proc::{Proc, WAIT};
+use super::{BIN, run};
 
 fn ip(args: &[&str]) {
     run(Command::new("ip").args(args));
 }
 
 static NEXT: AtomicUsize = AtomicUsize::new(0);
-
 /// A network namespace made by the test; Drop kills what runs in it and deletes it.
 pub struct Netns {
     /// Its name.
@@ -198,163 +130,6 @@ impl Lan {
     }
 }
 
-/// Every output line of a process, shared with its reader threads.
-#[derive(Clone, Default)]
-pub struct Lines(Arc<Mutex<Vec<String>>>);
-
-impl Lines {
-    fn push(&self, line: String) {
-        if let Ok(mut v) = self.0.lock() {
-            v.push(line);
-        }
-    }
-
-    /// All lines so far, joined.
-    pub fn text(&self) -> String {
-        self.0.lock().map(|v| v.join("\n")).unwrap_or_default()
-    }
-}
-
-/// A running process with its stdout and stderr collected; Drop kills it.
-pub struct Proc {
-    /// A label for failure messages.
-    pub name: String,
-    child: Child,
-    stdin: Option<ChildStdin>,
-    /// Standard output lines.
-    pub out: Lines,
-    /// Standard error lines.
-    pub err: Lines,
-    done: Vec<Receiver<()>>,
-}
-
-impl Proc {
-    /// Starts `cmd` with piped stdin, stdout and stderr.
-    pub fn spawn(name: &str, mut cmd: Command) -> Proc {
-        let mut child = cmd
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("starting {name}: {e}"));
-        let (out, err) = (Lines::default(), Lines::default());
-        let mut done = Vec::new();
-        for (stream, lines) in [
-            (
-                child
-                    .stdout
-                    .take()
-                    .map(|s| Box::new(s) as Box<dyn Read + Send>),
-                out.clone(),
-            ),
-            (
-                child
-                    .stderr
-                    .take()
-                    .map(|s| Box::new(s) as Box<dyn Read + Send>),
-                err.clone(),
-            ),
-        ] {
-            let (tx, rx) = mpsc::channel();
-            done.push(rx);
-            if let Some(stream) = stream {
-                thread::spawn(move || {
-                    for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                        lines.push(line);
-                    }
-                    let _ = tx.send(());
-                });
-            }
-        }
-        Proc {
-            name: name.to_string(),
-            stdin: child.stdin.take(),
-            child,
-            out,
-            err,
-            done,
-        }
-    }
-
-    /// Both streams so far, for failure messages.
-    pub fn transcript(&self) -> String {
-        format!(
-            "--- {} stdout ---\n{}\n--- {} stderr ---\n{}",
-            self.name,
-            self.out.text(),
-            self.name,
-            self.err.text()
-        )
-    }
-
-    /// Waits (at most [`WAIT`]) until stdout or stderr has a line containing `text`.
-    pub fn wait_for(&self, text: &str) {
-        let deadline = Instant::now() + WAIT;
-        while !self.out.text().contains(text) && !self.err.text().contains(text) {
-            assert!(
-                Instant::now() < deadline,
-                "no line with {text:?} within {WAIT:?}\n{}",
-                self.transcript()
-            );
-            thread::sleep(Duration::from_millis(10));
-        }
-    }
-
-    /// Writes `bytes` to its stdin.
-    pub fn write_stdin(&mut self, bytes: &[u8]) {
-        use std::io::Write as _;
-        if let Some(s) = self.stdin.as_mut() {
-            s.write_all(bytes).expect("writing to the process's stdin");
-            let _ = s.flush();
-        }
-    }
-
-    /// Closes its stdin (end of input).
-    pub fn close_stdin(&mut self) {
-        self.stdin = None;
-    }
-
-    /// Sends a signal (e.g. "INT", "TERM").
-    pub fn signal(&self, sig: &str) {
-        let _ = Command::new("kill")
-            .args([&format!("-{sig}"), &self.child.id().to_string()])
-            .status();
-    }
-
-    /// Waits (at most `limit`) for it to exit and for its output to be read; returns the exit
-    /// code (None if killed by a signal). Panics if it is still running.
-    pub fn wait_exit(&mut self, limit: Duration) -> Option<i32> {
-        let deadline = Instant::now() + limit;
-        loop {
-            if let Some(status) = self.child.try_wait().expect("waiting for a child") {
-                for rx in &self.done {
-                    let _ = rx.recv_timeout(deadline.saturating_duration_since(Instant::now()));
-                }
-                return status.code();
-            }
-            assert!(
-                Instant::now() < deadline,
-                "{} did not exit within {limit:?}\n{}",
-                self.name,
-                self.transcript()
-            );
-            thread::sleep(Duration::from_millis(10));
-        }
-    }
-
-    /// The process id.
-    pub fn pid(&self) -> u32 {
-        self.child.id()
-    }
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// tcpdump writing a pcap inside a namespace, as an independent witness of what crossed the
 /// wire; Drop kills it.
 pub struct Tcpdump {
@@ -384,23 +159,9 @@ impl Tcpdump {
         // Let the last frames reach the socket before stopping.
         thread::sleep(Duration::from_millis(200));
         self.proc.signal("INT");
-        let _ = self.proc.wait_exit(WAIT);
+        let _ = self.proc.wait_exit_within(WAIT);
         self.path.clone()
     }
-}
-
-/// `tshark -n -r FILE -T fields -e …`, one row of fields per frame.
-pub fn tshark_fields(file: &Path, fields: &[&str]) -> Vec<Vec<String>> {
-    let mut cmd = Command::new("tshark");
-    cmd.args(["-n", "-r"]).arg(file).args(["-T", "fields"]);
-    for f in fields {
-        cmd.args(["-e", f]);
-    }
-    let out = run(&mut cmd);
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| l.split('\t').map(str::to_string).collect())
-        .collect()
 }
 
 /// A process id that is still running (not a zombie).
