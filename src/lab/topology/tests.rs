@@ -1,0 +1,296 @@
+use super::*;
+use std::time::Duration;
+
+fn runs(steps: &[Step]) -> Vec<String> {
+    steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::Run(c) => Some(c.to_string()),
+            Step::Stop { pid, .. } => Some(format!("stop {pid}")),
+            Step::StartSwitch { args } => Some(format!("start {}", args.join(" "))),
+            Step::Note(_) => None,
+        })
+        .collect()
+}
+
+/// What exists after every step of a plan has run (a model of `ip`).
+fn apply(topo: &Topology, obs: &mut Observed, steps: &[Step]) {
+    for s in steps {
+        match s {
+            Step::Run(c) => {
+                let a: Vec<&str> = c.args.iter().map(String::as_str).collect();
+                match a.as_slice() {
+                    ["netns", "add", ns] => {
+                        obs.namespaces.insert(ns.to_string(), NsState::default());
+                    }
+                    ["netns", "del", ns] => {
+                        obs.namespaces.remove(*ns);
+                    }
+                    ["netns", "exec", ..] => {}
+                    [
+                        "-n",
+                        ns,
+                        "link",
+                        "add",
+                        port,
+                        "type",
+                        "veth",
+                        "peer",
+                        "name",
+                        dev,
+                        "netns",
+                        peer,
+                    ] => {
+                        let veth = LinkState {
+                            kind: "veth".into(),
+                            gso_max_segs: 65535,
+                            ..LinkState::default()
+                        };
+                        obs.namespaces
+                            .get_mut(*ns)
+                            .unwrap()
+                            .links
+                            .insert(port.to_string(), veth.clone());
+                        obs.namespaces
+                            .get_mut(*peer)
+                            .unwrap()
+                            .links
+                            .insert(dev.to_string(), veth);
+                    }
+                    [
+                        "-n",
+                        ns,
+                        "link",
+                        "add",
+                        br,
+                        "type",
+                        "bridge",
+                        "mcast_snooping",
+                        "0",
+                    ] => {
+                        let l = LinkState {
+                            kind: "bridge".into(),
+                            ..LinkState::default()
+                        };
+                        obs.namespaces
+                            .get_mut(*ns)
+                            .unwrap()
+                            .links
+                            .insert(br.to_string(), l);
+                    }
+                    ["-n", ns, "link", "del", dev] => {
+                        let links = &mut obs.namespaces.get_mut(*ns).unwrap().links;
+                        links.remove(*dev);
+                        for l in links.values_mut() {
+                            if l.master.as_deref() == Some(*dev) {
+                                l.master = None;
+                            }
+                        }
+                    }
+                    ["-n", _, "link", "set", "lo", "up"] => {}
+                    ["-n", ns, "link", "set", dev, what, rest @ ..] => {
+                        let l = obs
+                            .namespaces
+                            .get_mut(*ns)
+                            .unwrap()
+                            .links
+                            .get_mut(*dev)
+                            .unwrap();
+                        match (*what, rest) {
+                            ("up", []) => l.up = true,
+                            ("address", [m]) => l.mac = m.to_string(),
+                            ("gso_max_segs", [n]) => l.gso_max_segs = n.parse().unwrap(),
+                            ("master", [m]) => l.master = Some(m.to_string()),
+                            other => panic!("unmodelled {other:?}"),
+                        }
+                    }
+                    ["-n", ns, "addr", "add", cidr, "dev", dev] => {
+                        let l = obs
+                            .namespaces
+                            .get_mut(*ns)
+                            .unwrap()
+                            .links
+                            .get_mut(*dev)
+                            .unwrap();
+                        l.ipv4.push(cidr.to_string());
+                    }
+                    other => panic!("unmodelled command {other:?}"),
+                }
+            }
+            Step::Stop { pid, .. } => {
+                for ns in obs.namespaces.values_mut() {
+                    ns.procs.retain(|p| p.pid != *pid);
+                }
+            }
+            Step::StartSwitch { args } => {
+                let mut argv = vec!["wirelab".to_string()];
+                argv.extend(args.iter().cloned());
+                obs.namespaces
+                    .get_mut(&topo.switch_ns())
+                    .unwrap()
+                    .procs
+                    .push(ProcState { pid: 4242, argv });
+            }
+            Step::Note(_) => {}
+        }
+    }
+}
+
+#[test]
+fn names_addresses_and_validation() {
+    let t = Topology::new("lab").unwrap();
+    assert_eq!(t.switch_ns(), "wllab-sw");
+    let c = t.computers();
+    assert_eq!(c[0].netns, "wllab-A");
+    assert_eq!(c[2].cidr(), "10.0.3.3/24");
+    assert_eq!(crate::analyse::mac(&c[1].mac), "02:00:00:00:03:02");
+    assert_eq!(t.computer('b').unwrap().port, "pB");
+    assert!(t.namespaces().iter().all(|n| n.starts_with("wl")));
+    for bad in [
+        "",
+        "Lab",
+        "1lab",
+        "a b",
+        "lab;rm",
+        "../x",
+        "abcdefghijklmnopqrstu",
+    ] {
+        assert!(Topology::new(bad).is_err(), "{bad:?}");
+    }
+}
+
+#[test]
+fn a_fresh_lab_gets_every_command_and_nothing_in_the_root_namespace() {
+    let t = Topology::new("lab").unwrap();
+    let steps = plan_up(&t, &SwitchMode::Bridge, &Observed::default());
+    let cmds = runs(&steps);
+    assert_eq!(cmds[0], "ip netns add wllab-sw");
+    assert!(cmds.contains(
+        &"ip -n wllab-sw link add pA type veth peer name eth0 netns wllab-A".to_string()
+    ));
+    assert!(cmds.contains(&"ip -n wllab-A addr add 10.0.3.1/24 dev eth0".to_string()));
+    assert!(cmds.contains(&"ip -n wllab-sw link set pC master br0".to_string()));
+    // Every ip command either manages namespaces or runs inside a lab namespace.
+    for c in &cmds {
+        assert!(
+            c.starts_with("ip netns add wllab-")
+                || c.starts_with("ip netns exec wllab-")
+                || c.starts_with("ip -n wllab-"),
+            "{c}"
+        );
+    }
+}
+
+#[test]
+fn up_is_idempotent_and_repairs_a_half_built_lab() {
+    let t = Topology::new("x1").unwrap();
+    let mut obs = Observed::default();
+    let first = plan_up(&t, &SwitchMode::Bridge, &obs);
+    apply(&t, &mut obs, &first);
+    assert_eq!(
+        plan_up(&t, &SwitchMode::Bridge, &obs),
+        vec![],
+        "second up does nothing"
+    );
+
+    // A crash: B's namespace is gone (its cable with it), C lost its address.
+    obs.namespaces.remove("wlx1-B");
+    obs.namespaces
+        .get_mut("wlx1-sw")
+        .unwrap()
+        .links
+        .remove("pB");
+    obs.namespaces
+        .get_mut("wlx1-C")
+        .unwrap()
+        .links
+        .get_mut("eth0")
+        .unwrap()
+        .ipv4
+        .clear();
+    let repair = plan_up(&t, &SwitchMode::Bridge, &obs);
+    let cmds = runs(&repair);
+    assert!(
+        cmds.iter().all(|c| !c.contains("wlx1-A")),
+        "A is left alone: {cmds:?}"
+    );
+    assert!(cmds.contains(&"ip netns add wlx1-B".to_string()));
+    assert!(cmds.contains(&"ip -n wlx1-C addr add 10.0.3.3/24 dev eth0".to_string()));
+    apply(&t, &mut obs, &repair);
+    assert_eq!(plan_up(&t, &SwitchMode::Bridge, &obs), vec![]);
+
+    // Half a cable: the switch end exists, the computer end does not.
+    obs.namespaces
+        .get_mut("wlx1-A")
+        .unwrap()
+        .links
+        .remove("eth0");
+    let cmds = runs(&plan_up(&t, &SwitchMode::Bridge, &obs));
+    assert_eq!(cmds[0], "ip -n wlx1-sw link del pA");
+}
+
+#[test]
+fn switching_modes_swaps_only_the_switch_and_keeps_a_running_switch_with_the_same_settings() {
+    let t = Topology::new("lab").unwrap();
+    let mut obs = Observed::default();
+    let steps = plan_up(&t, &SwitchMode::Bridge, &obs);
+    apply(&t, &mut obs, &steps);
+    let imp = Impairments {
+        delay: Duration::from_millis(20),
+        loss: crate::lab::units::Percent(1.0),
+        ..Impairments::default()
+    };
+    let user = SwitchMode::UserSpace(imp.clone());
+    let steps = plan_up(&t, &user, &obs);
+    let cmds = runs(&steps);
+    assert_eq!(cmds[0], "ip -n wllab-sw link del br0");
+    assert!(cmds[1].starts_with("start lab switch --port pA --port pB --port pC --delay 20ms"));
+    assert!(cmds[1].contains("--loss 1%"), "{}", cmds[1]);
+    assert_eq!(cmds.len(), 2, "the computers are not touched: {cmds:?}");
+    apply(&t, &mut obs, &steps);
+    assert_eq!(plan_up(&t, &user, &obs), vec![]);
+    // Other settings: the old switch is stopped, a new one started.
+    let other = SwitchMode::UserSpace(Impairments { seed: 9, ..imp });
+    assert_eq!(runs(&plan_up(&t, &other, &obs))[0], "stop 4242");
+    // Back to the bridge.
+    let back = runs(&plan_up(&t, &SwitchMode::Bridge, &obs));
+    assert_eq!(back[0], "stop 4242");
+    assert!(back.contains(&"ip -n wllab-sw link set pA master br0".to_string()));
+}
+
+#[test]
+fn down_stops_processes_then_removes_each_namespace_and_nothing_when_nothing_exists() {
+    let t = Topology::new("lab").unwrap();
+    assert_eq!(plan_down(&t, &Observed::default()), vec![]);
+    let mut obs = Observed::default();
+    let steps = plan_up(&t, &SwitchMode::Bridge, &obs);
+    apply(&t, &mut obs, &steps);
+    obs.namespaces
+        .get_mut("wllab-A")
+        .unwrap()
+        .procs
+        .push(ProcState {
+            pid: 77,
+            argv: vec!["wirelab".into(), "tcp-server".into()],
+        });
+    let steps = plan_down(&t, &obs);
+    let cmds = runs(&steps);
+    assert_eq!(cmds[0], "stop 77");
+    assert_eq!(cmds[1], "ip netns del wllab-A");
+    assert_eq!(cmds.last().unwrap(), "ip netns del wllab-sw");
+    apply(&t, &mut obs, &steps);
+    assert!(obs.is_empty());
+}
+
+#[test]
+fn commands_print_as_a_shell_would_read_them() {
+    let c = Cmd::new(
+        "wirelab",
+        &["tcp-client", "10.0.3.1", "--message", "it's me"],
+    );
+    assert_eq!(
+        c.to_string(),
+        r"wirelab tcp-client 10.0.3.1 --message 'it'\''s me'"
+    );
+    assert_eq!(shell_quote(""), "''");
+}
