@@ -25,3 +25,4 @@ pub mod sink;
 pub mod source;
 pub mod stream_views;
 pub mod tui;
+pub mod wire;

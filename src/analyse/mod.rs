@@ -14,7 +14,7 @@ pub mod icmp;
 pub mod info;
 pub mod report;
 pub mod rtt;
-pub mod seq;
+pub use crate::wire::seq;
 pub mod simp;
 pub mod tcp;
 pub mod throughput;
@@ -100,27 +100,14 @@ impl fmt::Display for Address {
         match self {
             Address::None => f.pad(""),
             Address::Ip(ip) => fmt::Display::fmt(ip, f),
-            Address::Mac(m) => {
-                if f.width().is_some() {
-                    f.pad(&mac(m))
-                } else {
-                    write!(
-                        f,
-                        "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
-                        m[0], m[1], m[2], m[3], m[4], m[5]
-                    )
-                }
-            }
+            Address::Mac(m) => fmt::Display::fmt(&crate::wire::MacDisplay(m), f),
         }
     }
 }
 
 /// A MAC address as `aa:bb:cc:dd:ee:ff`.
 pub fn mac(m: &[u8; 6]) -> String {
-    format!(
-        "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
-        m[0], m[1], m[2], m[3], m[4], m[5]
-    )
+    crate::wire::mac(m)
 }
 
 /// One analysed frame: what every renderer and sink reads.

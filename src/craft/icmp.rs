@@ -1,10 +1,11 @@
 //! ICMP echo request and reply messages (RFC 792), written with pnet's echo packet types;
-//! the checksum is pnet's.
+//! the checksum is [`crate::wire::checksum`]'s.
 
 use pnet::packet::icmp::echo_request::MutableEchoRequestPacket;
-use pnet::packet::icmp::{self, IcmpCode, IcmpPacket, IcmpType};
+use pnet::packet::icmp::{IcmpCode, IcmpType};
 
 use super::{BuildError, need};
+use crate::wire::checksum;
 
 /// Length of the echo header (type, code, checksum, identifier, sequence number).
 pub const HEADER_LEN: usize = 8;
@@ -43,9 +44,7 @@ impl EchoRepr {
             echo.set_sequence_number(self.seq);
             echo.set_checksum(0);
         }
-        let sum = IcmpPacket::new(message)
-            .map(|p| icmp::checksum(&p))
-            .ok_or(short.clone())?;
+        let sum = checksum::of(message);
         MutableEchoRequestPacket::new(message)
             .ok_or(short)?
             .set_checksum(sum);

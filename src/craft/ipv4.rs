@@ -1,12 +1,13 @@
 //! IPv4 headers (RFC 791) without options, written with pnet's `MutableIpv4Packet`; the header
-//! checksum is pnet's.
+//! checksum is [`crate::wire::checksum`]'s.
 
 use std::net::Ipv4Addr;
 
 use pnet::packet::ip::IpNextHeaderProtocol;
-use pnet::packet::ipv4::{self, Ipv4Flags, MutableIpv4Packet};
+use pnet::packet::ipv4::{Ipv4Flags, MutableIpv4Packet};
 
 use super::{BuildError, need};
+use crate::wire::checksum;
 
 /// Length of an IPv4 header without options.
 pub const HEADER_LEN: usize = 20;
@@ -76,8 +77,9 @@ impl Ipv4Repr {
         ip.set_source(self.src);
         ip.set_destination(self.dst);
         ip.set_checksum(0);
-        let sum = ipv4::checksum(&ip.to_immutable());
-        ip.set_checksum(sum);
+        drop(ip);
+        let sum = checksum::of(&buf[..HEADER_LEN]);
+        buf[10..12].copy_from_slice(&sum.to_be_bytes());
         Ok(())
     }
 }

@@ -3,7 +3,7 @@
 //!
 //! Crafting flows payload → [`tcp`] → [`ipv4`] → [`ethernet`] → link (and [`arp`], [`icmp`] for
 //! address resolution and ping). Each header module has a small `Repr` (the values a sender
-//! chooses) with an `emit` that writes them into a buffer, checksums included (pnet's helpers).
+//! chooses) with an `emit` that writes them into a buffer, checksums included ([`crate::wire::checksum`]).
 //! [`frame`] stacks them into whole Ethernet frames in a reusable buffer and reports where each
 //! layer's bytes are. [`tcp_conn`] is a TCP client connection and [`neighbor`] the ARP logic,
 //! both without I/O or clocks: time is passed in, segments and frames come in and go out, timers

@@ -16,7 +16,6 @@ pub mod names;
 pub mod reassembly;
 pub mod simp;
 pub mod stack;
-pub mod tcp_options;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::ops::Range;
@@ -27,6 +26,7 @@ use etherparse::{
 };
 
 use crate::frame::LinkType;
+pub use crate::wire::tcp_options;
 pub use link::LinkRepr;
 pub use reassembly::Reassembler;
 
@@ -658,19 +658,11 @@ fn decode_transport(
                         ),
                     );
                 }
-                let mut mss = None;
-                let mut ws = None;
-                for opt in tcp.options_iterator() {
-                    match opt {
-                        Ok(etherparse::TcpOptionElement::MaximumSegmentSize(m)) => mss = Some(m),
-                        Ok(etherparse::TcpOptionElement::WindowScale(s)) => ws = Some(s),
-                        Ok(_) => {}
-                        Err(e) => {
-                            set_malformed(out, format!("TCP options: {e}"));
-                            break;
-                        }
-                    }
+                let (opts, err) = tcp_options::parse(tcp.options());
+                if let Some(e) = err {
+                    set_malformed(out, format!("TCP options: {}", e.0));
                 }
+                let (mss, ws) = (opts.mss, opts.window_scale);
                 let flags = tcp_flags_of(tcp.header_slice());
                 let opts_start = base + 20;
                 out.transport = TransportRepr::Tcp(TcpRepr {
@@ -788,17 +780,10 @@ fn cut_tcp(seg: &[u8], base: usize, declared: usize) -> TcpRepr {
     };
     let hl = tcp_header_len(seg);
     let captured = seg.len().min(hl);
-    let (mut mss, mut ws) = (None, None);
-    if let Some(opts) = seg.get(20..captured) {
-        for opt in etherparse::TcpOptionsIterator::from_slice(opts) {
-            match opt {
-                Ok(etherparse::TcpOptionElement::MaximumSegmentSize(m)) => mss = Some(m),
-                Ok(etherparse::TcpOptionElement::WindowScale(s)) => ws = Some(s),
-                Ok(_) => {}
-                Err(_) => break,
-            }
-        }
-    }
+    let opts = seg
+        .get(20..captured)
+        .map_or_else(Default::default, |o| tcp_options::parse(o).0);
+    let (mss, ws) = (opts.mss, opts.window_scale);
     let whole = captured >= usize::from(TCP_ANALYSED_FROM);
     TcpRepr {
         src_port: be16(0),
@@ -893,8 +878,8 @@ fn quoted_packet(whole: &[u8], quote: &[u8], v6: bool) -> Option<QuotedRepr> {
                 .get(20..header_len)
                 .filter(|_| header_len > 20)
                 .and_then(|opts| {
-                    etherparse::TcpOptionsIterator::from_slice(opts).find_map(|o| match o {
-                        Ok(etherparse::TcpOptionElement::WindowScale(s)) => Some(s),
+                    tcp_options::iter(opts).find_map(|(_, o)| match o {
+                        Ok(tcp_options::TcpOption::WindowScale(s)) => Some(s),
                         _ => None,
                     })
                 });
