@@ -3,6 +3,7 @@
 
 use super::*;
 use etherparse::PacketBuilder;
+use std::net::Ipv4Addr;
 
 /// A SYN from 10.0.3.2:56158 to 10.0.3.1:10000, MSS 1460, SACK_PERM, TS, NOP, WS 7, as
 /// Linux sends it (74 bytes). Fields checked by hand against RFC 791/793 layouts.

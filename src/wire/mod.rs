@@ -1,15 +1,75 @@
 //! The wire model: what travels on the wire, below every other module.
 //!
-//! One place for the Internet checksum ([`checksum`]) and the small shared value types of
-//! headers. This module imports nothing of the crate but [`crate::frame`]; decode, craft, the
+//! One `Repr` per header, smoltcp style: a plain struct that parses from the bytes (through
+//! etherparse's lax slices, as decoding reads frames) and emits into bytes (through pnet's
+//! `Mutable*Packet` types, as craft writes frames): [`ethernet`], [`arp`], [`ipv4`], [`ipv6`],
+//! [`tcp`] with its options ([`tcp_options`]), [`udp`], [`icmp`]. Beside them the one Internet
+//! checksum ([`checksum`]) and small shared value types: sequence numbers ([`seq`]) and MAC
+//! display ([`MacDisplay`]). This module imports nothing of the crate but [`crate::frame`]; decode, craft, the
 //! lab and the demos build on it.
 #![forbid(unsafe_code)]
 
+pub mod arp;
 pub mod checksum;
+pub mod ethernet;
+pub mod icmp;
+pub mod ipv4;
+pub mod ipv6;
 pub mod seq;
+pub mod tcp;
 pub mod tcp_options;
+pub mod udp;
 
 use std::fmt;
+use std::ops::Range;
+
+/// The byte offset of `part` inside `whole` (both slices of the same buffer).
+pub fn offset_in(whole: &[u8], part: &[u8]) -> usize {
+    (part.as_ptr() as usize).wrapping_sub(whole.as_ptr() as usize)
+}
+
+/// The byte range of `part` inside `whole`.
+pub fn range_in(whole: &[u8], part: &[u8]) -> Range<usize> {
+    let start = offset_in(whole, part);
+    start..start + part.len()
+}
+
+/// Why a header could not be written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BuildError {
+    /// The buffer is shorter than the header (and payload) to write.
+    #[error("the {layer} buffer is {have} bytes, {need} are needed")]
+    BufferTooShort {
+        /// The layer being written.
+        layer: &'static str,
+        /// Bytes needed.
+        need: usize,
+        /// Bytes given.
+        have: usize,
+    },
+    /// The payload does not fit the header's length field.
+    #[error("{len} bytes do not fit one {layer} packet (at most {max})")]
+    TooLong {
+        /// The layer whose length field overflows.
+        layer: &'static str,
+        /// The length asked for.
+        len: usize,
+        /// The largest possible.
+        max: usize,
+    },
+}
+
+/// Checks that `buf` holds at least `need` bytes for `layer`.
+pub(crate) fn need(layer: &'static str, buf: &[u8], need: usize) -> Result<(), BuildError> {
+    if buf.len() < need {
+        return Err(BuildError::BufferTooShort {
+            layer,
+            need,
+            have: buf.len(),
+        });
+    }
+    Ok(())
+}
 
 /// A link-layer (MAC) address shown as `aa:bb:cc:dd:ee:ff`: the one formatter of the crate.
 /// Any length is shown (a Linux cooked capture's address may be 8 bytes or fewer).
