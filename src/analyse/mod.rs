@@ -257,20 +257,7 @@ impl Analyzer {
         if let (TransportRepr::Tcp(t), Some((src, dst))) = (&d.transport, d.net.ip_addrs())
             && t.cut.is_none_or(|n| n >= decode::TCP_ANALYSED_FROM)
         {
-            let seg = TcpSegment {
-                frame: frame.number,
-                time: frame.timestamp,
-                src,
-                dst,
-                src_port: t.src_port,
-                dst_port: t.dst_port,
-                seq: t.seq,
-                ack: t.ack,
-                flags: t.flags,
-                window: t.window,
-                len: t.len,
-                window_scale: t.window_scale,
-            };
+            let seg = TcpSegment::from_repr(t, frame.number, frame.timestamp, src, dst);
             out.tcp = Some(match t.cut {
                 None => self.tcp.segment(&seg),
                 Some(captured) => self.tcp.cut_segment(&seg, usize::from(captured)),

@@ -15,7 +15,6 @@ pub mod link;
 pub mod names;
 pub mod reassembly;
 pub mod simp;
-pub mod stack;
 
 use std::net::IpAddr;
 use std::ops::Range;
@@ -25,7 +24,7 @@ use etherparse::{
 };
 
 use crate::frame::LinkType;
-pub use crate::wire::tcp_options;
+pub use crate::wire::{stack, tcp_options};
 pub use link::LinkRepr;
 pub use reassembly::Reassembler;
 
