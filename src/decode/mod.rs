@@ -235,22 +235,7 @@ fn decode_sliced(
     match &sliced.net {
         Some(LaxNetSlice::Ipv4(ip)) => {
             let h = ip.header();
-            let repr = Ipv4Repr {
-                src: h.source_addr(),
-                dst: h.destination_addr(),
-                header_len: h.ihl() * 4,
-                dscp: h.dcp().value(),
-                ecn: h.ecn().value(),
-                total_len: h.total_len(),
-                id: h.identification(),
-                dont_fragment: h.dont_fragment(),
-                more_fragments: h.more_fragments(),
-                frag_offset: h.fragments_offset().value().wrapping_mul(8),
-                ttl: h.ttl(),
-                protocol: h.protocol().0,
-                checksum: h.header_checksum(),
-                range: range_in(data, h.slice()),
-            };
+            let repr = Ipv4Repr::from_header(&h, range_in(data, h.slice()));
             let payload = ip.payload();
             note_ip_payload(payload, snapped, out);
             let fragment = repr.is_fragment();

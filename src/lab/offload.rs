@@ -8,44 +8,37 @@
 //! the receiver verifies — and drops. So on ingress the switch finds fields that hold exactly the
 //! pseudo-header sum while the real checksum does not verify, and fills in the real one. Any
 //! other checksum, right or wrong (a student's crafted bad checksum), is left as it came.
-
-use std::net::{Ipv4Addr, Ipv6Addr};
+//!
+//! Headers are read with the wire reprs ([`crate::wire`]) and summed with
+//! [`crate::wire::checksum`].
 
 use crate::wire::checksum::{self, Checksum};
+use crate::wire::ethernet::{EthernetRepr, HEADER_LEN};
+use crate::wire::ipv4::Ipv4Repr;
+use crate::wire::ipv6::Ipv6Repr;
 
 /// Where a TCP or UDP segment is in an Ethernet II frame carrying IPv4 or IPv6 (no extension
 /// headers, not a fragment): the pseudo-header sum, the protocol, the segment's byte range
 /// and the checksum field's offset in it.
 fn locate(frame: &[u8]) -> Option<(Checksum, u8, std::ops::Range<usize>, usize)> {
-    let ethertype = frame
-        .get(12..14)
-        .map(|t| u16::from_be_bytes([t[0], t[1]]))?;
-    let (pseudo, proto, l4) = match ethertype {
+    let eth = EthernetRepr::parse(frame).ok()?;
+    let ip = frame.get(HEADER_LEN..)?;
+    let (pseudo, proto, l4) = match eth.ethertype {
         0x0800 => {
-            let ip = frame.get(14..34)?;
-            let ihl = usize::from(ip[0] & 0x0f) * 4;
-            let total = usize::from(u16::from_be_bytes([ip[2], ip[3]]));
-            let frag = u16::from_be_bytes([ip[6], ip[7]]) & 0x3fff;
-            if ip[0] >> 4 != 4 || ihl < 20 || frag != 0 || total < ihl {
+            let ip = Ipv4Repr::parse(ip, HEADER_LEN).ok()?;
+            let (ihl, total) = (usize::from(ip.header_len), usize::from(ip.total_len));
+            if ip.is_fragment() || total < ihl {
                 return None;
             }
-            let proto = ip[9];
             let l4_len = (total - ihl) as u16;
-            let src = Ipv4Addr::new(ip[12], ip[13], ip[14], ip[15]);
-            let dst = Ipv4Addr::new(ip[16], ip[17], ip[18], ip[19]);
-            let pseudo = Checksum::pseudo_ipv4(src, dst, proto, l4_len);
-            (pseudo, proto, 14 + ihl..14 + total)
+            let pseudo = Checksum::pseudo_ipv4(ip.src, ip.dst, ip.protocol, l4_len);
+            (pseudo, ip.protocol, ip.range.end..HEADER_LEN + total)
         }
         0x86dd => {
-            let ip = frame.get(14..54)?;
-            let len = usize::from(u16::from_be_bytes([ip[4], ip[5]]));
-            let proto = ip[6];
-            let addr = |b: &[u8]| -> Option<Ipv6Addr> {
-                Some(Ipv6Addr::from(<[u8; 16]>::try_from(b).ok()?))
-            };
-            let pseudo =
-                Checksum::pseudo_ipv6(&addr(&ip[8..24])?, &addr(&ip[24..40])?, proto, len as u32);
-            (pseudo, proto, 54..54 + len)
+            let ip = Ipv6Repr::parse(ip, HEADER_LEN).ok()?;
+            let len = usize::from(ip.payload_len);
+            let pseudo = Checksum::pseudo_ipv6(&ip.src, &ip.dst, ip.next_header, len as u32);
+            (pseudo, ip.next_header, ip.range.end..ip.range.end + len)
         }
         _ => return None,
     };
@@ -71,12 +64,11 @@ pub fn checksum_ok(frame: &[u8]) -> Option<bool> {
 
 /// Whether the IPv4 header checksum of an Ethernet II frame is right (`None`: not IPv4).
 pub fn ipv4_header_ok(frame: &[u8]) -> Option<bool> {
-    if frame.get(12..14)? != [0x08, 0x00] {
+    if EthernetRepr::parse(frame).ok()?.ethertype != 0x0800 {
         return None;
     }
-    let ihl = usize::from(frame.get(14)? & 0x0f) * 4;
-    let header = frame.get(14..14 + ihl.max(20))?;
-    Some(checksum::verifies(header))
+    let ip = Ipv4Repr::parse(frame.get(HEADER_LEN..)?, HEADER_LEN).ok()?;
+    Some(checksum::verifies(frame.get(ip.range)?))
 }
 
 /// Completes an offloaded TCP or UDP checksum in an Ethernet II frame carrying IPv4 or IPv6

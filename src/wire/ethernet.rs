@@ -7,7 +7,7 @@ use std::ops::Range;
 use pnet::packet::ethernet::{EtherType, MutableEthernetPacket};
 use pnet::util::MacAddr;
 
-use super::{BuildError, need};
+use super::{BuildError, ParseError, need};
 
 /// Length of an Ethernet II header (no 802.1Q tag, no FCS: the card adds the FCS).
 pub const HEADER_LEN: usize = 14;
@@ -35,6 +35,23 @@ pub fn mac_addr(m: [u8; 6]) -> MacAddr {
 }
 
 impl EthernetRepr {
+    /// Reads the Ethernet II header at the start of `frame`.
+    pub fn parse(frame: &[u8]) -> Result<Self, ParseError> {
+        let h = etherparse::Ethernet2HeaderSlice::from_slice(frame).map_err(|e| {
+            ParseError::Truncated {
+                layer: "Ethernet",
+                offset: 0,
+                need: e.required_len,
+                have: e.len,
+            }
+        })?;
+        Ok(EthernetRepr {
+            dst: h.destination(),
+            src: h.source(),
+            ethertype: h.ether_type().0,
+        })
+    }
+
     /// Writes the header into the first [`HEADER_LEN`] bytes of `buf`.
     pub fn emit(&self, buf: &mut [u8]) -> Result<(), BuildError> {
         need("Ethernet", buf, HEADER_LEN)?;
@@ -70,6 +87,27 @@ pub struct VlanRepr {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parse_reads_what_emit_wrote_and_names_a_cut() {
+        let repr = EthernetRepr {
+            dst: BROADCAST,
+            src: [2, 0, 0, 0, 3, 2],
+            ethertype: ETHERTYPE_ARP,
+        };
+        let mut buf = [0u8; HEADER_LEN];
+        repr.emit(&mut buf).unwrap();
+        assert_eq!(EthernetRepr::parse(&buf), Ok(repr));
+        assert_eq!(
+            EthernetRepr::parse(&buf[..13]),
+            Err(ParseError::Truncated {
+                layer: "Ethernet",
+                offset: 0,
+                need: 14,
+                have: 13
+            })
+        );
+    }
 
     #[test]
     fn header_bytes_are_destination_source_type() {

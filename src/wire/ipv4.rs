@@ -7,7 +7,7 @@ use std::ops::Range;
 use pnet::packet::ip::IpNextHeaderProtocol;
 use pnet::packet::ipv4::{Ipv4Flags, MutableIpv4Packet};
 
-use super::{BuildError, checksum, need};
+use super::{BuildError, ParseError, checksum, need};
 
 /// Length of an IPv4 header without options.
 pub const HEADER_LEN: usize = 20;
@@ -57,6 +57,45 @@ impl Ipv4Repr {
     /// True if this header carries a fragment (MF set or a non-zero offset).
     pub fn is_fragment(&self) -> bool {
         self.more_fragments || self.frag_offset != 0
+    }
+
+    /// The repr of a header etherparse has sliced; `range` is where it lies in the frame.
+    pub fn from_header(h: &etherparse::Ipv4HeaderSlice<'_>, range: Range<usize>) -> Self {
+        Ipv4Repr {
+            src: h.source_addr(),
+            dst: h.destination_addr(),
+            header_len: h.ihl() * 4,
+            dscp: h.dcp().value(),
+            ecn: h.ecn().value(),
+            total_len: h.total_len(),
+            id: h.identification(),
+            dont_fragment: h.dont_fragment(),
+            more_fragments: h.more_fragments(),
+            frag_offset: h.fragments_offset().value().wrapping_mul(8),
+            ttl: h.ttl(),
+            protocol: h.protocol().0,
+            checksum: h.header_checksum(),
+            range,
+        }
+    }
+
+    /// Reads the IPv4 header at the start of `bytes`, which lie at `offset` in the frame.
+    pub fn parse(bytes: &[u8], offset: usize) -> Result<Self, ParseError> {
+        use etherparse::err::ipv4::HeaderSliceError;
+        let h = etherparse::Ipv4HeaderSlice::from_slice(bytes).map_err(|e| match e {
+            HeaderSliceError::Len(e) => ParseError::Truncated {
+                layer: "IPv4",
+                offset,
+                need: e.required_len,
+                have: e.len,
+            },
+            HeaderSliceError::Content(_) => ParseError::Invalid {
+                layer: "IPv4",
+                offset,
+                what: "version is not 4 or the header length is under 20 bytes",
+            },
+        })?;
+        Ok(Ipv4Repr::from_header(&h, offset..offset + h.slice().len()))
     }
 
     /// A 20-byte header (no options, not a fragment, DSCP and ECN 0) for a payload of
@@ -158,6 +197,34 @@ mod tests {
                 0x45, 0, 0, 0x28, 0x1c, 0x46, 0x40, 0, 64, 6, 0x04, 0x88, 10, 0, 3, 2, 10, 0, 3, 1
             ]
         );
+    }
+
+    #[test]
+    fn parse_reads_what_emit_wrote() {
+        let repr = Ipv4Repr::new(
+            Ipv4Addr::new(10, 0, 3, 2),
+            Ipv4Addr::new(10, 0, 3, 1),
+            PROTO_TCP,
+            20,
+            7,
+            64,
+            true,
+        )
+        .unwrap();
+        let mut buf = [0u8; 20];
+        repr.emit(&mut buf).unwrap();
+        let got = Ipv4Repr::parse(&buf, 14).unwrap();
+        assert_eq!((got.src, got.total_len, got.range), (repr.src, 40, 14..34));
+        assert!(super::checksum::verifies(&buf));
+        assert!(matches!(
+            Ipv4Repr::parse(&buf[..19], 14),
+            Err(ParseError::Truncated { offset: 14, .. })
+        ));
+        buf[0] = 0x65;
+        assert!(matches!(
+            Ipv4Repr::parse(&buf, 14),
+            Err(ParseError::Invalid { layer: "IPv4", .. })
+        ));
     }
 
     #[test]

@@ -3,6 +3,8 @@
 use std::net::Ipv6Addr;
 use std::ops::Range;
 
+use super::ParseError;
+
 /// An IPv6 header (with its extension headers folded in).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ipv6Repr {
@@ -28,4 +30,38 @@ pub struct Ipv6Repr {
     pub fragmented: bool,
     /// Bytes of the fixed header in the frame.
     pub range: Range<usize>,
+}
+
+impl Ipv6Repr {
+    /// Reads the fixed IPv6 header at the start of `bytes`, which lie at `offset` in the
+    /// frame (extension headers are not followed: the payload protocol is the next header).
+    pub fn parse(bytes: &[u8], offset: usize) -> Result<Self, ParseError> {
+        use etherparse::err::ipv6::HeaderSliceError;
+        let h = etherparse::Ipv6HeaderSlice::from_slice(bytes).map_err(|e| match e {
+            HeaderSliceError::Len(e) => ParseError::Truncated {
+                layer: "IPv6",
+                offset,
+                need: e.required_len,
+                have: e.len,
+            },
+            HeaderSliceError::Content(_) => ParseError::Invalid {
+                layer: "IPv6",
+                offset,
+                what: "version is not 6",
+            },
+        })?;
+        Ok(Ipv6Repr {
+            src: h.source_addr(),
+            dst: h.destination_addr(),
+            traffic_class: h.traffic_class(),
+            flow_label: h.flow_label().value(),
+            payload_len: h.payload_length(),
+            next_header: h.next_header().0,
+            payload_protocol: h.next_header().0,
+            hop_limit: h.hop_limit(),
+            ext_len: 0,
+            fragmented: false,
+            range: offset..offset + h.slice().len(),
+        })
+    }
 }

@@ -35,6 +35,34 @@ pub fn range_in(whole: &[u8], part: &[u8]) -> Range<usize> {
     start..start + part.len()
 }
 
+/// Why a header could not be read: the layer, and the byte offset where it starts (as
+/// etherparse's errors say it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ParseError {
+    /// The bytes end before the header does.
+    #[error("{layer} header at byte {offset}: {have} bytes, {need} needed")]
+    Truncated {
+        /// The layer being read.
+        layer: &'static str,
+        /// Where its header starts.
+        offset: usize,
+        /// Bytes the header needs.
+        need: usize,
+        /// Bytes there are.
+        have: usize,
+    },
+    /// A field holds a value the header cannot have.
+    #[error("{layer} header at byte {offset}: {what}")]
+    Invalid {
+        /// The layer being read.
+        layer: &'static str,
+        /// Where its header starts.
+        offset: usize,
+        /// What is wrong.
+        what: &'static str,
+    },
+}
+
 /// Why a header could not be written.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BuildError {
