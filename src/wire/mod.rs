@@ -16,6 +16,7 @@ pub mod icmp;
 pub mod ipv4;
 pub mod ipv6;
 pub mod seq;
+pub mod simp;
 pub mod stack;
 pub mod tcp;
 pub mod tcp_options;
