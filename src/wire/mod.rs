@@ -5,7 +5,8 @@
 //! `Mutable*Packet` types, as craft writes frames): [`ethernet`], [`arp`], [`ipv4`], [`ipv6`],
 //! [`tcp`] with its options ([`tcp_options`]), [`udp`], [`icmp`]. Beside them the one Internet
 //! checksum ([`checksum`]) and small shared value types: sequence numbers ([`seq`]) and MAC
-//! display ([`MacDisplay`]). This module imports nothing of the crate but [`crate::frame`]; decode, craft, the
+//! display ([`MacDisplay`]). The course's own formats live here too: SIMP ([`simp`]), the
+//! stack demo's framing ([`stack`]) and the send-file header ([`transfer`]). This module imports nothing of the crate but [`crate::frame`]; decode, craft, the
 //! lab and the demos build on it.
 #![forbid(unsafe_code)]
 
@@ -20,6 +21,7 @@ pub mod simp;
 pub mod stack;
 pub mod tcp;
 pub mod tcp_options;
+pub mod transfer;
 pub mod udp;
 
 use std::fmt;
