@@ -2,8 +2,8 @@
 //!
 //! A [`Frame`] owns its bytes and carries what the capture file said about it (link type,
 //! timestamp, original length). Everything downstream (decode, analyse, render, sinks) reads it.
-//! The small value types every layer shares live here too: [`LinkType`], the [`Direction`] a
-//! frame crossed the interface and the text of a MAC address ([`mac`]).
+//! The small value types every layer shares live here too: [`LinkType`] and the [`Direction`]
+//! a frame crossed the interface (the text of a MAC address is `wire::mac`).
 #![forbid(unsafe_code)]
 
 use std::time::Duration;
@@ -91,12 +91,4 @@ impl Direction {
             Direction::Outbound => 2,
         }
     }
-}
-
-/// A MAC address as `aa:bb:cc:dd:ee:ff`.
-pub fn mac(m: &[u8; 6]) -> String {
-    format!(
-        "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
-        m[0], m[1], m[2], m[3], m[4], m[5]
-    )
 }

@@ -15,14 +15,14 @@
 //!
 //! | module | job | may import |
 //! |---|---|---|
-//! | `frame` | the unit that flows: `Frame`, link type, direction, MAC text | — |
+//! | `frame` | the unit that flows: `Frame`, link type, direction | — |
 //! | `wire` | one `Repr` per header: parse, emit, checksum | `frame` |
 //! | `decode` | bytes → layers with fields and byte ranges | `frame`, `wire` |
-//! | `link` | interfaces and datalink channels (send, receive) | `frame` |
+//! | `link` | interfaces and datalink channels (send, receive) | `frame`, `wire` |
 //! | `source` | pcap/pcapng reader, live ring | `frame`, `link` |
 //! | `analyse` | flows, TCP streams, analysis flags | `frame`, `wire`, `decode` |
 //! | `filter` | display filters | `frame`, `wire`, `decode`, `analyse` |
-//! | `craft` | frame builder and sans-IO engines (TCP, ARP, ping) | `frame`, `wire`, `decode`, `analyse` |
+//! | `craft` | frame builder and sans-IO engines (TCP, ARP, ping) | `frame`, `wire`, `decode` |
 //! | `lab::offload` | checksums a NIC would have completed | `frame`, `wire`, `decode` |
 //! | `lab::answer` | a lab's questions answered from its capture | `frame`, `wire`, `decode`, `analyse`, `source`, `lab::offload` |
 //! | `render` | text and tables, written to `impl Write` | `frame`, `wire`, `decode`, `analyse`, `lab::answer` |
@@ -66,3 +66,4 @@ pub mod sink;
 pub mod source;
 pub mod stream_views;
 pub mod tui;
+pub mod wire;

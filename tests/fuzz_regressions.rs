@@ -59,7 +59,7 @@ const KNOWN: &[(&str, &str)] = &[
 /// 24-byte raw IPv4 frame), where tshark stops at the cut. Found by `scripts/fuzz-ci.sh` in
 /// 3 s ("node 3: 54..56 > 55").
 #[test]
-#[ignore = "fixed by the wire-model branch"]
+
 fn decode_frame_tcp_header_cut_by_the_frame_end() {
     for name in [
         "tcp-header-cut-after-15-bytes",

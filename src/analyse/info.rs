@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 use std::net::Ipv6Addr;
 
-use etherparse::{TcpOptionElement, TcpOptionsIterator};
+use crate::wire::tcp_options::{self, TcpOption};
 
 use super::arp::ArpNote;
 use super::tcp::TcpAnalysis;
@@ -182,20 +182,20 @@ fn tcp_info(t: &TcpRepr, a: Option<&TcpAnalysis>, bytes: &[u8], info: &mut Strin
     }
     let ack_base = a.and_then(|a| a.ack_base).unwrap_or(0);
     let opts = bytes.get(t.options.clone()).unwrap_or(&[]);
-    for opt in TcpOptionsIterator::from_slice(opts) {
+    for (_, opt) in tcp_options::iter(opts) {
         match opt {
-            Ok(TcpOptionElement::MaximumSegmentSize(m)) => {
+            Ok(TcpOption::Mss(m)) => {
                 let _ = write!(info, " MSS={m}");
             }
-            Ok(TcpOptionElement::SelectiveAcknowledgementPermitted) => info.push_str(" SACK_PERM"),
-            Ok(TcpOptionElement::Timestamp(v, e)) => {
+            Ok(TcpOption::SackPermitted) => info.push_str(" SACK_PERM"),
+            Ok(TcpOption::Timestamps(v, e)) => {
                 let _ = write!(info, " TSval={v} TSecr={e}");
             }
-            Ok(TcpOptionElement::WindowScale(s)) => {
+            Ok(TcpOption::WindowScale(s)) => {
                 let _ = write!(info, " WS={}", 1u32 << s.min(14));
             }
-            Ok(TcpOptionElement::SelectiveAcknowledgement(first, rest)) => {
-                for (l, r) in std::iter::once(first).chain(rest.into_iter().flatten()) {
+            Ok(TcpOption::Sack(blocks)) => {
+                for (l, r) in blocks.as_slice() {
                     let _ = write!(
                         info,
                         " SLE={} SRE={}",
@@ -204,7 +204,7 @@ fn tcp_info(t: &TcpRepr, a: Option<&TcpAnalysis>, bytes: &[u8], info: &mut Strin
                     );
                 }
             }
-            Ok(TcpOptionElement::Noop) => {}
+            Ok(TcpOption::Nop) => {}
             Err(_) => break,
         }
     }

@@ -14,7 +14,7 @@ pub mod icmp;
 pub mod info;
 pub mod report;
 pub mod rtt;
-pub mod seq;
+pub use crate::wire::seq;
 pub mod simp;
 pub mod tcp;
 pub mod throughput;
@@ -24,8 +24,8 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use crate::decode::{self, Decoded, NetRepr, QuotedTransport, Reassembler, TransportRepr};
-pub use crate::frame::mac;
 use crate::frame::{Frame, LinkType};
+pub use crate::wire::mac;
 use tcp::{TcpAnalysis, TcpAnalyzer, TcpSegment};
 
 /// The Protocol column: the topmost layer decoded.
@@ -101,17 +101,7 @@ impl fmt::Display for Address {
         match self {
             Address::None => f.pad(""),
             Address::Ip(ip) => fmt::Display::fmt(ip, f),
-            Address::Mac(m) => {
-                if f.width().is_some() {
-                    f.pad(&mac(m))
-                } else {
-                    write!(
-                        f,
-                        "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
-                        m[0], m[1], m[2], m[3], m[4], m[5]
-                    )
-                }
-            }
+            Address::Mac(m) => fmt::Display::fmt(&crate::wire::MacDisplay(m), f),
         }
     }
 }
@@ -263,20 +253,7 @@ impl Analyzer {
         if let (TransportRepr::Tcp(t), Some((src, dst))) = (&d.transport, d.net.ip_addrs())
             && t.cut.is_none_or(|n| n >= decode::TCP_ANALYSED_FROM)
         {
-            let seg = TcpSegment {
-                frame: frame.number,
-                time: frame.timestamp,
-                src,
-                dst,
-                src_port: t.src_port,
-                dst_port: t.dst_port,
-                seq: t.seq,
-                ack: t.ack,
-                flags: t.flags,
-                window: t.window,
-                len: t.len,
-                window_scale: t.window_scale,
-            };
+            let seg = TcpSegment::from_repr(t, frame.number, frame.timestamp, src, dst);
             out.tcp = Some(match t.cut {
                 None => self.tcp.segment(&seg),
                 Some(captured) => self.tcp.cut_segment(&seg, usize::from(captured)),

@@ -21,7 +21,7 @@ use std::ops::{BitOr, BitOrAssign};
 use std::time::Duration;
 
 use super::seq::SeqNumber;
-use crate::decode::tcp_flags;
+use crate::decode::{TcpRepr, tcp_flags};
 
 /// What the decoder knows of one TCP header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +55,25 @@ pub struct TcpSegment {
 }
 
 impl TcpSegment {
+    /// The segment of a decoded TCP header (its fields are taken as they are, not parsed
+    /// again), seen in frame `frame` at `time` from `src` to `dst`.
+    pub fn from_repr(t: &TcpRepr, frame: u64, time: Duration, src: IpAddr, dst: IpAddr) -> Self {
+        TcpSegment {
+            frame,
+            time,
+            src,
+            dst,
+            src_port: t.src_port,
+            dst_port: t.dst_port,
+            seq: t.seq,
+            ack: t.ack,
+            flags: t.flags,
+            window: t.window,
+            len: t.len,
+            window_scale: t.window_scale,
+        }
+    }
+
     fn has(&self, bits: u16) -> bool {
         self.flags & bits != 0
     }

@@ -13,7 +13,7 @@ use super::driver::station::{Got, Host, IDLE, Station, StationError};
 use super::exit::{self, Failure};
 use crate::cli::craft::PingArgs;
 use crate::craft::frame::{self, Route};
-use crate::craft::icmp::{ECHO_REPLY, ECHO_REQUEST, EchoRepr};
+use crate::craft::icmp::{ECHO_REPLY, ECHO_REQUEST, IcmpRepr};
 use crate::craft::ipv4;
 use crate::craft::neighbor::NeighborConfig;
 use crate::craft::ping::{PingConfig, Pinger};
@@ -145,11 +145,7 @@ pub fn run(args: &PingArgs) -> anyhow::Result<ExitCode> {
         let now = st.now();
         while let Some(req) = pinger.poll_transmit(now) {
             ip_id = ip_id.wrapping_add(1);
-            let echo = EchoRepr {
-                icmp_type: ECHO_REQUEST,
-                id,
-                seq: req.seq,
-            };
+            let echo = IcmpRepr::echo(ECHO_REQUEST, id, req.seq);
             frame::icmp_echo(st.tx(), &route, ip_id, &echo, &req.data)
                 .map_err(|e| Failure::new(exit::FAILURE, e.to_string()))?;
             if first {

@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use super::arp::{self, ArpRepr};
 use super::ethernet::{self, ETHERTYPE_ARP, ETHERTYPE_IPV4, EthernetRepr};
-use super::icmp::{self, EchoRepr};
+use super::icmp::{self, IcmpRepr};
 use super::ipv4::{self, Ipv4Repr};
 use super::tcp::TcpRepr;
 use super::{BuildError, Payload};
@@ -65,16 +65,15 @@ pub fn tcp(
 ) -> Result<Layout, BuildError> {
     let tcp_len = tcp.header_len();
     let segment_len = tcp_len + payload.len();
-    let ip = Ipv4Repr {
-        src: route.src_ip,
-        dst: route.dst_ip,
-        protocol: ipv4::PROTO_TCP,
-        payload_len: segment_len,
-        id: ip_id,
-        ttl: route.ttl,
-        dont_fragment: true,
-    };
-    ip.total_len()?;
+    let ip = Ipv4Repr::new(
+        route.src_ip,
+        route.dst_ip,
+        ipv4::PROTO_TCP,
+        segment_len,
+        ip_id,
+        route.ttl,
+        true,
+    )?;
     let l = layout(ipv4::HEADER_LEN, tcp_len, payload.len());
     set_len(buf, l.len());
     // Top of the stack first: the payload, then each header in front of what it carries.
@@ -90,19 +89,18 @@ pub fn icmp_echo(
     buf: &mut Vec<u8>,
     route: &Route,
     ip_id: u16,
-    echo: &EchoRepr,
+    echo: &IcmpRepr,
     data: &[u8],
 ) -> Result<Layout, BuildError> {
-    let ip = Ipv4Repr {
-        src: route.src_ip,
-        dst: route.dst_ip,
-        protocol: ipv4::PROTO_ICMP,
-        payload_len: icmp::HEADER_LEN + data.len(),
-        id: ip_id,
-        ttl: route.ttl,
-        dont_fragment: false,
-    };
-    ip.total_len()?;
+    let ip = Ipv4Repr::new(
+        route.src_ip,
+        route.dst_ip,
+        ipv4::PROTO_ICMP,
+        icmp::HEADER_LEN + data.len(),
+        ip_id,
+        route.ttl,
+        false,
+    )?;
     let l = layout(ipv4::HEADER_LEN, icmp::HEADER_LEN, data.len());
     set_len(buf, l.len());
     buf[l.payload.clone()].copy_from_slice(data);
@@ -277,11 +275,7 @@ mod tests {
             (a.op, a.sender_mac, a.sender_ip, a.target_ip),
             (1, req.sender_mac, req.sender_ip, req.target_ip)
         );
-        let echo = EchoRepr {
-            icmp_type: icmp::ECHO_REQUEST,
-            id: 7,
-            seq: 3,
-        };
+        let echo = IcmpRepr::echo(icmp::ECHO_REQUEST, 7, 3);
         icmp_echo(&mut buf, &route(), 9, &echo, &[0xab; 56]).unwrap();
         assert_eq!(buf.len(), 98);
         let d = decode::decode(2, LinkType::ETHERNET, &buf, &mut Reassembler::new());
@@ -334,11 +328,7 @@ mod tests {
         let mut reused = vec![0x55; fresh.len() + 100];
         tcp(&mut reused, &route(), 9, &syn, Payload::default()).unwrap();
         assert_eq!(reused, fresh);
-        let echo = EchoRepr {
-            icmp_type: icmp::ECHO_REQUEST,
-            id: 1,
-            seq: 2,
-        };
+        let echo = IcmpRepr::echo(icmp::ECHO_REQUEST, 1, 2);
         let mut fresh = Vec::new();
         icmp_echo(&mut fresh, &route(), 3, &echo, b"xy").unwrap();
         let mut reused = vec![0xff; fresh.len()];

@@ -3,8 +3,8 @@
 //!
 //! Crafting flows payload → [`tcp`] → [`ipv4`] → [`ethernet`] → link (and [`arp`], [`icmp`] for
 //! address resolution and ping). Each header module has a small `Repr` (the values a sender
-//! chooses) with an `emit` that writes them into a buffer, checksums included (each header
-//! module says how it sums: TCP's over the pseudo-header is etherparse's 64-bit-word sum).
+//! chooses) with an `emit` that writes them into a buffer, checksums included (the one
+//! checksum module, [`crate::wire::checksum`]).
 //! [`frame`] stacks them into whole Ethernet frames in a reusable buffer and reports where each
 //! layer's bytes are. [`tcp_conn`] is a TCP client connection, [`neighbor`] the ARP logic and
 //! [`ping`] the echo exchange, all without I/O or clocks: time is passed in, segments and
@@ -25,42 +25,8 @@ pub mod ping;
 pub mod tcp;
 pub mod tcp_conn;
 
-/// Why a header could not be written.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum BuildError {
-    /// The buffer is shorter than the header (and payload) to write.
-    #[error("the {layer} buffer is {have} bytes, {need} are needed")]
-    BufferTooShort {
-        /// The layer being written.
-        layer: &'static str,
-        /// Bytes needed.
-        need: usize,
-        /// Bytes given.
-        have: usize,
-    },
-    /// The payload does not fit the header's length field.
-    #[error("{len} bytes do not fit one {layer} packet (at most {max})")]
-    TooLong {
-        /// The layer whose length field overflows.
-        layer: &'static str,
-        /// The length asked for.
-        len: usize,
-        /// The largest possible.
-        max: usize,
-    },
-}
-
-/// Checks that `buf` holds at least `need` bytes for `layer`.
-pub(crate) fn need(layer: &'static str, buf: &[u8], need: usize) -> Result<(), BuildError> {
-    if buf.len() < need {
-        return Err(BuildError::BufferTooShort {
-            layer,
-            need,
-            have: buf.len(),
-        });
-    }
-    Ok(())
-}
+pub use crate::wire::BuildError;
+pub(crate) use crate::wire::need;
 
 /// A payload in at most two pieces (the two halves of a ring buffer), copied into frames
 /// without an intermediate buffer.

@@ -69,7 +69,7 @@ pub enum ProbeResult {
 }
 
 /// An ARP packet to send, and the Ethernet destination to send it to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ArpOut {
     /// Ethernet destination (broadcast for requests and probes).
     pub eth_dst: [u8; 6],
@@ -204,13 +204,13 @@ impl Neighbor {
             self.conflict = Some(arp.sender_mac);
         }
         if self.answer && arp.op == REQUEST && arp.target_ip == self.ip {
-            let request = ArpRepr {
-                op: REQUEST,
-                sender_mac: arp.sender_mac,
-                sender_ip: arp.sender_ip,
-                target_mac: arp.target_mac,
-                target_ip: arp.target_ip,
-            };
+            let request = ArpRepr::ethernet_ipv4(
+                REQUEST,
+                arp.sender_mac,
+                arp.sender_ip,
+                arp.target_mac,
+                arp.target_ip,
+            );
             self.out.push_back(ArpOut {
                 eth_dst: arp.sender_mac,
                 arp: ArpRepr::reply_to(&request, self.mac, self.ip),

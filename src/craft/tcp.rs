@@ -1,7 +1,7 @@
 //! TCP headers (RFC 9293) with their options, written with pnet's `MutableTcpPacket` and
-//! `MutableTcpOptionPacket`. The checksum over the IPv4 pseudo-header is etherparse's
-//! 64-bit-word sum: pnet's `tcp::ipv4_checksum` adds 16-bit words one at a time and took 7 %
-//! of a 64 MB transfer's time in `perf` (a test checks both give the same value).
+//! `MutableTcpOptionPacket`. The checksum over the IPv4 pseudo-header is [`crate::wire::checksum`]
+//! (etherparse's 64-bit-word sum): pnet's `tcp::ipv4_checksum` adds 16-bit words one at a time
+//! and took 7 % of a 64 MB transfer's time in `perf` (a test checks both give the same value).
 //!
 //! Options are laid out as Linux lays them out, so a crafted SYN reads like a kernel's in
 //! Wireshark: `MSS, SACK_PERM, TS, NOP, WS` in a SYN (20 bytes), `NOP, NOP, TS` on every other
@@ -9,10 +9,11 @@
 
 use std::net::Ipv4Addr;
 
-use etherparse::checksum::Sum16BitWords;
 use pnet::packet::tcp::{
     MutableTcpOptionPacket, MutableTcpPacket, TcpOptionNumber, TcpOptionNumbers,
 };
+
+use crate::wire::checksum::Checksum;
 
 use super::{BuildError, need};
 pub use crate::decode::tcp_options::{SackBlocks, TcpOptions};
@@ -134,15 +135,9 @@ impl TcpRepr {
 /// complement of the one's-complement sum over the pseudo-header and the segment.
 fn checksum(segment: &[u8], src: Ipv4Addr, dst: Ipv4Addr) -> u16 {
     let len = segment.len() as u16; // bounded by ipv4::MAX_PAYLOAD above
-    // etherparse sums in native byte order: its result's native bytes are the wire bytes.
-    let sum = Sum16BitWords::new()
-        .add_4bytes(src.octets())
-        .add_4bytes(dst.octets())
-        .add_2bytes([0, 6])
-        .add_2bytes(len.to_be_bytes())
-        .add_slice(segment)
-        .ones_complement();
-    u16::from_be_bytes(sum.to_ne_bytes())
+    Checksum::pseudo_ipv4(src, dst, 6, len)
+        .add_bytes(segment)
+        .value()
 }
 
 /// Writes one option at `at` in `area`; returns the position after it.

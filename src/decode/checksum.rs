@@ -1,4 +1,4 @@
-//! Verifying the Internet checksums of RFC 1071 on decoded frames: the IPv4 header checksum
+//! Verifying the Internet checksums of RFC 1071 ([`crate::wire::checksum`]) on decoded frames: the IPv4 header checksum
 //! and the TCP checksum over the IPv4 pseudo-header (RFC 9293 3.1).
 //!
 //! Only views that explain a frame ask for these (the stack demo, `wirelab stack`): frames
@@ -6,30 +6,7 @@
 //! would have completed, so nothing is ever dropped or flagged malformed because of them.
 
 use super::{Decoded, NetRepr, TransportRepr};
-
-/// Adds `bytes` as big-endian 16-bit words to a running one's-complement sum (an odd last
-/// byte is padded with zero).
-fn add(mut sum: u32, bytes: &[u8]) -> u32 {
-    let mut chunks = bytes.chunks_exact(2);
-    for c in &mut chunks {
-        sum += u32::from(u16::from_be_bytes([c[0], c[1]]));
-        // Fold early so that very long inputs cannot overflow.
-        if sum > 0xffff_0000 {
-            sum = (sum & 0xffff) + (sum >> 16);
-        }
-    }
-    if let [last] = chunks.remainder() {
-        sum += u32::from(*last) << 8;
-    }
-    sum
-}
-
-fn fold(mut sum: u32) -> u16 {
-    while sum > 0xffff {
-        sum = (sum & 0xffff) + (sum >> 16);
-    }
-    sum as u16
-}
+use crate::wire::checksum::{self, Checksum};
 
 /// True when the IPv4 header checksum of the frame is right; `None` without a whole IPv4
 /// header.
@@ -38,7 +15,7 @@ pub fn ipv4_header_ok(frame: &[u8], d: &Decoded) -> Option<bool> {
         return None;
     };
     let header = frame.get(ip.range.clone())?;
-    Some(fold(add(0, header)) == 0xffff)
+    Some(checksum::verifies(header))
 }
 
 /// True when the TCP checksum over the pseudo-header and the whole segment is right; `None`
@@ -52,11 +29,12 @@ pub fn tcp_ipv4_ok(frame: &[u8], d: &Decoded) -> Option<bool> {
     }
     let seg_len = usize::from(ip.total_len).checked_sub(usize::from(ip.header_len))?;
     let segment = frame.get(t.range.start..t.range.start.checked_add(seg_len)?)?;
-    let mut sum = add(0, &ip.src.octets());
-    sum = add(sum, &ip.dst.octets());
-    sum += 6 + seg_len as u32;
-    sum = add(sum, segment);
-    Some(fold(sum) == 0xffff)
+    let len = u16::try_from(seg_len).ok()?;
+    Some(
+        Checksum::pseudo_ipv4(ip.src, ip.dst, 6, len)
+            .add_bytes(segment)
+            .verifies(),
+    )
 }
 
 #[cfg(test)]

@@ -7,7 +7,10 @@
 use std::fmt::Write as _;
 use std::ops::Range;
 
-use etherparse::{TcpOptionElement, TcpOptionsIterator};
+use crate::wire::checksum::{self, Checksum};
+use crate::wire::tcp_options::{self, TcpOption};
+
+use crate::wire::mac;
 
 use super::names::{ethertype_name, ip_proto_name, tcp_flag_names};
 use super::{
@@ -156,17 +159,6 @@ pub struct AppLayer {
     pub title: String,
     /// The fields.
     pub fields: Vec<Field>,
-}
-
-fn mac(m: &[u8]) -> String {
-    let mut s = String::with_capacity(17);
-    for (i, b) in m.iter().enumerate() {
-        if i > 0 {
-            s.push(':');
-        }
-        let _ = write!(s, "{b:02x}");
-    }
-    s
 }
 
 fn at(base: usize, r: Range<usize>) -> Range<usize> {
@@ -443,13 +435,16 @@ fn ipv4_layer(ip: &Ipv4Repr, frame: &[u8]) -> Layer {
     );
     let status = frame
         .get(ip.range.clone())
-        .map(|h| match ones_complement(h) {
-            0 | 0xffff => "correct".to_string(),
-            _ => {
+        .map(|h| {
+            // Correct when the header sums to 0xffff (or to 0: an all-zero header).
+            let sum = Checksum::new().add_bytes(h);
+            if sum.verifies() || sum.folded() == 0 {
+                "correct".to_string()
+            } else {
                 let mut copy = h.to_vec();
                 copy[10] = 0;
                 copy[11] = 0;
-                format!("incorrect, should be 0x{:04x}", !ones_complement_raw(&copy))
+                format!("incorrect, should be 0x{:04x}", checksum::of(&copy))
             }
         })
         .unwrap_or_else(|| "not checked".to_string());
@@ -468,23 +463,6 @@ fn ipv4_layer(ip: &Ipv4Repr, frame: &[u8]) -> Layer {
         );
     }
     l
-}
-
-/// The folded one's-complement sum of `b` (16-bit big-endian words).
-fn ones_complement_raw(b: &[u8]) -> u16 {
-    let mut sum: u32 = 0;
-    for c in b.chunks(2) {
-        let w = u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]);
-        sum += u32::from(w);
-    }
-    while sum > 0xffff {
-        sum = (sum & 0xffff) + (sum >> 16);
-    }
-    sum as u16
-}
-
-fn ones_complement(b: &[u8]) -> u16 {
-    !ones_complement_raw(b)
 }
 
 fn ipv6_layer(ip: &Ipv6Repr) -> Layer {
@@ -555,75 +533,95 @@ fn arp_layer(a: &ArpRepr) -> Layer {
 
 fn tcp_layers(t: &TcpRepr, bytes: &[u8], ctx: &DetailContext, out: &mut Vec<Layer>) {
     let b = t.range.start;
+    // A header cut by the end of the capture lists only the fields whose bytes are there.
+    let captured = t.cut.map_or(usize::MAX, usize::from);
+    let has = |r: &Range<usize>| r.end <= captured;
+    let has_flags = has(&(12..14));
+    let acked = has_flags && t.flags & super::tcp_flags::ACK != 0;
     let (seq, ack, next, win) =
         ctx.tcp_relative
             .unwrap_or((t.seq, t.ack, None, u32::from(t.window)));
     let mut title = format!(
-        "Transmission Control Protocol, Src Port: {}, Dst Port: {}, Seq: {seq}",
+        "Transmission Control Protocol, Src Port: {}, Dst Port: {}",
         t.src_port, t.dst_port
     );
-    if t.flags & super::tcp_flags::ACK != 0 {
+    if has(&(4..8)) {
+        let _ = write!(title, ", Seq: {seq}");
+    }
+    if acked && has(&(8..12)) {
         let _ = write!(title, ", Ack: {ack}");
     }
     if let Some(len) = t.len {
         let _ = write!(title, ", Len: {len}");
     }
     let mut l = Layer::new(LayerKind::Tcp, title, t.range.clone());
-    l.field("Source Port", t.src_port.to_string(), at(b, 0..2));
-    l.field("Destination Port", t.dst_port.to_string(), at(b, 2..4));
+    let field = |l: &mut Layer, name: &str, value: String, r: Range<usize>| {
+        if has(&r) {
+            l.field(name, value, at(b, r));
+        }
+    };
+    field(&mut l, "Source Port", t.src_port.to_string(), 0..2);
+    field(&mut l, "Destination Port", t.dst_port.to_string(), 2..4);
     if let Some(s) = ctx.tcp_stream {
         l.note("[Stream index]", s.to_string());
     }
     if let Some(len) = t.len {
         l.note("[TCP Segment Len]", len.to_string());
     }
-    l.field(
+    field(
+        &mut l,
         "Sequence Number",
         if ctx.tcp_relative.is_some() {
             format!("{seq} (relative)  raw: {}", t.seq)
         } else {
             t.seq.to_string()
         },
-        at(b, 4..8),
+        4..8,
     );
     if let Some(n) = next {
         l.note("[Next Sequence Number]", format!("{n} (relative)"));
     }
-    l.field(
+    field(
+        &mut l,
         "Acknowledgment Number",
-        if t.flags & super::tcp_flags::ACK != 0 {
+        if acked {
             if ctx.tcp_relative.is_some() {
                 format!("{ack} (relative)  raw: {}", t.ack)
             } else {
                 t.ack.to_string()
             }
-        } else {
+        } else if has_flags {
             format!("{} (ACK flag not set)", t.ack)
+        } else {
+            t.ack.to_string()
         },
-        at(b, 8..12),
+        8..12,
     );
-    l.field(
+    field(
+        &mut l,
         "Header Length",
         format!("{} bytes ({})", t.header_len, t.header_len / 4),
-        at(b, 12..13),
+        12..13,
     );
     let mut names = String::new();
     tcp_flag_names(t.flags, &mut names);
-    l.field(
+    field(
+        &mut l,
         "Flags",
         format!("0x{:03x} ({names})", t.flags),
-        at(b, 12..14),
+        12..14,
     );
-    l.field("Window", t.window.to_string(), at(b, 14..16));
-    if win != u32::from(t.window) {
+    field(&mut l, "Window", t.window.to_string(), 14..16);
+    if has(&(14..16)) && win != u32::from(t.window) {
         l.note("[Calculated window size]", win.to_string());
     }
-    l.field(
+    field(
+        &mut l,
         "Checksum",
         format!("0x{:04x} [unverified]", t.checksum),
-        at(b, 16..18),
+        16..18,
     );
-    l.field("Urgent Pointer", t.urgent.to_string(), at(b, 18..20));
+    field(&mut l, "Urgent Pointer", t.urgent.to_string(), 18..20);
     if !t.options.is_empty() {
         let opts = bytes.get(t.options.clone()).unwrap_or(&[]);
         l.field(
@@ -631,38 +629,28 @@ fn tcp_layers(t: &TcpRepr, bytes: &[u8], ctx: &DetailContext, out: &mut Vec<Laye
             format!("{} bytes", opts.len()),
             t.options.clone(),
         );
-        let mut it = TcpOptionsIterator::from_slice(opts);
-        let mut pos = t.options.start;
-        loop {
-            let before = it.rest().len();
-            let Some(opt) = it.next() else { break };
-            let used = before - it.rest().len();
-            let r = pos..pos + used;
-            pos += used;
+        for (r, opt) in tcp_options::iter(opts) {
+            let r = at(t.options.start, r);
             let (name, value) = match opt {
-                Ok(TcpOptionElement::Noop) => ("  No-Operation (NOP)", String::new()),
-                Ok(TcpOptionElement::MaximumSegmentSize(m)) => {
-                    ("  Maximum segment size", format!("{m} bytes"))
-                }
-                Ok(TcpOptionElement::WindowScale(s)) => (
+                Ok(TcpOption::Nop) => ("  No-Operation (NOP)", String::new()),
+                Ok(TcpOption::Mss(m)) => ("  Maximum segment size", format!("{m} bytes")),
+                Ok(TcpOption::WindowScale(s)) => (
                     "  Window scale",
                     format!("{s} (multiply by {})", 1u32 << s.min(14)),
                 ),
-                Ok(TcpOptionElement::SelectiveAcknowledgementPermitted) => {
-                    ("  SACK permitted", String::new())
-                }
-                Ok(TcpOptionElement::SelectiveAcknowledgement(first, rest)) => {
+                Ok(TcpOption::SackPermitted) => ("  SACK permitted", String::new()),
+                Ok(TcpOption::Sack(blocks)) => {
                     let mut v = String::new();
-                    for (le, re) in std::iter::once(first).chain(rest.into_iter().flatten()) {
+                    for (le, re) in blocks.as_slice() {
                         let _ = write!(v, "{le}-{re} ");
                     }
                     ("  SACK", v.trim_end().to_string())
                 }
-                Ok(TcpOptionElement::Timestamp(a, e)) => {
+                Ok(TcpOption::Timestamps(a, e)) => {
                     ("  Timestamps", format!("TSval {a}, TSecr {e}"))
                 }
                 Err(e) => {
-                    l.note("  Unreadable option", e.to_string());
+                    l.note("  Unreadable option", e.0);
                     break;
                 }
             };
@@ -671,6 +659,15 @@ fn tcp_layers(t: &TcpRepr, bytes: &[u8], ctx: &DetailContext, out: &mut Vec<Laye
     }
     if !ctx.tcp_analysis.is_empty() {
         l.note("[SEQ/ACK analysis]", ctx.tcp_analysis.join(", "));
+    }
+    if let Some(n) = t.cut {
+        l.note(
+            "[Packet size limited during capture]",
+            format!(
+                "TCP truncated after {n} of {} header bytes",
+                t.header_len.max(20)
+            ),
+        );
     }
     out.push(l);
     payload_layer(t.payload.clone(), bytes, ctx, out);

@@ -15,140 +15,27 @@ pub mod link;
 pub mod names;
 pub mod reassembly;
 pub mod simp;
-pub mod stack;
-pub mod tcp_options;
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::IpAddr;
 use std::ops::Range;
 
 use etherparse::{
-    EtherType, Icmpv4Slice, Icmpv6Slice, LaxIpPayloadSlice, LaxNetSlice, LaxSlicedPacket, TcpSlice,
-    UdpSlice,
+    Icmpv4Slice, Icmpv6Slice, LaxIpPayloadSlice, LaxNetSlice, LaxSlicedPacket, TcpSlice, UdpSlice,
 };
 
 use crate::frame::LinkType;
+pub use crate::wire::{stack, tcp_options};
 pub use link::LinkRepr;
 pub use reassembly::Reassembler;
 
-/// The byte offset of `part` inside `whole` (both slices of the same buffer).
-pub(crate) fn offset_in(whole: &[u8], part: &[u8]) -> usize {
-    (part.as_ptr() as usize).wrapping_sub(whole.as_ptr() as usize)
-}
-
-/// The byte range of `part` inside `whole`.
-pub(crate) fn range_in(whole: &[u8], part: &[u8]) -> Range<usize> {
-    let start = offset_in(whole, part);
-    start..start + part.len()
-}
-
-/// An 802.1Q / 802.1ad VLAN tag.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VlanRepr {
-    /// Priority code point (3 bits).
-    pub pcp: u8,
-    /// Drop eligible indicator.
-    pub dei: bool,
-    /// VLAN identifier (12 bits).
-    pub id: u16,
-    /// The ethertype that follows the tag.
-    pub ethertype: u16,
-    /// Bytes of the tag in the frame.
-    pub range: Range<usize>,
-}
-
-/// An IPv4 header.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Ipv4Repr {
-    /// Source address.
-    pub src: Ipv4Addr,
-    /// Destination address.
-    pub dst: Ipv4Addr,
-    /// Header length in bytes (IHL × 4).
-    pub header_len: u8,
-    /// Differentiated services code point.
-    pub dscp: u8,
-    /// Explicit congestion notification.
-    pub ecn: u8,
-    /// Total length field.
-    pub total_len: u16,
-    /// Identification field.
-    pub id: u16,
-    /// Don't fragment flag.
-    pub dont_fragment: bool,
-    /// More fragments flag.
-    pub more_fragments: bool,
-    /// Fragment offset in bytes.
-    pub frag_offset: u16,
-    /// Time to live.
-    pub ttl: u8,
-    /// Protocol number of the payload.
-    pub protocol: u8,
-    /// Header checksum field.
-    pub checksum: u16,
-    /// Bytes of the header in the frame.
-    pub range: Range<usize>,
-}
-
-impl Ipv4Repr {
-    /// True if this header carries a fragment (MF set or a non-zero offset).
-    pub fn is_fragment(&self) -> bool {
-        self.more_fragments || self.frag_offset != 0
-    }
-}
-
-/// An IPv6 header (with its extension headers folded in).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Ipv6Repr {
-    /// Source address.
-    pub src: Ipv6Addr,
-    /// Destination address.
-    pub dst: Ipv6Addr,
-    /// Traffic class.
-    pub traffic_class: u8,
-    /// Flow label (20 bits).
-    pub flow_label: u32,
-    /// Payload length field.
-    pub payload_len: u16,
-    /// Next header field of the fixed header.
-    pub next_header: u8,
-    /// Protocol after the extension headers.
-    pub payload_protocol: u8,
-    /// Hop limit.
-    pub hop_limit: u8,
-    /// Length of the extension headers in bytes.
-    pub ext_len: usize,
-    /// True if a fragment header was found.
-    pub fragmented: bool,
-    /// Bytes of the fixed header in the frame.
-    pub range: Range<usize>,
-}
-
-/// An ARP packet (Ethernet/IPv4 addresses; others keep their raw sizes).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ArpRepr {
-    /// Hardware type (1 = Ethernet).
-    pub hw_type: u16,
-    /// Protocol type (0x0800 = IPv4).
-    pub proto_type: u16,
-    /// Hardware address size.
-    pub hw_size: u8,
-    /// Protocol address size.
-    pub proto_size: u8,
-    /// Operation (1 request, 2 reply).
-    pub op: u16,
-    /// Sender hardware address (first 6 bytes when longer).
-    pub sender_mac: [u8; 6],
-    /// Sender protocol address (IPv4 when 4 bytes).
-    pub sender_ip: Ipv4Addr,
-    /// Target hardware address.
-    pub target_mac: [u8; 6],
-    /// Target protocol address.
-    pub target_ip: Ipv4Addr,
-    /// True when hardware is Ethernet and protocol is IPv4 (the only case shown in detail).
-    pub eth_ipv4: bool,
-    /// Bytes of the packet in the frame.
-    pub range: Range<usize>,
-}
+pub use crate::wire::arp::ArpRepr;
+pub use crate::wire::ethernet::VlanRepr;
+pub use crate::wire::icmp::{IcmpRepr, QuotedRepr, QuotedTransport};
+pub use crate::wire::ipv4::Ipv4Repr;
+pub use crate::wire::ipv6::Ipv6Repr;
+pub(crate) use crate::wire::range_in;
+pub use crate::wire::tcp::{TCP_ANALYSED_FROM, TcpRepr, tcp_flags};
+pub use crate::wire::udp::UdpRepr;
 
 /// The network layer of a frame.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -179,171 +66,6 @@ impl NetRepr {
             NetRepr::Ipv6(ip) => Some((ip.src.into(), ip.dst.into())),
             _ => None,
         }
-    }
-}
-
-/// TCP flag bits of the 12-bit flags field.
-pub mod tcp_flags {
-    /// FIN.
-    pub const FIN: u16 = 0x001;
-    /// SYN.
-    pub const SYN: u16 = 0x002;
-    /// RST.
-    pub const RST: u16 = 0x004;
-    /// PSH.
-    pub const PSH: u16 = 0x008;
-    /// ACK.
-    pub const ACK: u16 = 0x010;
-    /// URG.
-    pub const URG: u16 = 0x020;
-    /// ECE.
-    pub const ECE: u16 = 0x040;
-    /// CWR.
-    pub const CWR: u16 = 0x080;
-    /// AE (formerly NS).
-    pub const AE: u16 = 0x100;
-    /// The three reserved bits.
-    pub const RESERVED: u16 = 0xE00;
-}
-
-/// A TCP header.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TcpRepr {
-    /// Source port.
-    pub src_port: u16,
-    /// Destination port.
-    pub dst_port: u16,
-    /// Raw sequence number.
-    pub seq: u32,
-    /// Raw acknowledgement number.
-    pub ack: u32,
-    /// Header length in bytes (data offset × 4).
-    pub header_len: u8,
-    /// The 12-bit flags field (see [`tcp_flags`]).
-    pub flags: u16,
-    /// Raw window field.
-    pub window: u16,
-    /// Checksum field.
-    pub checksum: u16,
-    /// Urgent pointer.
-    pub urgent: u16,
-    /// Maximum segment size option.
-    pub mss: Option<u16>,
-    /// Window scale option (the shift).
-    pub window_scale: Option<u8>,
-    /// Segment payload length (`tcp.len`) from the IP length; `None` when unknown.
-    pub len: Option<u32>,
-    /// Bytes of the header (in the frame, or in the reassembled datagram).
-    pub range: Range<usize>,
-    /// Bytes of the options.
-    pub options: Range<usize>,
-    /// Bytes of the captured payload.
-    pub payload: Range<usize>,
-    /// Set when the capture ended inside the header (a small snapshot length): how many of
-    /// its bytes were captured. Fields past that point read as 0 and options are parsed as
-    /// far as they go; tshark keeps the layer and notes "[Packet size limited during
-    /// capture]". With fewer than [`TCP_ANALYSED_FROM`] bytes there is no analysis.
-    pub cut: Option<u8>,
-}
-
-/// Captured TCP header bytes needed for tshark to give the frame a stream and analyse it
-/// (ports, sequence and acknowledgement numbers, flags and window).
-pub const TCP_ANALYSED_FROM: u8 = 16;
-
-/// A UDP header.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UdpRepr {
-    /// Source port.
-    pub src_port: u16,
-    /// Destination port.
-    pub dst_port: u16,
-    /// Length field (header + payload).
-    pub length: u16,
-    /// Checksum field.
-    pub checksum: u16,
-    /// Bytes of the header.
-    pub range: Range<usize>,
-    /// Bytes of the captured payload.
-    pub payload: Range<usize>,
-}
-
-/// Transport header quoted inside an ICMP error.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum QuotedTransport {
-    /// A quoted TCP header (only ports, seq and flags may be present).
-    Tcp {
-        /// Source port.
-        src_port: u16,
-        /// Destination port.
-        dst_port: u16,
-        /// Raw sequence number, if quoted.
-        seq: Option<u32>,
-        /// Raw acknowledgement number (0 unless 12 bytes are quoted).
-        ack: u32,
-        /// Flags (0 unless 14 bytes are quoted).
-        flags: u16,
-        /// Raw window (0 unless 16 bytes are quoted).
-        window: u16,
-        /// Header length from the data offset (0 unless 13 bytes are quoted).
-        header_len: usize,
-        /// Window scale option, if the options are quoted in full.
-        window_scale: Option<u8>,
-        /// Number of TCP header bytes quoted.
-        quoted_len: usize,
-    },
-    /// A quoted UDP header.
-    Udp {
-        /// Source port.
-        src_port: u16,
-        /// Destination port.
-        dst_port: u16,
-        /// Length field.
-        length: u16,
-    },
-}
-
-/// The IP packet quoted inside an ICMP error message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct QuotedRepr {
-    /// Source address of the quoted packet.
-    pub src: IpAddr,
-    /// Destination address of the quoted packet.
-    pub dst: IpAddr,
-    /// Protocol of the quoted packet.
-    pub protocol: u8,
-    /// Its transport header, when TCP or UDP.
-    pub transport: Option<QuotedTransport>,
-    /// Bytes of the quoted packet.
-    pub range: Range<usize>,
-}
-
-/// An ICMP or ICMPv6 message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IcmpRepr {
-    /// Type.
-    pub icmp_type: u8,
-    /// Code.
-    pub code: u8,
-    /// Checksum field.
-    pub checksum: u16,
-    /// Bytes 5..8 of the header (identifier and sequence for echo).
-    pub rest: [u8; 4],
-    /// The quoted packet of an error message.
-    pub quoted: Option<QuotedRepr>,
-    /// Bytes of the whole message.
-    pub range: Range<usize>,
-    /// Bytes after the 8-byte header.
-    pub body: Range<usize>,
-}
-
-impl IcmpRepr {
-    /// Identifier of an echo message.
-    pub fn echo_id(&self) -> u16 {
-        u16::from_be_bytes([self.rest[0], self.rest[1]])
-    }
-    /// Sequence number of an echo message.
-    pub fn echo_seq(&self) -> u16 {
-        u16::from_be_bytes([self.rest[2], self.rest[3]])
     }
 }
 
@@ -513,22 +235,7 @@ fn decode_sliced(
     match &sliced.net {
         Some(LaxNetSlice::Ipv4(ip)) => {
             let h = ip.header();
-            let repr = Ipv4Repr {
-                src: h.source_addr(),
-                dst: h.destination_addr(),
-                header_len: h.ihl() * 4,
-                dscp: h.dcp().value(),
-                ecn: h.ecn().value(),
-                total_len: h.total_len(),
-                id: h.identification(),
-                dont_fragment: h.dont_fragment(),
-                more_fragments: h.more_fragments(),
-                frag_offset: h.fragments_offset().value().wrapping_mul(8),
-                ttl: h.ttl(),
-                protocol: h.protocol().0,
-                checksum: h.header_checksum(),
-                range: range_in(data, h.slice()),
-            };
+            let repr = Ipv4Repr::from_header(&h, range_in(data, h.slice()));
             let payload = ip.payload();
             note_ip_payload(payload, snapped, out);
             let fragment = repr.is_fragment();
@@ -588,7 +295,7 @@ fn decode_sliced(
             }
         }
         Some(LaxNetSlice::Arp(arp)) => {
-            out.net = NetRepr::Arp(arp_repr(data, arp));
+            out.net = NetRepr::Arp(ArpRepr::from_slice(data, arp));
             return;
         }
         None => {
@@ -658,20 +365,12 @@ fn decode_transport(
                         ),
                     );
                 }
-                let mut mss = None;
-                let mut ws = None;
-                for opt in tcp.options_iterator() {
-                    match opt {
-                        Ok(etherparse::TcpOptionElement::MaximumSegmentSize(m)) => mss = Some(m),
-                        Ok(etherparse::TcpOptionElement::WindowScale(s)) => ws = Some(s),
-                        Ok(_) => {}
-                        Err(e) => {
-                            set_malformed(out, format!("TCP options: {e}"));
-                            break;
-                        }
-                    }
+                let (opts, err) = tcp_options::parse(tcp.options());
+                if let Some(e) = err {
+                    set_malformed(out, format!("TCP options: {}", e.0));
                 }
-                let flags = tcp_flags_of(tcp.header_slice());
+                let (mss, ws) = (opts.mss, opts.window_scale);
+                let flags = crate::wire::tcp::flags_of(tcp.header_slice());
                 let opts_start = base + 20;
                 out.transport = TransportRepr::Tcp(TcpRepr {
                     src_port: tcp.source_port(),
@@ -692,8 +391,8 @@ fn decode_transport(
                     cut: None,
                 });
             }
-            Err(_) if seg.len() >= 4 && seg.len() < tcp_header_len(seg) => {
-                out.transport = TransportRepr::Tcp(cut_tcp(seg, base, declared));
+            Err(_) if seg.len() >= 4 && seg.len() < crate::wire::tcp::claimed_header_len(seg) => {
+                out.transport = TransportRepr::Tcp(TcpRepr::parse_cut(seg, base, declared));
             }
             Err(e) => {
                 set_malformed(out, format!("TCP: {e}"));
@@ -769,61 +468,6 @@ fn decode_transport(
     }
 }
 
-/// The header length a TCP header claims (20 when the data offset is not captured).
-fn tcp_header_len(seg: &[u8]) -> usize {
-    seg.get(12)
-        .map_or(20, |b| (usize::from(b >> 4) * 4).max(20))
-}
-
-/// A TCP header cut by the snapshot length: the fields the captured bytes hold, the rest 0,
-/// and the options as far as they go (as tshark dissects it).
-fn cut_tcp(seg: &[u8], base: usize, declared: usize) -> TcpRepr {
-    let be16 = |i: usize| {
-        seg.get(i..i + 2)
-            .map_or(0, |b| u16::from_be_bytes([b[0], b[1]]))
-    };
-    let be32 = |i: usize| {
-        seg.get(i..i + 4)
-            .map_or(0, |b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
-    };
-    let hl = tcp_header_len(seg);
-    let captured = seg.len().min(hl);
-    let (mut mss, mut ws) = (None, None);
-    if let Some(opts) = seg.get(20..captured) {
-        for opt in etherparse::TcpOptionsIterator::from_slice(opts) {
-            match opt {
-                Ok(etherparse::TcpOptionElement::MaximumSegmentSize(m)) => mss = Some(m),
-                Ok(etherparse::TcpOptionElement::WindowScale(s)) => ws = Some(s),
-                Ok(_) => {}
-                Err(_) => break,
-            }
-        }
-    }
-    let whole = captured >= usize::from(TCP_ANALYSED_FROM);
-    TcpRepr {
-        src_port: be16(0),
-        dst_port: be16(2),
-        seq: be32(4),
-        ack: be32(8),
-        header_len: if seg.len() > 12 { hl as u8 } else { 0 },
-        flags: if seg.len() >= 14 {
-            tcp_flags_of(seg)
-        } else {
-            0
-        },
-        window: be16(14),
-        checksum: be16(16),
-        urgent: be16(18),
-        mss,
-        window_scale: ws,
-        len: whole.then(|| declared.saturating_sub(hl) as u32),
-        range: base..base + captured,
-        options: (base + 20).min(base + captured)..base + captured,
-        payload: base + captured..base + captured,
-        cut: Some(captured.min(255) as u8),
-    }
-}
-
 fn icmp_repr(
     base: usize,
     len: usize,
@@ -841,22 +485,6 @@ fn icmp_repr(
         quoted,
         range: base..base + len,
         body: (base + 8).min(base + len)..base + len,
-    }
-}
-
-/// The 12-bit TCP flags field from bytes 12-13 of a TCP header.
-fn tcp_flags_of_pair(b: &[u8]) -> u16 {
-    match b {
-        [hi, lo, ..] => (u16::from(hi & 0x0f) << 8) | u16::from(*lo),
-        _ => 0,
-    }
-}
-
-/// The 12-bit TCP flags field from a TCP header's bytes 12-13.
-fn tcp_flags_of(header: &[u8]) -> u16 {
-    match (header.get(12), header.get(13)) {
-        (Some(&hi), Some(&lo)) => (u16::from(hi & 0x0f) << 8) | u16::from(lo),
-        _ => 0,
     }
 }
 
@@ -893,8 +521,8 @@ fn quoted_packet(whole: &[u8], quote: &[u8], v6: bool) -> Option<QuotedRepr> {
                 .get(20..header_len)
                 .filter(|_| header_len > 20)
                 .and_then(|opts| {
-                    etherparse::TcpOptionsIterator::from_slice(opts).find_map(|o| match o {
-                        Ok(etherparse::TcpOptionElement::WindowScale(s)) => Some(s),
+                    tcp_options::iter(opts).find_map(|(_, o)| match o {
+                        Ok(tcp_options::TcpOption::WindowScale(s)) => Some(s),
                         _ => None,
                     })
                 });
@@ -903,7 +531,9 @@ fn quoted_packet(whole: &[u8], quote: &[u8], v6: bool) -> Option<QuotedRepr> {
                 dst_port: be16(payload, 2)?,
                 seq: be32(4),
                 ack: be32(8).unwrap_or(0),
-                flags: payload.get(12..14).map_or(0, tcp_flags_of_pair),
+                flags: payload
+                    .get(12..14)
+                    .map_or(0, crate::wire::tcp::flags_of_pair),
                 window: be16(payload, 14).unwrap_or(0),
                 header_len,
                 window_scale,
@@ -924,37 +554,6 @@ fn quoted_packet(whole: &[u8], quote: &[u8], v6: bool) -> Option<QuotedRepr> {
         transport,
         range: range_in(whole, quote),
     })
-}
-
-fn arp_repr(data: &[u8], arp: &etherparse::ArpPacketSlice<'_>) -> ArpRepr {
-    let mac = |b: &[u8]| -> [u8; 6] {
-        let mut m = [0u8; 6];
-        for (d, s) in m.iter_mut().zip(b) {
-            *d = *s;
-        }
-        m
-    };
-    let ip = |b: &[u8]| -> Ipv4Addr {
-        match b {
-            [a, b, c, d] => Ipv4Addr::new(*a, *b, *c, *d),
-            _ => Ipv4Addr::UNSPECIFIED,
-        }
-    };
-    let hw_size = arp.hw_addr_size();
-    let proto_size = arp.proto_addr_size();
-    ArpRepr {
-        hw_type: arp.hw_addr_type().0,
-        proto_type: arp.proto_addr_type().0,
-        hw_size,
-        proto_size,
-        op: arp.operation().0,
-        sender_mac: mac(arp.sender_hw_addr()),
-        sender_ip: ip(arp.sender_protocol_addr()),
-        target_mac: mac(arp.target_hw_addr()),
-        target_ip: ip(arp.target_protocol_addr()),
-        eth_ipv4: hw_size == 6 && proto_size == 4 && arp.proto_addr_type() == EtherType::IPV4,
-        range: range_in(data, arp.slice()),
-    }
 }
 
 #[cfg(test)]

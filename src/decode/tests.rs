@@ -3,6 +3,7 @@
 
 use super::*;
 use etherparse::PacketBuilder;
+use std::net::Ipv4Addr;
 
 /// A SYN from 10.0.3.2:56158 to 10.0.3.1:10000, MSS 1460, SACK_PERM, TS, NOP, WS 7, as
 /// Linux sends it (74 bytes). Fields checked by hand against RFC 791/793 layouts.
@@ -157,5 +158,102 @@ fn regression_fragment_with_total_length_below_header() {
             "{}",
             l.title
         );
+    }
+}
+
+/// Every byte range of the detail tree of `f` lies inside `f` (the decode_frame fuzz
+/// target's invariant).
+fn assert_detail_in_frame(f: &[u8], link: LinkType, what: &str) {
+    let mut r = Reassembler::new();
+    let d = decode(1, link, f, &mut r);
+    for l in detail::layers(&d, f, &detail::DetailContext::default()) {
+        assert!(
+            l.range.start <= l.range.end && l.range.end <= f.len(),
+            "{what}, {} bytes: layer {} at {:?}",
+            f.len(),
+            l.title,
+            l.range
+        );
+        for field in &l.fields {
+            if let Some(fr) = &field.range {
+                assert!(
+                    fr.start <= fr.end && fr.end <= f.len(),
+                    "{what}, {} bytes: {} field {} at {fr:?}",
+                    f.len(),
+                    l.title,
+                    field.name
+                );
+            }
+        }
+    }
+}
+
+/// Found by the decode_frame fuzz target (issue 16): a TCP header cut after 15 bytes listed
+/// Window, Checksum and Urgent Pointer at bytes past the frame's end, read as 0. The detail
+/// now lists the fields whose bytes were captured and says where the header was cut.
+#[test]
+fn regression_cut_tcp_header_lists_no_invented_fields() {
+    let f = &SYN[..34 + 15];
+    assert_detail_in_frame(f, LinkType::ETHERNET, "SYN cut after 15 TCP bytes");
+    let d = decode(1, LinkType::ETHERNET, f, &mut Reassembler::new());
+    let layers = detail::layers(&d, f, &detail::DetailContext::default());
+    let tcp = layers
+        .iter()
+        .find(|l| l.kind == detail::LayerKind::Tcp)
+        .expect("a TCP layer");
+    let names: Vec<&str> = tcp.fields.iter().map(|f| f.name.as_str()).collect();
+    for gone in ["Window", "Checksum", "Urgent Pointer", "Options"] {
+        assert!(!names.contains(&gone), "{gone} listed: {names:?}");
+    }
+    for kept in ["Source Port", "Sequence Number", "Header Length", "Flags"] {
+        assert!(names.contains(&kept), "{kept} missing: {names:?}");
+    }
+    let note = tcp
+        .fields
+        .iter()
+        .find(|f| f.name == "[Packet size limited during capture]")
+        .expect("a note on the cut");
+    assert_eq!(note.value, "TCP truncated after 15 of 40 header bytes");
+}
+
+/// Every truncation of a TCP, UDP, ICMP, ARP and IPv6 frame gives a detail tree whose
+/// ranges lie in the frame: no layer shows a field past the captured bytes.
+#[test]
+fn every_truncation_keeps_detail_ranges_in_the_frame() {
+    let icmp = {
+        let b = PacketBuilder::ethernet2([2, 0, 0, 0, 0, 2], [2, 0, 0, 0, 0, 1])
+            .ipv4([10, 0, 3, 2], [10, 0, 3, 1], 64)
+            .icmpv4_echo_request(7, 1);
+        let mut v = Vec::new();
+        b.write(&mut v, b"ping").unwrap();
+        v
+    };
+    let tcp6 = {
+        let b = PacketBuilder::ethernet2([2, 0, 0, 0, 0, 2], [2, 0, 0, 0, 0, 1])
+            .ipv6([0xfe; 16], [0xfd; 16], 64)
+            .tcp(1, 2, 3, 4)
+            .syn();
+        let mut v = Vec::new();
+        b.write(&mut v, b"data").unwrap();
+        v
+    };
+    let arp = {
+        let mut v = vec![0xff; 6];
+        v.extend_from_slice(&[2, 0, 0, 0, 0, 2, 0x08, 0x06]);
+        v.extend_from_slice(&[0, 1, 8, 0, 6, 4, 0, 1, 2, 0, 0, 0, 0, 2, 10, 0, 3, 2]);
+        v.extend_from_slice(&[0, 0, 0, 0, 0, 0, 10, 0, 3, 1]);
+        v
+    };
+    let frames: [(&str, &[u8]); 5] = [
+        ("TCP SYN", &SYN),
+        ("UDP", &udp_frame(b"hello")),
+        ("ICMP echo", &icmp),
+        ("IPv6 TCP", &tcp6),
+        ("ARP", &arp),
+    ];
+    for (what, f) in frames {
+        for cut in 0..=f.len() {
+            assert_detail_in_frame(&f[..cut], LinkType::ETHERNET, what);
+        }
     }
 }

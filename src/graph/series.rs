@@ -6,7 +6,7 @@
 //! Y values are relative sequence numbers (bytes since the sender's ISN), as Wireshark's
 //! graphs show them; times are seconds since the capture's first frame.
 
-use etherparse::{TcpOptionElement, TcpOptionsIterator};
+use crate::wire::tcp_options::{self, TcpOption};
 
 use super::decimate::{Bars, Envelope, Sums};
 use super::{GraphData, GraphKind, Hue, Series, Shape};
@@ -139,12 +139,10 @@ impl GraphCollector {
                 if let Some(base) = rev.base {
                     let bytes = p.decoded.transport_bytes(frame);
                     let opts = bytes.get(t.options.clone()).unwrap_or(&[]);
-                    for opt in TcpOptionsIterator::from_slice(opts) {
+                    for (_, opt) in tcp_options::iter(opts) {
                         match opt {
-                            Ok(TcpOptionElement::SelectiveAcknowledgement(first, rest)) => {
-                                for (l, r) in
-                                    std::iter::once(first).chain(rest.into_iter().flatten())
-                                {
+                            Ok(TcpOption::Sack(blocks)) => {
+                                for (l, r) in blocks.as_slice() {
                                     let (l, r) = (l.wrapping_sub(base), r.wrapping_sub(base));
                                     rev.sacks.add(now, f64::from(l), f64::from(r));
                                 }

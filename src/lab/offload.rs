@@ -8,59 +8,37 @@
 //! the receiver verifies — and drops. So on ingress the switch finds fields that hold exactly the
 //! pseudo-header sum while the real checksum does not verify, and fills in the real one. Any
 //! other checksum, right or wrong (a student's crafted bad checksum), is left as it came.
+//!
+//! Headers are read with the wire reprs ([`crate::wire`]) and summed with
+//! [`crate::wire::checksum`].
 
-/// Ones-complement sum of big-endian 16-bit words (odd length padded with a zero byte).
-fn sum16(data: &[u8], mut acc: u32) -> u32 {
-    let mut chunks = data.chunks_exact(2);
-    for c in &mut chunks {
-        acc += u32::from(u16::from_be_bytes([c[0], c[1]]));
-        acc = (acc & 0xffff) + (acc >> 16);
-    }
-    if let [last] = chunks.remainder() {
-        acc += u32::from(*last) << 8;
-        acc = (acc & 0xffff) + (acc >> 16);
-    }
-    acc
-}
-
-fn fold(mut acc: u32) -> u16 {
-    while acc >> 16 != 0 {
-        acc = (acc & 0xffff) + (acc >> 16);
-    }
-    acc as u16
-}
+use crate::wire::checksum::{self, Checksum};
+use crate::wire::ethernet::{EthernetRepr, HEADER_LEN};
+use crate::wire::ipv4::Ipv4Repr;
+use crate::wire::ipv6::Ipv6Repr;
 
 /// Where a TCP or UDP segment is in an Ethernet II frame carrying IPv4 or IPv6 (no extension
 /// headers, not a fragment): the pseudo-header sum, the protocol, the segment's byte range
 /// and the checksum field's offset in it.
-fn locate(frame: &[u8]) -> Option<(u32, u8, std::ops::Range<usize>, usize)> {
-    let ethertype = frame
-        .get(12..14)
-        .map(|t| u16::from_be_bytes([t[0], t[1]]))?;
-    let (pseudo, proto, l4) = match ethertype {
+fn locate(frame: &[u8]) -> Option<(Checksum, u8, std::ops::Range<usize>, usize)> {
+    let eth = EthernetRepr::parse(frame).ok()?;
+    let ip = frame.get(HEADER_LEN..)?;
+    let (pseudo, proto, l4) = match eth.ethertype {
         0x0800 => {
-            let ip = frame.get(14..34)?;
-            let ihl = usize::from(ip[0] & 0x0f) * 4;
-            let total = usize::from(u16::from_be_bytes([ip[2], ip[3]]));
-            let frag = u16::from_be_bytes([ip[6], ip[7]]) & 0x3fff;
-            if ip[0] >> 4 != 4 || ihl < 20 || frag != 0 || total < ihl {
+            let ip = Ipv4Repr::parse(ip, HEADER_LEN).ok()?;
+            let (ihl, total) = (usize::from(ip.header_len), usize::from(ip.total_len));
+            if ip.is_fragment() || total < ihl {
                 return None;
             }
-            let proto = ip[9];
-            let l4_len = total - ihl;
-            let mut acc = sum16(&ip[12..20], 0);
-            acc = sum16(&[0, proto], acc);
-            acc = sum16(&(l4_len as u16).to_be_bytes(), acc);
-            (acc, proto, 14 + ihl..14 + total)
+            let l4_len = (total - ihl) as u16;
+            let pseudo = Checksum::pseudo_ipv4(ip.src, ip.dst, ip.protocol, l4_len);
+            (pseudo, ip.protocol, ip.range.end..HEADER_LEN + total)
         }
         0x86dd => {
-            let ip = frame.get(14..54)?;
-            let len = usize::from(u16::from_be_bytes([ip[4], ip[5]]));
-            let proto = ip[6];
-            let mut acc = sum16(&ip[8..40], 0);
-            acc = sum16(&(len as u32).to_be_bytes(), acc);
-            acc = sum16(&[0, 0, 0, proto], acc);
-            (acc, proto, 54..54 + len)
+            let ip = Ipv6Repr::parse(ip, HEADER_LEN).ok()?;
+            let len = usize::from(ip.payload_len);
+            let pseudo = Checksum::pseudo_ipv6(&ip.src, &ip.dst, ip.next_header, len as u32);
+            (pseudo, ip.next_header, ip.range.end..ip.range.end + len)
         }
         _ => return None,
     };
@@ -81,17 +59,16 @@ pub fn checksum_ok(frame: &[u8]) -> Option<bool> {
     if proto == 17 && seg[at] == 0 && seg[at + 1] == 0 {
         return None;
     }
-    Some(fold(sum16(seg, pseudo)) == 0xffff)
+    Some(pseudo.add_bytes(seg).verifies())
 }
 
 /// Whether the IPv4 header checksum of an Ethernet II frame is right (`None`: not IPv4).
 pub fn ipv4_header_ok(frame: &[u8]) -> Option<bool> {
-    if frame.get(12..14)? != [0x08, 0x00] {
+    if EthernetRepr::parse(frame).ok()?.ethertype != 0x0800 {
         return None;
     }
-    let ihl = usize::from(frame.get(14)? & 0x0f) * 4;
-    let header = frame.get(14..14 + ihl.max(20))?;
-    Some(fold(sum16(header, 0)) == 0xffff)
+    let ip = Ipv4Repr::parse(frame.get(HEADER_LEN..)?, HEADER_LEN).ok()?;
+    Some(checksum::verifies(frame.get(ip.range)?))
 }
 
 /// Completes an offloaded TCP or UDP checksum in an Ethernet II frame carrying IPv4 or IPv6
@@ -104,19 +81,21 @@ pub fn complete(frame: &mut [u8]) -> bool {
         return false;
     };
     let field = u16::from_be_bytes([seg[at], seg[at + 1]]);
-    let partial = fold(pseudo);
+    let partial = pseudo.folded();
     if field != partial || (proto == 17 && field == 0) {
         return false;
     }
-    if fold(sum16(seg, pseudo)) == 0xffff {
+    if pseudo.clone().add_bytes(seg).verifies() {
         return false; // already right
     }
     seg[at] = 0;
     seg[at + 1] = 0;
-    let mut check = !fold(sum16(seg, pseudo));
-    if proto == 17 && check == 0 {
-        check = 0xffff;
-    }
+    let sum = pseudo.add_bytes(seg);
+    let check = if proto == 17 {
+        sum.value_udp()
+    } else {
+        sum.value()
+    };
     seg[at..at + 2].copy_from_slice(&check.to_be_bytes());
     true
 }
@@ -146,8 +125,8 @@ mod tests {
     }
 
     /// What the sending kernel writes with offload: the pseudo-header sum, not complemented.
-    fn make_partial(frame: &mut [u8], at: usize, pseudo: u32) {
-        frame[at..at + 2].copy_from_slice(&fold(pseudo).to_be_bytes());
+    fn make_partial(frame: &mut [u8], at: usize, pseudo: Checksum) {
+        frame[at..at + 2].copy_from_slice(&pseudo.folded().to_be_bytes());
     }
 
     fn checksum_ok(frame: &[u8]) -> bool {
@@ -177,9 +156,10 @@ mod tests {
         let good = tcp_v4(b"Hai from client");
         let mut f = good.clone();
         // Pseudo-header: src, dst, zero+proto, TCP length.
-        let mut acc = sum16(&f[26..34], 0);
-        acc = sum16(&[0, 6], acc);
-        acc = sum16(&((f.len() - 34) as u16).to_be_bytes(), acc);
+        let acc = Checksum::new()
+            .add_bytes(&f[26..34])
+            .add_bytes(&[0, 6])
+            .add_bytes(&((f.len() - 34) as u16).to_be_bytes());
         make_partial(&mut f, 34 + 16, acc);
         assert!(!checksum_ok(&f));
         assert!(complete(&mut f));
@@ -195,9 +175,10 @@ mod tests {
     fn a_partial_udp_over_ipv6_checksum_is_completed() {
         let good = udp_v6(b"datagram");
         let mut f = good.clone();
-        let mut acc = sum16(&f[22..54], 0);
-        acc = sum16(&((f.len() - 54) as u32).to_be_bytes(), acc);
-        acc = sum16(&[0, 0, 0, 17], acc);
+        let acc = Checksum::new()
+            .add_bytes(&f[22..54])
+            .add_bytes(&((f.len() - 54) as u32).to_be_bytes())
+            .add_bytes(&[0, 0, 0, 17]);
         make_partial(&mut f, 54 + 6, acc);
         assert!(complete(&mut f));
         assert_eq!(f, good);

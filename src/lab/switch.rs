@@ -179,7 +179,7 @@ pub struct MacEntry {
 }
 
 fn ser_mac<S: serde::Serializer>(m: &[u8; 6], s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&crate::analyse::mac(m))
+    s.serialize_str(&crate::wire::mac(m))
 }
 
 #[derive(Debug, Default)]
@@ -243,18 +243,11 @@ impl Switch {
         };
         st.rx_frames += 1;
         st.rx_bytes += frame.len() as u64;
-        let Some((dst, src)) = frame.get(0..6).zip(frame.get(6..12)) else {
+        let Ok(eth) = crate::wire::ethernet::EthernetRepr::parse(&frame) else {
             st.invalid += 1;
             return Ingress::Invalid("shorter than an Ethernet header");
         };
-        if frame.len() < 14 {
-            st.invalid += 1;
-            return Ingress::Invalid("shorter than an Ethernet header");
-        }
-        let mut dst6 = [0u8; 6];
-        dst6.copy_from_slice(dst);
-        let mut src6 = [0u8; 6];
-        src6.copy_from_slice(src);
+        let (dst6, src6) = (eth.dst, eth.src);
         if is_group(&src6) {
             st.invalid += 1;
             return Ingress::Invalid("group source address");

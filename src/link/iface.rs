@@ -189,7 +189,7 @@ impl fmt::Display for Interface {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:<12} {:<10}", self.name, self.state())?;
         match self.mac {
-            Some(m) if m != [0; 6] => write!(f, " {}", crate::frame::mac(&m))?,
+            Some(m) if m != [0; 6] => write!(f, " {}", crate::wire::mac(&m))?,
             _ => write!(f, " {:<17}", "-")?,
         }
         write!(f, "  {}", hw_type_name(self.hw_type))?;

@@ -429,7 +429,7 @@ impl<'a, W: Write> Station<'a, W> {
                 ProbeResult::Taken(mac) => {
                     self.say(&format!(
                         "{ip} is taken (answered by {})",
-                        crate::frame::mac(&mac)
+                        crate::wire::mac(&mac)
                     ))?;
                     taken.push(ip.to_string());
                 }

@@ -5,7 +5,7 @@
 //!
 //! Sequence numbers are relative to nothing in particular: the caller passes [`SeqNumber`]s.
 
-use crate::analyse::seq::SeqNumber;
+use crate::wire::seq::SeqNumber;
 
 /// The congestion window and its companions.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -32,10 +32,10 @@ use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
 
-use crate::analyse::seq::SeqNumber;
 use crate::craft::Payload;
 use crate::craft::tcp::{SackBlocks, TcpOptions, TcpRepr, max_sack_blocks};
 use crate::decode::tcp_flags::{ACK, FIN, PSH, RST, SYN};
+use crate::wire::seq::SeqNumber;
 use assembler::{Added, Assembler};
 use congestion::{AckAction, Congestion};
 use rtt::RttEstimator;

@@ -7,7 +7,7 @@
 //! data it never acknowledged with its cumulative ACK (skipped data is only ever skipped for
 //! now: it stays in the send buffer until the cumulative ACK covers it).
 
-use crate::analyse::seq::SeqNumber;
+use crate::wire::seq::SeqNumber;
 
 /// Most ranges kept (RFC 2018 sends at most 4 per segment; a few more cover reordering).
 pub const MAX_RANGES: usize = 16;

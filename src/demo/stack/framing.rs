@@ -1,10 +1,12 @@
-//! The stack demo's framing: `length u32 (big-endian) | kind u8 | payload`, where the length
-//! counts the kind byte and the payload. No serialisation format: payloads are UTF-8 text or,
-//! for `stack`, the raw frame bytes.
+//! The stack demo's framing on a socket: `length u32 (big-endian) | kind u8 | payload`, where
+//! the length counts the kind byte and the payload; the format itself (parse and emit) is
+//! [`crate::wire::stack`]'s. No serialisation format: payloads are UTF-8 text or, for `stack`,
+//! the raw frame bytes.
 
 use std::io::{self, Read, Write};
 
-pub use crate::decode::stack::{Kind, MAX_FRAME};
+use crate::wire::stack::{self, StackError};
+pub use crate::wire::stack::{Kind, MAX_FRAME};
 
 /// One frame.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,6 +34,15 @@ pub enum FrameError {
     UnknownKind(u8),
 }
 
+impl From<StackError> for FrameError {
+    fn from(e: StackError) -> Self {
+        match e {
+            StackError::Empty(_) => FrameError::Empty,
+            StackError::TooLong(_, len) => FrameError::TooLong(len),
+        }
+    }
+}
+
 impl FrameError {
     /// True when the stream is still in step after this error, so the session may go on.
     pub fn recoverable(&self) -> bool {
@@ -41,19 +52,14 @@ impl FrameError {
 
 /// Writes one frame.
 pub fn write_frame(w: &mut impl Write, kind: Kind, payload: &[u8]) -> io::Result<()> {
-    let len = u32::try_from(payload.len())
-        .ok()
-        .and_then(|n| n.checked_add(1))
-        .filter(|n| *n <= MAX_FRAME)
-        .ok_or_else(|| {
-            io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("payload of {} bytes is too long for a frame", payload.len()),
-            )
-        })?;
-    let mut out = Vec::with_capacity(5 + payload.len());
-    out.extend_from_slice(&len.to_be_bytes());
-    out.push(kind.byte());
+    let header = stack::emit_header(kind, payload.len()).ok_or_else(|| {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("payload of {} bytes is too long for a frame", payload.len()),
+        )
+    })?;
+    let mut out = Vec::with_capacity(stack::HEADER_LEN + payload.len());
+    out.extend_from_slice(&header);
     out.extend_from_slice(payload);
     w.write_all(&out)?;
     w.flush()
@@ -72,14 +78,8 @@ pub fn read_frame(r: &mut impl Read) -> Result<Option<Frame>, FrameError> {
             Err(err) => return Err(err.into()),
         }
     }
-    let len = u32::from_be_bytes(len);
-    if len == 0 {
-        return Err(FrameError::Empty);
-    }
-    if len > MAX_FRAME {
-        return Err(FrameError::TooLong(len));
-    }
-    let mut body = vec![0u8; usize::try_from(len).unwrap_or(0)];
+    let len = stack::check_len(u32::from_be_bytes(len), 0)?;
+    let mut body = vec![0u8; len];
     r.read_exact(&mut body)?;
     let (&kind_byte, payload) = body.split_first().ok_or(FrameError::Empty)?;
     let kind = Kind::from_byte(kind_byte).ok_or(FrameError::UnknownKind(kind_byte))?;

@@ -3,7 +3,7 @@
 //!
 //! The comparisons are named methods rather than `PartialOrd`, because the wrapping order
 //! is not a real order: two numbers exactly 2^31 apart are each "before" the other, just
-//! as with Wireshark's `LT_SEQ`/`GT_SEQ` macros, which [`super::tcp`] mirrors.
+//! as with Wireshark's `LT_SEQ`/`GT_SEQ` macros, which [`crate::analyse::tcp`] mirrors.
 
 use std::fmt;
 use std::ops::{Add, Sub};

@@ -1,9 +1,13 @@
 //! The stack demo's wire format (seed 000), as seen in a TCP stream: frames of
 //! `length u32 (big-endian) | kind u8 | payload`, where the length counts the kind byte and the
-//! payload. The demo (`demo::stack`) writes and reads it; `lab answer 000` finds it in captures.
+//! payload. The one parser and emitter: the demo (`demo::stack::framing`) writes and reads
+//! frames with it on a socket; `lab answer 000` finds them in captures ([`frames`]).
 
 /// Largest accepted frame (kind + payload), far above what the demo sends.
 pub const MAX_FRAME: u32 = 256 * 1024;
+
+/// Bytes before the payload: the length field (4) and the kind byte (1).
+pub const HEADER_LEN: usize = 5;
 
 /// What a frame carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,6 +104,29 @@ pub enum StackError {
     TooLong(usize, u32),
 }
 
+/// Checks the length field `len` of the frame at `offset` in the stream: the bytes that
+/// follow it (kind and payload).
+pub fn check_len(len: u32, offset: usize) -> Result<usize, StackError> {
+    if len == 0 {
+        return Err(StackError::Empty(offset));
+    }
+    if len > MAX_FRAME {
+        return Err(StackError::TooLong(offset, len));
+    }
+    Ok(len as usize)
+}
+
+/// The length field and kind byte of a frame carrying `payload_len` bytes; `None` when the
+/// payload is too long for a frame.
+pub fn emit_header(kind: Kind, payload_len: usize) -> Option<[u8; HEADER_LEN]> {
+    let len = u32::try_from(payload_len)
+        .ok()
+        .and_then(|n| n.checked_add(1))
+        .filter(|n| *n <= MAX_FRAME)?;
+    let [a, b, c, d] = len.to_be_bytes();
+    Some([a, b, c, d, kind.byte()])
+}
+
 /// Splits a byte stream into frames. Stops at the first impossible length (with an error) or
 /// at a frame cut off by the end of the bytes (returned as the number of bytes left over).
 pub fn frames(stream: &[u8]) -> (Vec<StackFrame<'_>>, Result<usize, StackError>) {
@@ -110,13 +137,11 @@ pub fn frames(stream: &[u8]) -> (Vec<StackFrame<'_>>, Result<usize, StackError>)
             return (out, Ok(stream.len() - at));
         };
         let len = u32::from_be_bytes([len[0], len[1], len[2], len[3]]);
-        if len == 0 {
-            return (out, Err(StackError::Empty(at)));
-        }
-        if len > MAX_FRAME {
-            return (out, Err(StackError::TooLong(at, len)));
-        }
-        let body = at + 4..at + 4 + len as usize;
+        let len = match check_len(len, at) {
+            Ok(n) => n,
+            Err(e) => return (out, Err(e)),
+        };
+        let body = at + 4..at + 4 + len;
         let Some(body_bytes) = stream.get(body.clone()) else {
             return (out, Ok(stream.len() - at));
         };
@@ -152,5 +177,18 @@ mod tests {
                 assert_eq!(k.byte(), b);
             }
         }
+    }
+
+    #[test]
+    fn emitted_headers_parse_back() {
+        assert_eq!(emit_header(Kind::Text, 2), Some([0, 0, 0, 3, 0x01]));
+        assert_eq!(emit_header(Kind::Text, MAX_FRAME as usize), None);
+        let mut stream = emit_header(Kind::Reply, 2).unwrap().to_vec();
+        stream.extend_from_slice(b"ok");
+        let (f, rest) = frames(&stream);
+        assert_eq!(
+            (f[0].kind(), f[0].payload, rest),
+            (Some(Kind::Reply), &b"ok"[..], Ok(0))
+        );
     }
 }
