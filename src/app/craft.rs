@@ -120,19 +120,14 @@ fn seconds(name: &str, v: f64) -> Result<Duration, Failure> {
     Ok(Duration::from_secs_f64(v))
 }
 
-/// Opens a pcapng file for writing, with an error that says what to do.
-pub fn create_pcapng(path: &std::path::Path) -> Result<PcapNgSink<Box<dyn Write>>, Failure> {
-    let file = File::create(path).map_err(|e| {
-        let hint = match e.kind() {
-            io::ErrorKind::NotFound => "does its directory exist?",
-            io::ErrorKind::PermissionDenied => "is the directory writable by you?",
-            _ => "check the path",
-        };
-        Failure::new(
-            exit::FAILURE,
-            format!("cannot create {}: {e} ({hint})", path.display()),
-        )
-    })?;
+/// Creates a pcapng file for `-w` (an existing file is kept unless `force`), with an error
+/// that says what to do.
+pub fn create_pcapng(
+    path: &std::path::Path,
+    force: bool,
+) -> Result<PcapNgSink<Box<dyn Write>>, Failure> {
+    let file = crate::sink::output::create_new(path, force, "-w")
+        .map_err(|e| Failure::new(exit::FAILURE, e.to_string()))?;
     let w: Box<dyn Write> = Box::new(BufWriter::with_capacity(1 << 16, file));
     PcapNgSink::with_section(w, &SectionInfo::this_host())
         .map_err(|e| Failure::new(exit::FAILURE, format!("writing {}: {e}", path.display())))
@@ -235,6 +230,11 @@ pub fn run(args: &CraftArgs) -> anyhow::Result<ExitCode> {
         }
     }
 
+    let pcap = args
+        .write
+        .as_deref()
+        .map(|p| create_pcapng(p, args.force))
+        .transpose()?;
     let pnet = PnetLink::open(&i, LinkOptions::default()).map_err(open_failure)?;
     let input = match (&args.message, &args.file) {
         (Some(m), _) => Input::Bytes(m.as_bytes().to_vec()),
@@ -254,7 +254,6 @@ pub fn run(args: &CraftArgs) -> anyhow::Result<ExitCode> {
             Input::Stdin
         }
     };
-    let pcap = args.write.as_deref().map(create_pcapng).transpose()?;
     let info = InterfaceInfo {
         name: Some(i.name.clone()),
         description: Some(format!("wirelab craft to {to}")),

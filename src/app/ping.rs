@@ -92,8 +92,12 @@ pub fn run(args: &PingArgs) -> anyhow::Result<ExitCode> {
     let hop = next_hop(&i, src, subnet.map(|(_, p)| p), target)?;
     let mac = i.mac.unwrap_or_default();
 
+    let pcap = args
+        .write
+        .as_deref()
+        .map(|p| create_pcapng(p, args.force))
+        .transpose()?;
     let mut link = PnetLink::open(&i, LinkOptions::default()).map_err(open_failure)?;
-    let pcap = args.write.as_deref().map(create_pcapng).transpose()?;
     let info = InterfaceInfo {
         name: Some(i.name.clone()),
         description: Some(format!("wirelab ping {target}")),

@@ -59,6 +59,9 @@ pub struct CraftArgs {
     /// Write every frame sent and received to a pcapng file (directions and comments included).
     #[arg(short = 'w', long = "write", value_name = "FILE.pcapng")]
     pub write: Option<PathBuf>,
+    /// Replace the file given with -w if it exists.
+    #[arg(long)]
+    pub force: bool,
     /// Only the summary (on stderr); the server's data goes to stdout as it is.
     #[arg(long, short)]
     pub quiet: bool,
@@ -123,6 +126,9 @@ pub struct PingArgs {
     /// Write every frame sent and received to a pcapng file.
     #[arg(short = 'w', long = "write", value_name = "FILE.pcapng")]
     pub write: Option<PathBuf>,
+    /// Replace the file given with -w if it exists.
+    #[arg(long)]
+    pub force: bool,
     /// Colours.
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,
