@@ -287,7 +287,12 @@ pub fn run(args: &CraftArgs) -> anyhow::Result<ExitCode> {
         ttl: ipv4::DEFAULT_TTL,
     };
 
-    let mut raw_out = io::stdout();
+    // The server's data as it is into a pipe or a file; escaped on a terminal.
+    let mut raw_out: Box<dyn Write> = if io::stdout().is_terminal() {
+        Box::new(crate::render::text::EscapeWriter::new(io::stdout()))
+    } else {
+        Box::new(io::stdout())
+    };
     let output = if args.quiet {
         Output::Raw(&mut raw_out)
     } else {

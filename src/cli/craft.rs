@@ -62,7 +62,8 @@ pub struct CraftArgs {
     /// Replace the file given with -w if it exists.
     #[arg(long)]
     pub force: bool,
-    /// Only the summary (on stderr); the server's data goes to stdout as it is.
+    /// Only the summary (on stderr); the server's data goes to stdout as it is (escaped when
+    /// stdout is a terminal).
     #[arg(long, short)]
     pub quiet: bool,
     /// Drop this percentage of this client's own frames, sent and received (0-100), to watch

@@ -184,7 +184,8 @@ impl Verdict {
         }
         let mut msg = vec![0u8; len];
         r.read_exact(&mut msg)?;
-        let msg = String::from_utf8_lossy(&msg).into_owned();
+        // The receiver's words reach the sender's terminal: escaped like all peer text.
+        let msg = crate::render::text::escape(&msg);
         match status {
             0 => Ok(Verdict::Ok(msg)),
             1 => Ok(Verdict::Refused(msg)),
