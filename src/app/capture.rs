@@ -191,19 +191,19 @@ pub fn capture(args: &CaptureArgs) -> anyhow::Result<ExitCode> {
         .map_or(default_buffer(snaplen), |mb| (mb.max(1) as usize) << 20);
     let stdout = io::stdout();
     let tty = stdout.is_terminal();
-    let style = super::stdout_style(args.color);
-    let stream_view = super::stream_view(&args.views, args.hex)?;
-    let whole_views = args.handshakes || args.stats || stream_view.is_some();
+    let style = super::stdout_style(args.show.color);
+    let stream_view = super::stream_view(&args.show.views, args.show.hex)?;
+    let whole_views = args.show.handshakes || args.show.stats || stream_view.is_some();
     let quiet = args.quiet;
     let need_view = !quiet || filter.is_some() || whole_views;
     let view: Option<Box<dyn LiveView>> = need_view.then(|| {
         Box::new(Pipeline::new(ViewOptions {
             filter,
-            detail: args.detail,
-            hex: args.hex,
-            handshakes: args.handshakes,
-            stats: args.stats,
-            json: args.json,
+            detail: args.show.detail,
+            hex: args.show.hex,
+            handshakes: args.show.handshakes,
+            stats: args.show.stats,
+            json: args.show.json,
             count: args.count,
             style,
             stream_view,

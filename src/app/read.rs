@@ -48,21 +48,21 @@ pub(crate) fn check_capture_path(path: &std::path::Path) -> anyhow::Result<()> {
 /// `wirelab read`: stream a capture through decode → analyse → render/sink.
 pub fn read(args: &ReadArgs) -> anyhow::Result<ExitCode> {
     let filter = super::parse_filter(args.filter.as_deref())?;
-    let view = super::stream_view(&args.views, args.hex)?;
+    let view = super::stream_view(&args.show.views, args.show.hex)?;
     check_capture_path(&args.file)?;
     let reader = CaptureReader::open(&args.file)
         .with_context(|| format!("cannot read {}", args.file.display()))?;
     let stdout = io::stdout();
     let tty = stdout.is_terminal();
-    let style = super::stdout_style(args.color);
+    let style = super::stdout_style(args.show.color);
     let mut out = BufWriter::with_capacity(1 << 18, stdout.lock());
     let mut pipeline = Pipeline::new(ViewOptions {
         filter,
-        detail: args.detail,
-        hex: args.hex && view.is_none(),
-        handshakes: args.handshakes,
-        stats: args.stats,
-        json: args.json,
+        detail: args.show.detail,
+        hex: args.show.hex && view.is_none(),
+        handshakes: args.show.handshakes,
+        stats: args.show.stats,
+        json: args.show.json,
         count: args.count,
         stream_view: view,
         style,
