@@ -236,6 +236,7 @@ pub fn run(args: &CraftArgs) -> anyhow::Result<ExitCode> {
         .map(|p| create_pcapng(p, args.force))
         .transpose()?;
     let pnet = PnetLink::open(&i, LinkOptions::default()).map_err(open_failure)?;
+    crate::privilege::drop_all().map_err(|e| Failure::new(exit::FAILURE, e.to_string()))?;
     let input = match (&args.message, &args.file) {
         (Some(m), _) => Input::Bytes(m.as_bytes().to_vec()),
         (None, Some(path)) => Input::File(File::open(path).map_err(|e| {

@@ -98,6 +98,7 @@ pub fn run(args: &PingArgs) -> anyhow::Result<ExitCode> {
         .map(|p| create_pcapng(p, args.force))
         .transpose()?;
     let mut link = PnetLink::open(&i, LinkOptions::default()).map_err(open_failure)?;
+    crate::privilege::drop_all().map_err(|e| Failure::new(exit::FAILURE, e.to_string()))?;
     let info = InterfaceInfo {
         name: Some(i.name.clone()),
         description: Some(format!("wirelab ping {target}")),

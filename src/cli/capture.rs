@@ -17,7 +17,7 @@ use super::read::ColorChoice;
   sudo wirelab capture -i eth0 -w ring.pcapng --rotate 10MB --files 5 --quiet
 
 Without sudo, give wirelab the capability once:
-  sudo setcap cap_net_raw,cap_net_admin=eip \"$(command -v wirelab)\"")]
+  sudo setcap cap_net_raw=eip \"$(command -v wirelab)\"")]
 pub struct CaptureArgs {
     /// Interface to capture on (`eth0`, `wlan0`, `lo`...); give -i several times for one
     /// file with all of them.

@@ -23,7 +23,7 @@ ARP probes), because the host's kernel would answer the server's SYN-ACK with a 
 connection it does not know. --src-ip names the address; with the host's own address, drop
 those RSTs first (sudo iptables -I OUTPUT -p tcp --tcp-flags RST RST -d SERVER -j DROP).
 Loopback (lo) cannot work: frames injected there never reach local sockets; use a veth pair
-or the lab LAN. Needs root or: sudo setcap cap_net_raw,cap_net_admin=eip \"$(command -v wirelab)\"
+or the lab LAN. Needs root or: sudo setcap cap_net_raw=eip \"$(command -v wirelab)\"
 
 ",
     "Exit codes:
