@@ -263,8 +263,19 @@ pub fn run(args: &CraftArgs) -> anyhow::Result<ExitCode> {
         ..InterfaceInfo::new(LinkType::ETHERNET)
     };
     let style = super::stdout_style(args.color);
-    let stdout = io::stdout();
-    let mut rec = Recorder::new(stdout.lock(), !args.quiet, style, pcap, &info)?;
+    // With `-w -` the pcapng goes to standard output and what is shown to standard error.
+    let to_stdout = args
+        .write
+        .as_deref()
+        .is_some_and(crate::sink::output::is_stdio);
+    let screen = || -> Box<dyn Write> {
+        if to_stdout {
+            Box::new(io::stderr())
+        } else {
+            Box::new(io::stdout().lock())
+        }
+    };
+    let mut rec = Recorder::new(screen(), !args.quiet, style, pcap, &info)?;
 
     let local_port = args
         .src_port
@@ -289,7 +300,9 @@ pub fn run(args: &CraftArgs) -> anyhow::Result<ExitCode> {
     };
 
     // The server's data as it is into a pipe or a file; escaped on a terminal.
-    let mut raw_out: Box<dyn Write> = if io::stdout().is_terminal() {
+    let mut raw_out: Box<dyn Write> = if to_stdout {
+        Box::new(crate::render::text::EscapeWriter::new(io::stderr()))
+    } else if io::stdout().is_terminal() {
         Box::new(crate::render::text::EscapeWriter::new(io::stdout()))
     } else {
         Box::new(io::stdout())
@@ -319,7 +332,7 @@ pub fn run(args: &CraftArgs) -> anyhow::Result<ExitCode> {
     if args.quiet {
         summary::write_craft_summary(&mut io::stderr(), &report)?;
     } else {
-        let mut out = io::stdout().lock();
+        let mut out = screen();
         writeln!(out)?;
         summary::write_craft_summary(&mut out, &report)?;
         out.flush()?;

@@ -107,7 +107,16 @@ pub fn run(args: &PingArgs) -> anyhow::Result<ExitCode> {
         ..InterfaceInfo::new(LinkType::ETHERNET)
     };
     let style = super::stdout_style(args.color);
-    let mut out = io::stdout().lock();
+    // With `-w -` the pcapng goes to standard output and what is shown to standard error.
+    let mut out: Box<dyn Write> = if args
+        .write
+        .as_deref()
+        .is_some_and(crate::sink::output::is_stdio)
+    {
+        Box::new(io::stderr())
+    } else {
+        Box::new(io::stdout().lock())
+    };
     let mut rec = Recorder::new(io::sink(), false, style, pcap, &info)?;
     let mut status = io::stderr();
     let host = Host {

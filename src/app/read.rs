@@ -49,8 +49,18 @@ pub(crate) fn check_capture_path(path: &std::path::Path) -> anyhow::Result<()> {
 pub fn read(args: &ReadArgs) -> anyhow::Result<ExitCode> {
     let filter = super::parse_filter(args.filter.as_deref())?;
     let view = super::stream_view(&args.show.views, args.show.hex)?;
-    check_capture_path(&args.file)?;
-    let reader = CaptureReader::open(&args.file)
+    // `read -`: the capture comes on standard input, kept in an unnamed temporary file.
+    let spool = if crate::sink::output::is_stdio(&args.file) {
+        let mut f = tempfile::NamedTempFile::new().context("cannot make a temporary file")?;
+        io::copy(&mut io::stdin().lock(), f.as_file_mut())
+            .context("cannot read the capture from standard input")?;
+        Some(f)
+    } else {
+        None
+    };
+    let path = spool.as_ref().map_or(args.file.as_path(), |f| f.path());
+    check_capture_path(path)?;
+    let reader = CaptureReader::open(path)
         .with_context(|| format!("cannot read {}", args.file.display()))?;
     let stdout = io::stdout();
     let tty = stdout.is_terminal();

@@ -34,9 +34,21 @@ pub enum OutputError {
 
 /// Creates `path` for writing. Without `force` an existing file (or anything else of that
 /// name: a directory, a symbolic link) is refused and kept byte for byte; with `force` an
-/// existing file is truncated. `flag` is the option that named the file (`-w`, `-o`), for the
+/// existing file is truncated. `-` is standard output (a duplicate of its descriptor). `flag` is the option that named the file (`-w`, `-o`), for the
 /// message.
 pub fn create_new(path: &Path, force: bool, flag: &'static str) -> Result<File, OutputError> {
+    if is_stdio(path) {
+        use std::os::fd::AsFd as _;
+        return io::stdout()
+            .as_fd()
+            .try_clone_to_owned()
+            .map(File::from)
+            .map_err(|e| OutputError::Create {
+                path: path.to_owned(),
+                hint: "standard output could not be duplicated",
+                source: e,
+            });
+    }
     let mut o = OpenOptions::new();
     o.write(true);
     if force {
@@ -58,6 +70,11 @@ pub fn create_new(path: &Path, force: bool, flag: &'static str) -> Result<File, 
             }
         }
     })
+}
+
+/// True for `-`, which means standard output (`-w -`) or input (`read -`), as in tcpdump.
+pub fn is_stdio(path: &Path) -> bool {
+    path.as_os_str() == "-"
 }
 
 /// What to do about a file that could not be created.
