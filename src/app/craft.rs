@@ -133,6 +133,22 @@ pub fn create_pcapng(
         .map_err(|e| Failure::new(exit::FAILURE, format!("writing {}: {e}", path.display())))
 }
 
+/// With `--loss 100` nothing can get through: the failure says so, naming the setting,
+/// instead of blaming the server or the network.
+fn name_total_loss(f: Failure, loss: f64) -> Failure {
+    if loss < 100.0 {
+        return f;
+    }
+    Failure::new(
+        f.code,
+        format!(
+            "--loss {loss} drops every frame this client sends and receives, so nothing could \
+             get through (without it: {}); lower --loss to watch recovery",
+            f.message
+        ),
+    )
+}
+
 /// The message for a link that could not be opened.
 pub fn open_failure(e: LinkError) -> Failure {
     let code = match e {
@@ -326,7 +342,7 @@ pub fn run(args: &CraftArgs) -> anyhow::Result<ExitCode> {
     let finish = rec.finish();
     let report = match result {
         Ok(r) => r,
-        Err(e) => return Err(session_failure(e).into()),
+        Err(e) => return Err(name_total_loss(session_failure(e), args.loss).into()),
     };
     finish?;
     if args.quiet {
