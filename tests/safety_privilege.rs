@@ -223,3 +223,39 @@ fn capture_drops_its_capability_once_the_ring_is_open_and_still_captures() {
     );
     assert!(text.contains("UDP"), "{text}");
 }
+
+#[test]
+fn serve_drops_its_capability_once_the_ring_is_open() {
+    if !privileged("serve_drops_its_capability_once_the_ring_is_open") {
+        return;
+    }
+    let s = setup();
+    let ns = Netns::new("privs");
+    let mut child = Kill(
+        as_nobody(
+            &["ip", "netns", "exec", &ns.name],
+            &s.bin,
+            &["serve", "--port", "8080", "-i", "lo", "--color", "never"],
+        )
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap(),
+    );
+    let pid = child.0.id();
+    wait_line(child.0.stderr.take().unwrap(), "serving TCP port 8080");
+    let (eff, prm, nnp) = caps_of(pid);
+    assert_eq!(
+        (eff, prm),
+        (0, 0),
+        "CapEff {eff:#x}, CapPrm {prm:#x} while serving"
+    );
+    assert_eq!(nnp, "1", "NoNewPrivs");
+    // Every thread (the accept loop, the capture's) holds none either.
+    for task in std::fs::read_dir(format!("/proc/{pid}/task")).unwrap() {
+        let status = std::fs::read_to_string(task.unwrap().path().join("status")).unwrap();
+        let eff = status.lines().find(|l| l.starts_with("CapEff:")).unwrap();
+        assert!(eff.ends_with("0000000000000000"), "a thread kept {eff}");
+    }
+    assert!(child.0.try_wait().unwrap().is_none(), "serve stopped");
+}
