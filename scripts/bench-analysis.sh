@@ -56,9 +56,10 @@ measure read "$WIRELAB" read "$FILE"
 measure rtt "$WIRELAB" read "$FILE" --rtt
 measure throughput "$WIRELAB" read "$FILE" --throughput
 measure report "$WIRELAB" read "$FILE" --tcp-report
-measure graph "$WIRELAB" graph "$FILE" --kind stevens -o "$TMP/g.svg"
-measure graph_stream "$WIRELAB" graph "$FILE" --stream "$BIG" --kind stevens -o "$TMP/g2.svg"
-measure graph_all "$WIRELAB" graph "$FILE" --stream "$BIG" --kind all -o "$TMP/all/"
+mkdir -p "$TMP/all"
+measure graph "$WIRELAB" graph "$FILE" --kind stevens --force -o "$TMP/g.svg"
+measure graph_stream "$WIRELAB" graph "$FILE" --stream "$BIG" --kind stevens --force -o "$TMP/g2.svg"
+measure graph_all "$WIRELAB" graph "$FILE" --stream "$BIG" --kind all --force -o "$TMP/all/"
 
 echo
 echo "### Per-stream views vs plain read: $(basename "$FILE"), $N packets"

@@ -155,6 +155,9 @@ pub enum CaptureError {
     /// The file could not be created.
     #[error(transparent)]
     File(#[from] FileError),
+    /// Capabilities could not be dropped once the rings were open.
+    #[error(transparent)]
+    Privilege(#[from] crate::privilege::PrivilegeError),
 }
 
 enum ViewMsg {
@@ -187,6 +190,9 @@ pub fn run(
     filter_text: Option<&str>,
 ) -> Result<CaptureReport, CaptureError> {
     let mut source = LiveSource::open(&setup.interfaces, &setup.live)?;
+    // The rings are open: nothing after this needs a capability (frames are parsed and the
+    // file written without one).
+    crate::privilege::drop_all()?;
     let infos: Vec<InterfaceInfo> = setup
         .interfaces
         .iter()

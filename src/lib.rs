@@ -60,6 +60,7 @@ pub mod graph;
 pub mod lab;
 pub mod link;
 pub mod pipeline;
+pub mod privilege;
 pub mod render;
 pub mod serve;
 pub mod sink;

@@ -317,18 +317,8 @@ impl ServeView {
                     String::new()
                 }
             )?;
-            for line in String::from_utf8_lossy(&c.data[dir]).lines() {
-                let shown: String = line
-                    .chars()
-                    .map(|ch| {
-                        if ch.is_control() && ch != '\t' {
-                            '·'
-                        } else {
-                            ch
-                        }
-                    })
-                    .collect();
-                writeln!(block, "  | {shown}")?;
+            for line in crate::render::text::escape_lines(&c.data[dir]) {
+                writeln!(block, "  | {line}")?;
             }
         }
         writeln!(block)?;

@@ -390,7 +390,7 @@ fn refused_unreachable_timeout_and_no_privilege_say_what_happened() {
     );
 
     // No CAP_NET_RAW: the exact setcap advice (capsh drops it; setpriv runs as nobody).
-    let fix = "sudo setcap cap_net_raw,cap_net_admin=eip \"$(command -v wirelab)\"";
+    let fix = "sudo setcap cap_net_raw=eip \"$(command -v wirelab)\"";
     let craft = format!("{BIN} craft --iface eth0 --to 10.0.3.1:8080 --message x");
     if require(Need::Tool("capsh")) {
         let out = support::run_status(lan.client.command("capsh").args([

@@ -45,5 +45,6 @@ step "Throughput per 0.5 s"
 
 step "The graphs: Stevens time-sequence (in the terminal), and all of them as SVG"
 "$W" graph "$OUT/b.pcapng" --kind stevens --width 72 --height 14
-"$W" graph "$OUT/b.pcapng" --kind all -o "$OUT/graphs/"
+mkdir -p "$OUT/graphs"
+"$W" graph "$OUT/b.pcapng" --kind all --force -o "$OUT/graphs/"
 note "Open $OUT/graphs/*.svg in a browser: stevens, tcptrace, rtt, throughput, window."

@@ -189,21 +189,36 @@ pub fn capture(args: &CaptureArgs) -> anyhow::Result<ExitCode> {
     let buffer = args
         .buffer
         .map_or(default_buffer(snaplen), |mb| (mb.max(1) as usize) << 20);
-    let stdout = io::stdout();
-    let tty = stdout.is_terminal();
-    let style = super::stdout_style(args.color);
-    let stream_view = super::stream_view(&args.views, args.hex)?;
-    let whole_views = args.handshakes || args.stats || stream_view.is_some();
+    // With `-w -` the pcapng goes to standard output and the packet list to standard error.
+    let to_stdout = args
+        .write
+        .as_deref()
+        .is_some_and(crate::sink::output::is_stdio);
+    if to_stdout && args.rotate.is_some() {
+        anyhow::bail!("--rotate needs files: it cannot be used with -w - (standard output)");
+    }
+    let tty = if to_stdout {
+        io::stderr().is_terminal()
+    } else {
+        io::stdout().is_terminal()
+    };
+    let style = if to_stdout {
+        super::stdout_style(crate::cli::read::ColorChoice::Never)
+    } else {
+        super::stdout_style(args.show.color)
+    };
+    let stream_view = super::stream_view(&args.show.views, args.show.hex)?;
+    let whole_views = args.show.handshakes || args.show.stats || stream_view.is_some();
     let quiet = args.quiet;
     let need_view = !quiet || filter.is_some() || whole_views;
     let view: Option<Box<dyn LiveView>> = need_view.then(|| {
         Box::new(Pipeline::new(ViewOptions {
             filter,
-            detail: args.detail,
-            hex: args.hex,
-            handshakes: args.handshakes,
-            stats: args.stats,
-            json: args.json,
+            detail: args.show.detail,
+            hex: args.show.hex,
+            handshakes: args.show.handshakes,
+            stats: args.show.stats,
+            json: args.show.json,
             count: args.count,
             style,
             stream_view,
@@ -247,7 +262,11 @@ pub fn capture(args: &CaptureArgs) -> anyhow::Result<ExitCode> {
             );
             move || eprintln!("{msg}")
         })),
-        out: Box::new(io::stdout()),
+        out: if to_stdout {
+            Box::new(io::stderr())
+        } else {
+            Box::new(io::stdout())
+        },
         flush_each: tty,
         drops: None,
     };

@@ -120,22 +120,33 @@ fn seconds(name: &str, v: f64) -> Result<Duration, Failure> {
     Ok(Duration::from_secs_f64(v))
 }
 
-/// Opens a pcapng file for writing, with an error that says what to do.
-pub fn create_pcapng(path: &std::path::Path) -> Result<PcapNgSink<Box<dyn Write>>, Failure> {
-    let file = File::create(path).map_err(|e| {
-        let hint = match e.kind() {
-            io::ErrorKind::NotFound => "does its directory exist?",
-            io::ErrorKind::PermissionDenied => "is the directory writable by you?",
-            _ => "check the path",
-        };
-        Failure::new(
-            exit::FAILURE,
-            format!("cannot create {}: {e} ({hint})", path.display()),
-        )
-    })?;
+/// Creates a pcapng file for `-w` (an existing file is kept unless `force`), with an error
+/// that says what to do.
+pub fn create_pcapng(
+    path: &std::path::Path,
+    force: bool,
+) -> Result<PcapNgSink<Box<dyn Write>>, Failure> {
+    let file = crate::sink::output::create_new(path, force, "-w")
+        .map_err(|e| Failure::new(exit::FAILURE, e.to_string()))?;
     let w: Box<dyn Write> = Box::new(BufWriter::with_capacity(1 << 16, file));
     PcapNgSink::with_section(w, &SectionInfo::this_host())
         .map_err(|e| Failure::new(exit::FAILURE, format!("writing {}: {e}", path.display())))
+}
+
+/// With `--loss 100` nothing can get through: the failure says so, naming the setting,
+/// instead of blaming the server or the network.
+fn name_total_loss(f: Failure, loss: f64) -> Failure {
+    if loss < 100.0 {
+        return f;
+    }
+    Failure::new(
+        f.code,
+        format!(
+            "--loss {loss} drops every frame this client sends and receives, so nothing could \
+             get through (without it: {}); lower --loss to watch recovery",
+            f.message
+        ),
+    )
 }
 
 /// The message for a link that could not be opened.
@@ -235,7 +246,13 @@ pub fn run(args: &CraftArgs) -> anyhow::Result<ExitCode> {
         }
     }
 
+    let pcap = args
+        .write
+        .as_deref()
+        .map(|p| create_pcapng(p, args.force))
+        .transpose()?;
     let pnet = PnetLink::open(&i, LinkOptions::default()).map_err(open_failure)?;
+    crate::privilege::drop_all().map_err(|e| Failure::new(exit::FAILURE, e.to_string()))?;
     let input = match (&args.message, &args.file) {
         (Some(m), _) => Input::Bytes(m.as_bytes().to_vec()),
         (None, Some(path)) => Input::File(File::open(path).map_err(|e| {
@@ -254,7 +271,6 @@ pub fn run(args: &CraftArgs) -> anyhow::Result<ExitCode> {
             Input::Stdin
         }
     };
-    let pcap = args.write.as_deref().map(create_pcapng).transpose()?;
     let info = InterfaceInfo {
         name: Some(i.name.clone()),
         description: Some(format!("wirelab craft to {to}")),
@@ -263,8 +279,19 @@ pub fn run(args: &CraftArgs) -> anyhow::Result<ExitCode> {
         ..InterfaceInfo::new(LinkType::ETHERNET)
     };
     let style = super::stdout_style(args.color);
-    let stdout = io::stdout();
-    let mut rec = Recorder::new(stdout.lock(), !args.quiet, style, pcap, &info)?;
+    // With `-w -` the pcapng goes to standard output and what is shown to standard error.
+    let to_stdout = args
+        .write
+        .as_deref()
+        .is_some_and(crate::sink::output::is_stdio);
+    let screen = || -> Box<dyn Write> {
+        if to_stdout {
+            Box::new(io::stderr())
+        } else {
+            Box::new(io::stdout().lock())
+        }
+    };
+    let mut rec = Recorder::new(screen(), !args.quiet, style, pcap, &info)?;
 
     let local_port = args
         .src_port
@@ -288,7 +315,14 @@ pub fn run(args: &CraftArgs) -> anyhow::Result<ExitCode> {
         ttl: ipv4::DEFAULT_TTL,
     };
 
-    let mut raw_out = io::stdout();
+    // The server's data as it is into a pipe or a file; escaped on a terminal.
+    let mut raw_out: Box<dyn Write> = if to_stdout {
+        Box::new(crate::render::text::EscapeWriter::new(io::stderr()))
+    } else if io::stdout().is_terminal() {
+        Box::new(crate::render::text::EscapeWriter::new(io::stdout()))
+    } else {
+        Box::new(io::stdout())
+    };
     let output = if args.quiet {
         Output::Raw(&mut raw_out)
     } else {
@@ -308,13 +342,13 @@ pub fn run(args: &CraftArgs) -> anyhow::Result<ExitCode> {
     let finish = rec.finish();
     let report = match result {
         Ok(r) => r,
-        Err(e) => return Err(session_failure(e).into()),
+        Err(e) => return Err(name_total_loss(session_failure(e), args.loss).into()),
     };
     finish?;
     if args.quiet {
         summary::write_craft_summary(&mut io::stderr(), &report.summary())?;
     } else {
-        let mut out = io::stdout().lock();
+        let mut out = screen();
         writeln!(out)?;
         summary::write_craft_summary(&mut out, &report.summary())?;
         out.flush()?;

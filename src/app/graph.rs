@@ -67,23 +67,23 @@ fn kinds(k: KindArg) -> Vec<GraphKind> {
 }
 
 /// Where each graph goes: `(kind, file)`; empty for the terminal.
+///
+/// `-o DIR/` (or an existing directory) puts `streamN-KIND.EXT` files in it, and the
+/// directory must exist: none is created. With several kinds, `-o NAME.EXT` writes
+/// `NAME-KIND.EXT` files next to each other.
 fn targets(args: &GraphArgs, stream: u32) -> anyhow::Result<Vec<(GraphKind, PathBuf, Format)>> {
     let Some(out) = &args.output else {
         return Ok(Vec::new());
     };
     let kinds = kinds(args.kind);
-    let as_dir = args.kind == KindArg::All
-        || out.is_dir()
-        || out.as_os_str().to_string_lossy().ends_with('/');
+    let as_dir = out.is_dir() || out.as_os_str().to_string_lossy().ends_with('/');
     if as_dir {
-        if out.exists() && !out.is_dir() {
+        if !out.is_dir() {
             anyhow::bail!(
-                "{} is a file; with --kind all, -o names a directory (e.g. -o graphs/)",
+                "{} is not an existing directory: create it first, or give a file name like -o graph.svg (wirelab never creates a directory)",
                 out.display()
             );
         }
-        std::fs::create_dir_all(out)
-            .with_context(|| format!("cannot create the directory {}", out.display()))?;
         let format = match args.format {
             FormatArg::Svg => Format::Svg,
             FormatArg::Png => Format::Png,
@@ -98,13 +98,26 @@ fn targets(args: &GraphArgs, stream: u32) -> anyhow::Result<Vec<(GraphKind, Path
     }
     let format = Format::of(out).ok_or_else(|| {
         anyhow::anyhow!(
-            "{}: give a file name ending in .svg or .png (or a directory with --kind all)",
+            "{}: give a file name ending in .svg or .png (or an existing directory, -o DIR/)",
             out.display()
         )
     })?;
+    if kinds.len() == 1 {
+        return Ok(kinds
+            .into_iter()
+            .map(|k| (k, out.clone(), format))
+            .collect());
+    }
+    let stem = out
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
     Ok(kinds
         .into_iter()
-        .map(|k| (k, out.clone(), format))
+        .map(|k| {
+            let name = format!("{stem}-{}.{}", k.name(), format.extension());
+            (k, out.with_file_name(name), format)
+        })
         .collect())
 }
 
@@ -131,6 +144,20 @@ pub fn graph(args: &GraphArgs) -> anyhow::Result<ExitCode> {
         );
     }
     collector.finish();
+    // Every file is claimed before any is drawn: nothing is replaced without --force, and a
+    // refusal leaves no half-written set behind.
+    let mut claimed: Vec<&Path> = Vec::new();
+    for (_, path, _) in &targets {
+        if let Err(e) = crate::sink::output::create_new(path, args.force, "-o") {
+            if !args.force {
+                for p in claimed {
+                    let _ = std::fs::remove_file(p);
+                }
+            }
+            return Err(e.into());
+        }
+        claimed.push(path);
+    }
     if targets.is_empty() {
         let style = super::stdout_style(args.color);
         let stdout = io::stdout();

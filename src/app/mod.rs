@@ -35,6 +35,9 @@ pub use view::view;
 
 /// Runs the parsed command line; returns the process exit code.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    if needs_no_capability(&cli.command) {
+        crate::privilege::drop_all()?;
+    }
     match cli.command {
         Command::Read(args) => read(&args),
         Command::Craft(args) => craft::run(&args),
@@ -48,6 +51,27 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Demo(cmd) => demo::run(cmd),
         Command::Simp(cmd) => demo::run_simp(cmd),
         Command::Lab(cmd) => lab::run(cmd),
+    }
+}
+
+/// Commands that open no raw socket: they drop every capability before doing anything
+/// (the others drop theirs right after opening their sockets; see [`crate::privilege`]).
+/// `stack-server` and `stack-client` keep CAP_NET_RAW if they have it, to capture their
+/// own handshake; `lab` commands other than `answer` make namespaces and links.
+fn needs_no_capability(command: &Command) -> bool {
+    use crate::cli::demo::DemoCommand;
+    use crate::cli::lab::LabCommand;
+    match command {
+        Command::Read(_) | Command::Stack(_) | Command::Graph(_) | Command::Simp(_) => true,
+        Command::View(args) => args.file.is_some(),
+        Command::Demo(cmd) => !matches!(
+            cmd,
+            DemoCommand::StackServer(_) | DemoCommand::StackClient(_)
+        ),
+        Command::Lab(cmd) => matches!(cmd, LabCommand::Answer(_)),
+        Command::Capture(args) => args.list,
+        Command::Serve(args) => args.from.is_some(),
+        Command::Craft(_) | Command::Ping(_) | Command::Replay(_) => false,
     }
 }
 

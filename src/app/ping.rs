@@ -92,8 +92,13 @@ pub fn run(args: &PingArgs) -> anyhow::Result<ExitCode> {
     let hop = next_hop(&i, src, subnet.map(|(_, p)| p), target)?;
     let mac = i.mac.unwrap_or_default();
 
+    let pcap = args
+        .write
+        .as_deref()
+        .map(|p| create_pcapng(p, args.force))
+        .transpose()?;
     let mut link = PnetLink::open(&i, LinkOptions::default()).map_err(open_failure)?;
-    let pcap = args.write.as_deref().map(create_pcapng).transpose()?;
+    crate::privilege::drop_all().map_err(|e| Failure::new(exit::FAILURE, e.to_string()))?;
     let info = InterfaceInfo {
         name: Some(i.name.clone()),
         description: Some(format!("wirelab ping {target}")),
@@ -102,7 +107,16 @@ pub fn run(args: &PingArgs) -> anyhow::Result<ExitCode> {
         ..InterfaceInfo::new(LinkType::ETHERNET)
     };
     let style = super::stdout_style(args.color);
-    let mut out = io::stdout().lock();
+    // With `-w -` the pcapng goes to standard output and what is shown to standard error.
+    let mut out: Box<dyn Write> = if args
+        .write
+        .as_deref()
+        .is_some_and(crate::sink::output::is_stdio)
+    {
+        Box::new(io::stderr())
+    } else {
+        Box::new(io::stdout().lock())
+    };
     let mut rec = Recorder::new(io::sink(), false, style, pcap, &info)?;
     let mut status = io::stderr();
     let host = Host {

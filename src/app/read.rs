@@ -48,21 +48,31 @@ pub(crate) fn check_capture_path(path: &std::path::Path) -> anyhow::Result<()> {
 /// `wirelab read`: stream a capture through decode → analyse → render/sink.
 pub fn read(args: &ReadArgs) -> anyhow::Result<ExitCode> {
     let filter = super::parse_filter(args.filter.as_deref())?;
-    let view = super::stream_view(&args.views, args.hex)?;
-    check_capture_path(&args.file)?;
-    let reader = CaptureReader::open(&args.file)
+    let view = super::stream_view(&args.show.views, args.show.hex)?;
+    // `read -`: the capture comes on standard input, kept in an unnamed temporary file.
+    let spool = if crate::sink::output::is_stdio(&args.file) {
+        let mut f = tempfile::NamedTempFile::new().context("cannot make a temporary file")?;
+        io::copy(&mut io::stdin().lock(), f.as_file_mut())
+            .context("cannot read the capture from standard input")?;
+        Some(f)
+    } else {
+        None
+    };
+    let path = spool.as_ref().map_or(args.file.as_path(), |f| f.path());
+    check_capture_path(path)?;
+    let reader = CaptureReader::open(path)
         .with_context(|| format!("cannot read {}", args.file.display()))?;
     let stdout = io::stdout();
     let tty = stdout.is_terminal();
-    let style = super::stdout_style(args.color);
+    let style = super::stdout_style(args.show.color);
     let mut out = BufWriter::with_capacity(1 << 18, stdout.lock());
     let mut pipeline = Pipeline::new(ViewOptions {
         filter,
-        detail: args.detail,
-        hex: args.hex && view.is_none(),
-        handshakes: args.handshakes,
-        stats: args.stats,
-        json: args.json,
+        detail: args.show.detail,
+        hex: args.show.hex && view.is_none(),
+        handshakes: args.show.handshakes,
+        stats: args.show.stats,
+        json: args.show.json,
         count: args.count,
         stream_view: view,
         style,

@@ -61,6 +61,7 @@ pub fn replay(args: &ReplayArgs) -> anyhow::Result<ExitCode> {
             ..LinkOptions::default()
         },
     )?;
+    crate::privilege::drop_all()?;
     let stop = stop_on_signals()?;
     eprintln!(
         "wirelab: replaying {} frames of {} on {} {} — Ctrl-C to stop",

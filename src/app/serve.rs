@@ -166,8 +166,11 @@ fn serve_client(mut stream: TcpStream, peer: SocketAddr, reply: &str) {
         match stream.read(&mut buf) {
             Ok(0) => break,
             Ok(n) => {
-                let text = String::from_utf8_lossy(&buf[..n]);
-                eprintln!("server: {peer} sent {n} bytes: {}", text.trim_end());
+                let data = &buf[..n];
+                let data = data.strip_suffix(b"\n").unwrap_or(data);
+                let data = data.strip_suffix(b"\r").unwrap_or(data);
+                let text = crate::render::text::escape(data);
+                eprintln!("server: {peer} sent {n} bytes: {text}");
                 if stream.write_all(reply.as_bytes()).is_err() {
                     break;
                 }

@@ -141,7 +141,12 @@ fn live(
     };
     // The rings are open (or the capture failed: no privilege, ...) before the screen is
     // taken over, so that its error reads like `wirelab capture`'s.
-    if ready_rx.recv().is_err() {
+    let ready = ready_rx.recv();
+    if ready.is_ok() {
+        // The capture thread dropped its capabilities after opening the rings; so does this one.
+        crate::privilege::drop_all()?;
+    }
+    if ready.is_err() {
         match capture.finish() {
             Some(Err(e)) => return Err(e.into()),
             Some(Ok(r)) => anyhow::bail!(

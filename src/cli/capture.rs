@@ -17,7 +17,7 @@ use super::read::ColorChoice;
   sudo wirelab capture -i eth0 -w ring.pcapng --rotate 10MB --files 5 --quiet
 
 Without sudo, give wirelab the capability once:
-  sudo setcap cap_net_raw,cap_net_admin=eip \"$(command -v wirelab)\"")]
+  sudo setcap cap_net_raw=eip \"$(command -v wirelab)\"")]
 pub struct CaptureArgs {
     /// Interface to capture on (`eth0`, `wlan0`, `lo`...); give -i several times for one
     /// file with all of them.
@@ -77,34 +77,9 @@ pub struct CaptureArgs {
     #[arg(short = 'q', long)]
     pub quiet: bool,
 
-    /// Show every layer of each frame with its fields and byte ranges.
-    #[arg(short = 'V', long)]
-    pub detail: bool,
-
-    /// Show a hex dump of each frame, each byte marked with its layer.
-    #[arg(short = 'x', long)]
-    pub hex: bool,
-
-    /// At the end, each TCP stream's handshake and teardown as a table and a ladder.
-    #[arg(long)]
-    pub handshakes: bool,
-
-    /// At the end, TCP/UDP conversations and the socket addresses with their roles.
-    #[arg(long)]
-    pub stats: bool,
-
-    /// Print JSON Lines, one object per frame (schema in README); with --rtt, --throughput,
-    /// --follow or --tcp-report, one object per row of that view.
-    #[arg(long, conflicts_with_all = ["detail", "hex", "handshakes", "stats"])]
-    pub json: bool,
-
-    /// At the end, the per-stream views of `read` (--rtt, --throughput, --follow, --tcp-report).
+    /// What to show: the views `read` and `capture` share.
     #[command(flatten)]
-    pub views: crate::cli::read::StreamViewArgs,
-
-    /// Colour the output.
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
+    pub show: crate::cli::read::ShowArgs,
 }
 
 /// Arguments of `wirelab serve`.

@@ -12,10 +12,10 @@ use super::read::ColorChoice;
 #[derive(Debug, Clone, Args)]
 #[command(after_help = concat!(
     "Examples:
-  sudo wirelab craft --iface eth0 --to 10.0.3.1:8080 --message 'Hai from client'
-  sudo wirelab craft --iface eth0 --to 10.0.3.1:8080 --file notes.txt -w talk.pcapng
-  echo hello | sudo wirelab craft --iface eth0 --to 10.0.3.1:8080 --quiet
-  sudo wirelab craft --iface eth0 --to 10.0.3.1:8080 --file big.bin --loss 5 -w lossy.pcapng
+  sudo wirelab craft -i eth0 --to 10.0.3.1:8080 --message 'Hai from client'
+  sudo wirelab craft -i eth0 --to 10.0.3.1:8080 --file notes.txt -w talk.pcapng
+  echo hello | sudo wirelab craft -i eth0 --to 10.0.3.1:8080 --quiet
+  sudo wirelab craft -i eth0 --to 10.0.3.1:8080 --file big.bin --loss 5 -w lossy.pcapng
 
 Every Ethernet, IPv4 and TCP header is built by wirelab and sent on a raw socket: no kernel
 TCP under it. By default the source address is one this host does not own (found free with
@@ -23,7 +23,7 @@ ARP probes), because the host's kernel would answer the server's SYN-ACK with a 
 connection it does not know. --src-ip names the address; with the host's own address, drop
 those RSTs first (sudo iptables -I OUTPUT -p tcp --tcp-flags RST RST -d SERVER -j DROP).
 Loopback (lo) cannot work: frames injected there never reach local sockets; use a veth pair
-or the lab LAN. Needs root or: sudo setcap cap_net_raw,cap_net_admin=eip \"$(command -v wirelab)\"
+or the lab LAN. Needs root or: sudo setcap cap_net_raw=eip \"$(command -v wirelab)\"
 
 ",
     "Exit codes:
@@ -37,8 +37,8 @@ or the lab LAN. Needs root or: sudo setcap cap_net_raw,cap_net_admin=eip \"$(com
   77  no permission: raw sockets need root or CAP_NET_RAW"
 ))]
 pub struct CraftArgs {
-    /// Interface to send on (eth0, wlan0, a veth...).
-    #[arg(long, short = 'i', value_name = "IF")]
+    /// Interface to send on (eth0, wlan0, a veth...); `--iface` is an old spelling.
+    #[arg(short = 'i', long = "interface", alias = "iface", value_name = "IFACE")]
     pub iface: String,
     /// The server, as IPv4:PORT (e.g. 10.0.3.1:8080).
     #[arg(long, value_name = "IP:PORT")]
@@ -59,7 +59,11 @@ pub struct CraftArgs {
     /// Write every frame sent and received to a pcapng file (directions and comments included).
     #[arg(short = 'w', long = "write", value_name = "FILE.pcapng")]
     pub write: Option<PathBuf>,
-    /// Only the summary (on stderr); the server's data goes to stdout as it is.
+    /// Replace the file given with -w if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// Only the summary (on stderr); the server's data goes to stdout as it is (escaped when
+    /// stdout is a terminal).
     #[arg(long, short)]
     pub quiet: bool,
     /// Drop this percentage of this client's own frames, sent and received (0-100), to watch
@@ -87,8 +91,8 @@ pub struct CraftArgs {
 #[derive(Debug, Clone, Args)]
 #[command(after_help = concat!(
     "Examples:
-  sudo wirelab ping 10.0.3.1 --iface eth0
-  sudo wirelab ping 10.0.3.1 --iface eth0 -c 10 -w ping.pcapng
+  sudo wirelab ping 10.0.3.1 -i eth0
+  sudo wirelab ping 10.0.3.1 -i eth0 -c 10 -w ping.pcapng
 
 ARP, IPv4 and ICMP echo requests are built by wirelab (this machine may have no `ping`). The
 host's own address is the source: an echo reply draws no RST from its kernel.
@@ -105,8 +109,8 @@ host's own address is the source: an echo reply draws no RST from its kernel.
 pub struct PingArgs {
     /// The host to ping (an IPv4 address or a name).
     pub host: String,
-    /// Interface to send on.
-    #[arg(long, short = 'i', value_name = "IF")]
+    /// Interface to send on; `--iface` is an old spelling.
+    #[arg(short = 'i', long = "interface", alias = "iface", value_name = "IFACE")]
     pub iface: String,
     /// Number of echo requests.
     #[arg(short = 'c', long, value_name = "N", default_value_t = 4)]
@@ -123,6 +127,9 @@ pub struct PingArgs {
     /// Write every frame sent and received to a pcapng file.
     #[arg(short = 'w', long = "write", value_name = "FILE.pcapng")]
     pub write: Option<PathBuf>,
+    /// Replace the file given with -w if it exists.
+    #[arg(long)]
+    pub force: bool,
     /// Colours.
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,

@@ -142,8 +142,9 @@ pub struct SendFileArgs {
     /// Name to announce to the receiver (default: the file's own name).
     #[arg(long)]
     pub name: Option<String>,
-    /// Seconds between interval lines (0 = no interval lines).
-    #[arg(long, short, value_name = "SECONDS", default_value_t = 1.0)]
+    /// Seconds between interval lines (0 = no interval lines). (`-i` is an old, hidden
+    /// spelling: `-i` names an interface in every other command.)
+    #[arg(long, short_alias = 'i', value_name = "SECONDS", default_value_t = 1.0)]
     pub interval: f64,
 }
 
@@ -165,8 +166,9 @@ pub struct RecvFileArgs {
     /// Exit after the first transfer (its result gives the exit code).
     #[arg(long)]
     pub once: bool,
-    /// Seconds between interval lines (0 = no interval lines).
-    #[arg(long, short, value_name = "SECONDS", default_value_t = 1.0)]
+    /// Seconds between interval lines (0 = no interval lines). (`-i` is an old, hidden
+    /// spelling: `-i` names an interface in every other command.)
+    #[arg(long, short_alias = 'i', value_name = "SECONDS", default_value_t = 1.0)]
     pub interval: f64,
 }
 

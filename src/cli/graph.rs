@@ -19,11 +19,12 @@ pub enum KindArg {
     Throughput,
     /// Bytes in flight against the advertised receive window.
     Window,
-    /// Every kind (with -o: a directory, one file per kind).
+    /// Every kind (with -o NAME.EXT: one file NAME-KIND.EXT per kind; with -o DIR/: files in
+    /// that existing directory).
     All,
 }
 
-/// File format for `--kind all -o DIR`.
+/// File format for `-o DIR/`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FormatArg {
     /// SVG.
@@ -38,7 +39,9 @@ pub enum FormatArg {
   wirelab graph upload.pcapng --kind stevens                 # in the terminal
   wirelab graph upload.pcapng --stream 0 --kind rtt -o rtt.png
   wirelab graph upload.pcapng --kind tcptrace -o trace.svg
-  wirelab graph upload.pcapng --kind all -o graphs/          # graphs/stream0-stevens.svg, ...")]
+  wirelab graph upload.pcapng --kind all -o up.png           # up-stevens.png, up-rtt.png, ...
+  wirelab graph upload.pcapng --kind all -o graphs/          # graphs/stream0-stevens.svg, ...
+                                                             # (graphs/ must exist)")]
 pub struct GraphArgs {
     /// The capture file (pcap or pcapng).
     pub file: PathBuf,
@@ -51,12 +54,17 @@ pub struct GraphArgs {
     #[arg(long, value_enum, default_value_t = KindArg::Stevens)]
     pub kind: KindArg,
 
-    /// Write a file (.svg or .png) instead of drawing in the terminal; with --kind all, a
-    /// directory.
+    /// Write a file (.svg or .png) instead of drawing in the terminal. With --kind all,
+    /// NAME.svg becomes NAME-stevens.svg, NAME-rtt.svg, ...; an existing directory (DIR/)
+    /// gets DIR/streamN-KIND.svg. No directory is ever created.
     #[arg(short = 'o', long, value_name = "OUT")]
     pub output: Option<PathBuf>,
 
-    /// File format for --kind all -o DIR.
+    /// Replace the files given with -o if they exist.
+    #[arg(long)]
+    pub force: bool,
+
+    /// File format for -o DIR/.
     #[arg(long, value_enum, default_value_t = FormatArg::Svg)]
     pub format: FormatArg,
 

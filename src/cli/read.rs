@@ -38,30 +38,9 @@ pub struct ReadArgs {
     #[arg(short = 'Y', long, value_name = "EXPR")]
     pub filter: Option<String>,
 
-    /// Show every layer of each frame with its fields and byte ranges.
-    #[arg(short = 'V', long)]
-    pub detail: bool,
-
-    /// Show a hex dump of each frame, each byte marked with its layer.
-    #[arg(short = 'x', long)]
-    pub hex: bool,
-
-    /// Show each TCP stream's handshake and teardown as a table and a ladder diagram.
-    #[arg(long)]
-    pub handshakes: bool,
-
-    /// Show TCP/UDP conversations and the socket addresses with their roles.
-    #[arg(long)]
-    pub stats: bool,
-
-    /// Print JSON Lines, one object per frame (schema in README); with --rtt, --throughput,
-    /// --follow or --tcp-report, one object per row of that view.
-    #[arg(long, conflicts_with_all = ["detail", "hex", "handshakes", "stats"])]
-    pub json: bool,
-
-    /// The per-stream views (--rtt, --throughput, --follow, --tcp-report).
+    /// What to show: the views `read` and `capture` share.
     #[command(flatten)]
-    pub views: StreamViewArgs,
+    pub show: ShowArgs,
 
     /// Stop after this many shown frames.
     #[arg(short = 'c', long, value_name = "N")]
@@ -74,6 +53,38 @@ pub struct ReadArgs {
     /// With --realtime: this many times faster (0.5: half speed).
     #[arg(long, value_name = "X", default_value_t = 1.0, requires = "realtime")]
     pub speed: f64,
+}
+
+/// The views of frames that `read` and `capture` share: one definition, so each option has
+/// one name and one meaning in both.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// Show every layer of each frame with its fields and byte ranges.
+    #[arg(short = 'V', long)]
+    pub detail: bool,
+
+    /// Show a hex dump of each frame, each byte marked with its layer.
+    #[arg(short = 'x', long)]
+    pub hex: bool,
+
+    /// Show each TCP stream's handshake and teardown as a table and a ladder diagram
+    /// (capture: at the end).
+    #[arg(long)]
+    pub handshakes: bool,
+
+    /// Show TCP/UDP conversations and the socket addresses with their roles (capture: at the
+    /// end).
+    #[arg(long)]
+    pub stats: bool,
+
+    /// Print JSON Lines, one object per frame (schema in README); with --rtt, --throughput,
+    /// --follow or --tcp-report, one object per row of that view.
+    #[arg(long, conflicts_with_all = ["detail", "hex", "handshakes", "stats"])]
+    pub json: bool,
+
+    /// The per-stream views (--rtt, --throughput, --follow, --tcp-report; capture: at the end).
+    #[command(flatten)]
+    pub views: StreamViewArgs,
 
     /// Colour the output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]

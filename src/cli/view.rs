@@ -19,7 +19,7 @@ Examples:
   sudo wirelab view -i eth0 -w lab.pcapng  # live, and keep the capture
 
 Without sudo, give wirelab the capability once:
-  sudo setcap cap_net_raw,cap_net_admin=eip \"$(command -v wirelab)\""
+  sudo setcap cap_net_raw=eip \"$(command -v wirelab)\""
 )]
 pub struct ViewArgs {
     /// The capture file (pcap or pcapng). It may still be growing: new frames appear.

@@ -2,23 +2,14 @@
 
 use std::fmt::Write as _;
 
-/// Bytes from a peer as one printable line: lossy UTF-8, one trailing newline dropped, control
-/// characters escaped (`\n`, `\u{1b}`...) so a peer cannot drive the terminal.
+/// Bytes from a peer as one printable line: one trailing newline dropped, the rest escaped by
+/// [`crate::render::text::escape`] (`\n`, `\x1b`...) so a peer cannot drive the terminal.
 pub fn printable(bytes: &[u8]) -> String {
-    let text = String::from_utf8_lossy(bytes);
-    let text = text
-        .strip_suffix("\r\n")
-        .or_else(|| text.strip_suffix('\n'))
-        .unwrap_or(&text);
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    let bytes = bytes
+        .strip_suffix(b"\r\n")
+        .or_else(|| bytes.strip_suffix(b"\n"))
+        .unwrap_or(bytes);
+    crate::render::text::escape(bytes)
 }
 
 /// A classic hex dump: offset, 16 bytes in hex, then the printable ASCII, each line indented.
@@ -58,8 +49,8 @@ mod tests {
     fn printable_escapes_controls_and_drops_one_newline() {
         assert_eq!(printable(b"Hai from client"), "Hai from client");
         assert_eq!(printable(b"line\r\n"), "line");
-        assert_eq!(printable(b"a\x1b[2Jb\n\n"), "a\\u{1b}[2Jb\\n");
-        assert_eq!(printable(&[0x66, 0xff, 0x6f]), "f\u{fffd}o");
+        assert_eq!(printable(b"a\x1b[2Jb\n\n"), "a\\x1b[2Jb\\n");
+        assert_eq!(printable(&[0x66, 0xff, 0x6f]), "f\\xffo");
     }
 
     #[test]

@@ -10,7 +10,7 @@ use pnet::datalink::{self, NetworkInterface};
 use crate::frame::LinkType;
 
 /// The command that lets wirelab open raw sockets without sudo.
-pub const SETCAP_HINT: &str = "sudo setcap cap_net_raw,cap_net_admin=eip \"$(command -v wirelab)\"";
+pub const SETCAP_HINT: &str = "sudo setcap cap_net_raw=eip \"$(command -v wirelab)\"";
 
 /// Why an interface cannot be used.
 #[derive(Debug, thiserror::Error)]

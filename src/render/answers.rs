@@ -14,6 +14,8 @@ pub const WIDTH: usize = 100;
 pub fn wrap(text: &str, indent: &str, width: usize) -> String {
     let mut out = String::new();
     for line in text.lines() {
+        // Answers quote what the capture carried (chat text, payloads): escaped.
+        let line = &crate::render::text::escape(line.as_bytes());
         let (first, rest) = if line.starts_with("- ") {
             (format!("{indent}- "), format!("{indent}  "))
         } else {
@@ -79,7 +81,11 @@ pub fn write_report(w: &mut impl Write, r: &Report) -> io::Result<()> {
                     .set_width(WIDTH as u16);
             }
             for row in &t.rows {
-                table.add_row(row.clone());
+                table.add_row(
+                    row.iter()
+                        .map(|c| crate::render::text::escape(c.as_bytes()))
+                        .collect::<Vec<_>>(),
+                );
             }
             for line in table.to_string().lines() {
                 writeln!(w, "    {line}")?;

@@ -17,4 +17,5 @@ pub mod stats;
 pub mod style;
 pub mod summary;
 pub mod table;
+pub mod text;
 pub mod throughput;

@@ -90,10 +90,20 @@ pub fn answers(r: &Report) -> Vec<Answer> {
     ]
 }
 
+/// "1 segment", "2 segments".
+fn segments(n: impl Into<u64>) -> String {
+    let n = n.into();
+    format!("{n} segment{}", if n == 1 { "" } else { "s" })
+}
+
 fn sockets(s: &StreamReport, tx: &DirectionReport, rx: &DirectionReport) -> Answer {
     let client = s.client();
     let server = if client == s.a { s.b } else { s.a };
-    let show = |a: Option<std::net::SocketAddr>| a.map_or("?".to_string(), |a| a.to_string());
+    let show = |a: Option<std::net::SocketAddr>| {
+        a.map_or("unknown (the SYN was not captured)".to_string(), |a| {
+            a.to_string()
+        })
+    };
     let upload = tx.src == client;
     Answer {
         id: "sockets",
@@ -360,7 +370,7 @@ fn lengths(tx: &DirectionReport) -> Answer {
 fn rtt_summary(tx: &DirectionReport) -> Answer {
     let answer = match (tx.min_rtt, tx.max_rtt, tx.last_estimate) {
         (Some(min), Some(max), Some(e)) => format!(
-            "{} samples: smallest {} ms (segment {}), average {} ms, largest {} ms (segment {}); final EstimatedRTT {:.3} ms, DevRTT {:.3} ms, RTO {:.3} s. {} segments gave no sample because they were retransmitted (Karn's rule).",
+            "{} samples: smallest {} ms (segment {}), average {} ms, largest {} ms (segment {}); final EstimatedRTT {:.3} ms, DevRTT {:.3} ms, RTO {:.3} s. {} gave no sample because {} retransmitted (Karn's rule).",
             tx.samples,
             millis(min.value),
             min.frame,
@@ -370,7 +380,8 @@ fn rtt_summary(tx: &DirectionReport) -> Answer {
             e.srtt * 1e3,
             e.rttvar * 1e3,
             e.rto,
-            tx.karn
+            segments(tx.karn),
+            if tx.karn == 1 { "it was" } else { "they were" }
         ),
         _ => "No RTT sample: no ACK matched a data segment's end exactly.".to_string(),
     };
@@ -434,8 +445,8 @@ fn window(tx: &DirectionReport, rx: &DirectionReport) -> Answer {
     });
     if tx.window_full.0 > 0 {
         answer.push_str(&format!(
-            " {} segments filled the window ([TCP Window Full]: {}).",
-            tx.window_full.0,
+            " {} filled the window ([TCP Window Full]: {}).",
+            segments(tx.window_full.0),
             list(&tx.window_full.1, tx.window_full.0)
         ));
     }
@@ -488,8 +499,9 @@ fn retransmissions(tx: &DirectionReport, rx: &DirectionReport) -> Answer {
         "No segment was retransmitted: the sequence numbers only ever grow.".to_string()
     } else {
         format!(
-            "Yes: {} segments were retransmitted ({} fast, {} spurious, the rest after a timeout or a probe): frames {}. The receiver sent {} duplicate ACKs{}.",
-            n,
+            "Yes: {} {} retransmitted ({} fast, {} spurious, the rest after a timeout or a probe): frames {}. The receiver sent {} duplicate ACKs{}.",
+            segments(n),
+            if n == 1 { "was" } else { "were" },
             tx.fast_retransmissions,
             tx.spurious_retransmissions,
             list(&tx.retransmissions.1, n),
@@ -736,4 +748,16 @@ pub fn write_report(w: &mut impl Write, r: &Report) -> io::Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_segment_is_singular() {
+        assert_eq!(segments(1u64), "1 segment");
+        assert_eq!(segments(0u64), "0 segments");
+        assert_eq!(segments(7u32), "7 segments");
+    }
 }

@@ -11,12 +11,13 @@
 //! without a warning; the error says what happened and what the file still holds.
 
 use std::collections::VecDeque;
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{self, IoSlice, Write};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use super::output::{OutputError, create_new};
 use super::pcapng::{
     Direction, EpbFraming, InterfaceInfo, InterfaceStats, PcapNgSink, SectionInfo,
 };
@@ -41,12 +42,9 @@ pub struct Rotation {
 /// Why the capture file could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum FileError {
-    /// The file exists and `force` was not given.
-    #[error(
-        "{} already exists; add --force to replace it, or give another name with -w",
-        .0.display()
-    )]
-    Exists(PathBuf),
+    /// The file exists and `force` was not given, or it could not be created.
+    #[error(transparent)]
+    Open(#[from] OutputError),
     /// The file could not be created.
     #[error("cannot create {}: {source}; {hint}", path.display())]
     Create {
@@ -79,18 +77,6 @@ fn hint_for(err: &io::Error) -> &'static str {
         Some(28) => " (the disk is full: free some space, or write to another disk with -w)",
         Some(27) => " (the file reached the size limit for this process: use --rotate)",
         _ => "",
-    }
-}
-
-fn create_hint(err: &io::Error) -> &'static str {
-    match err.kind() {
-        io::ErrorKind::PermissionDenied => {
-            "you may not write there: choose a folder you own, e.g. -w ~/capture.pcapng"
-        }
-        io::ErrorKind::NotFound => "the folder does not exist: create it first, or fix the path",
-        _ if err.raw_os_error() == Some(21) => "that is a folder: give a file name inside it",
-        _ if err.raw_os_error() == Some(28) => "the disk is full: free some space first",
-        _ => "check the path and that the disk is writable",
     }
 }
 
@@ -320,24 +306,7 @@ fn numbered(base: &Path, serial: u32) -> PathBuf {
 }
 
 fn open_new(path: &Path, force: bool) -> Result<File, FileError> {
-    let mut o = OpenOptions::new();
-    o.write(true);
-    if force {
-        o.create(true).truncate(true);
-    } else {
-        o.create_new(true);
-    }
-    o.open(path).map_err(|e| {
-        if e.kind() == io::ErrorKind::AlreadyExists {
-            FileError::Exists(path.to_owned())
-        } else {
-            FileError::Create {
-                path: path.to_owned(),
-                hint: create_hint(&e),
-                source: e,
-            }
-        }
-    })
+    Ok(create_new(path, force, "-w")?)
 }
 
 enum Part<'a> {

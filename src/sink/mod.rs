@@ -5,4 +5,5 @@
 pub mod capture_file;
 pub mod json;
 pub mod json_views;
+pub mod output;
 pub mod pcapng;

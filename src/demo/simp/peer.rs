@@ -778,17 +778,9 @@ pub fn parse_daemon_addr(text: &str) -> Option<SocketAddr> {
     text.parse::<SocketAddr>().ok()
 }
 
-/// Network text made safe for one terminal line: lossy UTF-8, control characters escaped.
+/// Network text made safe for one terminal line ([`crate::render::text::escape`]).
 fn display_text(bytes: &[u8]) -> String {
-    let mut out = String::new();
-    for c in String::from_utf8_lossy(bytes).chars() {
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    crate::render::text::escape(bytes)
 }
 
 #[cfg(test)]
@@ -1252,7 +1244,7 @@ mod tests {
     fn incoming_text_is_one_safe_line() {
         let (_a, mut b) = chatting();
         b.recv(A, Operation::Message, 0, "alice", b"two\nlines\x1b[31m");
-        assert_eq!(b.out().1, vec!["msg: alice: two\\nlines\\u{1b}[31m"]);
+        assert_eq!(b.out().1, vec!["msg: alice: two\\nlines\\x1b[31m"]);
     }
 
     #[test]

@@ -149,7 +149,7 @@ pub fn send<S: Read + Write>(
         .map_err(net_err("sending the header"))?;
     match Verdict::read_from(conn).map_err(net_err("waiting for the receiver's go-ahead"))? {
         Verdict::Ok(_) => {}
-        Verdict::Refused(why) => return Err(SendError::Refused(why)),
+        Verdict::Refused(why) => return Err(SendError::Refused(peer_text(&why))),
     }
     let meter = Meter::start(label.to_string(), interval, Arc::clone(emit));
     let digest = copy::copy_hashing(&mut &*file, conn, size, &|n| {
@@ -181,10 +181,15 @@ pub fn send<S: Read + Write>(
             bytes,
             elapsed,
             digest,
-            note,
+            note: peer_text(&note),
         }),
-        Verdict::Refused(why) => Err(SendError::Refused(why)),
+        Verdict::Refused(why) => Err(SendError::Refused(peer_text(&why))),
     }
+}
+
+/// The receiver's words reach the sender's terminal: escaped like all peer text.
+fn peer_text(msg: &str) -> String {
+    crate::render::text::escape(msg.as_bytes())
 }
 
 #[cfg(test)]
