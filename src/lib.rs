@@ -17,6 +17,7 @@
 //! |---|---|---|
 //! | `frame` | the unit that flows: `Frame`, link type, direction | — |
 //! | `wire` | one `Repr` per header: parse, emit, checksum | `frame` |
+//! | `privilege` | dropping capabilities once raw sockets are open | — |
 //! | `decode` | bytes → layers with fields and byte ranges | `frame`, `wire` |
 //! | `link` | interfaces and datalink channels (send, receive) | `frame`, `wire` |
 //! | `source` | pcap/pcapng reader, live ring | `frame`, `link` |
@@ -30,7 +31,7 @@
 //! | `sink` | pcapng and JSON writers | `frame`, `wire`, `decode`, `analyse`, `source`, `render` |
 //! | `stream_views` | per-stream views (RTT, throughput, follow) | `frame`, `analyse`, `render`, `sink` |
 //! | `pipeline` | frame → filter → views → sinks | `frame`, `decode`, `analyse`, `filter`, `render`, `sink`, `stream_views` |
-//! | `capture` | live capture to files | `frame`, `link`, `source`, `sink`, `pipeline` |
+//! | `capture` | live capture to files | `frame`, `privilege`, `link`, `source`, `sink`, `pipeline` |
 //! | `serve` | the server side, layer by layer | `frame`, `wire`, `decode`, `analyse`, `source`, `render`, `pipeline`, `capture` |
 //! | `tui` | the `view` terminal UI | `frame`, `wire`, `decode`, `analyse`, `filter`, `source`, `render`, `graph`, `capture` |
 //! | `lab` | the virtual lab and its switch | `frame`, `wire`, `decode`, `analyse`, `source`, `link`, `lab::offload`, `lab::answer` |
