@@ -74,6 +74,10 @@ pub struct Pipeline {
     stream_view: Option<StreamView>,
     frames: u64,
     shown: u64,
+    /// Print each handshake table as its connection closes (a live capture), not at the end.
+    live: bool,
+    /// Streams whose table was printed already.
+    printed: std::collections::HashSet<u32>,
 }
 
 impl Pipeline {
@@ -101,8 +105,17 @@ impl Pipeline {
                 .map(|k| StreamView::new(k, opts.json, opts.style)),
             frames: 0,
             shown: 0,
+            live: false,
+            printed: std::collections::HashSet::new(),
             opts,
         }
+    }
+
+    /// Prints each stream's handshake table as its connection closes, as `serve` does, and
+    /// at [`Pipeline::finish`] only the streams still open (for a live capture).
+    pub fn live(mut self) -> Self {
+        self.live = true;
+        self
     }
 
     /// Analyses `frame` and, if it matches the filter, writes its view to `out`.
@@ -121,6 +134,17 @@ impl Pipeline {
         }
         if let Some(h) = self.exchanges.as_mut() {
             h.add(packet);
+            if self.live
+                && let Some(stream) = packet.tcp.as_ref().map(|a| a.stream)
+                && let Some(s) = h.get(stream)
+                && s.closed()
+                && self.printed.insert(stream)
+            {
+                if self.printed.len() > 1 {
+                    writeln!(out)?;
+                }
+                handshakes::write_stream(out, s, self.opts.style, None, true)?;
+            }
         }
         if let Some(v) = self.stream_view.as_mut() {
             v.push(packet, &frame.data, out)?;
@@ -162,7 +186,23 @@ impl Pipeline {
             v.finish(out)?;
         }
         if let Some(h) = &self.exchanges {
-            handshakes::write_handshakes(out, h, style)?;
+            if self.live {
+                let open = h
+                    .list()
+                    .iter()
+                    .filter(|s| !self.printed.contains(&s.stream));
+                for (i, s) in open.enumerate() {
+                    if i > 0 || !self.printed.is_empty() {
+                        writeln!(out)?;
+                    }
+                    handshakes::write_stream(out, s, style, None, true)?;
+                }
+                if h.list().is_empty() {
+                    writeln!(out, "No TCP streams in this capture.")?;
+                }
+            } else {
+                handshakes::write_handshakes(out, h, style)?;
+            }
         }
         if let Some(c) = &self.conversations {
             if self.exchanges.is_some() {

@@ -157,10 +157,23 @@ pub(crate) fn summary(report: &CaptureReport, file: bool) -> String {
 
 /// `wirelab capture`.
 pub fn capture(args: &CaptureArgs) -> anyhow::Result<ExitCode> {
-    if args.list {
+    if args.list || args.interfaces.is_empty() {
         let stdout = io::stdout();
         let mut out = stdout.lock();
         list(&mut out)?;
+        if !args.list {
+            // Bare `wirelab capture`: say how to pick one.
+            let all = iface::list();
+            let example = all
+                .iter()
+                .find(|i| i.up && i.name != "lo")
+                .or_else(|| all.first())
+                .map_or("eth0", |i| i.name.as_str());
+            writeln!(
+                out,
+                "\nPick one with -i, e.g.: wirelab capture -i {example} (several -i for several)"
+            )?;
+        }
         return Ok(ExitCode::SUCCESS);
     }
     let filter = super::parse_filter(args.filter.as_deref())?;
@@ -197,17 +210,20 @@ pub fn capture(args: &CaptureArgs) -> anyhow::Result<ExitCode> {
     let quiet = args.quiet;
     let need_view = !quiet || filter.is_some() || whole_views;
     let view: Option<Box<dyn LiveView>> = need_view.then(|| {
-        Box::new(Pipeline::new(ViewOptions {
-            filter,
-            detail: args.detail,
-            hex: args.hex,
-            handshakes: args.handshakes,
-            stats: args.stats,
-            json: args.json,
-            count: args.count,
-            style,
-            stream_view,
-        })) as Box<dyn LiveView>
+        Box::new(
+            Pipeline::new(ViewOptions {
+                filter,
+                detail: args.detail,
+                hex: args.hex,
+                handshakes: args.handshakes,
+                stats: args.stats,
+                json: args.json,
+                count: args.count,
+                style,
+                stream_view,
+            })
+            .live(),
+        ) as Box<dyn LiveView>
     });
     let stop = stop_on_signals()?;
     let names: Vec<&str> = ifaces.iter().map(|i| i.name.as_str()).collect();

@@ -20,13 +20,8 @@ Without sudo, give wirelab the capability once:
   sudo setcap cap_net_raw,cap_net_admin=eip \"$(command -v wirelab)\"")]
 pub struct CaptureArgs {
     /// Interface to capture on (`eth0`, `wlan0`, `lo`...); give -i several times for one
-    /// file with all of them.
-    #[arg(
-        short = 'i',
-        long = "interface",
-        value_name = "IFACE",
-        required_unless_present = "list"
-    )]
+    /// file with all of them. Without -i, the interfaces are listed.
+    #[arg(short = 'i', long = "interface", value_name = "IFACE")]
     pub interfaces: Vec<String>,
 
     /// List the interfaces (addresses, link type, state) and exit.

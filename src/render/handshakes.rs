@@ -173,31 +173,43 @@ fn write_tables(
         if i > 0 {
             writeln!(w)?;
         }
-        writeln!(
-            w,
-            "{}TCP stream {}: A = {}  ⇄  B = {}{}",
-            style.start(Color::Bold),
-            s.stream,
-            s.a,
-            s.b,
-            style.end()
-        )?;
-        if s.rows.is_empty() {
-            writeln!(
-                w,
-                "  no SYN, FIN or RST captured ({} frames, all mid-stream)",
-                s.other_frames
-            )?;
-            continue;
-        }
-        let mut table = table_of(s, raw);
-        if let Some(width) = width {
-            table
-                .set_content_arrangement(comfy_table::ContentArrangement::Dynamic)
-                .set_width(width);
-        }
-        writeln!(w, "{table}")?;
-        write_ladder(w, s, style)?;
+        write_stream(w, s, style, width, raw)?;
     }
     Ok(())
+}
+
+/// Writes one stream's title, table and ladder (`width`: fit the table into so many
+/// columns; `raw`: keep the raw Seq/Ack columns).
+pub fn write_stream(
+    w: &mut impl Write,
+    s: &StreamExchange,
+    style: Style,
+    width: Option<u16>,
+    raw: bool,
+) -> io::Result<()> {
+    writeln!(
+        w,
+        "{}TCP stream {}: A = {}  ⇄  B = {}{}",
+        style.start(Color::Bold),
+        s.stream,
+        s.a,
+        s.b,
+        style.end()
+    )?;
+    if s.rows.is_empty() {
+        writeln!(
+            w,
+            "  no SYN, FIN or RST captured ({} frames, all mid-stream)",
+            s.other_frames
+        )?;
+        return Ok(());
+    }
+    let mut table = table_of(s, raw);
+    if let Some(width) = width {
+        table
+            .set_content_arrangement(comfy_table::ContentArrangement::Dynamic)
+            .set_width(width);
+    }
+    writeln!(w, "{table}")?;
+    write_ladder(w, s, style)
 }
