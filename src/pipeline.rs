@@ -62,6 +62,11 @@ enum PerFrame {
     Nothing,
 }
 
+/// Raw Seq/Ack columns in handshake tables: at full width, or on a wide terminal.
+fn raw_columns(width: Option<u16>) -> bool {
+    width.is_none_or(|w| w >= handshakes::RAW_COLUMNS_FROM)
+}
+
 /// analyse → filter → views, one frame at a time.
 pub struct Pipeline {
     opts: ViewOptions,
@@ -76,6 +81,8 @@ pub struct Pipeline {
     shown: u64,
     /// Print each handshake table as its connection closes (a live capture), not at the end.
     live: bool,
+    /// Columns to fit tables into (a terminal).
+    width: Option<u16>,
     /// Streams whose table was printed already.
     printed: std::collections::HashSet<u32>,
 }
@@ -94,7 +101,10 @@ impl Pipeline {
         };
         Pipeline {
             per_frame,
-            list: PacketList { style: opts.style },
+            list: PacketList {
+                style: opts.style,
+                width: None,
+            },
             analyzer: Analyzer::new(),
             packet: Packet::default(),
             conversations: opts.stats.then(Conversations::new),
@@ -106,9 +116,23 @@ impl Pipeline {
             frames: 0,
             shown: 0,
             live: false,
+            width: None,
             printed: std::collections::HashSet::new(),
             opts,
         }
+    }
+
+    /// Fits the output into `width` columns (a terminal): packet-list lines cut with `…`,
+    /// tables arranged to fit; `None` (a pipe, `--wide`): whole lines.
+    pub fn width(mut self, width: Option<u16>) -> Self {
+        self.set_width(width);
+        self
+    }
+
+    /// The same, on a pipeline already built.
+    pub fn set_width(&mut self, width: Option<u16>) {
+        self.list.width = width;
+        self.width = width;
     }
 
     /// Prints each stream's handshake table as its connection closes, as `serve` does, and
@@ -143,7 +167,13 @@ impl Pipeline {
                 if self.printed.len() > 1 {
                     writeln!(out)?;
                 }
-                handshakes::write_stream(out, s, self.opts.style, None, true)?;
+                handshakes::write_stream(
+                    out,
+                    s,
+                    self.opts.style,
+                    self.width,
+                    raw_columns(self.width),
+                )?;
             }
         }
         if let Some(v) = self.stream_view.as_mut() {
@@ -195,11 +225,23 @@ impl Pipeline {
                     if i > 0 || !self.printed.is_empty() {
                         writeln!(out)?;
                     }
-                    handshakes::write_stream(out, s, style, None, true)?;
+                    handshakes::write_stream(out, s, style, self.width, raw_columns(self.width))?;
                 }
                 if h.list().is_empty() {
                     writeln!(out, "No TCP streams in this capture.")?;
                 }
+            } else if let Some(width) = self.width {
+                handshakes::write_handshakes_fitted(
+                    out,
+                    h,
+                    style,
+                    width,
+                    if width >= handshakes::RAW_COLUMNS_FROM {
+                        handshakes::SeqColumns::Raw
+                    } else {
+                        handshakes::SeqColumns::RelativeOnly
+                    },
+                )?;
             } else {
                 handshakes::write_handshakes(out, h, style)?;
             }
@@ -208,7 +250,7 @@ impl Pipeline {
             if self.exchanges.is_some() {
                 writeln!(out)?;
             }
-            stats::write_stats(out, c)?;
+            stats::write_stats_fitted(out, c, self.width)?;
         }
         Ok(())
     }

@@ -265,6 +265,7 @@ pub fn run(args: &CraftArgs) -> anyhow::Result<ExitCode> {
     let style = super::stdout_style(args.color);
     let stdout = io::stdout();
     let mut rec = Recorder::new(stdout.lock(), !args.quiet, style, pcap, &info)?;
+    rec.fit_to(super::terminal_width(false));
 
     let local_port = args
         .src_port

@@ -100,6 +100,10 @@ pub struct CaptureArgs {
     /// Colour the output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// On a terminal, keep whole packet-list lines and full-width tables (by default they
+    /// are fitted to the terminal's width).
+    #[arg(long)]
+    pub wide: bool,
 }
 
 /// Arguments of `wirelab serve`.
@@ -144,6 +148,19 @@ pub struct ServeArgs {
     /// Colour the output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+
+    /// A block for every frame (the default when the output is not a terminal).
+    #[arg(short = 'V', long = "every-frame", conflicts_with = "summary")]
+    pub every_frame: bool,
+
+    /// Blocks only for the handshake, the first data segment and the teardown, the rest
+    /// counted (the default on a terminal).
+    #[arg(long)]
+    pub summary: bool,
+
+    /// On a terminal, keep full-width tables and lines (by default they fit its width).
+    #[arg(long)]
+    pub wide: bool,
 }
 
 /// Arguments of `wirelab replay`.
