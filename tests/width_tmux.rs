@@ -6,6 +6,7 @@
 
 use std::path::Path;
 
+mod netlab;
 mod tmux_support;
 
 use tmux_support::{Tmux, strip, tmux_available};
@@ -62,4 +63,35 @@ fn read_handshakes_and_serve_fit_an_80_column_terminal() {
     assert_fits("serve", &serve);
     assert!(serve.contains("data segments and"), "{serve}");
     assert!(serve.lines().count() < 200, "{}", serve.lines().count());
+}
+
+#[test]
+fn live_serve_receiving_a_connection_fits_an_80_column_terminal() {
+    if !tmux_available()
+        || !netlab::privileged("live_serve_receiving_a_connection_fits_an_80_column_terminal")
+    {
+        return;
+    }
+    let lan = netlab::Lan::new("w80");
+    let cmd = format!(
+        "env -u COLUMNS ip netns exec '{}' '{}' serve --port 8080 -i eth0 --duration 4",
+        lan.server.name,
+        env!("CARGO_BIN_EXE_wirelab")
+    );
+    let t = Tmux::start(80, 40, &cmd);
+    t.wait_for("serve to listen", |s| s.contains("8080"));
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let mut client = lan.client.wirelab();
+    client.args(["tcp-client", "10.0.3.1:8080"]);
+    let out = netlab::run(&mut client);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Thanks for connecting"));
+    let (status, _) = t.wait_quit();
+    assert_eq!(status, "exit=0", "{}", t.screen(false));
+    let out = t
+        .cmd(&["capture-pane", "-p", "-J", "-S", "-", "-t", "view"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(text.contains("══ connection #1"), "{text}");
+    assert_fits("serve", &text);
 }

@@ -155,6 +155,54 @@ pub(crate) fn summary(report: &CaptureReport, file: bool) -> String {
     s
 }
 
+/// `text` for standard error: on a terminal narrower than a line, the line is broken after
+/// its "; " into indented lines (a pipe gets it unchanged).
+pub(crate) fn fit_stderr(text: &str) -> String {
+    let width = if io::stderr().is_terminal() {
+        std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.trim().parse::<usize>().ok())
+            .or_else(|| {
+                ratatui::crossterm::terminal::size()
+                    .ok()
+                    .map(|(w, _)| usize::from(w))
+            })
+    } else {
+        None
+    };
+    match width {
+        Some(w) if w >= 20 => break_lines(text, w),
+        _ => text.to_string(),
+    }
+}
+
+/// Each line of `text` longer than `width` broken after "; " into lines indented by two.
+fn break_lines(text: &str, width: usize) -> String {
+    let mut out: Vec<String> = Vec::new();
+    for line in text.lines() {
+        let mut cur = String::new();
+        for (i, part) in line.split("; ").enumerate() {
+            let piece = if i == 0 {
+                part.to_string()
+            } else {
+                format!("; {part}")
+            };
+            if !cur.is_empty()
+                && crate::render::table::display_width(&cur)
+                    + crate::render::table::display_width(&piece)
+                    > width
+            {
+                out.push(format!("{};", cur));
+                cur = format!("  {}", piece.trim_start_matches("; "));
+            } else {
+                cur.push_str(&piece);
+            }
+        }
+        out.push(cur);
+    }
+    out.join("\n")
+}
+
 /// `wirelab capture`.
 pub fn capture(args: &CaptureArgs) -> anyhow::Result<ExitCode> {
     if args.list || args.interfaces.is_empty() {
@@ -268,7 +316,7 @@ pub fn capture(args: &CaptureArgs) -> anyhow::Result<ExitCode> {
         drops: None,
     };
     let report = capture::run(setup, args.filter.as_deref())?;
-    eprintln!("{}", summary(&report, args.write.is_some()));
+    eprintln!("{}", fit_stderr(&summary(&report, args.write.is_some())));
     if let Some(e) = &report.file_error {
         anyhow::bail!("{e}");
     }
@@ -281,6 +329,17 @@ pub fn capture(args: &CaptureArgs) -> anyhow::Result<ExitCode> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_summary_lines_break_after_a_semicolon() {
+        let s =
+            "wirelab: 22 frames captured on eth0 in 4.0 s; the kernel received 22 and dropped 0";
+        assert_eq!(
+            break_lines(s, 80),
+            "wirelab: 22 frames captured on eth0 in 4.0 s;\n  the kernel received 22 and dropped 0"
+        );
+        assert_eq!(break_lines("short; line", 80), "short; line");
+    }
 
     #[test]
     fn sizes_in_words() {

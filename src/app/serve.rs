@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 
-use super::capture::{interfaces, stop_on_signals, summary};
+use super::capture::{fit_stderr, interfaces, stop_on_signals, summary};
 use crate::capture::{self, CaptureSetup, FileSetup, LiveView};
 use crate::cli::capture::ServeArgs;
 use crate::link::iface;
@@ -96,7 +96,7 @@ pub fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     let filter = format!("tcp.port == {port}");
     let report = capture::run(setup, Some(&filter))?;
     stop.store(true, Ordering::Relaxed);
-    eprintln!("{}", summary(&report, args.write.is_some()));
+    eprintln!("{}", fit_stderr(&summary(&report, args.write.is_some())));
     if let Some(e) = &report.file_error {
         anyhow::bail!("{e}");
     }
