@@ -62,6 +62,11 @@ enum PerFrame {
     Nothing,
 }
 
+/// Raw Seq/Ack columns in handshake tables: at full width, or on a wide terminal.
+fn raw_columns(width: Option<u16>) -> bool {
+    width.is_none_or(|w| w >= handshakes::RAW_COLUMNS_FROM)
+}
+
 /// analyse → filter → views, one frame at a time.
 pub struct Pipeline {
     opts: ViewOptions,
@@ -74,6 +79,12 @@ pub struct Pipeline {
     stream_view: Option<StreamView>,
     frames: u64,
     shown: u64,
+    /// Print each handshake table as its connection closes (a live capture), not at the end.
+    live: bool,
+    /// Columns to fit tables into (a terminal).
+    width: Option<u16>,
+    /// Streams whose table was printed already.
+    printed: std::collections::HashSet<u32>,
 }
 
 impl Pipeline {
@@ -90,7 +101,10 @@ impl Pipeline {
         };
         Pipeline {
             per_frame,
-            list: PacketList { style: opts.style },
+            list: PacketList {
+                style: opts.style,
+                width: None,
+            },
             analyzer: Analyzer::new(),
             packet: Packet::default(),
             conversations: opts.stats.then(Conversations::new),
@@ -101,8 +115,31 @@ impl Pipeline {
                 .map(|k| StreamView::new(k, opts.json, opts.style)),
             frames: 0,
             shown: 0,
+            live: false,
+            width: None,
+            printed: std::collections::HashSet::new(),
             opts,
         }
+    }
+
+    /// Fits the output into `width` columns (a terminal): packet-list lines cut with `…`,
+    /// tables arranged to fit; `None` (a pipe, `--wide`): whole lines.
+    pub fn width(mut self, width: Option<u16>) -> Self {
+        self.set_width(width);
+        self
+    }
+
+    /// The same, on a pipeline already built.
+    pub fn set_width(&mut self, width: Option<u16>) {
+        self.list.width = width;
+        self.width = width;
+    }
+
+    /// Prints each stream's handshake table as its connection closes, as `serve` does, and
+    /// at [`Pipeline::finish`] only the streams still open (for a live capture).
+    pub fn live(mut self) -> Self {
+        self.live = true;
+        self
     }
 
     /// Analyses `frame` and, if it matches the filter, writes its view to `out`.
@@ -121,6 +158,23 @@ impl Pipeline {
         }
         if let Some(h) = self.exchanges.as_mut() {
             h.add(packet);
+            if self.live
+                && let Some(stream) = packet.tcp.as_ref().map(|a| a.stream)
+                && let Some(s) = h.get(stream)
+                && s.closed()
+                && self.printed.insert(stream)
+            {
+                if self.printed.len() > 1 {
+                    writeln!(out)?;
+                }
+                handshakes::write_stream(
+                    out,
+                    s,
+                    self.opts.style,
+                    self.width,
+                    raw_columns(self.width),
+                )?;
+            }
         }
         if let Some(v) = self.stream_view.as_mut() {
             v.push(packet, &frame.data, out)?;
@@ -162,13 +216,41 @@ impl Pipeline {
             v.finish(out)?;
         }
         if let Some(h) = &self.exchanges {
-            handshakes::write_handshakes(out, h, style)?;
+            if self.live {
+                let open = h
+                    .list()
+                    .iter()
+                    .filter(|s| !self.printed.contains(&s.stream));
+                for (i, s) in open.enumerate() {
+                    if i > 0 || !self.printed.is_empty() {
+                        writeln!(out)?;
+                    }
+                    handshakes::write_stream(out, s, style, self.width, raw_columns(self.width))?;
+                }
+                if h.list().is_empty() {
+                    writeln!(out, "No TCP streams in this capture.")?;
+                }
+            } else if let Some(width) = self.width {
+                handshakes::write_handshakes_fitted(
+                    out,
+                    h,
+                    style,
+                    width,
+                    if width >= handshakes::RAW_COLUMNS_FROM {
+                        handshakes::SeqColumns::Raw
+                    } else {
+                        handshakes::SeqColumns::RelativeOnly
+                    },
+                )?;
+            } else {
+                handshakes::write_handshakes(out, h, style)?;
+            }
         }
         if let Some(c) = &self.conversations {
             if self.exchanges.is_some() {
                 writeln!(out)?;
             }
-            stats::write_stats(out, c)?;
+            stats::write_stats_fitted(out, c, self.width)?;
         }
         Ok(())
     }

@@ -21,14 +21,15 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use crate::analyse::handshake::Handshakes;
+use crate::analyse::handshake::RowKind;
 use crate::analyse::{Analyzer, Packet};
 use crate::capture::LiveView;
 use crate::decode::detail::LayerKind;
-use crate::decode::tcp_flags::{ACK, FIN, RST};
+use crate::decode::tcp_flags::{ACK, FIN, RST, SYN};
 use crate::decode::{self, Decoded, Reassembler, TransportRepr};
 use crate::frame::Frame;
 use crate::pipeline::Step;
-use crate::render::handshakes::{stream_table, write_ladder};
+use crate::render::handshakes::{stream_table, stream_table_fitted, write_ladder};
 use crate::render::style::{Color, Style};
 
 /// Rows kept per connection in its table.
@@ -36,6 +37,9 @@ pub const MAX_ROWS: usize = 200;
 
 /// Data bytes kept per connection and direction for the summary.
 pub const MAX_DATA: usize = 16 * 1024;
+
+/// Lines of each side's data a summary shows.
+pub const SUMMARY_LINES: usize = 8;
 
 #[derive(Debug)]
 struct Connection {
@@ -50,6 +54,10 @@ struct Connection {
     fin_wanted: [Option<u32>; 2],
     fin_acked: [bool; 2],
     reset: bool,
+    /// Summary mode: the first data segment was shown.
+    shown_data: bool,
+    /// Summary mode: data segments and ACKs not shown since the last block.
+    skipped: [u64; 2],
 }
 
 /// The per-connection view of one TCP port (see the module docs).
@@ -68,6 +76,11 @@ pub struct ServeView {
     next_number: u32,
     /// Show every field of every layer (like `read --detail`) instead of one line per layer.
     pub detail: bool,
+    /// Summary mode: per-frame blocks only for the handshake, the first data segment and the
+    /// teardown, the frames between counted on one line (`false`: every frame, `-V`).
+    pub summary: bool,
+    /// Fit tables and field lines into this many columns (a terminal); `None`: full width.
+    pub width: Option<u16>,
 }
 
 impl ServeView {
@@ -94,6 +107,8 @@ impl ServeView {
             connections: HashMap::new(),
             next_number: 1,
             detail: false,
+            summary: false,
+            width: None,
         }
     }
 
@@ -133,8 +148,12 @@ impl ServeView {
             return Ok(Step::Shown);
         };
         let closed = self.track(stream);
-        self.write_frame(stream, out)?;
+        if self.shows(stream) {
+            self.write_skipped(stream, out)?;
+            self.write_frame(stream, out)?;
+        }
         if closed {
+            self.write_skipped(stream, out)?;
             self.write_summary(stream, "closed", out)?;
         }
         Ok(Step::Shown)
@@ -168,6 +187,8 @@ impl ServeView {
                 fin_wanted: [None, None],
                 fin_acked: [false, false],
                 reset: false,
+                shown_data: false,
+                skipped: [0, 0],
             }
         });
         c.frames += 1;
@@ -196,6 +217,52 @@ impl ServeView {
             c.reset = true;
         }
         c.reset || (c.fin_acked[0] && c.fin_acked[1])
+    }
+
+    /// True when this frame gets its block: always, or in summary mode the handshake, the
+    /// first data segment and the teardown (the rest is counted).
+    fn shows(&mut self, stream: u32) -> bool {
+        if !self.summary {
+            return true;
+        }
+        let Some(t) = self.packet.tcp_repr() else {
+            return true;
+        };
+        let Some(c) = self.connections.get_mut(&stream) else {
+            return true;
+        };
+        let teardown = t.flags & (SYN | FIN | RST) != 0 || c.fin_wanted.iter().any(Option::is_some);
+        if teardown || !c.shown_data {
+            if t.len.unwrap_or(0) > 0 {
+                c.shown_data = true;
+            }
+            return true;
+        }
+        c.skipped[usize::from(t.len.unwrap_or(0) == 0)] += 1;
+        false
+    }
+
+    /// Summary mode: one line for the frames not shown since the last block.
+    fn write_skipped(&mut self, stream: u32, out: &mut impl Write) -> io::Result<()> {
+        let Some(c) = self.connections.get_mut(&stream) else {
+            return Ok(());
+        };
+        let [data, acks] = std::mem::take(&mut c.skipped);
+        if data + acks == 0 {
+            return Ok(());
+        }
+        let plural = |n: u64| if n == 1 { "" } else { "s" };
+        let what = match (data, acks) {
+            (0, a) => format!("{a} ACK{}", plural(a)),
+            (d, 0) => format!("{d} data segment{}", plural(d)),
+            (d, a) => format!("{d} data segment{} and {a} ACK{}", plural(d), plural(a)),
+        };
+        writeln!(
+            out,
+            "{}… {what} like the ones above (serve -V shows every frame){}",
+            self.style.start(Color::Grey),
+            self.style.end()
+        )
     }
 
     fn label(&self, c: &Connection) -> String {
@@ -247,7 +314,13 @@ impl ServeView {
                     l.title,
                     st.end(),
                 )?;
-                // The layer's fields, "Name: value" packed into lines of about 100 columns.
+                if self.summary {
+                    // A summary names the layers; -V shows their fields.
+                    continue;
+                }
+                // The layer's fields, "Name: value" packed into lines of about 100 columns
+                // (fewer on a narrower terminal).
+                let cols = self.width.map_or(100, |w| usize::from(w).min(100));
                 let pad = format!("{indent}{}", if depth == 0 { "  " } else { "    " });
                 let mut line = String::new();
                 for f in &l.fields {
@@ -257,7 +330,7 @@ impl ServeView {
                     } else {
                         format!("{name}: {}", f.value)
                     };
-                    if !line.is_empty() && pad.len() + line.len() + item.len() + 3 > 100 {
+                    if !line.is_empty() && pad.len() + line.len() + item.len() + 3 > cols {
                         writeln!(block, "{pad}{}{line}{}", st.start(Color::Grey), st.end())?;
                         line.clear();
                     }
@@ -271,7 +344,23 @@ impl ServeView {
                 }
             }
         }
-        out.write_all(&block)
+        self.write_block(&block, out)
+    }
+
+    /// Writes `block`, each line cut to the terminal's width when there is one (tables are
+    /// fitted before, so this cuts only long headers, data and ladder lines).
+    fn write_block(&self, block: &[u8], out: &mut impl Write) -> io::Result<()> {
+        let Some(width) = self.width else {
+            return out.write_all(block);
+        };
+        for line in String::from_utf8_lossy(block).lines() {
+            writeln!(
+                out,
+                "{}",
+                crate::render::table::cut(line, usize::from(width))
+            )?;
+        }
+        Ok(())
     }
 
     /// A connection's summary: table, ladder, data; then it is forgotten.
@@ -283,22 +372,57 @@ impl ServeView {
         let st = self.style;
         let mut block = Vec::with_capacity(4096);
         writeln!(block)?;
-        writeln!(
-            block,
-            "{}══ connection {} {how}: {} frames; the client sent {} bytes, the server {} ══{}",
-            st.start(Color::Bold),
-            self.label(&c),
-            c.frames,
-            c.bytes[0],
-            c.bytes[1],
-            st.end()
-        )?;
+        if self.width.is_some() {
+            // On a terminal: two lines, each short enough for 80 columns.
+            writeln!(
+                block,
+                "{}══ connection {} {how} ══{}",
+                st.start(Color::Bold),
+                self.label(&c),
+                st.end()
+            )?;
+            writeln!(
+                block,
+                "   {} frames; the client sent {} bytes, the server {}",
+                c.frames, c.bytes[0], c.bytes[1]
+            )?;
+        } else {
+            writeln!(
+                block,
+                "{}══ connection {} {how}: {} frames; the client sent {} bytes, the server {} ══{}",
+                st.start(Color::Bold),
+                self.label(&c),
+                c.frames,
+                c.bytes[0],
+                c.bytes[1],
+                st.end()
+            )?;
+        }
         if let Some(ex) = &ex {
             if ex.rows.is_empty() {
                 writeln!(block, "  no SYN, FIN or RST captured")?;
             } else {
                 writeln!(block, "A = {} (client), B = {} (server)", ex.a, ex.b)?;
-                writeln!(block, "{}", stream_table(ex))?;
+                let shown;
+                let ex = if self.summary {
+                    // The handshake, the first data segment and the teardown, as above.
+                    let mut e = ex.clone();
+                    let mut first_data = true;
+                    e.rows.retain(|r| match r.kind {
+                        RowKind::Data => std::mem::replace(&mut first_data, false),
+                        RowKind::Ack => false,
+                        _ => true,
+                    });
+                    e.other_frames += (ex.rows.len() - e.rows.len()) as u64;
+                    shown = e;
+                    &shown
+                } else {
+                    ex
+                };
+                match self.width {
+                    Some(w) => writeln!(block, "{}", stream_table_fitted(ex, w))?,
+                    None => writeln!(block, "{}", stream_table(ex))?,
+                }
                 write_ladder(&mut block, ex, st)?;
             }
         }
@@ -317,12 +441,27 @@ impl ServeView {
                     String::new()
                 }
             )?;
-            for line in crate::render::text::escape_lines(&c.data[dir]) {
+            let lines: Vec<String> = crate::render::text::escape_lines(&c.data[dir]).collect();
+            let total = lines.len();
+            // A summary keeps the first lines; -V shows what was kept.
+            let keep = if self.summary {
+                SUMMARY_LINES
+            } else {
+                usize::MAX
+            };
+            for line in lines.iter().take(keep) {
                 writeln!(block, "  | {line}")?;
+            }
+            if total > keep {
+                writeln!(
+                    block,
+                    "  | … {} more lines (serve -V shows them)",
+                    total - keep
+                )?;
             }
         }
         writeln!(block)?;
-        out.write_all(&block)
+        self.write_block(&block, out)
     }
 
     /// Writes the summaries of connections still open (at the end of the capture).
@@ -379,6 +518,53 @@ mod tests {
         }
         v.finish(&mut out).unwrap();
         String::from_utf8(out).unwrap()
+    }
+
+    fn render_with(path: &str, port: u16, summary: bool, width: Option<u16>) -> String {
+        let root = env!("CARGO_MANIFEST_DIR");
+        let reader = CaptureReader::open(format!("{root}/{path}").as_ref()).unwrap();
+        let mut v = ServeView::new(port, Style::default());
+        v.summary = summary;
+        v.width = width;
+        let mut out = Vec::new();
+        for e in reader {
+            if let SourceEvent::Frame(f) = e {
+                v.push(&f, &mut out).unwrap();
+            }
+        }
+        v.finish(&mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn summary_mode_shows_the_handshake_first_data_and_teardown_and_counts_the_rest() {
+        let every = render_with("captures/tcp-analysis.pcapng", 7777, false, None);
+        let summary = render_with("captures/tcp-analysis.pcapng", 7777, true, Some(80));
+        assert!(
+            summary.lines().count() * 4 < every.lines().count(),
+            "{} vs {} lines",
+            summary.lines().count(),
+            every.lines().count()
+        );
+        assert!(summary.contains("data segments and "), "{summary}");
+        assert!(summary.contains("like the ones above (serve -V shows every frame)"));
+        assert!(summary.contains("· frame 1 ·"), "{summary}");
+        assert!(summary.contains("FIN"), "{summary}");
+        assert!(summary.contains("══ connection #1"), "{summary}");
+    }
+
+    #[test]
+    fn every_line_fits_80_columns_on_a_terminal() {
+        for summary in [false, true] {
+            let text = render_with("captures/tcp-analysis.pcapng", 7777, summary, Some(80));
+            for line in text.lines() {
+                assert!(
+                    crate::render::table::display_width(line) <= 80,
+                    "{} columns: {line}",
+                    crate::render::table::display_width(line)
+                );
+            }
+        }
     }
 
     #[test]

@@ -733,3 +733,49 @@ fn several_interfaces_go_into_one_pcapng_with_a_block_each() {
         .collect();
     assert_eq!(syns, [("0", "eth0"), ("1", "lo")], "{rows:?}");
 }
+
+#[test]
+fn capture_handshakes_prints_each_table_as_its_connection_closes() {
+    if !require(Need::Root) {
+        return;
+    }
+    let lan = lan("hslive");
+    let mut cap = capture(&lan.server, &["-i", "eth0", "--handshakes"]);
+    tcp_exchange(&lan);
+    // While the capture still runs: the closed connection's table is on stdout.
+    cap.wait_for("TCP stream 0: A = 10.0.3.2:");
+    let live = cap.out.text();
+    assert!(
+        live.contains("⇄  B = 10.0.3.1:8080") && live.contains("SYN Seq=0"),
+        "{}",
+        cap.transcript()
+    );
+    assert!(
+        !cap.err.text().contains("frames captured"),
+        "{}",
+        cap.transcript()
+    );
+    stop(&mut cap);
+    // Printed once, not again at the end.
+    assert_eq!(
+        cap.out.text().matches("TCP stream 0:").count(),
+        1,
+        "{}",
+        cap.transcript()
+    );
+}
+
+#[test]
+fn bare_capture_lists_the_interfaces_and_says_how_to_pick_one() {
+    let out = Command::new(BIN).arg("capture").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.starts_with("interface "), "{text}");
+    assert!(text.contains("\nlo "), "{text}");
+    assert!(text.contains("Pick one with -i"), "{text}");
+}

@@ -82,6 +82,17 @@ pub struct StreamExchange {
     handshake_done: bool,
     /// Raw ack that acknowledges a FIN from A / from B.
     fin_ack_wanted: [Option<u32>; 2],
+    /// FINs acknowledged so far.
+    fins_acked: u8,
+    /// A reset was seen.
+    reset: bool,
+}
+
+impl StreamExchange {
+    /// True once the connection is over: reset, or both FINs acknowledged.
+    pub fn closed(&self) -> bool {
+        self.reset || self.fins_acked >= 2
+    }
 }
 
 /// Collects [`StreamExchange`]s from analysed packets.
@@ -161,6 +172,8 @@ impl Handshakes {
                 isn_b: None,
                 handshake_done: false,
                 fin_ack_wanted: [None, None],
+                fins_acked: 0,
+                reset: false,
             });
             self.list.len() - 1
         });
@@ -192,6 +205,7 @@ impl Handshakes {
         let (who, peer) = if from_a { ("A", "B") } else { ("B", "A") };
         let mut rows: Vec<ExchangeRow> = Vec::new();
         if flags & RST != 0 {
+            s.reset = true;
             rows.push(row(
                 RowKind::Rst,
                 format!(
@@ -255,6 +269,7 @@ impl Handshakes {
             && t.ack == want
         {
             s.fin_ack_wanted[other] = None;
+            s.fins_acked = s.fins_acked.saturating_add(1);
             let why = format!(
                 "Ack = {peer}'s FIN Seq + 1 = {} + 1 (a FIN uses 1)",
                 want.wrapping_sub(1)

@@ -155,12 +155,73 @@ pub(crate) fn summary(report: &CaptureReport, file: bool) -> String {
     s
 }
 
+/// `text` for standard error: on a terminal narrower than a line, the line is broken after
+/// its "; " into indented lines (a pipe gets it unchanged).
+pub(crate) fn fit_stderr(text: &str) -> String {
+    let width = if io::stderr().is_terminal() {
+        std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.trim().parse::<usize>().ok())
+            .or_else(|| {
+                ratatui::crossterm::terminal::size()
+                    .ok()
+                    .map(|(w, _)| usize::from(w))
+            })
+    } else {
+        None
+    };
+    match width {
+        Some(w) if w >= 20 => break_lines(text, w),
+        _ => text.to_string(),
+    }
+}
+
+/// Each line of `text` longer than `width` broken after "; " into lines indented by two.
+fn break_lines(text: &str, width: usize) -> String {
+    let mut out: Vec<String> = Vec::new();
+    for line in text.lines() {
+        let mut cur = String::new();
+        for (i, part) in line.split("; ").enumerate() {
+            let piece = if i == 0 {
+                part.to_string()
+            } else {
+                format!("; {part}")
+            };
+            if !cur.is_empty()
+                && crate::render::table::display_width(&cur)
+                    + crate::render::table::display_width(&piece)
+                    > width
+            {
+                out.push(format!("{};", cur));
+                cur = format!("  {}", piece.trim_start_matches("; "));
+            } else {
+                cur.push_str(&piece);
+            }
+        }
+        out.push(cur);
+    }
+    out.join("\n")
+}
+
 /// `wirelab capture`.
 pub fn capture(args: &CaptureArgs) -> anyhow::Result<ExitCode> {
-    if args.list {
+    if args.list || args.interfaces.is_empty() {
         let stdout = io::stdout();
         let mut out = stdout.lock();
         list(&mut out)?;
+        if !args.list {
+            // Bare `wirelab capture`: say how to pick one.
+            let all = iface::list();
+            let example = all
+                .iter()
+                .find(|i| i.up && i.name != "lo")
+                .or_else(|| all.first())
+                .map_or("eth0", |i| i.name.as_str());
+            writeln!(
+                out,
+                "\nPick one with -i, e.g.: wirelab capture -i {example} (several -i for several)"
+            )?;
+        }
         return Ok(ExitCode::SUCCESS);
     }
     let filter = super::parse_filter(args.filter.as_deref())?;
@@ -212,17 +273,20 @@ pub fn capture(args: &CaptureArgs) -> anyhow::Result<ExitCode> {
     let quiet = args.quiet;
     let need_view = !quiet || filter.is_some() || whole_views;
     let view: Option<Box<dyn LiveView>> = need_view.then(|| {
-        Box::new(Pipeline::new(ViewOptions {
-            filter,
-            detail: args.show.detail,
-            hex: args.show.hex,
-            handshakes: args.show.handshakes,
-            stats: args.show.stats,
-            json: args.show.json,
-            count: args.count,
-            style,
-            stream_view,
-        })) as Box<dyn LiveView>
+        Box::new(
+            Pipeline::new(ViewOptions {
+                filter,
+                detail: args.show.detail,
+                hex: args.show.hex,
+                handshakes: args.show.handshakes,
+                stats: args.show.stats,
+                json: args.show.json,
+                count: args.count,
+                style,
+                stream_view,
+            })
+            .live(),
+        ) as Box<dyn LiveView>
     });
     let stop = stop_on_signals()?;
     let names: Vec<&str> = ifaces.iter().map(|i| i.name.as_str()).collect();
@@ -271,7 +335,7 @@ pub fn capture(args: &CaptureArgs) -> anyhow::Result<ExitCode> {
         drops: None,
     };
     let report = capture::run(setup, args.filter.as_deref())?;
-    eprintln!("{}", summary(&report, args.write.is_some()));
+    eprintln!("{}", fit_stderr(&summary(&report, args.write.is_some())));
     if let Some(e) = &report.file_error {
         anyhow::bail!("{e}");
     }
@@ -284,6 +348,17 @@ pub fn capture(args: &CaptureArgs) -> anyhow::Result<ExitCode> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_summary_lines_break_after_a_semicolon() {
+        let s =
+            "wirelab: 22 frames captured on eth0 in 4.0 s; the kernel received 22 and dropped 0";
+        assert_eq!(
+            break_lines(s, 80),
+            "wirelab: 22 frames captured on eth0 in 4.0 s;\n  the kernel received 22 and dropped 0"
+        );
+        assert_eq!(break_lines("short; line", 80), "short; line");
+    }
 
     #[test]
     fn sizes_in_words() {

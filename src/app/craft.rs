@@ -292,6 +292,7 @@ pub fn run(args: &CraftArgs) -> anyhow::Result<ExitCode> {
         }
     };
     let mut rec = Recorder::new(screen(), !args.quiet, style, pcap, &info)?;
+    rec.fit_to(super::terminal_width(false));
 
     let local_port = args
         .src_port

@@ -135,7 +135,7 @@ pub fn graph(args: &GraphArgs) -> anyhow::Result<ExitCode> {
         },
     };
     let targets = targets(args, stream)?;
-    let mut collector = GraphCollector::new(stream);
+    let mut collector = GraphCollector::new(stream).with_interval(args.interval);
     each_packet(&args.file, |p, frame| collector.add(p, frame))?;
     if !collector.seen() {
         anyhow::bail!(

@@ -94,6 +94,20 @@ pub(crate) fn stdout_style(choice: ColorChoice) -> Style {
     }
 }
 
+/// The terminal's width when standard output is one (`COLUMNS` first, then the terminal
+/// size), to fit tables and cut packet-list lines; `None` on a pipe, or with `--wide`.
+pub(crate) fn terminal_width(wide: bool) -> Option<u16> {
+    if wide || !io::stdout().is_terminal() {
+        return None;
+    }
+    let from_env = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<u16>().ok());
+    from_env
+        .or_else(|| ratatui::crossterm::terminal::size().ok().map(|(w, _)| w))
+        .filter(|w| *w >= 20)
+}
+
 /// Parses a display filter, with the error drawn under the expression.
 pub(crate) fn parse_filter(src: Option<&str>) -> anyhow::Result<Option<crate::filter::Filter>> {
     src.map(|src| {

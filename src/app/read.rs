@@ -76,7 +76,8 @@ pub fn read(args: &ReadArgs) -> anyhow::Result<ExitCode> {
         count: args.count,
         stream_view: view,
         style,
-    });
+    })
+    .width(super::terminal_width(args.show.wide));
     if args.realtime && (args.speed.is_nan() || args.speed <= 0.0 || !args.speed.is_finite()) {
         anyhow::bail!("--speed must be a positive number (2 = twice as fast, 0.5 = half speed)");
     }

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 
-use super::capture::{interfaces, stop_on_signals, summary};
+use super::capture::{fit_stderr, interfaces, stop_on_signals, summary};
 use crate::capture::{self, CaptureSetup, FileSetup, LiveView};
 use crate::cli::capture::ServeArgs;
 use crate::link::iface;
@@ -56,6 +56,7 @@ pub fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     let names: Vec<String> = ifaces.iter().map(|i| i.name.clone()).collect();
     let mut view = ServeView::new(args.port, style);
     view.detail = false;
+    fit_view(&mut view, args);
     let reply = args.reply.clone();
     let port = args.port;
     let server_stop = stop.clone();
@@ -95,7 +96,7 @@ pub fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     let filter = format!("tcp.port == {port}");
     let report = capture::run(setup, Some(&filter))?;
     stop.store(true, Ordering::Relaxed);
-    eprintln!("{}", summary(&report, args.write.is_some()));
+    eprintln!("{}", fit_stderr(&summary(&report, args.write.is_some())));
     if let Some(e) = &report.file_error {
         anyhow::bail!("{e}");
     }
@@ -116,6 +117,7 @@ fn from_file(
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut view = ServeView::new(args.port, style);
+    fit_view(&mut view, args);
     for event in reader {
         match event {
             SourceEvent::Frame(f) => {
@@ -180,4 +182,12 @@ fn serve_client(mut stream: TcpStream, peer: SocketAddr, reply: &str) {
         }
     }
     eprintln!("server: {peer} disconnected");
+}
+
+/// Summary mode and width: on a terminal a summary fitted to its width, on a pipe every
+/// frame at full width, unless `--summary`, `-V` or `--wide` say otherwise.
+fn fit_view(view: &mut ServeView, args: &ServeArgs) {
+    let tty = io::stdout().is_terminal();
+    view.summary = args.summary || (tty && !args.every_frame);
+    view.width = super::terminal_width(args.wide);
 }

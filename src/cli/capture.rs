@@ -20,13 +20,8 @@ Without sudo, give wirelab the capability once:
   sudo setcap cap_net_raw=eip \"$(command -v wirelab)\"")]
 pub struct CaptureArgs {
     /// Interface to capture on (`eth0`, `wlan0`, `lo`...); give -i several times for one
-    /// file with all of them.
-    #[arg(
-        short = 'i',
-        long = "interface",
-        value_name = "IFACE",
-        required_unless_present = "list"
-    )]
+    /// file with all of them. Without -i, the interfaces are listed.
+    #[arg(short = 'i', long = "interface", value_name = "IFACE")]
     pub interfaces: Vec<String>,
 
     /// List the interfaces (addresses, link type, state) and exit.
@@ -124,6 +119,19 @@ pub struct ServeArgs {
     /// Colour the output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+
+    /// A block for every frame (the default when the output is not a terminal).
+    #[arg(short = 'V', long = "every-frame", conflicts_with = "summary")]
+    pub every_frame: bool,
+
+    /// Blocks only for the handshake, the first data segment and the teardown, the rest
+    /// counted (the default on a terminal).
+    #[arg(long)]
+    pub summary: bool,
+
+    /// On a terminal, keep full-width tables and lines (by default they fit its width).
+    #[arg(long)]
+    pub wide: bool,
 }
 
 /// Arguments of `wirelab replay`.

@@ -79,4 +79,18 @@ pub struct GraphArgs {
     /// Colour the terminal plot.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+
+    /// Throughput bin width in seconds (default: about one RTT, at least 1/100 of the
+    /// transfer).
+    #[arg(long, value_name = "SECS", value_parser = positive_secs)]
+    pub interval: Option<f64>,
+}
+
+fn positive_secs(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
+        _ => Err(format!(
+            "{s:?} is not a positive number of seconds (e.g. 0.01)"
+        )),
+    }
 }

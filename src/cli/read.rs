@@ -89,6 +89,10 @@ pub struct ShowArgs {
     /// Colour the output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// On a terminal, keep whole packet-list lines and full-width tables (by default they
+    /// are fitted to the terminal's width).
+    #[arg(long)]
+    pub wide: bool,
 }
 
 /// The per-stream views of `read` and `capture` (their numbers are printed at the end).

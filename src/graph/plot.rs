@@ -151,13 +151,15 @@ fn draw<DB: DrawingBackend>(
         ))?;
     }
     let ((x0, x1), (y0, y1)) = g.bounds();
-    let pad = (y1 - y0) * 0.03;
+    // Padding on both axes, so the dots at the edges are drawn whole.
+    let pad = (y1 - y0) * 0.04;
+    let xpad = (x1 - x0) * 0.02;
     let mut chart = ChartBuilder::on(&body)
         .margin(16)
         .margin_right(36)
         .x_label_area_size(56)
         .y_label_area_size(100)
-        .build_cartesian_2d(x0..x1, (y0 - pad)..(y1 + pad))?;
+        .build_cartesian_2d((x0 - xpad)..(x1 + xpad), (y0 - pad)..(y1 + pad))?;
     chart
         .configure_mesh()
         .y_label_formatter(&|v| axis_number(*v))

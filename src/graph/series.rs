@@ -14,8 +14,11 @@ use crate::analyse::Packet;
 use crate::analyse::rtt::{RttRow, RttTracker};
 use crate::decode::tcp_flags;
 
-/// Most bins of the throughput graph.
+/// Most bins of the throughput graph (unless `--interval` asks for more).
 pub const MAX_RATE_BINS: usize = 150;
+
+/// The throughput graph's bins are at least the transfer's duration over this.
+pub const DEFAULT_RATE_BINS: usize = 100;
 
 /// Series of one direction (as a sender of data, and what its peer said back).
 #[derive(Debug, Clone, Default)]
@@ -40,6 +43,8 @@ struct Side {
     highest_ack: Option<u32>,
     rtt: Envelope,
     srtt: Envelope,
+    /// The latest EstimatedRTT of this direction, in seconds.
+    last_srtt: Option<f64>,
 }
 
 /// Collects the series of stream `stream` (cloned by a view that draws a graph while the
@@ -51,6 +56,8 @@ pub struct GraphCollector {
     sides: [Side; 2],
     rtt: RttTracker,
     rows: Vec<RttRow>,
+    /// Throughput bin width asked for (`--interval`), in ns.
+    interval_ns: Option<i64>,
 }
 
 impl GraphCollector {
@@ -62,7 +69,17 @@ impl GraphCollector {
             sides: [Side::default(), Side::default()],
             rtt: RttTracker::only(stream),
             rows: Vec::new(),
+            interval_ns: None,
         }
+    }
+
+    /// Bins the throughput graph by `secs` seconds instead of the default (about one RTT,
+    /// at least 1/100 of the transfer).
+    pub fn with_interval(mut self, secs: Option<f64>) -> Self {
+        self.interval_ns = secs
+            .filter(|s| s.is_finite() && *s > 0.0)
+            .map(|s| (s * 1e9).round().max(1.0) as i64);
+        self
     }
 
     /// True once a frame of the stream was seen.
@@ -166,6 +183,7 @@ impl GraphCollector {
                 side.rtt.add(r.time_ns, rtt as f64 / 1e6);
                 if let Some(e) = r.estimate {
                     side.srtt.add(r.time_ns, e.srtt * 1e3);
+                    side.last_srtt = Some(e.srtt);
                 }
             }
         }
@@ -241,18 +259,32 @@ impl GraphCollector {
             ),
             GraphKind::Rtt => (
                 format!("Round-trip time, TCP stream {}: {who}", self.stream),
-                "Dots: RTT samples (ACK time − send time; none for retransmitted segments, Karn's rule). Line: EstimatedRTT (RFC 6298, α = 1/8).".to_string(),
+                "Dots: RTT samples (ACK time − send time; none for retransmitted segments, Karn's rule). Steps: EstimatedRTT (RFC 6298, α = 1/8), which changes only when a sample arrives.".to_string(),
                 "RTT (ms)".to_string(),
                 vec![
                     line("RTT sample", Shape::Points, Hue::Blue, &s.rtt),
-                    line("EstimatedRTT", Shape::Line, Hue::Green, &s.srtt),
+                    Series {
+                        points: steps(&pts(&s.srtt)),
+                        ..line("EstimatedRTT", Shape::Line, Hue::Green, &s.srtt)
+                    },
                 ],
             ),
             GraphKind::Throughput => {
-                // Bins of at least 1/150 of the transfer, so each holds a few segments.
+                // Bins of about one RTT (a sender's rate is only steady over a round
+                // trip), at least 1/100 of the transfer: whole groups of raw buckets.
                 let raw_bins = s.goodput.buckets();
-                let group = raw_bins.len().div_ceil(MAX_RATE_BINS).max(1);
-                let width = (s.goodput.width_ns().max(1) * group as i64) as f64 / 1e9;
+                let raw_ns = s.goodput.width_ns().max(1);
+                let span_ns = raw_ns.saturating_mul(raw_bins.len() as i64);
+                let want_ns = self.interval_ns.unwrap_or_else(|| {
+                    let rtt_ns = s.last_srtt.map_or(0, |r| (r * 1e9) as i64);
+                    rtt_ns.max(span_ns / DEFAULT_RATE_BINS as i64)
+                });
+                let mut group = usize::try_from((want_ns.max(1) + raw_ns - 1) / raw_ns).unwrap_or(1);
+                if self.interval_ns.is_none() {
+                    group = group.max(raw_bins.len().div_ceil(MAX_RATE_BINS));
+                }
+                let group = group.max(1);
+                let width = (raw_ns * group as i64) as f64 / 1e9;
                 let rates: Vec<(f64, f64)> = raw_bins
                     .chunks(group)
                     .map(|c| {
@@ -273,7 +305,7 @@ impl GraphCollector {
                 (
                     format!("Goodput, TCP stream {}: {who}", self.stream),
                     format!(
-                        "New payload bytes (each sequence number once: retransmissions add nothing) per {} ms bin, as a rate; the grey line is the moving average over {} bins.",
+                        "New payload bytes (each sequence number once: retransmissions add nothing) per {} ms bin (about one round trip; --interval changes it), as a rate; the grey line is the moving average over {} bins.",
                         fmt_ms(width * 1e3),
                         2 * k + 1
                     ),
@@ -337,6 +369,21 @@ impl GraphCollector {
     }
 }
 
+/// A step line through `points`: each value holds until the next one replaces it (an
+/// estimate changes only when a sample arrives).
+fn steps(points: &[(f64, f64)]) -> Vec<(f64, f64)> {
+    let mut out = Vec::with_capacity(points.len() * 2);
+    for (i, &p) in points.iter().enumerate() {
+        if let Some(&(_, prev)) = i.checked_sub(1).and_then(|j| points.get(j))
+            && prev != p.1
+        {
+            out.push((p.0, prev));
+        }
+        out.push(p);
+    }
+    out
+}
+
 fn fmt_ms(ms: f64) -> String {
     if ms >= 10.0 {
         format!("{ms:.0}")
@@ -344,5 +391,39 @@ fn fmt_ms(ms: f64) -> String {
         format!("{ms:.1}")
     } else {
         format!("{ms:.3}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_hold_each_value_until_the_next() {
+        let s = steps(&[(0.0, 1.0), (1.0, 3.0), (2.0, 3.0), (3.0, 2.0)]);
+        assert_eq!(
+            s,
+            vec![
+                (0.0, 1.0),
+                (1.0, 1.0),
+                (1.0, 3.0),
+                (2.0, 3.0),
+                (3.0, 3.0),
+                (3.0, 2.0)
+            ]
+        );
+        assert!(steps(&[]).is_empty());
+    }
+
+    #[test]
+    fn an_interval_must_be_positive() {
+        assert_eq!(
+            GraphCollector::new(0).with_interval(Some(0.0)).interval_ns,
+            None
+        );
+        assert_eq!(
+            GraphCollector::new(0).with_interval(Some(0.01)).interval_ns,
+            Some(10_000_000)
+        );
     }
 }

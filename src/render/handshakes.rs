@@ -20,6 +20,18 @@ pub fn stream_table(s: &StreamExchange) -> Table {
     table_of(s, true)
 }
 
+/// Terminal width from which fitted tables keep the raw Seq/Ack columns.
+pub const RAW_COLUMNS_FROM: u16 = 130;
+
+/// The table of one stream fitted into `width` columns (the "Why" column wraps first; the
+/// raw Seq/Ack columns are kept only from [`RAW_COLUMNS_FROM`] columns).
+pub fn stream_table_fitted(s: &StreamExchange, width: u16) -> Table {
+    let mut t = table_of(s, width >= RAW_COLUMNS_FROM);
+    t.set_content_arrangement(comfy_table::ContentArrangement::Dynamic)
+        .set_width(width);
+    t
+}
+
 /// The table of one stream; without `raw`, the raw Seq and Ack columns are left out (the
 /// "why" column still gives the raw numbers), for narrow terminals.
 fn table_of(s: &StreamExchange, raw: bool) -> Table {
@@ -173,31 +185,92 @@ fn write_tables(
         if i > 0 {
             writeln!(w)?;
         }
-        writeln!(
-            w,
-            "{}TCP stream {}: A = {}  ⇄  B = {}{}",
-            style.start(Color::Bold),
-            s.stream,
-            s.a,
-            s.b,
-            style.end()
-        )?;
-        if s.rows.is_empty() {
-            writeln!(
-                w,
-                "  no SYN, FIN or RST captured ({} frames, all mid-stream)",
-                s.other_frames
-            )?;
-            continue;
-        }
-        let mut table = table_of(s, raw);
-        if let Some(width) = width {
-            table
-                .set_content_arrangement(comfy_table::ContentArrangement::Dynamic)
-                .set_width(width);
-        }
-        writeln!(w, "{table}")?;
-        write_ladder(w, s, style)?;
+        write_stream(w, s, style, width, raw)?;
     }
     Ok(())
+}
+
+/// Writes one stream's title, table and ladder (`width`: fit the table into so many
+/// columns; `raw`: keep the raw Seq/Ack columns).
+pub fn write_stream(
+    w: &mut impl Write,
+    s: &StreamExchange,
+    style: Style,
+    width: Option<u16>,
+    raw: bool,
+) -> io::Result<()> {
+    writeln!(
+        w,
+        "{}TCP stream {}: A = {}  ⇄  B = {}{}",
+        style.start(Color::Bold),
+        s.stream,
+        s.a,
+        s.b,
+        style.end()
+    )?;
+    if s.rows.is_empty() {
+        writeln!(
+            w,
+            "  no SYN, FIN or RST captured ({} frames, all mid-stream)",
+            s.other_frames
+        )?;
+        return Ok(());
+    }
+    let mut table = table_of(s, raw);
+    if let Some(width) = width {
+        table
+            .set_content_arrangement(comfy_table::ContentArrangement::Dynamic)
+            .set_width(width);
+    }
+    writeln!(w, "{table}")?;
+    write_ladder(w, s, style)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyse::{Analyzer, Packet};
+    use crate::render::table::display_width;
+    use crate::source::{CaptureReader, SourceEvent};
+
+    fn handshakes(path: &str) -> Handshakes {
+        let root = env!("CARGO_MANIFEST_DIR");
+        let mut hs = Handshakes::new();
+        let mut a = Analyzer::new();
+        let mut p = Packet::default();
+        for ev in CaptureReader::open(format!("{root}/{path}").as_ref()).unwrap() {
+            if let SourceEvent::Frame(f) = ev {
+                a.process(&f, &mut p);
+                hs.add(&p);
+            }
+        }
+        hs
+    }
+
+    #[test]
+    fn fitted_tables_fit_80_columns() {
+        for path in [
+            "captures/tcp-handshake.pcapng",
+            "captures/tcp-analysis.pcapng",
+        ] {
+            let hs = handshakes(path);
+            let mut out = Vec::new();
+            write_handshakes_fitted(
+                &mut out,
+                &hs,
+                Style::default(),
+                80,
+                SeqColumns::RelativeOnly,
+            )
+            .unwrap();
+            for s in hs.list() {
+                writeln!(out, "{}", stream_table_fitted(s, 80)).unwrap();
+            }
+            let text = String::from_utf8(out).unwrap();
+            assert!(text.contains("Why"), "{text}");
+            for line in text.lines() {
+                assert!(display_width(line) <= 80, "{path}: {line}");
+            }
+        }
+    }
 }

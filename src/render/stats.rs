@@ -12,6 +12,21 @@ fn right(v: impl ToString) -> Cell {
 
 /// Writes the conversation and endpoint tables.
 pub fn write_stats(w: &mut impl Write, c: &Conversations) -> io::Result<()> {
+    write_stats_fitted(w, c, None)
+}
+
+/// The same, each table fitted into `width` columns when given (a terminal).
+pub fn write_stats_fitted(
+    w: &mut impl Write,
+    c: &Conversations,
+    width: Option<u16>,
+) -> io::Result<()> {
+    let fit = |t: &mut Table| {
+        if let Some(width) = width {
+            t.set_content_arrangement(comfy_table::ContentArrangement::Dynamic)
+                .set_width(width);
+        }
+    };
     for tr in [Transport::Tcp, Transport::Udp] {
         let convs: Vec<_> = c.list().iter().filter(|x| x.transport == tr).collect();
         writeln!(w, "{} conversations: {}", tr.name(), convs.len())?;
@@ -53,6 +68,7 @@ pub fn write_stats(w: &mut impl Write, c: &Conversations) -> io::Result<()> {
             ]);
             t.add_row(row);
         }
+        fit(&mut t);
         writeln!(w, "{t}")?;
         writeln!(w)?;
     }
@@ -70,6 +86,7 @@ pub fn write_stats(w: &mut impl Write, c: &Conversations) -> io::Result<()> {
                 right(e.conversations),
             ]);
         }
+        fit(&mut t);
         writeln!(w, "{t}")?;
     }
     for (ip, socks) in c.server_hosts() {

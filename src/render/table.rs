@@ -46,6 +46,66 @@ impl RowCells {
 pub struct PacketList {
     /// Colours.
     pub style: Style,
+    /// Cut each line to this many columns with `…` (a terminal, as `ps` does); `None`:
+    /// whole lines (a pipe, `--wide`).
+    pub width: Option<u16>,
+}
+
+/// Columns `s` takes on a terminal (ANSI colour sequences take none).
+pub fn display_width(s: &str) -> usize {
+    let mut w = 0;
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            // CSI: ESC [ parameters final-byte.
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            w += unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        }
+    }
+    w
+}
+
+/// `line` cut to `width` columns, its last one an ellipsis `…` when anything was cut off
+/// (colour sequences are kept; a cut line ends with a colour reset).
+pub fn cut(line: &str, width: usize) -> std::borrow::Cow<'_, str> {
+    if display_width(line) <= width {
+        return line.into();
+    }
+    let mut out = String::with_capacity(line.len());
+    let mut w = 0;
+    let mut chars = line.chars();
+    let mut colored = false;
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            colored = true;
+            out.push(c);
+            for c in chars.by_ref() {
+                out.push(c);
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+            continue;
+        }
+        let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if w + cw + 1 > width {
+            break;
+        }
+        w += cw;
+        out.push(c);
+    }
+    if width > 0 {
+        out.push('…');
+    }
+    if colored {
+        out.push_str("\x1b[0m");
+    }
+    out.into()
 }
 
 /// Seconds with 6 decimals from signed nanoseconds, truncated like Wireshark's column.
@@ -70,8 +130,7 @@ pub fn time_string(ns: i64) -> String {
 impl PacketList {
     /// The column header line.
     pub fn header(&self, w: &mut impl Write) -> io::Result<()> {
-        writeln!(
-            w,
+        let line = format!(
             "{}{:>6} {:>11}  {:<22} {:<22} {:<8} {:>6}  Info{}",
             self.style.start(Color::Bold),
             "No.",
@@ -81,11 +140,30 @@ impl PacketList {
             "Protocol",
             "Length",
             self.style.end()
-        )
+        );
+        self.write_line(w, &line)
+    }
+
+    /// Writes `line` and a newline, cut to the width when there is one.
+    fn write_line(&self, w: &mut impl Write, line: &str) -> io::Result<()> {
+        match self.width {
+            Some(width) => writeln!(w, "{}", cut(line, usize::from(width))),
+            None => writeln!(w, "{line}"),
+        }
     }
 
     /// One frame's line.
     pub fn row(&self, w: &mut impl Write, p: &Packet) -> io::Result<()> {
+        if self.width.is_some() {
+            let mut line = Vec::with_capacity(160);
+            self.row_whole(&mut line, p)?;
+            let line = String::from_utf8_lossy(&line);
+            return self.write_line(w, line.trim_end_matches('\n'));
+        }
+        self.row_whole(w, p)
+    }
+
+    fn row_whole(&self, w: &mut impl Write, p: &Packet) -> io::Result<()> {
         let color = self.row_color(p);
         if let Some(c) = color {
             w.write_all(self.style.start(c).as_bytes())?;
@@ -166,5 +244,39 @@ mod tests {
         assert_eq!(time_string(0), "0.000000");
         assert_eq!(time_string(1_234_567_999), "1.234567");
         assert_eq!(time_string(-1_500), "-0.000001");
+    }
+
+    #[test]
+    fn lines_are_cut_to_the_width_with_an_ellipsis() {
+        assert_eq!(cut("abcdef", 4), "abc…");
+        assert_eq!(cut("abcd", 4), "abcd");
+        assert_eq!(display_width("\x1b[1mab\x1b[0m→"), 3);
+        assert_eq!(cut("\x1b[1mabcdef\x1b[0m", 3), "\x1b[1mab…\x1b[0m");
+    }
+
+    #[test]
+    fn packet_list_fits_80_columns_on_a_terminal() {
+        let root = env!("CARGO_MANIFEST_DIR");
+        let path = format!("{root}/captures/tcp-analysis.pcapng");
+        let mut a = crate::analyse::Analyzer::new();
+        let mut p = Packet::default();
+        let list = PacketList {
+            style: Style::default(),
+            width: Some(80),
+        };
+        let mut out = Vec::new();
+        list.header(&mut out).unwrap();
+        for ev in crate::source::CaptureReader::open(path.as_ref()).unwrap() {
+            if let crate::source::SourceEvent::Frame(f) = ev {
+                a.process(&f, &mut p);
+                list.row(&mut out, &p).unwrap();
+            }
+        }
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.lines().count() > 10);
+        assert!(text.contains('…'));
+        for line in text.lines() {
+            assert!(display_width(line) <= 80, "{line}");
+        }
     }
 }

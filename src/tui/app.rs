@@ -322,7 +322,10 @@ impl App {
                 self.view = Some(views::open(kind, &self.index, selected, filter));
             }
         }
-        if self.state.popup.is_none_or(|p| p == Popup::Help) {
+        // A view stays open under the help opened over it.
+        let help_over_view =
+            self.state.popup == Some(Popup::Help) && self.state.help_over.is_some();
+        if self.state.popup.is_none_or(|p| p == Popup::Help) && !help_over_view {
             self.view = None;
         }
     }

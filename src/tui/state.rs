@@ -206,6 +206,8 @@ pub struct ViewState {
     pub note: Option<String>,
     /// The user asked to quit.
     pub quit: bool,
+    /// The view the help was opened over (`?` in a view): shown again when the help closes.
+    pub help_over: Option<ViewKind>,
 }
 
 const TOP: RowId = RowId {
@@ -233,6 +235,7 @@ impl ViewState {
             view_scroll: (0, 0),
             note: None,
             quit: false,
+            help_over: None,
         }
     }
 
@@ -595,16 +598,25 @@ impl ViewState {
 
     fn popup_key(&mut self, popup: Popup, key: Key, facts: &Facts) -> Effect {
         match key {
+            Key::Esc | Key::Char('q') | Key::Char('?') if popup == Popup::Help => {
+                // Back to the view the help was opened over, if any.
+                self.popup = self.help_over.take().map(Popup::View);
+                return Effect::None;
+            }
             Key::Esc | Key::Char('q') => {
                 self.popup = None;
                 return Effect::None;
             }
-            Key::Char('?') if popup == Popup::Help => {
-                self.popup = None;
+            Key::Char('?') => {
+                if let Popup::View(v) = popup {
+                    self.help_over = Some(v);
+                }
+                self.popup = Some(Popup::Help);
                 return Effect::None;
             }
             Key::Char(c) if ViewKind::ALL.iter().any(|v| v.key() == c) => {
                 self.popup = None;
+                self.help_over = None;
                 return self.on_key(key, facts);
             }
             _ => {}
@@ -929,6 +941,23 @@ mod tests {
         keys(&mut s, &f, &[Key::Char('/'), Key::Char('q')]);
         assert!(!s.quit);
         assert_eq!(s.filter.text, "q");
+    }
+
+    #[test]
+    fn help_opens_over_a_graph_and_returns_to_it() {
+        let mut s = ViewState::new(false);
+        let f = facts(16, None);
+        let v = ViewKind::RoundTrip;
+        assert_eq!(s.on_key(Key::Char(v.key()), &f), Effect::OpenView(v));
+        s.on_key(Key::Char('?'), &f);
+        assert_eq!(s.popup, Some(Popup::Help));
+        s.on_key(Key::Esc, &f);
+        assert_eq!(s.popup, Some(Popup::View(v)));
+        s.on_key(Key::Char('?'), &f);
+        s.on_key(Key::Char('?'), &f);
+        assert_eq!(s.popup, Some(Popup::View(v)));
+        s.on_key(Key::Esc, &f);
+        assert_eq!(s.popup, None);
     }
 
     #[test]

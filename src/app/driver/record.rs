@@ -30,6 +30,8 @@ pub struct Recorder<W: Write> {
     frame: Frame,
     rows: Vec<u8>,
     frames: u64,
+    /// Columns the handshake table is fitted into.
+    width: u16,
 }
 
 impl<W: Write> Recorder<W> {
@@ -68,7 +70,15 @@ impl<W: Write> Recorder<W> {
             },
             rows: Vec::new(),
             frames: 0,
+            width: WIDTH,
         })
+    }
+
+    /// Fits rows and the table into a terminal of `width` columns (at most [`WIDTH`]);
+    /// `None` (a pipe): rows whole, the table at [`WIDTH`].
+    pub fn fit_to(&mut self, width: Option<u16>) {
+        self.width = width.map_or(WIDTH, |w| w.min(WIDTH));
+        self.pipeline.set_width(width);
     }
 
     /// True when rows are shown.
@@ -162,7 +172,7 @@ impl<W: Write> Recorder<W> {
                 &mut self.out,
                 &self.handshakes,
                 self.style,
-                WIDTH,
+                self.width,
                 handshakes::SeqColumns::RelativeOnly,
             )?;
         }
@@ -179,4 +189,36 @@ fn is_notable(comment: &str) -> bool {
         comment,
         "data" | "ACK" | "handshake SYN" | "handshake ACK" | "FIN" | "ACK of the server's FIN"
     )
+}
+
+#[cfg(test)]
+mod width_tests {
+    use super::*;
+    use crate::render::table::display_width;
+    use crate::source::{CaptureReader, SourceEvent};
+
+    /// Craft's rows and end-of-session table on an 80-column terminal: no line wider.
+    #[test]
+    fn rows_and_table_fit_80_columns() {
+        let root = env!("CARGO_MANIFEST_DIR");
+        let path = format!("{root}/captures/tcp-handshake.pcapng");
+        let mut out = Vec::new();
+        {
+            let info = InterfaceInfo::new(LinkType::ETHERNET);
+            let mut rec = Recorder::new(&mut out, true, Style::default(), None, &info).unwrap();
+            rec.fit_to(Some(80));
+            for ev in CaptureReader::open(path.as_ref()).unwrap() {
+                if let SourceEvent::Frame(f) = ev {
+                    rec.record(Direction::Outbound, &f.data, f.timestamp, None, None)
+                        .unwrap();
+                }
+            }
+            rec.finish().unwrap();
+        }
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("Why"), "{text}");
+        for line in text.lines() {
+            assert!(display_width(line) <= 80, "{line}");
+        }
+    }
 }
