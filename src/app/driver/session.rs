@@ -381,7 +381,7 @@ impl<'a, W: Write> Session<'a, W> {
         let t = t.clone();
         self.st.record_rx(ts, Direction::Inbound, None)?;
         let rx = self.st.rx();
-        let (options, _) = tcp_options::parse(rx.get(t.options.clone()).unwrap_or(&[]));
+        let (options, _) = tcp_options::parse(rx.get(t.options_range.clone()).unwrap_or(&[]));
         // The payload as the IP length says (GSO frames from the kernel can be far larger
         // than an MSS: they are taken whole). Checksums are not checked: frames from the local
         // kernel on veth carry unfinished (offloaded) ones.

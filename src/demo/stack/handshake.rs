@@ -64,7 +64,7 @@ pub fn parse_segment(frame: &[u8]) -> Option<Segment> {
     let TransportRepr::Tcp(tcp) = &d.transport else {
         return None;
     };
-    let (o, _) = tcp_options::parse(frame.get(tcp.options.clone()).unwrap_or(&[]));
+    let (o, _) = tcp_options::parse(frame.get(tcp.options_range.clone()).unwrap_or(&[]));
     let mut options = Vec::new();
     if let Some(mss) = o.mss {
         options.push(format!("MSS={mss}"));
