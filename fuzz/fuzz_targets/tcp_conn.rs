@@ -161,7 +161,7 @@ fuzz_target!(|data: &[u8]| {
                 );
             }
             assert!(out < 100_000, "runaway output");
-            let r = seg.repr;
+            let r = &seg.repr;
             if r.flags & ACK != 0 && r.flags & RST == 0 {
                 let a = u64::from(r.ack.wrapping_sub(peer_isn.wrapping_add(1)));
                 assert!(

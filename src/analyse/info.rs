@@ -181,7 +181,7 @@ fn tcp_info(t: &TcpRepr, a: Option<&TcpAnalysis>, bytes: &[u8], info: &mut Strin
         let _ = write!(info, " Len={len}");
     }
     let ack_base = a.and_then(|a| a.ack_base).unwrap_or(0);
-    let opts = bytes.get(t.options.clone()).unwrap_or(&[]);
+    let opts = bytes.get(t.options_range.clone()).unwrap_or(&[]);
     for (_, opt) in tcp_options::iter(opts) {
         match opt {
             Ok(TcpOption::Mss(m)) => {

@@ -142,7 +142,7 @@ impl Packet {
             return Address::Ip(s);
         }
         match &self.decoded.link {
-            decode::LinkRepr::Ethernet { src, .. } => Address::Mac(*src),
+            decode::LinkRepr::Ethernet { header, .. } => Address::Mac(header.src),
             decode::LinkRepr::Sll { addr, addr_len, .. } if *addr_len == 6 => {
                 let mut m = [0u8; 6];
                 m.copy_from_slice(&addr[..6]);
@@ -158,7 +158,7 @@ impl Packet {
             return Address::Ip(d);
         }
         match &self.decoded.link {
-            decode::LinkRepr::Ethernet { dst, .. } => Address::Mac(*dst),
+            decode::LinkRepr::Ethernet { header, .. } => Address::Mac(header.dst),
             _ => Address::None,
         }
     }

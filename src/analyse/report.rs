@@ -288,7 +288,7 @@ impl ReportBuilder {
                 seq_raw: t.seq,
                 seq: a.seq,
                 flags: t.flags,
-                mss: t.mss,
+                mss: t.mss(),
             });
             s.syn_dir = Some(fi as u8);
         } else if syn && ack_set && s.syn_ack.is_none() {
@@ -299,7 +299,7 @@ impl ReportBuilder {
                 seq: a.seq,
                 ack: a.ack,
                 flags: t.flags,
-                mss: t.mss,
+                mss: t.mss(),
             });
         } else if ack_set
             && !syn

@@ -70,7 +70,7 @@ impl TcpSegment {
             flags: t.flags,
             window: t.window,
             len: t.len,
-            window_scale: t.window_scale,
+            window_scale: t.window_scale(),
         }
     }
 

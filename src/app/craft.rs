@@ -14,12 +14,13 @@ use super::driver::session::{
 use super::exit::{self, Failure};
 use crate::cli::craft::CraftArgs;
 use crate::craft::neighbor::NeighborConfig;
+use crate::craft::random_u32;
 use crate::craft::tcp_conn::{Outcome, TcpConfig, TimedOut};
-use crate::craft::{ipv4, random_u32};
 use crate::frame::LinkType;
 use crate::link::{Interface, Link, LinkError, LinkOptions, LossyLink, PnetLink, iface};
 use crate::render::summary;
 use crate::sink::pcapng::{InterfaceInfo, PcapNgSink, SectionInfo};
+use crate::wire::ipv4;
 
 /// Snap length written in the pcapng interface block (as dumpcap's default).
 pub const SNAPLEN: u32 = 262_144;

@@ -13,8 +13,6 @@ use super::driver::station::{Got, Host, IDLE, Station, StationError};
 use super::exit::{self, Failure};
 use crate::cli::craft::PingArgs;
 use crate::craft::frame::{self, Route};
-use crate::craft::icmp::{ECHO_REPLY, ECHO_REQUEST, IcmpRepr};
-use crate::craft::ipv4;
 use crate::craft::neighbor::NeighborConfig;
 use crate::craft::ping::{PingConfig, Pinger};
 use crate::decode::detail::{self, DetailContext};
@@ -23,6 +21,8 @@ use crate::frame::LinkType;
 use crate::link::{LinkOptions, PnetLink, iface};
 use crate::render::encapsulation::write_build_up;
 use crate::sink::pcapng::{Direction, InterfaceInfo};
+use crate::wire::icmp::{ECHO_REPLY, ECHO_REQUEST, IcmpRepr};
+use crate::wire::ipv4;
 
 /// The IPv4 address of `host` (a literal, or a name resolved by the system).
 fn resolve_host(host: &str) -> Result<Ipv4Addr, Failure> {

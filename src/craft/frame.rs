@@ -5,12 +5,12 @@
 use std::net::Ipv4Addr;
 use std::ops::Range;
 
-use super::arp::{self, ArpRepr};
-use super::ethernet::{self, ETHERTYPE_ARP, ETHERTYPE_IPV4, EthernetRepr};
-use super::icmp::{self, IcmpRepr};
-use super::ipv4::{self, Ipv4Repr};
-use super::tcp::TcpRepr;
 use super::{BuildError, Payload};
+use crate::wire::arp::{self, ArpRepr};
+use crate::wire::ethernet::{self, ETHERTYPE_ARP, ETHERTYPE_IPV4, EthernetRepr};
+use crate::wire::icmp::{self, IcmpRepr};
+use crate::wire::ipv4::{self, Ipv4Repr};
+use crate::wire::tcp::TcpRepr;
 
 /// The addresses of one direction of a conversation, at the link and network layers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,7 +63,7 @@ pub fn tcp(
     tcp: &TcpRepr,
     payload: Payload<'_>,
 ) -> Result<Layout, BuildError> {
-    let tcp_len = tcp.header_len();
+    let tcp_len = tcp.emit_header_len();
     let segment_len = tcp_len + payload.len();
     let ip = Ipv4Repr::new(
         route.src_ip,
@@ -169,9 +169,9 @@ fn layout(net_len: usize, transport_len: usize, payload_len: usize) -> Layout {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::craft::tcp::TcpOptions;
     use crate::decode::{self, NetRepr, Reassembler, TransportRepr, tcp_flags, tcp_options};
     use crate::frame::LinkType;
+    use crate::wire::tcp::TcpOptions;
 
     fn route() -> Route {
         Route {
@@ -187,18 +187,18 @@ mod tests {
     /// them independently of pnet).
     #[test]
     fn a_tcp_frame_round_trips_through_the_decoder() {
-        let repr = TcpRepr {
-            src_port: 40000,
-            dst_port: 8080,
-            seq: u32::MAX - 3,
-            ack: 77,
-            flags: tcp_flags::PSH | tcp_flags::ACK,
-            window: 502,
-            options: TcpOptions {
+        let repr = TcpRepr::new(
+            40000,
+            8080,
+            u32::MAX - 3,
+            77,
+            tcp_flags::PSH | tcp_flags::ACK,
+            502,
+            TcpOptions {
                 timestamps: Some((123, 456)),
                 ..TcpOptions::default()
             },
-        };
+        );
         let mut buf = Vec::new();
         let l = tcp(
             &mut buf,
@@ -216,9 +216,12 @@ mod tests {
         let d = decode::decode(1, LinkType::ETHERNET, &buf, &mut Reassembler::new());
         assert_eq!(d.malformed, None);
         let decode::LinkRepr::Ethernet {
-            dst,
-            src,
-            ethertype,
+            header:
+                EthernetRepr {
+                    dst,
+                    src,
+                    ethertype,
+                },
             ..
         } = d.link
         else {
@@ -245,7 +248,7 @@ mod tests {
         assert_eq!(t.len, Some(10));
         assert_eq!(t.range, l.transport);
         assert_eq!(&buf[t.payload.clone()], b"hello wire");
-        let (opts, err) = tcp_options::parse(&buf[t.options.clone()]);
+        let (opts, err) = tcp_options::parse(&buf[t.options_range.clone()]);
         assert_eq!((opts, err), (repr.options, None));
         // Independent checksums.
         let sliced = etherparse::SlicedPacket::from_ethernet(&buf).unwrap();
@@ -297,18 +300,18 @@ mod tests {
     /// must be byte for byte the frame built in a fresh buffer.
     #[test]
     fn no_byte_of_an_old_frame_survives_in_a_reused_buffer() {
-        let repr = TcpRepr {
-            src_port: 1,
-            dst_port: 2,
-            seq: 3,
-            ack: 4,
-            flags: tcp_flags::ACK,
-            window: 5,
-            options: TcpOptions {
+        let repr = TcpRepr::new(
+            1,
+            2,
+            3,
+            4,
+            tcp_flags::ACK,
+            5,
+            TcpOptions {
                 timestamps: Some((6, 7)),
                 ..TcpOptions::default()
             },
-        };
+        );
         let mut fresh = Vec::new();
         tcp(&mut fresh, &route(), 9, &repr, Payload::new(b"abc")).unwrap();
         let mut reused = vec![0xaa; fresh.len()];

@@ -1,10 +1,9 @@
 //! The one packet builder: headers written by hand with pnet's `Mutable*Packet` types, and the
 //! sans-IO state machines that decide what to send.
 //!
-//! Crafting flows payload → [`tcp`] → [`ipv4`] → [`ethernet`] → link (and [`arp`], [`icmp`] for
-//! address resolution and ping). Each header module has a small `Repr` (the values a sender
-//! chooses) with an `emit` that writes them into a buffer, checksums included (the one
-//! checksum module, [`crate::wire::checksum`]).
+//! Crafting flows payload → TCP → IPv4 → Ethernet → link (and ARP, ICMP for address
+//! resolution and ping). The headers are [`crate::wire`]'s, one `Repr` per protocol that both
+//! parses and emits, checksums included (the one checksum module, [`crate::wire::checksum`]).
 //! [`frame`] stacks them into whole Ethernet frames in a reusable buffer and reports where each
 //! layer's bytes are. [`tcp_conn`] is a TCP client connection, [`neighbor`] the ARP logic and
 //! [`ping`] the echo exchange, all without I/O or clocks: time is passed in, segments and
@@ -15,18 +14,12 @@
 //! Nothing here parses frames: received frames are read with [`crate::decode`].
 #![forbid(unsafe_code)]
 
-pub mod arp;
-pub mod ethernet;
 pub mod frame;
-pub mod icmp;
-pub mod ipv4;
 pub mod neighbor;
 pub mod ping;
-pub mod tcp;
 pub mod tcp_conn;
 
 pub use crate::wire::BuildError;
-pub(crate) use crate::wire::need;
 
 /// A payload in at most two pieces (the two halves of a ring buffer), copied into frames
 /// without an intermediate buffer.

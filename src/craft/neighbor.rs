@@ -10,8 +10,8 @@ use std::collections::VecDeque;
 use std::net::Ipv4Addr;
 use std::time::Duration;
 
-use super::arp::{ArpRepr, REQUEST};
-use super::ethernet::BROADCAST;
+use crate::wire::arp::{ArpRepr, REQUEST};
+use crate::wire::ethernet::BROADCAST;
 
 /// Timing of requests and probes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -286,7 +286,7 @@ impl Neighbor {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::craft::arp::REPLY;
+    use crate::wire::arp::REPLY;
 
     const US: [u8; 6] = [2, 0, 0, 0, 0, 0x20];
     const SERVER: [u8; 6] = [2, 0, 0, 0, 3, 1];

@@ -14,8 +14,8 @@ use crate::wire::mac;
 
 use super::names::{ethertype_name, ip_proto_name, tcp_flag_names};
 use super::{
-    ArpRepr, Decoded, IcmpRepr, Ipv4Repr, Ipv6Repr, LinkRepr, NetRepr, TcpRepr, TransportRepr,
-    UdpRepr, VlanRepr,
+    ArpRepr, Decoded, EthernetRepr, IcmpRepr, Ipv4Repr, Ipv6Repr, LinkRepr, NetRepr, TcpRepr,
+    TransportRepr, UdpRepr, VlanRepr,
 };
 
 /// Which protocol a layer is; the hex dump marks its bytes with [`LayerKind::marker`].
@@ -272,9 +272,12 @@ fn hex_preview(b: &[u8]) -> String {
 fn link_layer(link: &LinkRepr, frame: &[u8], out: &mut Vec<Layer>) {
     match link {
         LinkRepr::Ethernet {
-            dst,
-            src,
-            ethertype,
+            header:
+                EthernetRepr {
+                    dst,
+                    src,
+                    ethertype,
+                },
             range,
         } => {
             let title = if *ethertype < 0x0600 {
@@ -622,15 +625,15 @@ fn tcp_layers(t: &TcpRepr, bytes: &[u8], ctx: &DetailContext, out: &mut Vec<Laye
         16..18,
     );
     field(&mut l, "Urgent Pointer", t.urgent.to_string(), 18..20);
-    if !t.options.is_empty() {
-        let opts = bytes.get(t.options.clone()).unwrap_or(&[]);
+    if !t.options_range.is_empty() {
+        let opts = bytes.get(t.options_range.clone()).unwrap_or(&[]);
         l.field(
             "Options",
             format!("{} bytes", opts.len()),
-            t.options.clone(),
+            t.options_range.clone(),
         );
         for (r, opt) in tcp_options::iter(opts) {
-            let r = at(t.options.start, r);
+            let r = at(t.options_range.start, r);
             let (name, value) = match opt {
                 Ok(TcpOption::Nop) => ("  No-Operation (NOP)", String::new()),
                 Ok(TcpOption::Mss(m)) => ("  Maximum segment size", format!("{m} bytes")),

@@ -8,7 +8,7 @@ use std::ops::Range;
 
 use etherparse::{EtherType, LaxSlicedPacket};
 
-use super::Decoded;
+use super::{Decoded, EthernetRepr};
 use crate::frame::LinkType;
 
 /// The link-layer header of a frame.
@@ -17,14 +17,10 @@ pub enum LinkRepr {
     /// No link header decoded (raw IP, or an unknown link type).
     #[default]
     None,
-    /// Ethernet II (or 802.3 when `ethertype` < 0x0600, then it is a length).
+    /// Ethernet II (or 802.3 when the header's `ethertype` < 0x0600, then it is a length).
     Ethernet {
-        /// Destination MAC.
-        dst: [u8; 6],
-        /// Source MAC.
-        src: [u8; 6],
-        /// Ethertype (or 802.3 length).
-        ethertype: u16,
+        /// The header's fields.
+        header: EthernetRepr,
         /// Bytes of the header.
         range: Range<usize>,
     },
@@ -62,7 +58,7 @@ impl LinkRepr {
     /// The Ethernet addresses (source, destination), if any.
     pub fn macs(&self) -> Option<([u8; 6], [u8; 6])> {
         match self {
-            LinkRepr::Ethernet { src, dst, .. } => Some((*src, *dst)),
+            LinkRepr::Ethernet { header, .. } => Some((header.src, header.dst)),
             _ => None,
         }
     }
@@ -80,9 +76,11 @@ pub(super) fn slice<'a>(
             Ok(sliced) => {
                 if let Some(etherparse::LinkSlice::Ethernet2(eth)) = &sliced.link {
                     out.link = LinkRepr::Ethernet {
-                        dst: eth.destination(),
-                        src: eth.source(),
-                        ethertype: eth.ether_type().0,
+                        header: EthernetRepr {
+                            dst: eth.destination(),
+                            src: eth.source(),
+                            ethertype: eth.ether_type().0,
+                        },
                         range: 0..14,
                     };
                 }

@@ -29,7 +29,7 @@ pub use link::LinkRepr;
 pub use reassembly::Reassembler;
 
 pub use crate::wire::arp::ArpRepr;
-pub use crate::wire::ethernet::VlanRepr;
+pub use crate::wire::ethernet::{EthernetRepr, VlanRepr};
 pub use crate::wire::icmp::{IcmpRepr, QuotedRepr, QuotedTransport};
 pub use crate::wire::ipv4::Ipv4Repr;
 pub use crate::wire::ipv6::Ipv6Repr;
@@ -369,7 +369,6 @@ fn decode_transport(
                 if let Some(e) = err {
                     set_malformed(out, format!("TCP options: {}", e.0));
                 }
-                let (mss, ws) = (opts.mss, opts.window_scale);
                 let flags = crate::wire::tcp::flags_of(tcp.header_slice());
                 let opts_start = base + 20;
                 out.transport = TransportRepr::Tcp(TcpRepr {
@@ -382,11 +381,10 @@ fn decode_transport(
                     window: tcp.window_size(),
                     checksum: tcp.checksum(),
                     urgent: tcp.urgent_pointer(),
-                    mss,
-                    window_scale: ws,
+                    options: opts,
                     len,
                     range: base..base + hl,
-                    options: opts_start..base + hl,
+                    options_range: opts_start..base + hl,
                     payload: base + hl..range.end,
                     cut: None,
                 });

@@ -30,9 +30,11 @@ fn hand_checked_syn() {
     assert_eq!(
         d.link,
         LinkRepr::Ethernet {
-            dst: [2, 0, 0, 0, 0, 1],
-            src: [2, 0, 0, 0, 0, 2],
-            ethertype: 0x0800,
+            header: EthernetRepr {
+                dst: [2, 0, 0, 0, 0, 1],
+                src: [2, 0, 0, 0, 0, 2],
+                ethertype: 0x0800,
+            },
             range: 0..14
         }
     );
@@ -55,11 +57,11 @@ fn hand_checked_syn() {
     assert_eq!(t.flags, tcp_flags::SYN);
     assert_eq!(t.window, 64240);
     assert_eq!(t.header_len, 40);
-    assert_eq!(t.mss, Some(1460));
-    assert_eq!(t.window_scale, Some(7));
+    assert_eq!(t.mss(), Some(1460));
+    assert_eq!(t.window_scale(), Some(7));
     assert_eq!(t.len, Some(0));
     assert_eq!(t.range, 34..74);
-    assert_eq!(t.options, 54..74);
+    assert_eq!(t.options_range, 54..74);
 }
 
 #[test]

@@ -2,7 +2,7 @@
 
 use super::field::{Field, FieldValue, Fields, Proto};
 use crate::analyse::Packet;
-use crate::decode::{LinkRepr, NetRepr, TransportRepr, tcp_flags};
+use crate::decode::{EthernetRepr, LinkRepr, NetRepr, TransportRepr, tcp_flags};
 
 impl Fields for Packet {
     fn has(&self, proto: Proto) -> bool {
@@ -30,9 +30,12 @@ impl Fields for Packet {
             Field::FrameCapLen => int(u64::from(self.caplen), f),
             Field::EthSrc | Field::EthDst | Field::EthType => {
                 if let LinkRepr::Ethernet {
-                    src,
-                    dst,
-                    ethertype,
+                    header:
+                        EthernetRepr {
+                            src,
+                            dst,
+                            ethertype,
+                        },
                     ..
                 } = &d.link
                 {

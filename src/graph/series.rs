@@ -155,7 +155,7 @@ impl GraphCollector {
                 }
                 if let Some(base) = rev.base {
                     let bytes = p.decoded.transport_bytes(frame);
-                    let opts = bytes.get(t.options.clone()).unwrap_or(&[]);
+                    let opts = bytes.get(t.options_range.clone()).unwrap_or(&[]);
                     for (_, opt) in tcp_options::iter(opts) {
                         match opt {
                             Ok(TcpOption::Sack(blocks)) => {

@@ -184,8 +184,8 @@ pub fn coloring_rule(p: &Packet) -> Option<ColoringRule> {
     if udp.is_some() {
         return Some(ColoringRule::Udp);
     }
-    if let LinkRepr::Ethernet { dst, .. } = &d.link
-        && dst[0] & 1 == 1
+    if let LinkRepr::Ethernet { header, .. } = &d.link
+        && header.dst[0] & 1 == 1
     {
         return Some(ColoringRule::Broadcast);
     }

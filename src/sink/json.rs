@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 
 use crate::analyse::{Address, Packet};
-use crate::decode::{LinkRepr, NetRepr, QuotedTransport, TransportRepr};
+use crate::decode::{EthernetRepr, LinkRepr, NetRepr, QuotedTransport, TransportRepr};
 
 /// One frame.
 #[derive(Serialize)]
@@ -97,9 +97,12 @@ pub fn write_packet(w: &mut impl Write, p: &Packet) -> io::Result<()> {
         .map_err(io::Error::other)?;
     let eth = match &p.decoded.link {
         LinkRepr::Ethernet {
-            src,
-            dst,
-            ethertype,
+            header:
+                EthernetRepr {
+                    src,
+                    dst,
+                    ethertype,
+                },
             ..
         } => Some(JsonEth {
             src: Shown(Address::Mac(*src)),

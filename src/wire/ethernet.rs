@@ -1,6 +1,6 @@
 //! Ethernet II headers and 802.1Q / 802.1ad VLAN tags: the header written with pnet's
-//! `MutableEthernetPacket`; decoding reads both through etherparse's lax slicer (the Ethernet
-//! header lands in `decode::LinkRepr`, beside the other link types).
+//! `MutableEthernetPacket`; decoding reads both through etherparse's lax slicer (the one
+//! [`EthernetRepr`] is what `decode::LinkRepr::Ethernet` holds, beside the other link types).
 
 use std::ops::Range;
 

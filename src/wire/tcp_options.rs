@@ -4,8 +4,8 @@
 //! [`iter`] walks the options in wire order with each one's byte range (the Info column and
 //! the details list them in order); [`parse`] folds them into a fixed-size [`TcpOptions`]
 //! (MSS, window scale, SACK-permitted, SACK blocks, timestamps), what a TCP endpoint acts on.
-//! `decode::TcpRepr` keeps the option byte range; the same [`TcpOptions`] is what
-//! `craft::tcp` writes, so the builder and the decoder share one type.
+//! [`crate::wire::tcp::TcpRepr`] keeps both the option byte range and these values; it
+//! parses them and emits them, so the builder and the decoder share one type.
 
 use std::ops::Range;
 

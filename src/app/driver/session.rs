@@ -21,7 +21,7 @@ use crate::craft::tcp_conn::{
     Outcome, SegmentIn, State, TcpConfig, TcpConnection, TcpStats, TimedOut,
 };
 use crate::decode::tcp_flags::{FIN, RST, SYN};
-use crate::decode::{NetRepr, TransportRepr, tcp_options};
+use crate::decode::{NetRepr, TransportRepr};
 use crate::demo::text::printable;
 use crate::frame::Direction;
 use crate::link::Link;
@@ -381,7 +381,7 @@ impl<'a, W: Write> Session<'a, W> {
         let t = t.clone();
         self.st.record_rx(ts, Direction::Inbound, None)?;
         let rx = self.st.rx();
-        let (options, _) = tcp_options::parse(rx.get(t.options.clone()).unwrap_or(&[]));
+        let options = t.options;
         // The payload as the IP length says (GSO frames from the kernel can be far larger
         // than an MSS: they are taken whole). Checksums are not checked: frames from the local
         // kernel on veth carry unfinished (offloaded) ones.

@@ -349,10 +349,10 @@ impl<'a, W: Write> Station<'a, W> {
             &mut self.reasm,
             &mut self.decoded,
         );
-        let LinkRepr::Ethernet { src, .. } = self.decoded.link else {
+        let LinkRepr::Ethernet { header, .. } = &self.decoded.link else {
             return Ok(Got::Handled);
         };
-        let from_host = src == self.mac;
+        let from_host = header.src == self.mac;
         if let NetRepr::Arp(a) = &self.decoded.net {
             let peer = self.peer.unwrap_or(Ipv4Addr::UNSPECIFIED);
             let ours = a.target_ip == self.ip

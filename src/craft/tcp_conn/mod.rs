@@ -33,9 +33,9 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::craft::Payload;
-use crate::craft::tcp::{SackBlocks, TcpOptions, TcpRepr, max_sack_blocks};
 use crate::decode::tcp_flags::{ACK, FIN, PSH, RST, SYN};
 use crate::wire::seq::SeqNumber;
+use crate::wire::tcp::{SackBlocks, TcpOptions, TcpRepr, max_sack_blocks};
 use assembler::{Added, Assembler};
 use congestion::{AckAction, Congestion};
 use rtt::RttEstimator;
@@ -314,7 +314,7 @@ pub struct SegmentIn<'a> {
 
 /// A segment to send: the header (ports included) and the payload, borrowed from the send
 /// buffer until the next call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SegmentOut<'a> {
     /// The header.
     pub repr: TcpRepr,
@@ -403,7 +403,7 @@ enum TimerKind {
 }
 
 /// A segment decided on, before its payload is borrowed from the send buffer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct Plan {
     repr: TcpRepr,
     /// Payload: `len` bytes at the header's sequence number (0 for none).
@@ -802,15 +802,15 @@ impl TcpConnection {
         if ack {
             self.last_ack_sent = self.rcv_nxt;
         }
-        TcpRepr {
-            src_port: self.cfg.local_port,
-            dst_port: self.cfg.remote_port,
-            seq: seq.0,
-            ack: if ack { self.rcv_nxt.0 } else { 0 },
+        TcpRepr::new(
+            self.cfg.local_port,
+            self.cfg.remote_port,
+            seq.0,
+            if ack { self.rcv_nxt.0 } else { 0 },
             flags,
             window,
-            options: self.options(now),
-        }
+            self.options(now),
+        )
     }
 
     fn arm(&mut self, at: Duration, kind: TimerKind) {
@@ -1354,15 +1354,15 @@ impl TcpConnection {
         self.on_time(now);
         if let Some(rst) = self.rst_due.take() {
             let flags = if rst.ack.is_some() { RST | ACK } else { RST };
-            let repr = TcpRepr {
-                src_port: self.cfg.local_port,
-                dst_port: self.cfg.remote_port,
-                seq: rst.seq,
-                ack: rst.ack.unwrap_or(0),
+            let repr = TcpRepr::new(
+                self.cfg.local_port,
+                self.cfg.remote_port,
+                rst.seq,
+                rst.ack.unwrap_or(0),
                 flags,
-                window: 0,
-                options: TcpOptions::default(),
-            };
+                0,
+                TcpOptions::default(),
+            );
             return Some(self.emitted(repr, SendReason::Rst));
         }
         match self.state {
@@ -1409,15 +1409,15 @@ impl TcpConnection {
         if self.cfg.window_shift == 0 {
             options.window_scale = None;
         }
-        let repr = TcpRepr {
-            src_port: self.cfg.local_port,
-            dst_port: self.cfg.remote_port,
-            seq: self.iss.0,
-            ack: 0,
-            flags: SYN,
-            window: self.cfg.recv_buffer.min(u32::from(u16::MAX)) as u16,
+        let repr = TcpRepr::new(
+            self.cfg.local_port,
+            self.cfg.remote_port,
+            self.iss.0,
+            0,
+            SYN,
+            self.cfg.recv_buffer.min(u32::from(u16::MAX)) as u16,
             options,
-        };
+        );
         Some(self.emitted(repr, reason))
     }
 

@@ -140,7 +140,7 @@ fn handshake_with_all_options_and_the_third_segment() {
     let mut s = Script::new(cfg);
     let syn = s.drain();
     assert_eq!(syn.len(), 1);
-    let r = syn[0].repr;
+    let r = &syn[0].repr;
     assert_eq!(
         (r.src_port, r.dst_port, r.seq, r.flags),
         (40000, 8080, 1000, SYN)
@@ -165,7 +165,7 @@ fn handshake_with_all_options_and_the_third_segment() {
     assert_eq!(s.c.state(), State::Established);
     let ack = s.drain();
     assert_eq!(ack.len(), 1);
-    let a = ack[0].repr;
+    let a = &ack[0].repr;
     assert_eq!((a.seq, a.ack, a.flags), (1001, PEER_ISN + 1, ACK));
     // Our window is now scaled by our shift (7): 256 KiB >> 7 = 2048.
     assert_eq!(a.window, 2048);

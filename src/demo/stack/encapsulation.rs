@@ -5,21 +5,22 @@
 use std::net::SocketAddrV4;
 
 use crate::craft::frame::{self, Route};
-use crate::craft::tcp::{TcpOptions, TcpRepr};
-use crate::craft::{BuildError, Payload, ipv4};
+use crate::craft::{BuildError, Payload};
 use crate::decode::detail::{self, DetailContext, LayerKind};
 use crate::decode::tcp_flags::{ACK, PSH};
 use crate::decode::{self, Decoded, LinkRepr, NetRepr, Reassembler, TransportRepr, checksum};
 use crate::frame::LinkType;
 use crate::render::encapsulation::{write_build_up, write_take_off};
 use crate::render::style::Style;
+use crate::wire::ipv4;
+use crate::wire::tcp::{TcpOptions, TcpRepr};
 
 /// Length of the Ethernet II header.
-pub const ETHERNET_LEN: usize = crate::craft::ethernet::HEADER_LEN;
+pub const ETHERNET_LEN: usize = crate::wire::ethernet::HEADER_LEN;
 /// Length of an IPv4 header without options.
 pub const IPV4_LEN: usize = ipv4::HEADER_LEN;
 /// Length of a TCP header without options.
-pub const TCP_LEN: usize = crate::craft::tcp::HEADER_LEN;
+pub const TCP_LEN: usize = crate::wire::tcp::HEADER_LEN;
 /// Longest message that fits one IPv4 packet with these headers.
 pub const MAX_MESSAGE: usize = 65535 - IPV4_LEN - TCP_LEN;
 
@@ -84,15 +85,15 @@ pub fn encapsulate(message: &[u8], p: &Params) -> Result<Vec<u8>, EncapError> {
         dst_ip: *p.dst.ip(),
         ttl: p.ttl,
     };
-    let tcp = TcpRepr {
-        src_port: p.src.port(),
-        dst_port: p.dst.port(),
-        seq: p.seq,
-        ack: p.ack,
-        flags: PSH | ACK,
-        window: p.window,
-        options: TcpOptions::default(),
-    };
+    let tcp = TcpRepr::new(
+        p.src.port(),
+        p.dst.port(),
+        p.seq,
+        p.ack,
+        PSH | ACK,
+        p.window,
+        TcpOptions::default(),
+    );
     let mut buf = Vec::new();
     frame::tcp(&mut buf, &route, p.ip_id, &tcp, Payload::new(message))?;
     Ok(buf)
@@ -132,12 +133,12 @@ pub fn decapsulate(frame: &[u8]) -> Result<Decapsulated, DecapError> {
             .unwrap_or_else(|| "not decodable".into())
     };
     match &d.link {
-        LinkRepr::Ethernet { ethertype, .. } if *ethertype == 0x0800 => {}
-        LinkRepr::Ethernet { ethertype, .. } => {
+        LinkRepr::Ethernet { header, .. } if header.ethertype == 0x0800 => {}
+        LinkRepr::Ethernet { header, .. } => {
             return Err(err(
                 "link (Ethernet II)",
                 0,
-                format!("EtherType 0x{ethertype:04x} is not IPv4 (0x0800)"),
+                format!("EtherType 0x{:04x} is not IPv4 (0x0800)", header.ethertype),
             ));
         }
         _ => return Err(err("link (Ethernet II)", 0, reason())),

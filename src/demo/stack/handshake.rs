@@ -10,7 +10,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::decode::names::tcp_flag_names;
-use crate::decode::{self, NetRepr, Reassembler, TransportRepr, tcp_options};
+use crate::decode::{self, NetRepr, Reassembler, TransportRepr};
 use crate::frame::LinkType;
 use crate::link::{Interface, Link, LinkError, LinkOptions, PnetLink, iface};
 
@@ -64,7 +64,7 @@ pub fn parse_segment(frame: &[u8]) -> Option<Segment> {
     let TransportRepr::Tcp(tcp) = &d.transport else {
         return None;
     };
-    let (o, _) = tcp_options::parse(frame.get(tcp.options.clone()).unwrap_or(&[]));
+    let o = tcp.options;
     let mut options = Vec::new();
     if let Some(mss) = o.mss {
         options.push(format!("MSS={mss}"));
