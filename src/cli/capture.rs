@@ -120,8 +120,14 @@ pub struct ServeArgs {
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
 
-    /// A block for every frame (the default when the output is not a terminal).
-    #[arg(short = 'V', long = "every-frame", conflicts_with = "summary")]
+    /// Every frame's layer-by-layer block, as `read -V` shows every frame's detail (the
+    /// default when the output is not a terminal).
+    #[arg(
+        short = 'V',
+        long = "detail",
+        alias = "every-frame",
+        conflicts_with = "summary"
+    )]
     pub every_frame: bool,
 
     /// Blocks only for the handshake, the first data segment and the teardown, the rest
