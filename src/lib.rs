@@ -15,10 +15,11 @@
 //!
 //! | module | job | may import |
 //! |---|---|---|
+//! | `text` | escaping peer and file bytes for a terminal | — |
+//! | `privilege` | dropping capabilities once raw sockets are open | — |
 //! | `frame` | the unit that flows: `Frame`, link type, direction | — |
 //! | `wire` | one `Repr` per header: parse, emit, checksum | `frame` |
-//! | `privilege` | dropping capabilities once raw sockets are open | — |
-//! | `decode` | bytes → layers with fields and byte ranges | `frame`, `wire` |
+//! | `decode` | bytes → layers with fields and byte ranges | `text`, `frame`, `wire` |
 //! | `link` | interfaces and datalink channels (send, receive) | `frame`, `wire` |
 //! | `source` | pcap/pcapng reader, live ring | `frame`, `link` |
 //! | `analyse` | flows, TCP streams, analysis flags | `frame`, `wire`, `decode` |
@@ -26,12 +27,12 @@
 //! | `craft` | frame builder and sans-IO engines (TCP, ARP, ping) | `frame`, `wire`, `decode` |
 //! | `lab::offload` | checksums a NIC would have completed | `frame`, `wire`, `decode` |
 //! | `lab::answer` | a lab's questions answered from its capture | `frame`, `wire`, `decode`, `analyse`, `source`, `lab::offload` |
-//! | `render` | text and tables, written to `impl Write` | `frame`, `wire`, `decode`, `analyse`, `lab::answer` |
+//! | `render` | text and tables, written to `impl Write` | `text`, `frame`, `wire`, `decode`, `analyse`, `lab::answer` |
 //! | `graph` | time series and braille plots | `frame`, `wire`, `decode`, `analyse`, `render` |
 //! | `sink` | pcapng and JSON writers | `frame`, `wire`, `decode`, `analyse`, `source`, `render` |
 //! | `stream_views` | per-stream views (RTT, throughput, follow) | `frame`, `analyse`, `render`, `sink` |
 //! | `pipeline` | frame → filter → views → sinks | `frame`, `decode`, `analyse`, `filter`, `render`, `sink`, `stream_views` |
-//! | `capture` | live capture to files | `frame`, `privilege`, `link`, `source`, `sink`, `pipeline` |
+//! | `capture` | live capture to files | `privilege`, `frame`, `link`, `source`, `sink`, `pipeline` |
 //! | `serve` | the server side, layer by layer | `frame`, `wire`, `decode`, `analyse`, `source`, `render`, `pipeline`, `capture` |
 //! | `tui` | the `view` terminal UI | `frame`, `wire`, `decode`, `analyse`, `filter`, `source`, `render`, `graph`, `capture` |
 //! | `lab` | the virtual lab and its switch | `frame`, `wire`, `decode`, `analyse`, `source`, `link`, `lab::offload`, `lab::answer` |
@@ -67,5 +68,6 @@ pub mod serve;
 pub mod sink;
 pub mod source;
 pub mod stream_views;
+pub mod text;
 pub mod tui;
 pub mod wire;

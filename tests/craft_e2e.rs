@@ -488,6 +488,74 @@ fn five_percent_loss_both_ways_still_delivers_every_byte_with_retransmissions() 
     assert!(err.contains("retransmissions:"), "{transcript}");
 }
 
+/// `--loss` made visible: each frame it dropped instead of sending is marked "dropped by
+/// --loss" under its row in the list and in its pcapng comment (tshark reads it), and the
+/// summary counts them, and the frames dropped on receipt, saying where each kind can be seen.
+#[test]
+fn loss_marks_each_dropped_frame_in_the_list_the_summary_and_the_pcapng() {
+    if !require(Need::Root) || !require(Need::Tool("tshark")) {
+        return;
+    }
+    let lan = Lan::new("cm");
+    let server = sink(&lan.server, 9000, &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let data: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+    let file = dir.path().join("lossy.bin");
+    std::fs::write(&file, &data).unwrap();
+    let mine = dir.path().join("lossy.pcapng");
+    let (code, out, err) = wirelab_in(
+        &lan.client,
+        &[
+            "craft",
+            "-i",
+            "eth0",
+            "--to",
+            "10.0.3.1:9000",
+            "--src-ip",
+            CRAFT_IP,
+            "--file",
+            file.to_str().unwrap(),
+            "--loss",
+            "5",
+            "--loss-seed",
+            "7",
+            "--color",
+            "never",
+            "-w",
+            mine.to_str().unwrap(),
+        ],
+    );
+    let transcript = format!("--- stdout\n{out}\n--- stderr\n{err}");
+    assert_eq!(code, Some(0), "{transcript}");
+    server.wait_for("received 200000 bytes");
+    let marks = out
+        .lines()
+        .filter(|l| l.contains("↳ dropped by --loss (never on the wire)"))
+        .count();
+    assert!(marks > 0, "{transcript}");
+    let summary = out
+        .lines()
+        .find(|l| l.starts_with("  --loss     "))
+        .unwrap_or_else(|| panic!("no --loss line in the summary\n{transcript}"));
+    assert!(
+        summary.starts_with(&format!("  --loss     {marks} of ")),
+        "{summary}\n{transcript}"
+    );
+    assert!(
+        summary.contains("sent dropped, never on the wire"),
+        "{summary}"
+    );
+    assert!(
+        out.contains("received on the interface dropped before wirelab saw them"),
+        "{transcript}"
+    );
+    let commented = tshark_fields(&mine, &["frame.comment"])
+        .iter()
+        .filter(|r| r[0].starts_with("dropped by --loss (never on the wire)"))
+        .count();
+    assert_eq!(commented, marks, "{transcript}");
+}
+
 #[test]
 fn ping_gets_replies_from_the_kernel_in_the_other_namespace() {
     if !require(Need::Root) {

@@ -11,7 +11,10 @@ use crate::wire::tcp_options::{self, TcpOption};
 use super::arp::ArpNote;
 use super::tcp::TcpAnalysis;
 use super::{Packet, Protocol, mac};
-use crate::decode::names::{ip_proto_name, tcp_flag_names};
+use crate::decode::names::{
+    icmp_code_name, icmp_type_name, icmpv6_code_name, icmpv6_type_name, ip_proto_name,
+    tcp_flag_names,
+};
 use crate::decode::{
     ArpRepr, Decoded, IcmpRepr, NetRepr, TcpRepr, TransportRepr, UdpRepr, tcp_flags,
 };
@@ -237,67 +240,6 @@ fn udp_info(u: &UdpRepr, d: &Decoded, info: &mut String) {
     let _ = write!(info, "Len={}", u.length.saturating_sub(8));
 }
 
-fn icmp_type_name(t: u8) -> &'static str {
-    match t {
-        0 => "Echo (ping) reply",
-        3 => "Destination unreachable",
-        4 => "Source quench (flow control)",
-        5 => "Redirect",
-        8 => "Echo (ping) request",
-        9 => "Router advertisement",
-        10 => "Router solicitation",
-        11 => "Time-to-live exceeded",
-        12 => "Parameter problem",
-        13 => "Timestamp request",
-        14 => "Timestamp reply",
-        15 => "Information request",
-        16 => "Information reply",
-        17 => "Address mask request",
-        18 => "Address mask reply",
-        _ => "Unknown ICMP (obsolete or malformed?)",
-    }
-}
-
-fn icmp_code_name(t: u8, c: u8) -> Option<&'static str> {
-    let names: &[&str] = match t {
-        3 => &[
-            "Network unreachable",
-            "Host unreachable",
-            "Protocol unreachable",
-            "Port unreachable",
-            "Fragmentation needed",
-            "Source route failed",
-            "Destination network unknown",
-            "Destination host unknown",
-            "Source host isolated",
-            "Network administratively prohibited",
-            "Host administratively prohibited",
-            "Network unreachable for TOS",
-            "Host unreachable for TOS",
-            "Communication administratively filtered",
-            "Host precedence violation",
-            "Precedence cutoff in effect",
-        ],
-        5 => &[
-            "Redirect for network",
-            "Redirect for host",
-            "Redirect for TOS and network",
-            "Redirect for TOS and host",
-        ],
-        11 => &[
-            "Time to live exceeded in transit",
-            "Fragment reassembly time exceeded",
-        ],
-        12 => &[
-            "Pointer indicates the error",
-            "Required option missing",
-            "Bad length",
-        ],
-        _ => return None,
-    };
-    Some(names.get(usize::from(c)).copied().unwrap_or("Unknown code"))
-}
-
 /// `%-20s (<code>)` plus `id=0x%04x, seq=<BE>/<LE>, ttl=` for echo-like messages.
 fn icmp_info(i: &IcmpRepr, ttl: u8, request_in: Option<u64>, info: &mut String) {
     let _ = write!(info, "{:<20}", icmp_type_name(i.icmp_type));
@@ -321,52 +263,6 @@ fn icmp_info(i: &IcmpRepr, ttl: u8, request_in: Option<u64>, info: &mut String) 
     // Wireshark trims the padding when nothing follows.
     let trimmed = info.trim_end().len();
     info.truncate(trimmed);
-}
-
-fn icmpv6_type_name(t: u8) -> &'static str {
-    match t {
-        1 => "Destination Unreachable",
-        2 => "Packet Too Big",
-        3 => "Time Exceeded",
-        4 => "Parameter Problem",
-        128 => "Echo (ping) request",
-        129 => "Echo (ping) reply",
-        130 => "Multicast Listener Query",
-        131 => "Multicast Listener Report",
-        132 => "Multicast Listener Done",
-        133 => "Router Solicitation",
-        134 => "Router Advertisement",
-        135 => "Neighbor Solicitation",
-        136 => "Neighbor Advertisement",
-        137 => "Redirect",
-        143 => "Multicast Listener Report Message v2",
-        _ => "Unknown ICMPv6 type",
-    }
-}
-
-fn icmpv6_code_name(t: u8, c: u8) -> Option<&'static str> {
-    let names: &[&str] = match t {
-        1 => &[
-            "no route to destination",
-            "Administratively prohibited",
-            "Beyond scope of source address",
-            "Address unreachable",
-            "Port unreachable",
-            "Source address failed ingress/egress policy",
-            "Reject route to destination",
-        ],
-        3 => &[
-            "hop limit exceeded in transit",
-            "fragment reassembly time exceeded",
-        ],
-        4 => &[
-            "erroneous header field encountered",
-            "unrecognized Next Header type encountered",
-            "unrecognized IPv6 option encountered",
-        ],
-        _ => return None,
-    };
-    Some(names.get(usize::from(c)).copied().unwrap_or("Unknown"))
 }
 
 /// Finds an NDP option (1 = source, 2 = target link-layer address) in `opts`.

@@ -340,19 +340,25 @@ pub fn run(args: &CraftArgs) -> anyhow::Result<ExitCode> {
         &mut plain
     };
     let mut status_w = io::stderr();
-    let result = Session::new(cfg, link, &mut rec, &mut status_w, output).run(input);
+    let result = Session::new(cfg, &mut *link, &mut rec, &mut status_w, output).run(input);
+    let loss = link.loss_counts().map(|c| summary::LossSummary {
+        sent_dropped: c.sent_dropped,
+        received_dropped: c.received_dropped,
+    });
     let finish = rec.finish();
     let report = match result {
         Ok(r) => r,
         Err(e) => return Err(name_total_loss(session_failure(e), args.loss).into()),
     };
     finish?;
+    let mut craft_summary = report.summary();
+    craft_summary.loss = loss;
     if args.quiet {
-        summary::write_craft_summary(&mut io::stderr(), &report.summary())?;
+        summary::write_craft_summary(&mut io::stderr(), &craft_summary)?;
     } else {
         let mut out = screen();
         writeln!(out)?;
-        summary::write_craft_summary(&mut out, &report.summary())?;
+        summary::write_craft_summary(&mut out, &craft_summary)?;
         out.flush()?;
     }
     if let Some(m) = report.conflict {

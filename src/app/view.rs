@@ -23,12 +23,87 @@ pub fn view(args: &ViewArgs) -> anyhow::Result<ExitCode> {
     // A bad filter or path is reported before the screen is taken over.
     let filter = super::parse_filter(args.filter.as_deref())?;
     let filter = filter.map(|f| (args.filter.clone().unwrap_or_default(), f));
+    if args
+        .write
+        .as_deref()
+        .is_some_and(crate::sink::output::is_stdio)
+    {
+        anyhow::bail!(
+            "view -w - cannot write the capture to standard output: the view draws on it; \
+             keep the capture in a file (-w FILE.pcapng), or pipe it with \
+             `wirelab capture -i IFACE -w -`"
+        );
+    }
     let Some(file) = &args.file else {
         return live(args, filter);
     };
+    if crate::sink::output::is_stdio(file) {
+        return from_stdin(filter);
+    }
     super::read::check_capture_path(file)?;
     tui::run_with_filter(SourceSpec::file(file), args.follow, filter)
         .with_context(|| format!("cannot view {}", file.display()))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Most bytes read from standard input before the view gives up waiting for a capture header.
+const STDIN_HEADER_LIMIT: u64 = 1 << 16;
+
+/// `wirelab view -`: a capture arriving on standard input (`ssh pi 'tcpdump -U -w -' |
+/// wirelab view -`). A thread copies it into a temporary file as it comes, and the view
+/// follows that file as it follows any growing file; the keys are read from the terminal
+/// (`/dev/tty`). The file is removed when the view quits.
+fn from_stdin(filter: Option<(String, crate::filter::Filter)>) -> anyhow::Result<ExitCode> {
+    use std::io::{Read as _, Write as _};
+    let mut spool = tempfile::Builder::new()
+        .prefix("wirelab-view-stdin-")
+        .tempfile()
+        .context(
+            "cannot create a temporary file for the capture on standard input \
+             (set TMPDIR to a folder you can write to)",
+        )?;
+    // The header first, so that a stream that is not a capture fails before the screen is
+    // taken over, as a file does.
+    let mut stdin = std::io::stdin();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut total = 0u64;
+    loop {
+        let n = match stdin.read(&mut buf) {
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e).context("cannot read the capture from standard input"),
+        };
+        spool
+            .as_file_mut()
+            .write_all(&buf[..n])
+            .context("cannot write the temporary copy of standard input")?;
+        total += n as u64;
+        if n == 0
+            || total >= STDIN_HEADER_LIMIT
+            || crate::source::CaptureReader::open(spool.path()).is_ok()
+        {
+            break;
+        }
+    }
+    if total == 0 {
+        anyhow::bail!("standard input is empty: no capture to view");
+    }
+    let mut out = spool
+        .as_file()
+        .try_clone()
+        .context("cannot write the temporary copy of standard input")?;
+    let path = spool.into_temp_path();
+    std::thread::Builder::new()
+        .name("stdin".into())
+        .spawn(move || {
+            // Ends at the end of the input (or when the view quits and the process exits).
+            let _ = std::io::copy(&mut std::io::stdin().lock(), &mut out);
+        })
+        .context("cannot start the thread that reads standard input")?;
+    let mut spec = SourceSpec::file(&path);
+    spec.label = "standard input".to_string();
+    tui::run_with_filter(spec, true, filter).context("cannot view standard input")?;
+    drop(path);
     Ok(ExitCode::SUCCESS)
 }
 

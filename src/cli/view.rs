@@ -15,6 +15,7 @@ Examples:
   wirelab view captures/tcp-handshake.pcapng
   wirelab view captures/tcp-analysis.pcapng --filter tcp.analysis.retransmission
   wirelab view --follow capture.pcapng     # a file still being written (tcpdump -U -w)
+  ssh pi 'tcpdump -U -w -' | wirelab view - # a capture on standard input, followed as it comes
   sudo wirelab view -i eth0                # live: capture and watch (frames kept in a temporary file)
   sudo wirelab view -i eth0 -w lab.pcapng  # live, and keep the capture
 
@@ -22,7 +23,9 @@ Without sudo, give wirelab the capability once:
   sudo setcap cap_net_raw=eip \"$(command -v wirelab)\""
 )]
 pub struct ViewArgs {
-    /// The capture file (pcap or pcapng). It may still be growing: new frames appear.
+    /// The capture file (pcap or pcapng). It may still be growing: new frames appear. `-`
+    /// reads the capture from standard input and follows it as it comes (keys from the
+    /// terminal).
     #[arg(required_unless_present = "interfaces", conflicts_with = "interfaces")]
     pub file: Option<PathBuf>,
 
@@ -32,7 +35,7 @@ pub struct ViewArgs {
     pub interfaces: Vec<String>,
 
     /// With -i: keep the capture in this pcapng file (default: a temporary file, removed
-    /// when the view quits).
+    /// when the view quits). Not `-`: the view draws on standard output.
     #[arg(
         short = 'w',
         long,

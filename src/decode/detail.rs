@@ -12,7 +12,10 @@ use crate::wire::tcp_options::{self, TcpOption};
 
 use crate::wire::mac;
 
-use super::names::{ethertype_name, ip_proto_name, tcp_flag_names};
+use super::names::{
+    ethertype_name, icmp_code_name, icmp_type_name, icmpv6_code_name, icmpv6_type_name,
+    ip_proto_name, tcp_flag_names,
+};
 use super::{
     ArpRepr, Decoded, EthernetRepr, IcmpRepr, Ipv4Repr, Ipv6Repr, LinkRepr, NetRepr, TcpRepr,
     TransportRepr, UdpRepr, VlanRepr,
@@ -739,6 +742,24 @@ fn payload_layer(range: Range<usize>, bytes: &[u8], ctx: &DetailContext, out: &m
     out.push(l);
 }
 
+/// `Type` and `Code` as tshark's `-V` words them: `8 (Echo (ping) request)` for ICMP,
+/// `Echo (ping) request (128)` for ICMPv6; a code without a name is its number alone.
+fn icmp_type_code_text(t: u8, c: u8, v6: bool) -> (String, String) {
+    let (ty, code) = if v6 {
+        (
+            format!("{} ({t})", icmpv6_type_name(t)),
+            icmpv6_code_name(t, c),
+        )
+    } else {
+        (format!("{t} ({})", icmp_type_name(t)), icmp_code_name(t, c))
+    };
+    let code = match code {
+        Some(name) => format!("{c} ({name})"),
+        None => c.to_string(),
+    };
+    (ty, code)
+}
+
 fn icmp_layer(i: &IcmpRepr, bytes: &[u8], v6: bool) -> Layer {
     let b = i.range.start;
     let mut l = Layer::new(
@@ -750,8 +771,9 @@ fn icmp_layer(i: &IcmpRepr, bytes: &[u8], v6: bool) -> Layer {
         },
         i.range.clone(),
     );
-    l.field("Type", i.icmp_type.to_string(), at(b, 0..1));
-    l.field("Code", i.code.to_string(), at(b, 1..2));
+    let (ty, code) = icmp_type_code_text(i.icmp_type, i.code, v6);
+    l.field("Type", ty, at(b, 0..1));
+    l.field("Code", code, at(b, 1..2));
     l.field("Checksum", format!("0x{:04x}", i.checksum), at(b, 2..4));
     let echo = if v6 {
         matches!(i.icmp_type, 128 | 129)
@@ -810,4 +832,22 @@ fn icmp_layer(i: &IcmpRepr, bytes: &[u8], v6: bool) -> Layer {
         );
     }
     l
+}
+
+#[cfg(test)]
+mod tests {
+    use super::icmp_type_code_text;
+
+    #[test]
+    fn icmp_type_and_code_are_named_as_tshark_names_them() {
+        let t = |t, c, v6| icmp_type_code_text(t, c, v6);
+        assert_eq!(
+            t(8, 0, false),
+            ("8 (Echo (ping) request)".into(), "0".into())
+        );
+        assert_eq!(t(0, 0, false).0, "0 (Echo (ping) reply)");
+        assert_eq!(t(3, 3, false).1, "3 (Port unreachable)");
+        assert_eq!(t(128, 0, true).0, "Echo (ping) request (128)");
+        assert_eq!(t(1, 4, true).1, "4 (Port unreachable)");
+    }
 }

@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 use std::ops::Range;
 
+use crate::text::escape_quoted;
 pub use crate::wire::simp::*;
 
 /// Longest payload shown in [`SimpView::info`] before it is cut with `…`.
@@ -24,13 +25,17 @@ impl<'a> SimpView<'a> {
             out,
             " seq={} user={}",
             self.seq(),
-            escape(self.user().as_bytes(), USER_LEN)
+            escape_quoted(self.user().as_bytes(), USER_LEN)
         );
         if self.kind() == MessageType::Chat {
             let _ = write!(out, " len={}", self.payload().len());
         }
         if self.kind() == MessageType::Chat || !self.payload().is_empty() {
-            let _ = write!(out, " \"{}\"", escape(self.payload(), INFO_PAYLOAD_CHARS));
+            let _ = write!(
+                out,
+                " \"{}\"",
+                escape_quoted(self.payload(), INFO_PAYLOAD_CHARS)
+            );
         }
         out
     }
@@ -56,13 +61,13 @@ impl<'a> SimpView<'a> {
             ("Sequence", self.seq().to_string(), field::SEQUENCE),
             (
                 "User",
-                format!("\"{}\"", escape(self.user().as_bytes(), USER_LEN)),
+                format!("\"{}\"", escape_quoted(self.user().as_bytes(), USER_LEN)),
                 field::USER,
             ),
             ("Payload length", declared.to_string(), field::LENGTH),
             (
                 "Payload",
-                format!("\"{}\"", escape(self.payload(), usize::MAX)),
+                format!("\"{}\"", escape_quoted(self.payload(), usize::MAX)),
                 self.payload_range(),
             ),
         ]
@@ -79,48 +84,6 @@ fn title(name: &str) -> String {
             .collect(),
         None => String::new(),
     }
-}
-
-/// Text for display: valid UTF-8 is kept (control characters, `"` and `\` escaped), invalid
-/// bytes become `\xNN`; after `max_chars` characters the rest is replaced by `…`.
-pub fn escape(bytes: &[u8], max_chars: usize) -> String {
-    let mut out = String::new();
-    let mut shown = 0usize;
-    for chunk in bytes.utf8_chunks() {
-        let pieces = chunk
-            .valid()
-            .chars()
-            .map(Piece::Char)
-            .chain(chunk.invalid().iter().map(|&b| Piece::Byte(b)));
-        for piece in pieces {
-            if shown >= max_chars {
-                out.push('…');
-                return out;
-            }
-            shown = shown.saturating_add(1);
-            match piece {
-                Piece::Char('"') => out.push_str("\\\""),
-                Piece::Char('\\') => out.push_str("\\\\"),
-                Piece::Char('\n') => out.push_str("\\n"),
-                Piece::Char('\r') => out.push_str("\\r"),
-                Piece::Char('\t') => out.push_str("\\t"),
-                Piece::Char(c) if c.is_control() => {
-                    let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
-                }
-                Piece::Char(c) => out.push(c),
-                Piece::Byte(b) => {
-                    let _ = write!(out, "\\x{b:02x}");
-                }
-            }
-        }
-    }
-    out
-}
-
-/// One unit of [`escape`]'s input.
-enum Piece {
-    Char(char),
-    Byte(u8),
 }
 
 #[cfg(test)]

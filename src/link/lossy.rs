@@ -136,6 +136,9 @@ impl<L: Link> Link for LossyLink<L> {
             timestamp: self.timestamp,
         }))
     }
+    fn loss_counts(&self) -> Option<LossCounts> {
+        Some(self.counts)
+    }
 }
 
 #[cfg(test)]

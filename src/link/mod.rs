@@ -52,6 +52,12 @@ pub trait Link {
 
     /// Waits at most `timeout` for the next frame; `Ok(None)` when none came in time.
     fn recv(&mut self, timeout: Duration) -> io::Result<Option<Received<'_>>>;
+
+    /// What a link that loses frames on purpose ([`LossyLink`], `craft --loss`) dropped so
+    /// far; `None` for a link that drops nothing on purpose.
+    fn loss_counts(&self) -> Option<lossy::LossCounts> {
+        None
+    }
 }
 
 /// The current time since the Unix epoch (a clock before 1970 reads as 0).

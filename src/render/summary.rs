@@ -50,6 +50,19 @@ pub struct CraftSummary {
     pub frames_received: u64,
     /// How the connection ended.
     pub ending: Ending,
+    /// With `craft --loss`: what it dropped.
+    pub loss: Option<LossSummary>,
+}
+
+/// What `craft --loss` dropped, for the summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LossSummary {
+    /// Frames built and recorded but never put on the wire (marked "dropped by --loss" in
+    /// the list and the pcapng).
+    pub sent_dropped: u64,
+    /// Frames that arrived on the interface and were thrown away before wirelab saw them
+    /// (in neither the list nor the pcapng).
+    pub received_dropped: u64,
 }
 
 /// How a crafted connection ended, as the summary says it.
@@ -183,6 +196,21 @@ pub fn write_craft_summary(w: &mut impl Write, r: &CraftSummary) -> io::Result<(
             plural(r.window_probes, "probe")
         )?;
     }
+    if let Some(l) = r.loss {
+        writeln!(
+            w,
+            "  --loss     {} of {} sent dropped, never on the wire (each marked \"dropped by \
+             --loss\" in the list and in the pcapng's comments)",
+            l.sent_dropped,
+            plural(r.frames_sent, "frame"),
+        )?;
+        writeln!(
+            w,
+            "             {} received on the interface dropped before wirelab saw them (in \
+             neither the list nor the pcapng)",
+            plural(l.received_dropped, "frame"),
+        )?;
+    }
     writeln!(w, "  closed     {}", outcome_text(r))
 }
 
@@ -218,6 +246,7 @@ mod tests {
             early_segments: 0,
             dup_acks: 0,
             window_probes: 0,
+            loss: None,
         };
         let mut out = Vec::new();
         write_craft_summary(&mut out, &r).unwrap();
@@ -232,5 +261,47 @@ mod tests {
   closed     cleanly: both FINs sent and acknowledged
 ";
         assert_eq!(text, want);
+    }
+
+    #[test]
+    fn loss_is_counted_where_it_happened() {
+        let r = CraftSummary {
+            local: SocketAddrV4::new(Ipv4Addr::new(10, 0, 3, 20), 50000),
+            remote: SocketAddrV4::new(Ipv4Addr::new(10, 0, 3, 1), 8080),
+            handshake: None,
+            data_bytes_sent: 0,
+            data_segments_sent: 0,
+            bytes_acked: 0,
+            bytes_received: 0,
+            data_segments_received: 0,
+            rtt_samples: 0,
+            rtt: None,
+            data_span: None,
+            frames_sent: 40,
+            frames_received: 30,
+            ending: Ending::Closed,
+            retransmissions: 0,
+            timeouts: 0,
+            fast_retransmits: 0,
+            early_segments: 0,
+            dup_acks: 0,
+            window_probes: 0,
+            loss: Some(LossSummary {
+                sent_dropped: 2,
+                received_dropped: 1,
+            }),
+        };
+        let mut out = Vec::new();
+        write_craft_summary(&mut out, &r).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains(
+                "  --loss     2 of 40 frames sent dropped, never on the wire (each marked \
+                 \"dropped by --loss\" in the list and in the pcapng's comments)\n             \
+                 1 frame received on the interface dropped before wirelab saw them (in neither \
+                 the list nor the pcapng)\n"
+            ),
+            "{text}"
+        );
     }
 }

@@ -180,7 +180,9 @@ pub fn run_with_filter(
     if !io::stdout().is_terminal() {
         return Err(ViewError::NoTerminal("output"));
     }
-    if !io::stdin().is_terminal() {
+    // Keys come from standard input, or from the terminal itself when standard input brings
+    // the capture (`view -`), as crossterm reads them.
+    if !io::stdin().is_terminal() && !controlling_terminal() {
         return Err(ViewError::NoTerminal("input"));
     }
     app.colors = Colors::detect();
@@ -203,6 +205,15 @@ pub fn run_with_filter(
     drop(guard);
     let _ = std::panic::take_hook();
     result
+}
+
+/// True when the process has a terminal to read keys from (`/dev/tty` opens).
+fn controlling_terminal() -> bool {
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .is_ok()
 }
 
 fn event_loop(

@@ -150,6 +150,7 @@ impl Report {
                 Outcome::Reset(state) => Ending::Reset(state.to_string()),
                 Outcome::Aborted => Ending::Aborted,
             },
+            loss: None,
         }
     }
 }

@@ -15,6 +15,7 @@ use crate::craft::frame;
 use crate::craft::neighbor::{Neighbor, NeighborConfig, ProbeResult, Resolution};
 use crate::decode::{self, Decoded, LinkRepr, NetRepr, Reassembler};
 use crate::frame::{Direction, LinkType};
+use crate::link::lossy::LossCounts;
 use crate::link::{self, Link};
 
 /// Longest wait for frames when no timer is due.
@@ -232,8 +233,11 @@ impl<'a, W: Write> Station<'a, W> {
         comment: Option<&str>,
         build_up: Option<&str>,
     ) -> Result<(), StationError> {
+        let before = self.link.loss_counts();
         self.link.send(&self.tx).map_err(|e| self.link_err(e))?;
         self.frames_sent += 1;
+        let marked = dropped_since(before, self.link.loss_counts()).then(|| mark_dropped(comment));
+        let comment = marked.as_deref().or(comment);
         self.rec
             .record(
                 Direction::Outbound,
@@ -273,21 +277,38 @@ impl<'a, W: Write> Station<'a, W> {
         self.queued = 0;
         let frames: [&[u8]; TX_BATCH] =
             std::array::from_fn(|i| self.queue.get(i).map_or(&[][..], |f| f.as_slice()));
-        let mut done = 0;
-        // Bounded: every turn sends at least one frame or returns the error.
-        while done < n {
-            match self.link.send_many(&frames[done..n]) {
-                Ok(0) => {
-                    return Err(self.link_err(io::Error::other("the link sent nothing")));
+        let mut dropped = [false; TX_BATCH];
+        if self.link.loss_counts().is_some() {
+            // A lossy link (`--loss`): one by one, so that each dropped frame is known.
+            for (i, f) in frames[..n].iter().enumerate() {
+                let before = self.link.loss_counts();
+                if let Err(e) = self.link.send(f) {
+                    return Err(self.link_err(e));
                 }
-                Ok(k) => done += k,
-                Err(e) => return Err(self.link_err(e)),
+                dropped[i] = dropped_since(before, self.link.loss_counts());
+            }
+        } else {
+            let mut done = 0;
+            // Bounded: every turn sends at least one frame or returns the error.
+            while done < n {
+                match self.link.send_many(&frames[done..n]) {
+                    Ok(0) => {
+                        return Err(self.link_err(io::Error::other("the link sent nothing")));
+                    }
+                    Ok(k) => done += k,
+                    Err(e) => return Err(self.link_err(e)),
+                }
             }
         }
         self.frames_sent += n as u64;
         let ts = link::now();
-        for i in 0..n {
+        for (i, &dropped) in dropped.iter().enumerate().take(n) {
             let (comment, build_up) = std::mem::take(&mut self.queue_meta[i]);
+            let comment = if dropped {
+                Some(Cow::Owned(mark_dropped(comment.as_deref())))
+            } else {
+                comment
+            };
             self.rec
                 .record(
                     Direction::Outbound,
@@ -468,4 +489,20 @@ impl<'a, W: Write> Station<'a, W> {
             self.pump(wait, 64, |_, _, _| Ok(()))?;
         }
     }
+}
+
+/// The comment of a frame that `--loss` dropped instead of sending: it is recorded (the row
+/// and the pcapng show what TCP sent) and says that it never reached the wire.
+pub const DROPPED_BY_LOSS: &str = "dropped by --loss";
+
+fn mark_dropped(comment: Option<&str>) -> String {
+    match comment {
+        Some(c) => format!("{DROPPED_BY_LOSS} (never on the wire): {c}"),
+        None => format!("{DROPPED_BY_LOSS} (never on the wire)"),
+    }
+}
+
+/// True when the send between the two readings of [`Link::loss_counts`] was dropped.
+fn dropped_since(before: Option<LossCounts>, after: Option<LossCounts>) -> bool {
+    matches!((before, after), (Some(b), Some(a)) if a.sent_dropped > b.sent_dropped)
 }
