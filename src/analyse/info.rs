@@ -356,7 +356,7 @@ fn icmpv6_info(i: &IcmpRepr, hlim: u8, request_in: Option<u64>, bytes: &[u8], in
     }
 }
 
-/// ARP Info per §7: who-has, is-at, announcements, gratuitous, probes, duplicates.
+/// ARP Info as tshark words it: who-has, is-at, announcements, gratuitous, probes, duplicates.
 fn arp_info(a: &ArpRepr, note: Option<&ArpNote>, info: &mut String) {
     if !a.eth_ipv4 {
         let _ = write!(info, "ARP opcode {} (hardware type {})", a.op, a.hw_type);
