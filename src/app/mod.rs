@@ -6,6 +6,7 @@
 mod capture;
 pub mod craft;
 mod demo;
+mod docs;
 pub mod driver;
 pub mod exit;
 mod graph;
@@ -51,6 +52,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Demo(cmd) => demo::run(cmd),
         Command::Simp(cmd) => demo::run_simp(cmd),
         Command::Lab(cmd) => lab::run(cmd),
+        Command::Completions(args) => docs::completions(&args),
+        Command::Man(args) => docs::man(&args),
     }
 }
 
@@ -62,7 +65,12 @@ fn needs_no_capability(command: &Command) -> bool {
     use crate::cli::demo::DemoCommand;
     use crate::cli::lab::LabCommand;
     match command {
-        Command::Read(_) | Command::Stack(_) | Command::Graph(_) | Command::Simp(_) => true,
+        Command::Read(_)
+        | Command::Stack(_)
+        | Command::Graph(_)
+        | Command::Simp(_)
+        | Command::Completions(_)
+        | Command::Man(_) => true,
         Command::View(args) => args.file.is_some(),
         Command::Demo(cmd) => !matches!(
             cmd,

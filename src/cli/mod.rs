@@ -4,6 +4,7 @@
 pub mod capture;
 pub mod craft;
 pub mod demo;
+pub mod docs;
 pub mod graph;
 pub mod lab;
 pub mod read;
@@ -52,4 +53,8 @@ pub enum Command {
     /// The virtual lab (computers A, B, C on a switch) and the labs' answers from captures.
     #[command(subcommand)]
     Lab(lab::LabCommand),
+    /// Print a shell completion script (bash, zsh or fish) to standard output.
+    Completions(docs::CompletionsArgs),
+    /// Write the manual pages (wirelab.1 and one per subcommand) into an existing folder.
+    Man(docs::ManArgs),
 }

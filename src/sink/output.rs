@@ -1,5 +1,5 @@
 //! Output files that are never replaced by surprise: every command that writes a file
-//! (`capture -w`, `serve -w`, `craft -w`, `ping -w`, `view -w`, `graph -o`) creates it with
+//! (`capture -w`, `serve -w`, `craft -w`, `ping -w`, `view -w`, `graph -o`, `man DIR`) creates it with
 //! [`create_new`], which refuses an existing file unless `--force` was given, with one wording.
 
 use std::fs::{File, OpenOptions};
