@@ -185,16 +185,10 @@ fn man_refuses_a_missing_folder_and_does_not_create_it() {
     assert_eq!(std::fs::read(&file).unwrap(), b"x");
 }
 
-/// `man -l` renders a page with the subcommand's about text. CI does not install man-db, so
-/// this checks only where `man` is on PATH (the roff structure is checked above everywhere).
+/// `man -l` renders a page with the subcommand's about text (`.ci/run` installs man-db).
 #[test]
 fn man_renders_a_page() {
-    let has_man = Command::new("sh")
-        .args(["-c", "command -v man"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !has_man {
-        eprintln!("note: man is not installed; rendering not checked");
+    if !support::require(support::Need::Tool("man")) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
