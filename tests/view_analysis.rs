@@ -39,30 +39,12 @@ fn press(app: &mut App, w: u16, h: u16, keys: &[Key]) {
     }
 }
 
-/// `line` without ANSI escapes.
-fn strip(line: &str) -> String {
-    let mut out = String::new();
-    let mut chars = line.chars();
-    while let Some(c) = chars.next() {
-        if c == '\x1b' {
-            for d in chars.by_ref() {
-                if d.is_ascii_alphabetic() {
-                    break;
-                }
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
 /// The open view's text, without colours, one line each.
 fn view_text(app: &App, w: usize, h: usize) -> String {
     let v = app.view.as_ref().expect("a view is open");
     let mut s = String::new();
     for l in v.lines(w, h) {
-        s.push_str(&strip(&l));
+        s.push_str(&support::tmux::strip(&l));
         s.push('\n');
     }
     s
