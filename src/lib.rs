@@ -22,22 +22,23 @@
 //! | `decode` | bytes → layers with fields and byte ranges | `text`, `frame`, `wire` |
 //! | `link` | interfaces and datalink channels (send, receive) | `frame`, `wire` |
 //! | `source` | pcap/pcapng reader, live ring | `frame`, `link` |
-//! | `analyse` | flows, TCP streams, analysis flags | `frame`, `wire`, `decode` |
-//! | `filter` | display filters | `frame`, `wire`, `decode`, `analyse` |
+//! | `dissect` | application protocols: dispatch table, TCP reassembly, Wireshark's fields | `text`, `frame`, `wire`, `decode` |
+//! | `analyse` | flows, TCP streams, analysis flags | `frame`, `wire`, `decode`, `dissect` |
+//! | `filter` | display filters | `frame`, `wire`, `decode`, `analyse`, `dissect` |
 //! | `craft` | frame builder and sans-IO engines (TCP, ARP, ping) | `frame`, `wire`, `decode` |
 //! | `lab::offload` | checksums a NIC would have completed | `frame`, `wire`, `decode` |
-//! | `lab::answer` | a lab's questions answered from its capture | `frame`, `wire`, `decode`, `analyse`, `source`, `lab::offload` |
-//! | `render` | text and tables, written to `impl Write` | `text`, `frame`, `wire`, `decode`, `analyse`, `lab::answer` |
+//! | `lab::answer` | a lab's questions answered from its capture | `frame`, `wire`, `decode`, `analyse`, `source`, `lab::offload`, `dissect` |
+//! | `render` | text and tables, written to `impl Write` | `text`, `frame`, `wire`, `decode`, `analyse`, `lab::answer`, `dissect` |
 //! | `graph` | time series and braille plots | `frame`, `wire`, `decode`, `analyse`, `render` |
-//! | `sink` | pcapng and JSON writers | `frame`, `wire`, `decode`, `analyse`, `source`, `render` |
+//! | `sink` | pcapng and JSON writers | `frame`, `wire`, `decode`, `analyse`, `source`, `render`, `dissect` |
 //! | `stream_views` | per-stream views (RTT, throughput, follow) | `frame`, `analyse`, `render`, `sink` |
-//! | `pipeline` | frame → filter → views → sinks | `frame`, `decode`, `analyse`, `filter`, `render`, `sink`, `stream_views` |
+//! | `pipeline` | frame → filter → views → sinks | `frame`, `decode`, `analyse`, `filter`, `render`, `sink`, `stream_views`, `dissect` |
 //! | `capture` | live capture to files | `privilege`, `frame`, `link`, `source`, `sink`, `pipeline` |
-//! | `serve` | the server side, layer by layer | `frame`, `wire`, `decode`, `analyse`, `source`, `render`, `pipeline`, `capture` |
-//! | `tui` | the `view` terminal UI | `frame`, `wire`, `decode`, `analyse`, `filter`, `source`, `render`, `graph`, `capture` |
-//! | `lab` | the virtual lab and its switch | `frame`, `wire`, `decode`, `analyse`, `source`, `link`, `lab::offload`, `lab::answer` |
+//! | `serve` | the server side, layer by layer | `frame`, `wire`, `decode`, `analyse`, `source`, `render`, `pipeline`, `capture`, `dissect` |
+//! | `tui` | the `view` terminal UI | `frame`, `wire`, `decode`, `analyse`, `filter`, `source`, `render`, `graph`, `capture`, `dissect` |
+//! | `lab` | the virtual lab and its switch | `frame`, `wire`, `decode`, `analyse`, `source`, `link`, `lab::offload`, `lab::answer`, `dissect` |
 //! | `demo` | the course's socket demos | `frame`, `wire`, `decode`, `link`, `craft`, `render` |
-//! | `cli` | clap structs (no I/O, no logic) | `lab`, `lab::answer` |
+//! | `cli` | clap structs (no I/O, no logic) | `lab`, `lab::answer`, `dissect` |
 //! | `app` | one run function per subcommand; the craft drivers | * |
 //! | `main` | the binary | `app`, `cli` |
 //!
@@ -56,6 +57,7 @@ pub mod cli;
 pub mod craft;
 pub mod decode;
 pub mod demo;
+pub mod dissect;
 pub mod filter;
 pub mod frame;
 pub mod graph;

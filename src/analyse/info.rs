@@ -27,34 +27,24 @@ pub(super) fn write_info(
     arp_note: Option<&ArpNote>,
 ) -> Protocol {
     let Packet {
-        decoded,
-        tcp,
-        info,
-        simp,
-        ..
+        decoded, tcp, info, ..
     } = p;
-    let proto = write_layers(
-        decoded,
-        tcp.as_ref(),
-        simp.as_ref(),
-        frame,
-        echo_request,
-        arp_note,
-        info,
-    );
-    if let Some(reason) = &decoded.malformed {
-        if !info.is_empty() {
-            info.push(' ');
+    write_layers(decoded, tcp.as_ref(), frame, echo_request, arp_note, info)
+}
+
+/// Appends the malformed-frame note to `p.info`, after every layer has written its part.
+pub(super) fn append_malformed(p: &mut Packet) {
+    if let Some(reason) = &p.decoded.malformed {
+        if !p.info.is_empty() {
+            p.info.push(' ');
         }
-        let _ = write!(info, "[Malformed: {reason}]");
+        let _ = write!(p.info, "[Malformed: {reason}]");
     }
-    proto
 }
 
 fn write_layers(
     d: &Decoded,
     tcp: Option<&TcpAnalysis>,
-    simp: Option<&super::simp::SimpSummary>,
     frame: &[u8],
     echo_request: Option<u64>,
     arp_note: Option<&ArpNote>,
@@ -71,10 +61,6 @@ fn write_layers(
             return Protocol::Tcp;
         }
         TransportRepr::Udp(u) => {
-            if let Some(s) = simp {
-                info.push_str(&s.info);
-                return Protocol::Simp;
-            }
             udp_info(u, d, info);
             return Protocol::Udp;
         }

@@ -14,8 +14,8 @@ pub mod icmp;
 pub mod info;
 pub mod report;
 pub mod rtt;
+pub use crate::dissect::simp;
 pub use crate::wire::seq;
-pub mod simp;
 pub mod tcp;
 pub mod throughput;
 
@@ -24,6 +24,9 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use crate::decode::{self, Decoded, NetRepr, QuotedTransport, Reassembler, TransportRepr};
+use crate::dissect::{
+    AppLayer, Columns, Dissector, Dissectors, Endpoints, Table, TcpSegmentInfo, Want,
+};
 use crate::frame::{Frame, LinkType};
 pub use crate::wire::mac;
 use tcp::{TcpAnalysis, TcpAnalyzer, TcpSegment};
@@ -54,8 +57,8 @@ pub enum Protocol {
     Tcp,
     /// UDP.
     Udp,
-    /// SIMP (the course's chat protocol, UDP port 7777).
-    Simp,
+    /// An application protocol, named as its dissector sets the column (`DNS`, `TLSv1.2`).
+    App(&'static str),
 }
 
 impl Protocol {
@@ -74,7 +77,7 @@ impl Protocol {
             Protocol::Igmp => Borrowed("IGMP"),
             Protocol::Tcp => Borrowed("TCP"),
             Protocol::Udp => Borrowed("UDP"),
-            Protocol::Simp => Borrowed("SIMP"),
+            Protocol::App(name) => Borrowed(name),
         }
     }
 }
@@ -127,8 +130,9 @@ pub struct Packet {
     pub tcp: Option<TcpAnalysis>,
     /// Stream index of a TCP header quoted in an ICMP error.
     pub quoted_tcp_stream: Option<u32>,
-    /// SIMP message summary, for UDP port 7777 payloads that parse as SIMP.
-    pub simp: Option<simp::SimpSummary>,
+    /// The application layers found above TCP/UDP (several when a segment carries several
+    /// messages), in order.
+    pub app: Vec<AppLayer>,
     /// Protocol column.
     pub protocol: Protocol,
     /// Info column.
@@ -183,6 +187,11 @@ impl Packet {
             _ => None,
         }
     }
+
+    /// The first application layer of dissector `d`, if the frame has one.
+    pub fn app_layer(&self, d: Dissector) -> Option<&AppLayer> {
+        self.app.iter().find(|l| l.dissector == Some(d))
+    }
 }
 
 /// The stateful step from frames to packets.
@@ -195,6 +204,7 @@ pub struct Analyzer {
     tcp: TcpAnalyzer,
     icmp: icmp::EchoMatcher,
     arp: arp::ArpTable,
+    app: Dissectors,
     first: Option<Duration>,
 }
 
@@ -204,13 +214,29 @@ impl Analyzer {
         Self::default()
     }
 
+    /// An analyzer whose application dissectors follow `table` (`-d` rules).
+    pub fn with_table(table: Table) -> Self {
+        Analyzer {
+            app: Dissectors::new(table),
+            ..Self::default()
+        }
+    }
+
+    /// Sets what callers read of the application layers (default: everything); the packet
+    /// list alone needs neither fields nor trees.
+    pub fn want(mut self, want: Want) -> Self {
+        self.app.want = want;
+        self
+    }
+
     /// Rough heap size of the state in bytes (streams, pending fragments, echo requests, ARP
-    /// table), for memory budgets of checkpoints.
+    /// table, application-layer state), for memory budgets of checkpoints.
     pub fn approx_bytes(&self) -> usize {
         self.reasm.approx_bytes()
             + self.tcp.approx_bytes()
             + self.icmp.approx_bytes()
             + self.arp.approx_bytes()
+            + self.app.approx_bytes()
     }
 
     /// Decodes and analyses one frame into `out` (reusing its allocations).
@@ -247,7 +273,7 @@ impl Analyzer {
         );
         out.tcp = None;
         out.quoted_tcp_stream = None;
-        out.simp = None;
+        out.app.clear();
 
         let d = &out.decoded;
         if let (TransportRepr::Tcp(t), Some((src, dst))) = (&d.transport, d.net.ip_addrs())
@@ -289,23 +315,90 @@ impl Analyzer {
             };
             out.quoted_tcp_stream = self.tcp.quoted_header(&seg, quoted_len, header_len);
         }
-        if let TransportRepr::Udp(u) = &d.transport
-            && (u.src_port == decode::simp::DAEMON_PORT || u.dst_port == decode::simp::DAEMON_PORT)
-        {
-            let payload = d.app_payload(&frame.data);
-            out.simp = simp::summary(payload);
-        }
         let echo_request = self.icmp.observe(frame.number, &out.decoded);
         let arp_note = match &out.decoded.net {
             NetRepr::Arp(a) => self.arp.observe(a),
             _ => None,
         };
         out.info.clear();
-        out.protocol = if info {
+        let proto = if info {
             info::write_info(out, &frame.data, echo_request, arp_note.as_ref())
         } else {
             Protocol::Frame
         };
+        out.protocol = self.dissect(frame, out, proto);
+        if info {
+            info::append_malformed(out);
+        } else {
+            out.info.clear();
+            out.protocol = Protocol::Frame;
+        }
+    }
+
+    /// Runs the application dissectors on a TCP or UDP payload; returns the Protocol column.
+    fn dissect(&mut self, frame: &Frame, out: &mut Packet, proto: Protocol) -> Protocol {
+        let d = &out.decoded;
+        let Some((src, dst)) = d.net.ip_addrs() else {
+            return proto;
+        };
+        let column = match proto {
+            Protocol::Tcp => "TCP",
+            Protocol::Udp => "UDP",
+            _ => "",
+        };
+        let mut cols = Columns {
+            protocol: column,
+            info: std::mem::take(&mut out.info),
+        };
+        match &d.transport {
+            TransportRepr::Tcp(t) if t.cut.is_none() => {
+                if let Some(a) = &out.tcp {
+                    let ends = Endpoints {
+                        src: (src, t.src_port).into(),
+                        dst: (dst, t.dst_port).into(),
+                    };
+                    let seg = TcpSegmentInfo {
+                        stream: a.stream,
+                        seq: t.seq,
+                        retransmission: a.flags.has_field("retransmission")
+                            || a.flags.has_field("spurious_retransmission"),
+                    };
+                    let payload = d.app_payload(&frame.data);
+                    self.app.tcp(
+                        frame.number,
+                        frame.timestamp,
+                        ends,
+                        seg,
+                        payload,
+                        &mut cols,
+                        &mut out.app,
+                    );
+                }
+            }
+            TransportRepr::Udp(u) => {
+                let ends = Endpoints {
+                    src: (src, u.src_port).into(),
+                    dst: (dst, u.dst_port).into(),
+                };
+                let payload = d.app_payload(&frame.data);
+                self.app.udp(
+                    frame.number,
+                    frame.timestamp,
+                    ends,
+                    payload,
+                    &mut cols,
+                    &mut out.app,
+                );
+            }
+            _ => {}
+        }
+        out.info = cols.info;
+        match cols.protocol {
+            c if c == column => proto,
+            "TCP" => Protocol::Tcp,
+            "UDP" => Protocol::Udp,
+            other => Protocol::App(other),
+        }
     }
 }
 
@@ -357,9 +450,39 @@ impl Packet {
                 .as_ref()
                 .map(|a| a.flags.field_names())
                 .unwrap_or_default(),
-            app: self.simp.as_ref().map(|s| s.detail.clone()),
+            app: self
+                .app
+                .iter()
+                .filter_map(|l| {
+                    let mut detail = l.detail.clone()?;
+                    if !l.segments.is_empty() {
+                        detail.fields.insert(0, reassembly_note(&l.segments));
+                    }
+                    Some((detail, l.offset))
+                })
+                .collect(),
         };
         decode::detail::layers(&self.decoded, frame, &ctx)
+    }
+}
+
+/// tshark's `[2 Reassembled TCP Segments (200 bytes): #6(186), #8(14)]`.
+fn reassembly_note(segments: &[(u64, u32)]) -> decode::detail::Field {
+    use std::fmt::Write as _;
+    let total: u64 = segments.iter().map(|(_, n)| u64::from(*n)).sum();
+    let mut text = format!(
+        "[{} Reassembled TCP Segments ({total} bytes): ",
+        segments.len()
+    );
+    for (i, (frame, n)) in segments.iter().enumerate() {
+        let _ = write!(text, "{}#{frame}({n})", if i > 0 { ", " } else { "" });
+    }
+    text.push(']');
+    decode::detail::Field {
+        name: text,
+        value: String::new(),
+        range: None,
+        depth: 0,
     }
 }
 

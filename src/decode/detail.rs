@@ -97,6 +97,8 @@ pub struct Field {
     pub value: String,
     /// Bytes of the field (in the frame or the reassembled datagram), if it has its own.
     pub range: Option<Range<usize>>,
+    /// Nesting under the layer's title: 0 for a field of the layer itself.
+    pub depth: u8,
 }
 
 /// One protocol layer.
@@ -130,6 +132,7 @@ impl Layer {
             name: name.to_string(),
             value: value.into(),
             range: Some(range),
+            depth: 0,
         });
     }
 
@@ -138,6 +141,7 @@ impl Layer {
             name: name.to_string(),
             value: value.into(),
             range: None,
+            depth: 0,
         });
     }
 }
@@ -151,8 +155,10 @@ pub struct DetailContext {
     pub tcp_relative: Option<(u32, u32, Option<u32>, u32)>,
     /// Analysis flag field names.
     pub tcp_analysis: Vec<&'static str>,
-    /// An application layer decoded above UDP/TCP (SIMP), ranges relative to the payload.
-    pub app: Option<AppLayer>,
+    /// The application layers decoded above UDP/TCP, each with where its message starts in
+    /// the transport payload (`None`: reassembled from earlier segments, its ranges are not
+    /// the frame's).
+    pub app: Vec<(AppLayer, Option<usize>)>,
 }
 
 /// An application layer's title and fields, with ranges relative to the payload start.
@@ -706,16 +712,27 @@ fn payload_layer(range: Range<usize>, bytes: &[u8], ctx: &DetailContext, out: &m
     if range.is_empty() {
         return;
     }
-    if let Some(app) = &ctx.app {
-        let mut l = Layer::new(LayerKind::Data, app.title.clone(), range.clone());
-        for f in &app.fields {
-            l.fields.push(Field {
-                name: f.name.clone(),
-                value: f.value.clone(),
-                range: f.range.clone().map(|r| at(range.start, r)),
-            });
+    if !ctx.app.is_empty() {
+        for (app, offset) in &ctx.app {
+            let base = offset.map(|o| range.start + o);
+            let whole = match base {
+                Some(b) => b..range.end,
+                None => range.start..range.start,
+            };
+            let mut l = Layer::new(LayerKind::Data, app.title.clone(), whole);
+            for f in &app.fields {
+                l.fields.push(Field {
+                    name: f.name.clone(),
+                    value: f.value.clone(),
+                    range: match (base, &f.range) {
+                        (Some(b), Some(r)) => Some(at(b, r.clone())).filter(|r| r.end <= range.end),
+                        _ => None,
+                    },
+                    depth: f.depth,
+                });
+            }
+            out.push(l);
         }
-        out.push(l);
         return;
     }
     let data = bytes.get(range.clone()).unwrap_or(&[]);

@@ -93,6 +93,10 @@ pub(crate) fn eval(expr: &Expr, frame: &dyn Fields) -> bool {
 
 /// Calls `f` for every value of every part of `field`.
 fn each(frame: &dyn Fields, field: Field, f: &mut dyn FnMut(FieldValue<'_>)) {
+    if let Field::App(_) = field {
+        frame.each(field, f);
+        return;
+    }
     for part in field.parts() {
         frame.each(*part, f);
     }

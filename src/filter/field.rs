@@ -3,6 +3,8 @@
 
 use std::net::IpAddr;
 
+use crate::dissect::{Dissector, FieldDef, FieldType};
+
 /// A protocol layer that can be tested by name (`tcp`, `udp`, ...): true when the frame has it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Proto {
@@ -22,13 +24,13 @@ pub enum Proto {
     Tcp,
     /// UDP (`udp`).
     Udp,
-    /// The course's Simple IM Protocol (`simp`).
-    Simp,
+    /// An application protocol (`http`, `dns`, `simp`…).
+    App(Dissector),
 }
 
 impl Proto {
-    /// Every protocol, in layer order.
-    pub const ALL: [Proto; 9] = [
+    /// Every protocol below the application layer, in layer order.
+    pub const ALL: [Proto; 8] = [
         Proto::Eth,
         Proto::Arp,
         Proto::Ip,
@@ -37,7 +39,6 @@ impl Proto {
         Proto::Icmpv6,
         Proto::Tcp,
         Proto::Udp,
-        Proto::Simp,
     ];
 
     /// The name used in filters (and by Wireshark), e.g. `"ipv6"`.
@@ -51,13 +52,16 @@ impl Proto {
             Proto::Icmpv6 => "icmpv6",
             Proto::Tcp => "tcp",
             Proto::Udp => "udp",
-            Proto::Simp => "simp",
+            Proto::App(d) => d.name(),
         }
     }
 
     /// Looks a protocol up by its exact (lower-case) filter name.
     pub fn from_name(name: &str) -> Option<Proto> {
-        Proto::ALL.into_iter().find(|p| p.name() == name)
+        Proto::ALL
+            .into_iter()
+            .find(|p| p.name() == name)
+            .or_else(|| Dissector::from_name(name).map(Proto::App))
     }
 }
 
@@ -107,6 +111,8 @@ macro_rules! fields {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum Field {
             $( $(#[$doc])* $variant, )*
+            /// A field an application dissector sets (`dns.qry.name`), from its table.
+            App(&'static FieldDef),
         }
 
         impl Field {
@@ -115,27 +121,44 @@ macro_rules! fields {
 
             /// The name used in filters, e.g. `"tcp.srcport"`.
             pub fn name(self) -> &'static str {
-                match self { $( Field::$variant => $name, )* }
+                match self { $( Field::$variant => $name, )* Field::App(d) => d.name }
             }
 
             /// The protocol layer the field belongs to (`frame.*` fields have none).
             pub fn proto(self) -> Option<Proto> {
-                match self { $( Field::$variant => fields!(@proto $proto), )* }
+                match self {
+                    $( Field::$variant => fields!(@proto $proto), )*
+                    Field::App(d) => Some(Proto::App(d.proto)),
+                }
             }
 
             /// The kind of value the field holds.
             pub fn kind(self) -> FieldKind {
-                match self { $( Field::$variant => $kind, )* }
+                match self { $( Field::$variant => $kind, )* Field::App(d) => app_kind(d.kind) }
             }
         }
 
-        /// Every field name, in help-text order (the same order as [`Field::ALL`]).
+        /// Every field name below the application layer, in help-text order (the same
+        /// order as [`Field::ALL`]).
         pub fn field_names() -> &'static [&'static str] {
             &[ $( $name, )* ]
         }
     };
     (@proto Frame) => { None };
     (@proto $p:ident) => { Some(Proto::$p) };
+}
+
+/// The filter's kind for a dissector field's type (bytes compare as their hex text).
+fn app_kind(t: FieldType) -> FieldKind {
+    match t {
+        FieldType::Uint(max) => FieldKind::Uint { max },
+        FieldType::Bool => FieldKind::Bool,
+        FieldType::Ipv4 => FieldKind::Ipv4,
+        FieldType::Ipv6 => FieldKind::Ipv6,
+        FieldType::Mac => FieldKind::Mac,
+        FieldType::Str | FieldType::Bytes => FieldKind::Str,
+        FieldType::None => FieldKind::Presence,
+    }
 }
 
 const U8: FieldKind = FieldKind::Uint { max: 0xff };
@@ -229,10 +252,6 @@ fields! {
     IcmpCode = "icmp.code", Icmp, U8;
     /// ARP opcode: 1 request, 2 reply (`arp.opcode`).
     ArpOpcode = "arp.opcode", Arp, U16;
-    /// SIMP message type (`simp.type`).
-    SimpType = "simp.type", Simp, U8;
-    /// SIMP user name (`simp.user`).
-    SimpUser = "simp.user", Simp, FieldKind::Str;
 }
 
 impl Field {
@@ -242,7 +261,11 @@ impl Field {
         if name == "tcp.flags.rst" {
             return Some(Field::TcpFlagsRst);
         }
-        Field::ALL.iter().copied().find(|f| f.name() == name)
+        Field::ALL
+            .iter()
+            .copied()
+            .find(|f| f.name() == name)
+            .or_else(|| crate::dissect::field_def(name).map(Field::App))
     }
 
     /// Is this a multi-valued alias (`ip.addr`, `ipv6.addr`, `eth.addr`, `tcp.port`,
@@ -308,8 +331,8 @@ impl Field {
             Field::IcmpType => &[Field::IcmpType],
             Field::IcmpCode => &[Field::IcmpCode],
             Field::ArpOpcode => &[Field::ArpOpcode],
-            Field::SimpType => &[Field::SimpType],
-            Field::SimpUser => &[Field::SimpUser],
+            // Read whole by the evaluator (see `eval::each`).
+            Field::App(_) => &[],
         }
     }
 }
@@ -355,7 +378,9 @@ pub fn suggest(word: &str) -> Option<&'static str> {
     let candidates = field_names()
         .iter()
         .copied()
+        .chain(crate::dissect::field_defs().map(|d| d.name))
         .chain(Proto::ALL.iter().map(|p| p.name()))
+        .chain(crate::dissect::Dissector::ALL.iter().map(|d| d.name()))
         .chain(std::iter::once("frame"));
     let mut best: Option<(usize, &'static str)> = None;
     for name in candidates {
@@ -369,7 +394,9 @@ pub fn suggest(word: &str) -> Option<&'static str> {
         }
     }
     let (d, name) = best?;
-    let limit = (word.chars().count() / 3).max(2);
+    // Short words are a few edits from many protocol names (`foo` → `ftp`): ask for more.
+    let chars = word.chars().count();
+    let limit = (chars / 3).max(if chars <= 4 { 1 } else { 2 });
     (d <= limit).then_some(name)
 }
 
@@ -455,6 +482,7 @@ mod tests {
             suggest("tcp.analysis.retrans"),
             Some("tcp.analysis.retransmission")
         );
-        assert_eq!(suggest("http.request.method"), None);
+        assert_eq!(suggest("simp.usr"), Some("simp.user"));
+        assert_eq!(suggest("smb2.cmd"), None);
     }
 }

@@ -3,6 +3,7 @@
 use super::field::{Field, FieldValue, Fields, Proto};
 use crate::analyse::Packet;
 use crate::decode::{EthernetRepr, LinkRepr, NetRepr, TransportRepr, tcp_flags};
+use crate::dissect::FieldVal;
 
 impl Fields for Packet {
     fn has(&self, proto: Proto) -> bool {
@@ -16,7 +17,7 @@ impl Fields for Packet {
             Proto::Icmpv6 => matches!(d.transport, TransportRepr::Icmpv6(_)),
             Proto::Tcp => matches!(d.transport, TransportRepr::Tcp(_)),
             Proto::Udp => matches!(d.transport, TransportRepr::Udp(_)),
-            Proto::Simp => self.simp.is_some(),
+            Proto::App(app) => self.app.iter().any(|l| l.dissector == Some(app)),
         }
     }
 
@@ -178,14 +179,22 @@ impl Fields for Packet {
                     int(u64::from(a.op), f);
                 }
             }
-            Field::SimpType => {
-                if let Some(s) = &self.simp {
-                    int(u64::from(s.kind), f);
-                }
-            }
-            Field::SimpUser => {
-                if let Some(s) = &self.simp {
-                    f(Str(&s.user));
+            Field::App(def) => {
+                for layer in &self.app {
+                    for v in layer.values(def.name) {
+                        match v {
+                            FieldVal::Uint(n) | FieldVal::Hex(n, _) => int(*n, f),
+                            FieldVal::Bool(b) => f(Bool(*b)),
+                            FieldVal::Str(s) => f(Str(s)),
+                            FieldVal::Ip(a) => f(Ip(*a)),
+                            FieldVal::Mac(m) => f(Mac(*m)),
+                            FieldVal::None => f(Bool(true)),
+                            FieldVal::Bytes(b) => {
+                                let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+                                f(Str(&hex));
+                            }
+                        }
+                    }
                 }
             }
             // Combined fields are split into their parts by the evaluator.

@@ -45,7 +45,7 @@ impl Fields for TestFrame {
             Proto::Icmpv6 => self.icmpv6,
             Proto::Tcp => self.tcp.is_some(),
             Proto::Udp => self.udp.is_some(),
-            Proto::Simp => self.simp.is_some(),
+            Proto::App(d) => d == crate::dissect::Dissector::Simp && self.simp.is_some(),
         }
     }
 
@@ -95,8 +95,9 @@ impl Fields for TestFrame {
             Field::IcmpType => self.icmp.map(|i| Int(i.0.into())),
             Field::IcmpCode => self.icmp.map(|i| Int(i.1.into())),
             Field::ArpOpcode => self.arp_opcode.map(|o| Int(o.into())),
-            Field::SimpType => self.simp.map(|s| Int(s.0.into())),
-            Field::SimpUser => self.simp.map(|s| Str(s.1)),
+            Field::App(d) if d.name == "simp.type" => self.simp.map(|s| Int(s.0.into())),
+            Field::App(d) if d.name == "simp.user" => self.simp.map(|s| Str(s.1)),
+            Field::App(_) => None,
             Field::EthAddr | Field::IpAddr | Field::Ipv6Addr | Field::TcpPort | Field::UdpPort => {
                 panic!("the evaluator must ask for the parts of {}", field.name())
             }
@@ -641,7 +642,12 @@ fn error_columns_and_messages() {
         (
             "tcp.port == http",
             13,
-            "\"http\" is not a valid number (expected e.g. 80, 0x50 or 0b1010)",
+            "\"http\" is a protocol, not a value: tcp.port cannot be compared with it",
+        ),
+        (
+            "tcp.port == htp",
+            13,
+            "\"htp\" is not a valid number (expected e.g. 80, 0x50 or 0b1010)",
         ),
         (
             "tcp.port == 08",

@@ -71,11 +71,13 @@ pub fn frame_summary(p: &Packet) -> (String, Vec<String>) {
 }
 
 /// A field as one line of the details: `Name: value`, or the name alone.
+/// Nested fields (an application layer's tree) are indented four spaces per level.
 pub fn field_text(f: &Field) -> String {
+    let indent = "    ".repeat(usize::from(f.depth));
     if f.value.is_empty() {
-        f.name.clone()
+        format!("{indent}{}", f.name)
     } else {
-        format!("{}: {}", f.name, f.value)
+        format!("{indent}{}: {}", f.name, f.value)
     }
 }
 

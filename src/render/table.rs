@@ -229,7 +229,8 @@ impl PacketList {
         match p.protocol {
             Protocol::Arp => Some(Color::Magenta),
             Protocol::Icmp | Protocol::Icmpv6 => Some(Color::Blue),
-            Protocol::Udp | Protocol::Simp => Some(Color::Green),
+            Protocol::Udp => Some(Color::Green),
+            Protocol::App(_) if p.udp_repr().is_some() => Some(Color::Green),
             _ => None,
         }
     }

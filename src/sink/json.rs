@@ -8,6 +8,7 @@ use serde_json::value::RawValue;
 
 use crate::analyse::{Address, Packet};
 use crate::decode::{EthernetRepr, LinkRepr, NetRepr, QuotedTransport, TransportRepr};
+use crate::dissect::{AppLayer, Dissector};
 
 /// One frame.
 #[derive(Serialize)]
@@ -28,10 +29,59 @@ struct JsonFrame<'a> {
     tcp: Option<JsonTcp>,
     #[serde(skip_serializing_if = "Option::is_none")]
     udp: Option<JsonUdp>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    simp: Option<&'a serde_json::Value>,
+    /// One object per application layer, keyed by its protocol name (`"dns"`).
+    #[serde(flatten)]
+    app: AppLayers<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     malformed: Option<&'a str>,
+}
+
+/// The application layers of a frame: a key per protocol (`"dns"`, `"http"`), whose value
+/// maps Wireshark's field names to the text `tshark -T fields` prints, or to an array of
+/// them when the field occurs more than once. Layers of one protocol in one frame (two HTTP
+/// requests in a segment) share the object. A layer with its own object (SIMP) keeps it.
+struct AppLayers<'a>(&'a [AppLayer]);
+
+impl Serialize for AppLayers<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut seen: Vec<Dissector> = Vec::new();
+        let mut map = s.serialize_map(None)?;
+        for layer in self.0 {
+            let Some(d) = layer.dissector else { continue };
+            if seen.contains(&d) {
+                continue;
+            }
+            seen.push(d);
+            if let Some(json) = &layer.json {
+                map.serialize_entry(d.name(), json)?;
+                continue;
+            }
+            let mut fields: Vec<(&str, Vec<String>)> = Vec::new();
+            for l in self.0.iter().filter(|l| l.dissector == Some(d)) {
+                for (name, value) in &l.fields {
+                    let text = value.to_string();
+                    match fields.iter_mut().find(|(n, _)| n == name) {
+                        Some((_, vs)) => vs.push(text),
+                        None => fields.push((name, vec![text])),
+                    }
+                }
+            }
+            let object: serde_json::Map<String, serde_json::Value> = fields
+                .into_iter()
+                .map(|(name, mut vs)| {
+                    let v = if vs.len() == 1 {
+                        serde_json::Value::String(vs.pop().unwrap_or_default())
+                    } else {
+                        serde_json::Value::from(vs)
+                    };
+                    (name.to_string(), v)
+                })
+                .collect();
+            map.serialize_entry(d.name(), &object)?;
+        }
+        map.end()
+    }
 }
 
 /// A value written as the JSON string of its `Display` form, without an intermediate
@@ -181,7 +231,6 @@ pub fn write_packet(w: &mut impl Write, p: &Packet) -> io::Result<()> {
         }
         _ => None,
     };
-    let simp_value = p.simp.as_ref().map(|s| &s.json);
     let frame = JsonFrame {
         no: p.number,
         time,
@@ -195,7 +244,7 @@ pub fn write_packet(w: &mut impl Write, p: &Packet) -> io::Result<()> {
         ip,
         tcp,
         udp,
-        simp: simp_value,
+        app: AppLayers(&p.app),
         malformed: p.decoded.malformed.as_deref(),
     };
     serde_json::to_writer(&mut *w, &frame).map_err(io::Error::other)?;

@@ -73,7 +73,7 @@ fn messages(cap: &Capture) -> Result<(Vec<Msg>, u64, u64), AnswerError> {
                     });
                 }
             }
-            Err(_) if p.simp.is_some() => malformed += 1,
+            Err(_) if p.app_layer(crate::dissect::Dissector::Simp).is_some() => malformed += 1,
             Err(_) => {}
         }
     })?;

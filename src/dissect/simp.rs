@@ -4,8 +4,50 @@
 //! 0x01 or 0x02) but does not parse is shown as malformed SIMP with the reason; anything
 //! else on port 7777 stays plain UDP, so unrelated traffic on that port is not mislabelled.
 
+use super::{Cx, Dissector, FieldDef, FieldType, FieldVal, Outcome, Transport};
 use crate::decode::detail::{AppLayer, Field};
 use crate::decode::simp::{self, field};
+
+/// Fields this module sets.
+pub const FIELDS: &[FieldDef] = &[
+    FieldDef {
+        name: "simp.type",
+        kind: FieldType::Uint(0xff),
+        proto: Dissector::Simp,
+    },
+    FieldDef {
+        name: "simp.user",
+        kind: FieldType::Str,
+        proto: Dissector::Simp,
+    },
+];
+
+/// Dissects a UDP payload as SIMP: rejected unless it is (or tries to be) SIMP.
+pub fn dissect(cx: &mut Cx<'_>, data: &[u8], t: Transport) -> Outcome {
+    if t != Transport::Udp {
+        return Outcome::Rejected;
+    }
+    let Some(s) = summary(data) else {
+        return Outcome::Rejected;
+    };
+    cx.cols.protocol = "SIMP";
+    cx.cols.set_info(&s.info);
+    let SimpSummary {
+        kind,
+        user,
+        json,
+        detail,
+        ..
+    } = s;
+    cx.begin(Dissector::Simp, 0, || detail.title.clone());
+    cx.field("simp.type", || FieldVal::Uint(u64::from(kind)));
+    cx.field("simp.user", || FieldVal::Str(user));
+    for f in detail.fields {
+        cx.line(f.depth, f.range, &f.name, || f.value);
+    }
+    cx.json(|| json);
+    Outcome::Done
+}
 
 /// What the packet list shows of a SIMP message.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,6 +75,7 @@ pub fn summary(payload: &[u8]) -> Option<SimpSummary> {
                     name: name.to_string(),
                     value,
                     range: Some(range),
+                    depth: 0,
                 })
                 .collect();
             Some(SimpSummary {
@@ -60,12 +103,14 @@ pub fn summary(payload: &[u8]) -> Option<SimpSummary> {
                     name: "Type".to_string(),
                     value: format!("0x{:02x}", t[0]),
                     range: Some(field::TYPE),
+                    depth: 0,
                 });
             }
             fields.push(Field {
                 name: "Malformed".to_string(),
                 value: e.to_string(),
                 range: Some(e.offset()..(e.offset() + 1).min(payload.len())),
+                depth: 0,
             });
             Some(SimpSummary {
                 kind: 0,

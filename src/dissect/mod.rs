@@ -1,0 +1,555 @@
+//! Application protocols above TCP and UDP: Wireshark's dissector tables, in small.
+//!
+//! After [`crate::decode`] has found a TCP or UDP payload and the analysis step has placed it
+//! in a stream, [`Dissectors`] picks the application dissector for it the way Wireshark does
+//! ([`table`]): a conversation set up earlier (FTP's data channel), `-d` decode-as rules, the
+//! lower port then the higher port, then heuristics. The dissector writes the Protocol and
+//! Info columns through [`Columns`] exactly as its Wireshark counterpart does in one pass, and
+//! records what it found as an [`AppLayer`]: Wireshark's field names and values (for display
+//! filters and `--json`) and, when asked, the packet-details tree.
+//!
+//! Over TCP, a message that spans segments is collected by [`tcp_pdu`] as Wireshark's TCP
+//! desegmentation does: the frames before the last show `[TCP segment of a reassembled PDU]`,
+//! the last one carries the message. Every buffer has a cap, and per-stream state is bounded,
+//! so memory stays flat on any capture.
+//!
+//! Dissectors never panic and never trust a length: input comes from the network.
+#![forbid(unsafe_code)]
+
+pub mod dhcp;
+pub mod dns;
+mod field;
+pub mod http;
+pub mod quic;
+pub mod simp;
+pub mod table;
+pub mod tcp_pdu;
+pub mod text;
+pub mod tls;
+
+use std::net::SocketAddr;
+use std::ops::Range;
+use std::time::Duration;
+
+pub use field::{FieldDef, FieldType, FieldVal, field_def, field_defs};
+pub use table::{DecodeAs, Table};
+
+use crate::decode::detail;
+
+/// One application dissector, named as Wireshark names the protocol.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Dissector {
+    /// HTTP/1.x over TCP.
+    Http,
+    /// SSDP: HTTP over UDP 1900.
+    Ssdp,
+    /// DNS over UDP and TCP.
+    Dns,
+    /// Multicast DNS (UDP 5353).
+    Mdns,
+    /// Link-local Multicast Name Resolution (UDP 5355).
+    Llmnr,
+    /// NetBIOS Name Service (UDP 137).
+    Nbns,
+    /// DHCP / BOOTP (UDP 67/68).
+    Dhcp,
+    /// DHCPv6 (UDP 546/547).
+    Dhcpv6,
+    /// TLS (and SSL) over TCP.
+    Tls,
+    /// SMTP.
+    Smtp,
+    /// Internet Message Format (a mail carried by SMTP's DATA).
+    Imf,
+    /// FTP control channel.
+    Ftp,
+    /// FTP data channel.
+    FtpData,
+    /// POP3.
+    Pop,
+    /// IMAP.
+    Imap,
+    /// QUIC (named, not decrypted beyond what its Initial keys allow).
+    Quic,
+    /// The course's Simple IM Protocol (UDP 7777).
+    Simp,
+}
+
+impl Dissector {
+    /// Every dissector.
+    pub const ALL: [Dissector; 17] = [
+        Dissector::Http,
+        Dissector::Ssdp,
+        Dissector::Dns,
+        Dissector::Mdns,
+        Dissector::Llmnr,
+        Dissector::Nbns,
+        Dissector::Dhcp,
+        Dissector::Dhcpv6,
+        Dissector::Tls,
+        Dissector::Smtp,
+        Dissector::Imf,
+        Dissector::Ftp,
+        Dissector::FtpData,
+        Dissector::Pop,
+        Dissector::Imap,
+        Dissector::Quic,
+        Dissector::Simp,
+    ];
+
+    /// The protocol's filter name, as in Wireshark's `frame.protocols` and `-d`: `"http"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Dissector::Http => "http",
+            Dissector::Ssdp => "ssdp",
+            Dissector::Dns => "dns",
+            Dissector::Mdns => "mdns",
+            Dissector::Llmnr => "llmnr",
+            Dissector::Nbns => "nbns",
+            Dissector::Dhcp => "dhcp",
+            Dissector::Dhcpv6 => "dhcpv6",
+            Dissector::Tls => "tls",
+            Dissector::Smtp => "smtp",
+            Dissector::Imf => "imf",
+            Dissector::Ftp => "ftp",
+            Dissector::FtpData => "ftp-data",
+            Dissector::Pop => "pop",
+            Dissector::Imap => "imap",
+            Dissector::Quic => "quic",
+            Dissector::Simp => "simp",
+        }
+    }
+
+    /// Looks a dissector up by its filter name (`bootp` and `ssl` are accepted as Wireshark's
+    /// old names of `dhcp` and `tls`).
+    pub fn from_name(name: &str) -> Option<Dissector> {
+        match name {
+            "bootp" => Some(Dissector::Dhcp),
+            "ssl" => Some(Dissector::Tls),
+            _ => Dissector::ALL.into_iter().find(|d| d.name() == name),
+        }
+    }
+}
+
+/// TCP or UDP: which table a port is looked up in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Transport {
+    /// TCP (`tcp.port`).
+    Tcp,
+    /// UDP (`udp.port`).
+    Udp,
+}
+
+/// The Protocol and Info columns of one frame, as a dissector finds them and leaves them.
+///
+/// They start as the transport layer left them (`TCP`, `56789 → 32784 [PSH, ACK] …`);
+/// a dissector sets or appends to them as its Wireshark counterpart does with
+/// `col_set_str`/`col_append_str`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Columns {
+    /// Protocol column.
+    pub protocol: &'static str,
+    /// Info column.
+    pub info: String,
+}
+
+impl Columns {
+    /// Sets the Info column (Wireshark's `col_set_str`/`col_add_str`).
+    pub fn set_info(&mut self, text: &str) {
+        self.info.clear();
+        self.info.push_str(text);
+    }
+
+    /// Appends `text` after `sep` unless the column is empty (`col_append_sep_str`).
+    pub fn append_sep(&mut self, sep: &str, text: &str) {
+        if !self.info.is_empty() {
+            self.info.push_str(sep);
+        }
+        self.info.push_str(text);
+    }
+}
+
+/// What the caller will read of the application layers: the packet list needs only the
+/// columns, filters and `--json` need the fields, `--detail` and the viewer the tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Want {
+    /// Record [`AppLayer::fields`].
+    pub fields: bool,
+    /// Build [`AppLayer::detail`].
+    pub tree: bool,
+}
+
+impl Default for Want {
+    fn default() -> Self {
+        Want {
+            fields: true,
+            tree: true,
+        }
+    }
+}
+
+/// One application-layer message found in a frame.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AppLayer {
+    /// Which protocol.
+    pub dissector: Option<Dissector>,
+    /// Wireshark's fields, in the order tshark meets them: name and value.
+    pub fields: Vec<(&'static str, FieldVal)>,
+    /// The packet-details tree (when [`Want::tree`]): ranges relative to the message start.
+    pub detail: Option<detail::AppLayer>,
+    /// Where the message starts in this frame's transport payload; `None` when it was
+    /// reassembled from earlier segments (its ranges then point into [`AppLayer::segments`]'
+    /// bytes, not the frame).
+    pub offset: Option<usize>,
+    /// The frames (number, payload bytes) a reassembled message was collected from.
+    pub segments: Vec<(u64, u32)>,
+    /// A protocol-specific `--json` object replacing the field map (SIMP keeps its own).
+    pub json: Option<serde_json::Value>,
+}
+
+impl AppLayer {
+    /// The values of field `name` in this layer.
+    pub fn values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a FieldVal> + 'a {
+        self.fields
+            .iter()
+            .filter(move |(n, _)| *n == name)
+            .map(|(_, v)| v)
+    }
+}
+
+/// Where a frame's payload comes from, for the dissector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Endpoints {
+    /// Source address and port.
+    pub src: SocketAddr,
+    /// Destination address and port.
+    pub dst: SocketAddr,
+}
+
+/// The context of one dissector call: the frame, its columns, and the layers it adds.
+#[derive(Debug)]
+pub struct Cx<'a> {
+    /// Frame number.
+    pub frame: u64,
+    /// Capture time.
+    pub time: Duration,
+    /// Addresses and ports.
+    pub ends: Endpoints,
+    /// TCP stream index (Wireshark's `tcp.stream`), for TCP.
+    pub stream: Option<u32>,
+    /// The columns.
+    pub cols: &'a mut Columns,
+    /// What will be read.
+    pub want: Want,
+    layers: &'a mut Vec<AppLayer>,
+    /// Bytes of `data` that came from earlier frames (TCP reassembly).
+    carried: usize,
+    carried_segments: &'a [(u64, u32)],
+    expect: &'a mut table::Expected,
+}
+
+impl<'a> Cx<'a> {
+    /// Starts a new application layer for a message at `start` in the dissector's `data`,
+    /// titled `title` (called only when the tree is wanted). Later [`Cx::field`] and
+    /// [`Cx::line`] calls go to it.
+    pub fn begin(&mut self, d: Dissector, start: usize, title: impl FnOnce() -> String) {
+        let offset = start.checked_sub(self.carried);
+        let segments = if offset.is_none() {
+            self.carried_segments.to_vec()
+        } else {
+            Vec::new()
+        };
+        self.layers.push(AppLayer {
+            dissector: Some(d),
+            fields: Vec::new(),
+            detail: self.want.tree.then(|| detail::AppLayer {
+                title: title(),
+                fields: Vec::new(),
+            }),
+            offset,
+            segments,
+            json: None,
+        });
+    }
+
+    /// Records field `name` with the value `value` builds (only when fields are wanted).
+    pub fn field(&mut self, name: &'static str, value: impl FnOnce() -> FieldVal) {
+        if self.want.fields
+            && let Some(l) = self.layers.last_mut()
+        {
+            l.fields.push((name, value()));
+        }
+    }
+
+    /// Adds a packet-details line `label: value` at `depth` (0 = directly under the layer's
+    /// title) for the bytes `range` of the message (only when the tree is wanted).
+    pub fn line(
+        &mut self,
+        depth: u8,
+        range: Option<Range<usize>>,
+        label: &str,
+        value: impl FnOnce() -> String,
+    ) {
+        if self.want.tree
+            && let Some(tree) = self.layers.last_mut().and_then(|l| l.detail.as_mut())
+        {
+            tree.fields.push(detail::Field {
+                name: label.to_string(),
+                value: value(),
+                range,
+                depth,
+            });
+        }
+    }
+
+    /// Replaces the `--json` object of the current layer.
+    pub fn json(&mut self, value: impl FnOnce() -> serde_json::Value) {
+        if self.want.fields
+            && let Some(l) = self.layers.last_mut()
+        {
+            l.json = Some(value());
+        }
+    }
+
+    /// How many layers this frame has so far.
+    pub fn layer_count(&self) -> usize {
+        self.layers.len()
+    }
+
+    /// Tells the table that a later conversation to `server` (TCP) belongs to `d`, as FTP's
+    /// PASV/PORT replies announce the data channel.
+    pub fn expect(&mut self, server: SocketAddr, d: Dissector) {
+        self.expect.insert(server, d);
+    }
+}
+
+/// What a dissector did with the bytes it was given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Not this protocol: the table tries the next candidate.
+    Rejected,
+    /// Every byte was a complete message (or is shown as far as it goes).
+    Done,
+    /// Over TCP: the message starting at `offset` of the data needs more bytes (Wireshark's
+    /// `desegment_offset`); the table keeps them and calls again with the next segment added.
+    More {
+        /// Where the incomplete message starts in the data given.
+        offset: usize,
+    },
+}
+
+/// Per-protocol state kept across frames (request/response pairs, negotiated versions),
+/// each bounded by its module.
+#[derive(Debug, Clone, Default)]
+pub struct States {
+    /// DNS-family transaction tracking.
+    pub dns: dns::State,
+    /// HTTP request/response pairing.
+    pub http: http::State,
+    /// TLS versions per stream.
+    pub tls: tls::State,
+    /// DHCP.
+    pub dhcp: dhcp::State,
+    /// SMTP/FTP/POP/IMAP.
+    pub text: text::State,
+    /// QUIC.
+    pub quic: quic::State,
+}
+
+impl States {
+    fn approx_bytes(&self) -> usize {
+        self.dns.approx_bytes()
+            + self.http.approx_bytes()
+            + self.tls.approx_bytes()
+            + self.dhcp.approx_bytes()
+            + self.text.approx_bytes()
+            + self.quic.approx_bytes()
+    }
+}
+
+/// Calls dissector `d` on `data`.
+fn call(d: Dissector, st: &mut States, cx: &mut Cx<'_>, data: &[u8], t: Transport) -> Outcome {
+    match d {
+        Dissector::Http | Dissector::Ssdp => http::dissect(d, &mut st.http, cx, data, t),
+        Dissector::Dns | Dissector::Mdns | Dissector::Llmnr | Dissector::Nbns => {
+            dns::dissect(d, &mut st.dns, cx, data, t)
+        }
+        Dissector::Dhcp | Dissector::Dhcpv6 => dhcp::dissect(d, &mut st.dhcp, cx, data, t),
+        Dissector::Tls => tls::dissect(d, &mut st.tls, cx, data, t),
+        Dissector::Smtp
+        | Dissector::Imf
+        | Dissector::Ftp
+        | Dissector::FtpData
+        | Dissector::Pop
+        | Dissector::Imap => text::dissect(d, &mut st.text, cx, data, t),
+        Dissector::Quic => quic::dissect(d, &mut st.quic, cx, data, t),
+        Dissector::Simp => simp::dissect(cx, data, t),
+    }
+}
+
+/// Does `data` look like `d`'s protocol? (Wireshark's heuristic dissectors, tried after the
+/// port tables.)
+fn heuristic(d: Dissector, data: &[u8], t: Transport) -> bool {
+    match d {
+        Dissector::Http | Dissector::Ssdp => http::heuristic(d, data, t),
+        Dissector::Tls => tls::heuristic(data, t),
+        Dissector::Quic => quic::heuristic(data, t),
+        _ => false,
+    }
+}
+
+/// The application-layer step of the analysis: the dispatch table, the per-protocol state
+/// and the TCP reassembly buffers.
+#[derive(Debug, Clone, Default)]
+pub struct Dissectors {
+    table: Table,
+    states: States,
+    pdus: tcp_pdu::Pdus,
+    expected: table::Expected,
+    /// What callers read of the layers.
+    pub want: Want,
+}
+
+/// A TCP segment as the dissectors see it.
+#[derive(Debug, Clone, Copy)]
+pub struct TcpSegmentInfo {
+    /// Stream index.
+    pub stream: u32,
+    /// Raw sequence number of the first payload byte.
+    pub seq: u32,
+    /// Did the analysis flag it as a retransmission (its bytes were dissected before)?
+    pub retransmission: bool,
+}
+
+impl Dissectors {
+    /// Dissectors with `-d` rules.
+    pub fn new(table: Table) -> Self {
+        Dissectors {
+            table,
+            ..Self::default()
+        }
+    }
+
+    /// Rough heap size of the state in bytes.
+    pub fn approx_bytes(&self) -> usize {
+        self.states.approx_bytes() + self.pdus.approx_bytes() + self.expected.approx_bytes()
+    }
+
+    /// Dissects a UDP payload: adds layers to `layers`, updates `cols`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn udp(
+        &mut self,
+        frame: u64,
+        time: Duration,
+        ends: Endpoints,
+        payload: &[u8],
+        cols: &mut Columns,
+        layers: &mut Vec<AppLayer>,
+    ) {
+        if payload.is_empty() {
+            return;
+        }
+        let candidates = self.table.candidates(&self.expected, Transport::Udp, ends);
+        let mut cx = Cx {
+            frame,
+            time,
+            ends,
+            stream: None,
+            cols,
+            want: self.want,
+            layers,
+            carried: 0,
+            carried_segments: &[],
+            expect: &mut self.expected,
+        };
+        for d in candidates.iter() {
+            if call(d, &mut self.states, &mut cx, payload, Transport::Udp) != Outcome::Rejected {
+                return;
+            }
+        }
+        for d in self.table.heuristics(Transport::Udp) {
+            if heuristic(d, payload, Transport::Udp)
+                && call(d, &mut self.states, &mut cx, payload, Transport::Udp) != Outcome::Rejected
+            {
+                return;
+            }
+        }
+    }
+
+    /// Dissects a TCP payload of segment `seg`, reassembling messages across segments.
+    #[allow(clippy::too_many_arguments)]
+    pub fn tcp(
+        &mut self,
+        frame: u64,
+        time: Duration,
+        ends: Endpoints,
+        seg: TcpSegmentInfo,
+        payload: &[u8],
+        cols: &mut Columns,
+        layers: &mut Vec<AppLayer>,
+    ) {
+        if payload.is_empty() || seg.retransmission {
+            return;
+        }
+        let Dissectors {
+            table,
+            states,
+            pdus,
+            expected,
+            want,
+        } = self;
+        pdus.segment(
+            frame,
+            ends,
+            seg,
+            payload,
+            |data, carried, segments, pinned| {
+                let before = layers.len();
+                let mut cx = Cx {
+                    frame,
+                    time,
+                    ends,
+                    stream: Some(seg.stream),
+                    cols: &mut *cols,
+                    want: *want,
+                    layers: &mut *layers,
+                    carried,
+                    carried_segments: segments,
+                    expect: &mut *expected,
+                };
+                let mut outcome = (None, Outcome::Rejected);
+                if let Some(d) = pinned {
+                    outcome = (Some(d), call(d, states, &mut cx, data, Transport::Tcp));
+                } else {
+                    let candidates = table.candidates(cx.expect, Transport::Tcp, ends);
+                    for d in candidates.iter() {
+                        let o = call(d, states, &mut cx, data, Transport::Tcp);
+                        if o != Outcome::Rejected {
+                            outcome = (Some(d), o);
+                            break;
+                        }
+                    }
+                    if outcome.0.is_none() {
+                        for d in table.heuristics(Transport::Tcp) {
+                            if heuristic(d, data, Transport::Tcp) {
+                                let o = call(d, states, &mut cx, data, Transport::Tcp);
+                                if o != Outcome::Rejected {
+                                    outcome = (Some(d), o);
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                }
+                let completed = layers.len() > before;
+                if let (Some(_), Outcome::More { .. }) = outcome
+                    && !completed
+                {
+                    cols.protocol = "TCP";
+                    cols.append_sep(" ", "[TCP segment of a reassembled PDU]");
+                }
+                outcome
+            },
+        );
+    }
+}
