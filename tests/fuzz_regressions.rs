@@ -9,6 +9,9 @@ mod support;
 #[path = "../fuzz/checks/decode_frame.rs"]
 mod decode_frame;
 
+#[path = "../fuzz/checks/dissect.rs"]
+mod dissect;
+
 use std::path::PathBuf;
 
 /// The saved input `fuzz/regressions/TARGET/NAME`.
@@ -66,5 +69,32 @@ fn decode_frame_tcp_header_cut_by_the_frame_end() {
         "tcp-header-cut-after-4-bytes",
     ] {
         replay("decode_frame", name, decode_frame::check);
+    }
+}
+
+/// The seeds of every `dissect_*` target pass its check (the targets run in CI from them; this
+/// keeps the seeds and the check honest without the nightly toolchain).
+#[test]
+fn dissector_seeds_pass_the_fuzz_check() {
+    use wirelab::dissect::Dissector;
+    let targets = [
+        ("dissect_dns", Dissector::Dns),
+        ("dissect_http", Dissector::Http),
+        ("dissect_tls", Dissector::Tls),
+        ("dissect_dhcp", Dissector::Dhcp),
+        ("dissect_text", Dissector::Smtp),
+        ("dissect_quic", Dissector::Quic),
+    ];
+    for (target, d) in targets {
+        let dir = support::repo("fuzz/seeds").join(target);
+        let mut n = 0;
+        for file in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+            let path = file.expect("a directory entry").path();
+            let bytes = std::fs::read(&path).expect("a seed");
+            eprintln!("{target}: {}", path.display());
+            dissect::check(d, &bytes);
+            n += 1;
+        }
+        assert!(n > 0, "{target} has no seeds");
     }
 }
