@@ -10,7 +10,9 @@ use std::io::{self, Write};
 
 use crate::analyse::conversations::Conversations;
 use crate::analyse::handshake::Handshakes;
+use crate::analyse::hierarchy::Hierarchy;
 use crate::analyse::{Analyzer, Packet};
+use crate::dissect::{DecodeAs, Table, Want};
 use crate::filter::Filter;
 use crate::frame::Frame;
 use crate::render::style::Style;
@@ -38,6 +40,8 @@ pub struct ViewOptions {
     /// A per-stream view (`--rtt`, `--throughput`, `--follow`, `--tcp-report`) instead of
     /// the packet list; its rows stream out as they become final.
     pub stream_view: Option<StreamViewKind>,
+    /// `-d` rules for the application dissectors.
+    pub decode_as: Vec<DecodeAs>,
     /// Colours.
     pub style: Style,
 }
@@ -75,6 +79,7 @@ pub struct Pipeline {
     analyzer: Analyzer,
     packet: Packet,
     conversations: Option<Conversations>,
+    hierarchy: Option<Hierarchy>,
     exchanges: Option<Handshakes>,
     stream_view: Option<StreamView>,
     frames: u64,
@@ -105,9 +110,15 @@ impl Pipeline {
                 style: opts.style,
                 width: None,
             },
-            analyzer: Analyzer::new(),
+            analyzer: Analyzer::with_table(Table::new(opts.decode_as.clone())).want(Want {
+                // Filters and JSON read fields; the details pane and the hex dump read trees;
+                // the packet list alone needs neither.
+                fields: opts.filter.is_some() || per_frame == PerFrame::Json,
+                tree: opts.detail || opts.hex,
+            }),
             packet: Packet::default(),
             conversations: opts.stats.then(Conversations::new),
+            hierarchy: opts.stats.then(Hierarchy::new),
             exchanges: opts.handshakes.then(Handshakes::new),
             stream_view: opts
                 .stream_view
@@ -155,6 +166,9 @@ impl Pipeline {
         let packet = &self.packet;
         if let Some(c) = self.conversations.as_mut() {
             c.add(packet);
+        }
+        if let Some(h) = self.hierarchy.as_mut() {
+            h.add(packet);
         }
         if let Some(h) = self.exchanges.as_mut() {
             h.add(packet);
@@ -251,6 +265,11 @@ impl Pipeline {
                 writeln!(out)?;
             }
             stats::write_stats_fitted(out, c, self.width)?;
+        }
+        if let Some(h) = &self.hierarchy {
+            writeln!(out)?;
+            let filter = self.opts.filter.as_ref().map(|f| f.to_string());
+            stats::write_hierarchy(out, h, filter.as_deref())?;
         }
         Ok(())
     }

@@ -10,6 +10,7 @@ pub mod arp;
 pub mod conversations;
 pub mod follow;
 pub mod handshake;
+pub mod hierarchy;
 pub mod icmp;
 pub mod info;
 pub mod report;
@@ -133,6 +134,9 @@ pub struct Packet {
     /// The application layers found above TCP/UDP (several when a segment carries several
     /// messages), in order.
     pub app: Vec<AppLayer>,
+    /// The TCP payload was kept for a message a later segment completes
+    /// (`[TCP segment of a reassembled PDU]`).
+    pub pdu_segment: bool,
     /// Protocol column.
     pub protocol: Protocol,
     /// Info column.
@@ -274,6 +278,7 @@ impl Analyzer {
         out.tcp = None;
         out.quoted_tcp_stream = None;
         out.app.clear();
+        out.pdu_segment = false;
 
         let d = &out.decoded;
         if let (TransportRepr::Tcp(t), Some((src, dst))) = (&d.transport, d.net.ip_addrs())
@@ -360,11 +365,10 @@ impl Analyzer {
                     let seg = TcpSegmentInfo {
                         stream: a.stream,
                         seq: t.seq,
-                        retransmission: a.flags.has_field("retransmission")
-                            || a.flags.has_field("spurious_retransmission"),
+                        retransmission: a.retransmitted_bytes(),
                     };
                     let payload = d.app_payload(&frame.data);
-                    self.app.tcp(
+                    out.pdu_segment = self.app.tcp(
                         frame.number,
                         frame.timestamp,
                         ends,

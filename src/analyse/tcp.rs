@@ -270,6 +270,13 @@ pub struct TcpAnalysis {
 }
 
 impl TcpAnalysis {
+    /// Are this segment's bytes a repeat of bytes already seen (a retransmission, not a
+    /// fast retransmission of a lost segment)? tshark gives such bytes to no dissector.
+    pub fn retransmitted_bytes(&self) -> bool {
+        (self.flags.has_field("retransmission") && !self.flags.has_field("fast_retransmission"))
+            || self.flags.has_field("spurious_retransmission")
+    }
+
     /// The Info prefix labels exactly as tshark prints them, each followed by one space,
     /// e.g. `"[TCP Dup ACK 18#1] "` (empty when none).
     pub fn labels(&self) -> String {

@@ -284,6 +284,7 @@ pub fn capture(args: &CaptureArgs) -> anyhow::Result<ExitCode> {
                 count: args.count,
                 style,
                 stream_view,
+                decode_as: args.show.decode_as.clone(),
             })
             .live(),
         ) as Box<dyn LiveView>

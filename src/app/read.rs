@@ -75,6 +75,7 @@ pub fn read(args: &ReadArgs) -> anyhow::Result<ExitCode> {
         json: args.show.json,
         count: args.count,
         stream_view: view,
+        decode_as: args.show.decode_as.clone(),
         style,
     })
     .width(super::terminal_width(args.show.wide));

@@ -23,6 +23,7 @@ pub enum ColorChoice {
   wirelab read captures/tcp-handshake.pcapng --detail --hex --count 3
   wirelab read capture.pcap --filter 'tcp.port == 8080 and tcp.flags.syn == 1'
   wirelab read capture.pcap --stats
+  wirelab read dns.pcap -d udp.port==8053,dns -Y 'dns.qry.name == \"lab.test\"'
   wirelab read capture.pcapng --realtime --speed 2
   wirelab read capture.pcap --json | head
   wirelab read upload.pcapng --tcp-report
@@ -85,6 +86,12 @@ pub struct ShowArgs {
     /// The per-stream views (--rtt, --throughput, --follow, --tcp-report; capture: at the end).
     #[command(flatten)]
     pub views: StreamViewArgs,
+
+    /// Decode traffic on a port as a protocol, in tshark's syntax: `udp.port==8053,dns`,
+    /// `tcp.port==8443,tls` (repeatable; protocols: http ssdp dns mdns llmnr nbns dhcp dhcpv6
+    /// tls smtp imf ftp ftp-data pop imap quic simp).
+    #[arg(short = 'd', long = "decode-as", value_name = "RULE")]
+    pub decode_as: Vec<crate::dissect::DecodeAs>,
 
     /// Colour the output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]

@@ -477,6 +477,8 @@ impl Dissectors {
     }
 
     /// Dissects a TCP payload of segment `seg`, reassembling messages across segments.
+    /// Returns true when the segment's bytes were all kept for a message a later segment
+    /// completes (tshark's `[TCP segment of a reassembled PDU]`).
     #[allow(clippy::too_many_arguments)]
     pub fn tcp(
         &mut self,
@@ -487,10 +489,11 @@ impl Dissectors {
         payload: &[u8],
         cols: &mut Columns,
         layers: &mut Vec<AppLayer>,
-    ) {
+    ) -> bool {
         if payload.is_empty() || seg.retransmission {
-            return;
+            return false;
         }
+        let mut kept = false;
         let Dissectors {
             table,
             states,
@@ -545,11 +548,13 @@ impl Dissectors {
                 if let (Some(_), Outcome::More { .. }) = outcome
                     && !completed
                 {
+                    kept = true;
                     cols.protocol = "TCP";
                     cols.append_sep(" ", "[TCP segment of a reassembled PDU]");
                 }
                 outcome
             },
         );
+        kept
     }
 }

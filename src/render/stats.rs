@@ -1,10 +1,27 @@
-//! `--stats`: TCP and UDP conversations and the distinct socket addresses with their roles.
+//! `--stats`: TCP and UDP conversations, the distinct socket addresses with their roles, and
+//! the Protocol Hierarchy.
 
 use std::io::{self, Write};
 
 use comfy_table::{Cell, CellAlignment, Table, presets};
 
 use crate::analyse::conversations::{Conversations, Transport};
+use crate::analyse::hierarchy::Hierarchy;
+
+/// Writes the Protocol Hierarchy as `tshark -q -z io,phs` prints it (the same lines, so the
+/// two can be compared with `diff`).
+pub fn write_hierarchy(w: &mut impl Write, h: &Hierarchy, filter: Option<&str>) -> io::Result<()> {
+    let rule = "=".repeat(67);
+    writeln!(w, "{rule}")?;
+    writeln!(w, "Protocol Hierarchy Statistics")?;
+    writeln!(w, "Filter: {}", filter.unwrap_or(""))?;
+    writeln!(w)?;
+    for (depth, node) in h.rows() {
+        let name = format!("{}{}", "  ".repeat(depth), node.name);
+        writeln!(w, "{name:<40} frames:{} bytes:{}", node.frames, node.bytes)?;
+    }
+    writeln!(w, "{rule}")
+}
 
 fn right(v: impl ToString) -> Cell {
     Cell::new(v.to_string()).set_alignment(CellAlignment::Right)
