@@ -331,8 +331,9 @@ scenario_ipv6frag() {
     rm -f "$WORK"/*.ready
 }
 
-# TSO: frames captured on the sending host with TCP segmentation offload carry IPv4 total
-# length 0 (Windows' large send offload writes them so; the NIC fills the length in). A veth
+# TSO: frames captured on the sending host with TCP segmentation offload can carry IPv4
+# total length 0 (drivers that leave the NIC to fill the length in per segment, e.g. large
+# send offload on Windows). A veth
 # does not produce them, so this is a real TCP exchange (handshake, 24000 bytes of data sent
 # in segments larger than the MTU, as TSO hands them to the NIC, FIN teardown) captured with
 # tcpdump on the sender's end; then scripts/pcap-tso.py sets the total length of every IPv4

@@ -3,8 +3,9 @@
 
 Usage: pcap-tso.py IN.pcap OUT.pcap
 
-Windows' large send offload (and other TSO drivers) hand the NIC IPv4 packets whose total
-length field is 0; the NIC fills it in per segment, so a capture on the sending host shows 0.
+Drivers that leave the NIC to fill the IPv4 total length in per segment (e.g. large send
+offload on Windows) hand it packets whose total length field is 0, and a capture on the
+sending host shows that 0.
 This sets the IPv4 total length of every frame carrying TCP payload to 0 and recomputes the
 header checksum over the rewritten header. Frames without TCP payload (handshake, pure ACKs,
 FIN) and all other bytes are copied unchanged. Used by scripts/make-captures.sh (tso).
