@@ -333,10 +333,9 @@ scenario_ipv6frag() {
 
 # TSO: frames captured on the sending host with TCP segmentation offload can carry IPv4
 # total length 0 (drivers that leave the NIC to fill the length in per segment, e.g. large
-# send offload on Windows). A veth
-# does not produce them, so this is a real TCP exchange (handshake, 24000 bytes of data sent
-# in segments larger than the MTU, as TSO hands them to the NIC, FIN teardown) captured with
-# tcpdump on the sender's end; then scripts/pcap-tso.py sets the total length of every IPv4
+# send offload on Windows). A veth does not produce them, so this is a real TCP exchange
+# (handshake, 24000 bytes of data sent in segments larger than the MTU, as TSO hands them to
+# the NIC, FIN teardown) captured with tcpdump on the sender's end; then scripts/pcap-tso.py sets the total length of every IPv4
 # frame carrying TCP data to 0 (and recomputes the header checksum), as the sending host
 # would show it. Every other byte is as the kernel sent it.
 scenario_tso() {
