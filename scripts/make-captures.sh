@@ -8,7 +8,8 @@
 # kills what we started and deletes the namespaces on any exit. Every wait is bounded.
 #
 # Usage: sudo scripts/make-captures.sh [SCENARIO...]
-#   scenarios: handshake udp arp icmp fragments ipv6 vlan sll analysis (default: all)
+#   scenarios: handshake udp arp icmp fragments ipv6 ipv6frag tso vlan sll analysis
+#   (default: all)
 #   OUT=dir  write somewhere other than captures/
 # Needs: ip (iproute2), tc, dumpcap, tcpdump, editcap, python3. Timestamps and ISNs differ
 # on every run; that is expected (regenerate the goldens with scripts/tshark-golden.sh).
@@ -311,6 +312,48 @@ scenario_ipv6() {
     rm -f "$WORK"/*.ready
 }
 
+# IPv6 fragments (only the sender fragments in IPv6): a 3000-byte UDP datagram and its echo,
+# a 3000-byte ICMPv6 echo and its reply, over the 1500-byte MTU of the veth pair.
+scenario_ipv6frag() {
+    log "ipv6frag"
+    setup_pair 1
+    sleep 1
+    start_cap "$NS_SRV" dumpcap "$WORK/ipv6-fragments.pcapng" wl-srv
+    py_bg "$NS_SRV" udp-server --bind fd00:3::1 --port 7777 --count 1 --ready "$WORK/srv.ready"
+    local srv=$LAST_PID
+    wait_file "$WORK/srv.ready" 10 || die "udp server did not start"
+    py "$NS_CLI" udp-client --dst fd00:3::1 --port 7777 --sport 40002 --size 3000
+    wait_pid "$srv" 10
+    py "$NS_CLI" icmp-echo --dst fd00:3::1 --count 1 --size 3000 --ident 0x0f06
+    stop_caps
+    teardown
+    keep ipv6-fragments.pcapng
+    rm -f "$WORK"/*.ready
+}
+
+# TSO: frames captured on the sending host with TCP segmentation offload can carry IPv4
+# total length 0 (drivers that leave the NIC to fill the length in per segment, e.g. large
+# send offload on Windows). A veth does not produce them, so this is a real TCP exchange
+# (handshake, 24000 bytes of data sent in segments larger than the MTU, as TSO hands them to
+# the NIC, FIN teardown) captured with tcpdump on the sender's end; then scripts/pcap-tso.py sets the total length of every IPv4
+# frame carrying TCP data to 0 (and recomputes the header checksum), as the sending host
+# would show it. Every other byte is as the kernel sent it.
+scenario_tso() {
+    log "tso"
+    setup_pair 0
+    start_cap "$NS_CLI" tcpdump "$WORK/tso-real.pcap" wl-cli
+    py_bg "$NS_SRV" tcp-server --bind 10.0.3.1 --port 7777 --mode sink --ready "$WORK/srv.ready"
+    local srv=$LAST_PID
+    wait_file "$WORK/srv.ready" 10 || die "tcp server did not start"
+    py "$NS_CLI" bulk-client --dst 10.0.3.1 --port 7777 --bytes 24000 --chunk 8000
+    wait_pid "$srv" 10
+    stop_caps
+    teardown
+    "$PY" "$ROOT/scripts/pcap-tso.py" "$WORK/tso-real.pcap" "$WORK/tso.pcap"
+    keep tso.pcap
+    rm -f "$WORK"/*.ready
+}
+
 # 802.1Q: this kernel has no 8021q module, so each namespace's stack talks through a TAP
 # device and capture-traffic.py vlan-relay tags/untags its frames (VLAN 30) onto a veth
 # "trunk" between the namespaces. The capture is on the server's trunk end.
@@ -453,7 +496,7 @@ scenario_analysis() {
 }
 
 mkdir -p "$OUT"
-ALL="handshake udp arp icmp fragments ipv6 vlan sll analysis"
+ALL="handshake udp arp icmp fragments ipv6 ipv6frag tso vlan sll analysis"
 for s in ${*:-$ALL}; do
     case " $ALL " in
         *" $s "*) "scenario_$s" ;;

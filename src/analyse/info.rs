@@ -79,6 +79,17 @@ fn write_layers(
         TransportRepr::Other { .. } | TransportRepr::None => {}
     }
     if let Some(f) = &d.fragment {
+        if let NetRepr::Ipv6(_) = &d.net {
+            let _ = write!(
+                info,
+                "IPv6 fragment (off={} more={} ident=0x{:08x} nxt={})",
+                f.offset,
+                if f.more { "y" } else { "n" },
+                f.id,
+                f.protocol
+            );
+            return Protocol::Ipv6;
+        }
         let _ = write!(
             info,
             "Fragmented IP protocol (proto={} {}, off={}, ID={:04x})",
@@ -105,15 +116,8 @@ fn write_layers(
             let _ = ip;
             Protocol::Ipv4
         }
-        NetRepr::Ipv6(ip) => {
-            if ip.fragmented {
-                let _ = write!(
-                    info,
-                    "IPv6 fragment (nxt={} ({}))",
-                    ip_proto_name(ip.payload_protocol),
-                    ip.payload_protocol
-                );
-            } else if let TransportRepr::Other { protocol, .. } = &d.transport {
+        NetRepr::Ipv6(_) => {
+            if let TransportRepr::Other { protocol, .. } = &d.transport {
                 let _ = write!(
                     info,
                     "IPv6 next header {} ({protocol})",

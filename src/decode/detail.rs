@@ -192,20 +192,39 @@ pub fn layers(d: &Decoded, frame: &[u8], ctx: &DetailContext) -> Vec<Layer> {
         )),
         NetRepr::None => {}
     }
+    let v6 = matches!(d.net, NetRepr::Ipv6(_));
     if let Some(f) = &d.fragment {
         let mut l = Layer::new(
             LayerKind::Data,
-            format!(
-                "IPv4 fragment of a {} datagram (offset {}, ID 0x{:04x}): not the last piece, or a piece is missing",
-                ip_proto_name(f.protocol),
-                f.offset,
-                f.id
-            ),
+            if v6 {
+                format!(
+                    "IPv6 fragment of a {} packet (offset {}, ident 0x{:08x}): not the last piece, or a piece is missing",
+                    ip_proto_name(f.protocol),
+                    f.offset,
+                    f.id
+                )
+            } else {
+                format!(
+                    "IPv4 fragment of a {} datagram (offset {}, ID 0x{:04x}): not the last piece, or a piece is missing",
+                    ip_proto_name(f.protocol),
+                    f.offset,
+                    f.id
+                )
+            },
             0..0,
         );
-        if let NetRepr::Ipv4(ip) = &d.net {
-            let end = frame.len().min(ip.range.start + usize::from(ip.total_len));
-            l.range = ip.range.end..end.max(ip.range.end);
+        match &d.net {
+            NetRepr::Ipv4(ip) => {
+                let end = frame.len().min(ip.range.start + usize::from(ip.total_len));
+                l.range = ip.range.end..end.max(ip.range.end);
+            }
+            NetRepr::Ipv6(ip) => {
+                if let Some(h) = &ip.fragment {
+                    let end = frame.len().min(ip.range.end + usize::from(ip.payload_len));
+                    l.range = h.range.end.min(end)..end;
+                }
+            }
+            _ => {}
         }
         out.push(l);
     }
@@ -215,8 +234,9 @@ pub fn layers(d: &Decoded, frame: &[u8], ctx: &DetailContext) -> Vec<Layer> {
         let mut l = Layer::new(
             LayerKind::Frame,
             format!(
-                "[{} IPv4 Fragments ({} bytes): {}]",
+                "[{} {} Fragments ({} bytes): {}]",
                 r.fragments.len(),
+                if v6 { "IPv6" } else { "IPv4" },
                 r.data.len(),
                 r.fragments
                     .iter()
@@ -228,7 +248,11 @@ pub fn layers(d: &Decoded, frame: &[u8], ctx: &DetailContext) -> Vec<Layer> {
         );
         l.note(
             "Reassembled",
-            "the transport layer below is read from the reassembled datagram; its byte ranges are offsets in it, marked R",
+            if v6 {
+                "the layer below is read from the reassembled packet; its byte ranges are offsets in it, marked R"
+            } else {
+                "the transport layer below is read from the reassembled datagram; its byte ranges are offsets in it, marked R"
+            },
         );
         out.push(l);
     }
@@ -412,7 +436,18 @@ fn ipv4_layer(ip: &Ipv4Repr, frame: &[u8]) -> Layer {
         format!("DSCP {}, ECN {}", ip.dscp, ip.ecn),
         at(b, 1..2),
     );
-    l.field("Total Length", ip.total_len.to_string(), at(b, 2..4));
+    if ip.tso {
+        l.field(
+            "Total Length",
+            format!(
+                "{} bytes (reported as 0, presumed to be because of \"TCP segmentation offload\" (TSO))",
+                ip.total_len
+            ),
+            at(b, 2..4),
+        );
+    } else {
+        l.field("Total Length", ip.total_len.to_string(), at(b, 2..4));
+    }
     l.field(
         "Identification",
         format!("0x{:04x} ({})", ip.id, ip.id),
@@ -512,6 +547,29 @@ fn ipv6_layer(ip: &Ipv6Repr) -> Layer {
             "Extension headers",
             format!("{} bytes", ip.ext_len),
             at(b, 40..40 + ip.ext_len),
+        );
+    }
+    if let Some(f) = &ip.fragment {
+        let h = f.range.start;
+        l.field(
+            "Fragment Header: Next header",
+            format!("{} ({})", ip_proto_name(f.next_header), f.next_header),
+            at(h, 0..1),
+        );
+        l.field(
+            "Fragment Header: Offset",
+            format!("{} ({} bytes)", f.offset / 8, f.offset),
+            at(h, 2..4),
+        );
+        l.field(
+            "Fragment Header: More Fragments",
+            if f.more { "Yes" } else { "No" },
+            at(h, 2..4),
+        );
+        l.field(
+            "Fragment Header: Identification",
+            format!("0x{:08x}", f.ident),
+            at(h, 4..8),
         );
     }
     l

@@ -3,8 +3,10 @@
 //! [`decode`] turns one frame's bytes into a [`Decoded`]: small owned header
 //! representations ("reprs", smoltcp style) for the link, network and transport layers,
 //! each with the byte range it came from. Cut-off frames decode as far as they go and carry
-//! a [`Decoded::malformed`] reason. IPv4 fragments go through a [`Reassembler`]: the
-//! transport layer belongs to the frame that completes the datagram, as in Wireshark.
+//! a [`Decoded::malformed`] reason. IPv4 and IPv6 fragments go through a [`Reassembler`]:
+//! the transport layer belongs to the frame that completes the packet, as in Wireshark.
+//! An IPv4 total length of 0 is taken as the frame's length (TCP segmentation offload, as
+//! Wireshark's default `ip.tso_support` does).
 //!
 //! Decoding never touches I/O and never panics on input.
 #![forbid(unsafe_code)]
@@ -20,7 +22,8 @@ use std::net::IpAddr;
 use std::ops::Range;
 
 use etherparse::{
-    Icmpv4Slice, Icmpv6Slice, LaxIpPayloadSlice, LaxNetSlice, LaxSlicedPacket, TcpSlice, UdpSlice,
+    Icmpv4Slice, Icmpv6Slice, Ipv6ExtensionSlice, Ipv6ExtensionsSlice, LaxIpPayloadSlice,
+    LaxNetSlice, LaxSlicedPacket, TcpSlice, UdpSlice,
 };
 
 use crate::frame::LinkType;
@@ -32,7 +35,7 @@ pub use crate::wire::arp::ArpRepr;
 pub use crate::wire::ethernet::{EthernetRepr, VlanRepr};
 pub use crate::wire::icmp::{IcmpRepr, QuotedRepr, QuotedTransport};
 pub use crate::wire::ipv4::Ipv4Repr;
-pub use crate::wire::ipv6::Ipv6Repr;
+pub use crate::wire::ipv6::{Ipv6Fragment, Ipv6Repr};
 pub(crate) use crate::wire::range_in;
 pub use crate::wire::tcp::{TCP_ANALYSED_FROM, TcpRepr, tcp_flags};
 pub use crate::wire::udp::UdpRepr;
@@ -101,15 +104,18 @@ pub struct Reassembled {
     pub data: Vec<u8>,
 }
 
-/// An IPv4 fragment that did not complete a datagram (or could not be reassembled).
+/// An IPv4 or IPv6 fragment that did not complete a packet (or could not be reassembled);
+/// [`Decoded::net`] says which version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FragmentNote {
-    /// Payload protocol of the datagram.
+    /// Payload protocol of the packet (IPv6: the fragment header's next header).
     pub protocol: u8,
     /// Offset of this fragment in bytes.
     pub offset: u16,
-    /// Identification of the datagram.
-    pub id: u16,
+    /// Identification of the packet (16 bits in IPv4, 32 in IPv6).
+    pub id: u32,
+    /// More fragments flag.
+    pub more: bool,
 }
 
 /// One decoded frame.
@@ -123,9 +129,9 @@ pub struct Decoded {
     pub net: NetRepr,
     /// The transport layer (in the frame, or in [`Decoded::reassembled`]).
     pub transport: TransportRepr,
-    /// Set when this frame completed an IPv4 datagram: the transport ranges refer to it.
+    /// Set when this frame completed an IPv4 or IPv6 packet: the transport ranges refer to it.
     pub reassembled: Option<Reassembled>,
-    /// Set when this frame is an IPv4 fragment without a transport layer.
+    /// Set when this frame is an IPv4 or IPv6 fragment without a transport layer.
     pub fragment: Option<FragmentNote>,
     /// Why the frame is malformed, if it is.
     pub malformed: Option<String>,
@@ -193,8 +199,7 @@ pub fn decode_into_cut(
         Some(s) => s,
         None => return,
     };
-    let snapped = orig_len > data.len();
-    decode_sliced(number, data, snapped, &sliced, reasm, out);
+    decode_sliced(number, data, orig_len, &sliced, reasm, out);
 }
 
 fn set_malformed(out: &mut Decoded, reason: String) {
@@ -207,11 +212,12 @@ fn set_malformed(out: &mut Decoded, reason: String) {
 fn decode_sliced(
     number: u64,
     data: &[u8],
-    snapped: bool,
+    orig_len: usize,
     sliced: &LaxSlicedPacket<'_>,
     reasm: &mut Reassembler,
     out: &mut Decoded,
 ) {
+    let snapped = orig_len > data.len();
     for ext in &sliced.link_exts {
         if let etherparse::LaxLinkExtSlice::Vlan(v) = ext {
             let slice = v.slice();
@@ -235,7 +241,13 @@ fn decode_sliced(
     match &sliced.net {
         Some(LaxNetSlice::Ipv4(ip)) => {
             let h = ip.header();
-            let repr = Ipv4Repr::from_header(&h, range_in(data, h.slice()));
+            let mut repr = Ipv4Repr::from_header(&h, range_in(data, h.slice()));
+            if repr.total_len == 0 {
+                // TSO: the length the frame reports from the IP header on (tshark).
+                let reported = orig_len.max(data.len()).saturating_sub(repr.range.start);
+                repr.total_len = u16::try_from(reported).unwrap_or(u16::MAX);
+                repr.tso = true;
+            }
             let payload = ip.payload();
             note_ip_payload(payload, snapped, out);
             let fragment = repr.is_fragment();
@@ -243,7 +255,8 @@ fn decode_sliced(
                 let note = FragmentNote {
                     protocol: repr.protocol,
                     offset: repr.frag_offset,
-                    id: repr.id,
+                    id: u32::from(repr.id),
+                    more: repr.more_fragments,
                 };
                 let declared =
                     usize::from(repr.total_len).saturating_sub(usize::from(repr.header_len));
@@ -270,6 +283,11 @@ fn decode_sliced(
             let h = ip.header();
             let exts = ip.extensions();
             let payload = ip.payload();
+            let fragment = if payload.fragmented {
+                fragment_header(data, exts)
+            } else {
+                None
+            };
             let repr = Ipv6Repr {
                 src: h.source_addr(),
                 dst: h.destination_addr(),
@@ -281,16 +299,36 @@ fn decode_sliced(
                 hop_limit: h.hop_limit(),
                 ext_len: exts.slice().len(),
                 fragmented: payload.fragmented,
+                fragment: fragment.clone(),
                 range: range_in(data, h.slice()),
             };
             note_ip_payload(payload, snapped, out);
-            let fragmented = payload.fragmented;
+            let (src, dst) = (repr.src, repr.dst);
+            let ip_end = repr.range.end + usize::from(repr.payload_len);
             out.net = NetRepr::Ipv6(repr);
-            if fragmented {
-                out.transport = TransportRepr::Other {
-                    protocol: payload.ip_number.0,
-                    range: range_in(data, payload.payload),
+            if let Some(f) = fragment {
+                // The fragmentable part: after the fragment header, to the payload length.
+                let declared = ip_end.saturating_sub(f.range.end);
+                let part = data.get(f.range.end..ip_end);
+                let done = match part {
+                    Some(part) if declared > 0 => reasm.add_v6(number, src, dst, &f, part),
+                    _ => None,
                 };
+                match done {
+                    Some(r) => {
+                        let len = r.data.len();
+                        decode_transport(f.next_header, &r.data, 0..len, len, out);
+                        out.reassembled = Some(r);
+                    }
+                    None => {
+                        out.fragment = Some(FragmentNote {
+                            protocol: f.next_header,
+                            offset: f.offset,
+                            id: f.ident,
+                            more: f.more,
+                        })
+                    }
+                }
                 return;
             }
         }
@@ -317,6 +355,20 @@ fn decode_sliced(
     let declared = declared_ip_payload_len(out, payload);
     let range = range_in(data, payload.payload);
     decode_transport(payload.ip_number.0, data, range, declared, out);
+}
+
+/// The first fragment header in `exts` that fragments the payload.
+fn fragment_header(data: &[u8], exts: &Ipv6ExtensionsSlice<'_>) -> Option<Ipv6Fragment> {
+    exts.clone().into_iter().find_map(|e| match e {
+        Ipv6ExtensionSlice::Fragment(f) if f.is_fragmenting_payload() => Some(Ipv6Fragment {
+            next_header: f.next_header().0,
+            offset: f.fragment_offset().value().wrapping_mul(8),
+            more: f.more_fragments(),
+            ident: f.identification(),
+            range: range_in(data, f.slice()),
+        }),
+        _ => None,
+    })
 }
 
 /// Marks a truncated IP payload (captured bytes shorter than the length field says), unless

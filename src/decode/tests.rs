@@ -259,3 +259,149 @@ fn every_truncation_keeps_detail_ranges_in_the_frame() {
         }
     }
 }
+
+/// An Ethernet frame carrying one IPv6 fragment from fd00:3::2 to fd00:3::1: a fragment
+/// header (next header `nxt`, `off` bytes, MF `more`, `ident`) and `part`.
+fn ipv6_fragment(nxt: u8, off: u16, more: bool, ident: u32, part: &[u8]) -> Vec<u8> {
+    let mut f = vec![2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, 0x86, 0xdd];
+    f.extend_from_slice(&[0x60, 0, 0, 0]);
+    f.extend_from_slice(&(8 + part.len() as u16).to_be_bytes());
+    f.extend_from_slice(&[44, 64]);
+    f.extend_from_slice(&"fd00:3::2".parse::<std::net::Ipv6Addr>().unwrap().octets());
+    f.extend_from_slice(&"fd00:3::1".parse::<std::net::Ipv6Addr>().unwrap().octets());
+    f.extend_from_slice(&[nxt, 0]);
+    f.extend_from_slice(&(off | u16::from(more)).to_be_bytes());
+    f.extend_from_slice(&ident.to_be_bytes());
+    f.extend_from_slice(part);
+    f
+}
+
+/// A UDP datagram in three IPv6 fragments, out of order: the two that do not complete it
+/// carry a note, the one that does carries the UDP layer read from the reassembled payload.
+#[test]
+fn ipv6_fragments_reassemble_in_the_completing_frame() {
+    let mut udp = vec![0x9c, 0x42, 0x1e, 0x61, 0x00, 40, 0, 0];
+    udp.extend((0..32u8).map(|i| b'a' + i % 26));
+    let mut r = Reassembler::new();
+    let frames = [
+        ipv6_fragment(17, 16, true, 0x4d1c_f827, &udp[16..32]),
+        ipv6_fragment(17, 0, true, 0x4d1c_f827, &udp[..16]),
+        ipv6_fragment(17, 32, false, 0x4d1c_f827, &udp[32..]),
+    ];
+    for (i, f) in frames[..2].iter().enumerate() {
+        let d = decode(i as u64 + 1, LinkType::ETHERNET, f, &mut r);
+        assert_eq!(d.malformed, None);
+        assert_eq!(d.transport, TransportRepr::None);
+        let note = d.fragment.expect("a fragment note");
+        assert_eq!((note.protocol, note.id, note.more), (17, 0x4d1c_f827, true));
+        assert_eq!(note.offset, if i == 0 { 16 } else { 0 });
+        let NetRepr::Ipv6(ip) = &d.net else {
+            panic!("not IPv6")
+        };
+        let h = ip.fragment.as_ref().expect("fragment header");
+        assert_eq!(
+            (h.next_header, h.offset, h.range.clone()),
+            (17, note.offset, 54..62)
+        );
+        for l in detail::layers(&d, f, &detail::DetailContext::default()) {
+            assert!(l.range.start <= l.range.end && l.range.end <= f.len());
+        }
+    }
+    let d = decode(3, LinkType::ETHERNET, &frames[2], &mut r);
+    assert_eq!(d.malformed, None);
+    assert_eq!(d.fragment, None);
+    let re = d.reassembled.as_ref().expect("reassembled");
+    assert_eq!(re.data, udp);
+    assert_eq!(re.fragments, vec![(1, 16), (2, 16), (3, 8)]);
+    let TransportRepr::Udp(u) = &d.transport else {
+        panic!("not UDP: {:?}", d.transport)
+    };
+    assert_eq!((u.src_port, u.dst_port, u.length), (40002, 7777, 40));
+    assert_eq!(d.app_payload(&frames[2]), &udp[8..]);
+    assert_eq!(r.pending(), 0);
+    let layers = detail::layers(&d, &frames[2], &detail::DetailContext::default());
+    assert!(
+        layers
+            .iter()
+            .any(|l| l.title == "[3 IPv6 Fragments (40 bytes): #1(16), #2(16), #3(8)]")
+    );
+}
+
+/// A fragment header with offset 0 and MF clear (an atomic fragment) does not fragment
+/// anything: the payload is decoded in place, as tshark does.
+#[test]
+fn ipv6_atomic_fragment_is_decoded_in_place() {
+    let udp = [0x9c, 0x42, 0x1e, 0x61, 0x00, 12, 0, 0, 1, 2, 3, 4];
+    let f = ipv6_fragment(17, 0, false, 7, &udp);
+    let d = decode(1, LinkType::ETHERNET, &f, &mut Reassembler::new());
+    assert_eq!((d.fragment, d.reassembled.is_some()), (None, false));
+    assert!(matches!(d.transport, TransportRepr::Udp(_)));
+}
+
+/// An IPv6 fragment cut short (by the snapshot length or otherwise) is not reassembled.
+#[test]
+fn ipv6_fragment_cut_short_is_not_reassembled() {
+    let mut r = Reassembler::new();
+    let first = ipv6_fragment(17, 0, true, 9, &[0; 16]);
+    let last = ipv6_fragment(17, 16, false, 9, &[0; 16]);
+    decode(1, LinkType::ETHERNET, &first, &mut r);
+    let d = decode(2, LinkType::ETHERNET, &last[..last.len() - 1], &mut r);
+    assert!(d.reassembled.is_none());
+    assert!(d.fragment.is_some());
+}
+
+/// A TCP segment with IPv4 total length 0 (captured on a sending host with TCP segmentation
+/// offload) takes its length from the frame, as tshark's default `ip.tso_support` does.
+#[test]
+fn tso_total_length_zero_uses_the_frame_length() {
+    let b = PacketBuilder::ethernet2([2, 0, 0, 0, 0, 2], [2, 0, 0, 0, 0, 1])
+        .ipv4([10, 0, 3, 2], [10, 0, 3, 1], 64)
+        .tcp(40000, 7777, 1000, 64240)
+        .ack(1);
+    let payload = vec![0x41; 3000];
+    let mut f = Vec::new();
+    b.write(&mut f, &payload).unwrap();
+    f[16..18].copy_from_slice(&[0, 0]);
+    let d = decode(1, LinkType::ETHERNET, &f, &mut Reassembler::new());
+    assert_eq!(d.malformed, None);
+    let NetRepr::Ipv4(ip) = &d.net else {
+        panic!("not IPv4")
+    };
+    assert!(ip.tso);
+    assert_eq!(usize::from(ip.total_len), f.len() - 14);
+    let TransportRepr::Tcp(t) = &d.transport else {
+        panic!("not TCP: {:?}", d.transport)
+    };
+    assert_eq!(t.len, Some(3000));
+    assert_eq!(d.app_payload(&f).len(), 3000);
+    let layers = detail::layers(&d, &f, &detail::DetailContext::default());
+    assert!(layers.iter().flat_map(|l| &l.fields).any(|x| {
+        x.name == "Total Length"
+            && x.value
+                .starts_with("3040 bytes (reported as 0, presumed to be because of")
+    }));
+
+    // Cut by a snapshot length: the reported (wire) length counts, not the captured one.
+    let mut out = Decoded::default();
+    decode_into_cut(
+        1,
+        LinkType::ETHERNET,
+        &f[..100],
+        f.len(),
+        &mut Reassembler::new(),
+        &mut out,
+    );
+    assert_eq!(out.malformed, None);
+    let TransportRepr::Tcp(t) = &out.transport else {
+        panic!("not TCP")
+    };
+    assert_eq!(t.len, Some(3000));
+
+    // A total length below the header that is not 0 stays what it was.
+    f[16..18].copy_from_slice(&[0, 10]);
+    let d = decode(1, LinkType::ETHERNET, &f, &mut Reassembler::new());
+    let NetRepr::Ipv4(ip) = &d.net else {
+        panic!("not IPv4")
+    };
+    assert!(!ip.tso && ip.total_len == 10);
+}

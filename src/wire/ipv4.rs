@@ -33,8 +33,13 @@ pub struct Ipv4Repr {
     pub dscp: u8,
     /// Explicit congestion notification.
     pub ecn: u8,
-    /// Total length field.
+    /// Total length field; when the field is 0 and [`Ipv4Repr::tso`] is set, the length
+    /// the frame reports instead (see there).
     pub total_len: u16,
+    /// The total length field was 0 and [`Ipv4Repr::total_len`] holds the length the frame
+    /// reports instead: captured on the sending host with TCP segmentation offload, where
+    /// the NIC fills the length in (Wireshark's default `ip.tso_support`).
+    pub tso: bool,
     /// Identification field.
     pub id: u16,
     /// Don't fragment flag.
@@ -68,6 +73,7 @@ impl Ipv4Repr {
             dscp: h.dcp().value(),
             ecn: h.ecn().value(),
             total_len: h.total_len(),
+            tso: false,
             id: h.identification(),
             dont_fragment: h.dont_fragment(),
             more_fragments: h.more_fragments(),
@@ -122,6 +128,7 @@ impl Ipv4Repr {
             dscp: 0,
             ecn: 0,
             total_len,
+            tso: false,
             id,
             dont_fragment,
             more_fragments: false,

@@ -26,9 +26,26 @@ pub struct Ipv6Repr {
     pub hop_limit: u8,
     /// Length of the extension headers in bytes.
     pub ext_len: usize,
-    /// True if a fragment header was found.
+    /// True if a fragment header was found that fragments the payload.
     pub fragmented: bool,
+    /// That fragment header, when there is one.
+    pub fragment: Option<Ipv6Fragment>,
     /// Bytes of the fixed header in the frame.
+    pub range: Range<usize>,
+}
+
+/// A fragment header (RFC 8200 section 4.5) that fragments the payload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ipv6Fragment {
+    /// Next header of the fragmentable part (the protocol of the reassembled packet).
+    pub next_header: u8,
+    /// Offset of this fragment in bytes.
+    pub offset: u16,
+    /// More fragments flag.
+    pub more: bool,
+    /// Identification.
+    pub ident: u32,
+    /// Bytes of the fragment header in the frame.
     pub range: Range<usize>,
 }
 
@@ -61,6 +78,7 @@ impl Ipv6Repr {
             hop_limit: h.hop_limit(),
             ext_len: 0,
             fragmented: false,
+            fragment: None,
             range: offset..offset + h.slice().len(),
         })
     }
