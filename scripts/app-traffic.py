@@ -10,6 +10,9 @@ Subcommands:
   ftp-client   one FTP session (USER, PASS, PASV LIST, PASV RETR, QUIT) with ftplib
   pop-server / pop-client    a minimal POP3 server (one session) and poplib
   imap-server / imap-client  a minimal IMAP4rev1 server (one session) and imaplib
+  names-server / names-client  name resolution on the local link: an mDNS query (224.0.0.251,
+               port 5353) and its multicast answer, an LLMNR query (224.0.0.252, port 5355) and
+               its unicast answer, a NetBIOS name query broadcast (port 137) and its answer
 
 Every socket has a timeout and every server stops after one session, so nothing can hang.
 """
@@ -22,6 +25,7 @@ import os
 import poplib
 import smtplib
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -264,6 +268,86 @@ def imap_client(a):
     m.logout()
 
 
+# ---------------------------------------------------------------- mDNS, LLMNR, NBNS
+
+
+def dns_name(name):
+    out = b""
+    for label in name.rstrip(".").split("."):
+        out += bytes([len(label)]) + label.encode()
+    return out + b"\0"
+
+
+def netbios_name(name, suffix):
+    raw = name.upper().ljust(15)[:15].encode() + bytes([suffix])
+    enc = b"".join(bytes([0x41 + (b >> 4), 0x41 + (b & 0xF)]) for b in raw)
+    return bytes([32]) + enc + b"\0"
+
+
+def question(qname, qtype, qclass=1):
+    return qname + struct.pack(">HH", qtype, qclass)
+
+
+def header(ident, flags, qd, an):
+    return struct.pack(">HHHHHH", ident, flags, qd, an, 0, 0)
+
+
+def a_record(name_or_ptr, ip, ttl, rclass=1):
+    rdata = socket.inet_aton(ip)
+    return name_or_ptr + struct.pack(">HHIH", 1, rclass, ttl, len(rdata)) + rdata
+
+
+def mcast_socket(bind_ip, port, local_ip, group=None):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+    s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton(local_ip))
+    s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 255 if port == 5353 else 1)
+    s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_LOOP, 0)
+    if group:
+        s.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP,
+                     socket.inet_aton(group) + socket.inet_aton(local_ip))
+    s.bind((bind_ip, port))
+    s.settimeout(TIMEOUT)
+    return s
+
+
+def names_server(a):
+    """Answers one mDNS, one LLMNR and one NBNS query for the name "wirelab-pc"."""
+    mdns = mcast_socket("0.0.0.0", 5353, a.bind, "224.0.0.251")
+    llmnr = mcast_socket("0.0.0.0", 5355, a.bind, "224.0.0.252")
+    nbns = mcast_socket("0.0.0.0", 137, a.bind)
+    ready(a.ready)
+    data, peer = mdns.recvfrom(2048)
+    # mDNS answer: ID 0, authoritative response, no question, cache-flush A record.
+    ans = header(0, 0x8400, 0, 1) + a_record(dns_name("wirelab-pc.local"), a.bind, 120, 0x8001)
+    mdns.sendto(ans, ("224.0.0.251", 5353))
+    data, peer = llmnr.recvfrom(2048)
+    ident = struct.unpack(">H", data[:2])[0]
+    q = question(dns_name("wirelab-pc"), 1)
+    llmnr.sendto(header(ident, 0x8000, 1, 1) + q + a_record(b"\xc0\x0c", a.bind, 30), peer)
+    data, peer = nbns.recvfrom(2048)
+    ident = struct.unpack(">H", data[:2])[0]
+    nb = netbios_name("wirelab-pc", 0x00)
+    rdata = struct.pack(">H", 0x0000) + socket.inet_aton(a.bind)
+    rr = nb + struct.pack(">HHIH", 0x20, 1, 300000, len(rdata)) + rdata
+    nbns.sendto(header(ident, 0x8500, 0, 1) + rr, peer)
+
+
+def names_client(a):
+    mdns = mcast_socket("0.0.0.0", 5353, a.local, "224.0.0.251")
+    mdns.sendto(header(0, 0, 1, 0) + question(dns_name("wirelab-pc.local"), 1),
+                ("224.0.0.251", 5353))
+    mdns.recvfrom(2048)
+    llmnr = mcast_socket(a.local, 0, a.local)
+    llmnr.sendto(header(0x4c4c, 0, 1, 0) + question(dns_name("wirelab-pc"), 1), ("224.0.0.252", 5355))
+    llmnr.recvfrom(2048)
+    nbns = mcast_socket(a.local, 137, a.local)
+    nbns.sendto(header(0x1b1b, 0x0110, 1, 0) + question(netbios_name("wirelab-pc", 0x00), 0x20),
+                (a.broadcast, 137))
+    nbns.recvfrom(2048)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -276,6 +360,12 @@ def main():
     p.add_argument("--server", required=True)
     p.add_argument("--extra-port", type=int, default=8080)
     p.add_argument("--last-modified", required=True, help="file holding the page's Last-Modified")
+    p = sub.add_parser("names-server")
+    p.add_argument("--bind", required=True)
+    p.add_argument("--ready")
+    p = sub.add_parser("names-client")
+    p.add_argument("--local", required=True)
+    p.add_argument("--broadcast", required=True)
     for name in ("ssdp-server", "pop-server", "imap-server"):
         p = sub.add_parser(name)
         p.add_argument("--bind", required=True)
@@ -296,6 +386,8 @@ def main():
         "pop-client": pop_client,
         "imap-server": lambda a: serve_one(a, imap_talk),
         "imap-client": imap_client,
+        "names-server": names_server,
+        "names-client": names_client,
     }[a.cmd](a)
 
 

@@ -14,16 +14,22 @@
 #   smtp.pcap   aiosmtpd (port 25) and smtplib: EHLO, MAIL, RCPT, DATA, QUIT
 #   ftp.pcap    pyftpdlib (port 21, passive data) and ftplib: USER, PASS, LIST, RETR, QUIT
 #   pop.pcap, imap.pcap   minimal POP3/IMAP servers (app-traffic.py) and poplib/imaplib
+#   dhcpv6.pcap dnsmasq as DHCPv6 server, dhclient -6 (its own lease/pid files and a no-op
+#               script): Solicit, Advertise, Request, Reply, Release, Reply
+#   names.pcap  local-link name resolution by app-traffic.py: an mDNS query and its multicast
+#               answer, an LLMNR query and its answer, a NetBIOS name query broadcast and its
+#               answer
 #
 # Each service gets two fresh namespaces (server 10.0.3.1, client 10.0.3.2, a veth pair,
-# IPv6 off, one segment per packet so frames stay within the MTU as on a real wire);
+# IPv6 off but for DHCPv6, one segment per packet so frames stay within the MTU as on a
+# real wire);
 # tcpdump records on the server's end. Nothing is added to the root namespace; a trap kills
 # everything started here and deletes the namespaces on any exit. Every wait is bounded.
 #
 # Usage: sudo scripts/make-app-captures.sh OUTDIR [SERVICE...]
-#   services: http dns dhcp tls12 tls13 smtp ftp pop imap (default: all)
+#   services: http dns dhcp tls12 tls13 smtp ftp pop imap names dhcpv6 (default: all)
 # Needs: ip, ss, tcpdump, python3 (+ aiosmtpd, pyftpdlib), curl, dnsmasq, dig, nslookup,
-# udhcpc, openssl.
+# udhcpc, dhclient, openssl.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -37,7 +43,7 @@ if [ "$(id -u)" != 0 ]; then
     echo "make-app-captures.sh: needs root (network namespaces)" >&2
     exit 1
 fi
-for tool in ip ss tcpdump curl dnsmasq dig nslookup udhcpc openssl timeout; do
+for tool in ip ss tcpdump curl dnsmasq dig nslookup udhcpc dhclient openssl timeout; do
     command -v "$tool" >/dev/null || { echo "make-app-captures.sh: $tool not found" >&2; exit 1; }
 done
 for mod in aiosmtpd pyftpdlib; do
@@ -131,23 +137,33 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# Two namespaces joined by a veth pair; the client has no address when $1 is "dhcp".
+# Two namespaces joined by a veth pair; the client has no IPv4 address when $1 is "dhcp".
+# IPv6 is off, except with "v6": link-local addresses (no DAD, no router solicitations) and
+# fd00:3::1/64 on the server.
 setup_pair() {
     local ns
     for ns in "$NS_SRV" "$NS_CLI"; do
         ip netns add "$ns"
         nsx "$ns" ip link set lo up
-        nsx "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+        if [ "${1:-}" = v6 ]; then
+            nsx "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 \
+                net.ipv6.conf.all.router_solicitations=0 net.ipv6.conf.default.router_solicitations=0 \
+                net.ipv6.conf.default.accept_ra=0
+        else
+            nsx "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+        fi
     done
     ip -n "$NS_SRV" link add wl-srv address 02:00:00:00:03:01 type veth \
         peer name wl-cli netns "$NS_CLI" address 02:00:00:00:03:02
     ip -n "$NS_SRV" link set dev wl-srv gso_max_segs 1
     ip -n "$NS_CLI" link set dev wl-cli gso_max_segs 1
     ip -n "$NS_SRV" addr add "$SRV/24" dev wl-srv
+    [ "${1:-}" != v6 ] || ip -n "$NS_SRV" addr add fd00:3::1/64 dev wl-srv nodad
     [ "${1:-}" = dhcp ] || ip -n "$NS_CLI" addr add "$CLI/24" dev wl-cli
     ip -n "$NS_SRV" link set wl-srv up
     ip -n "$NS_CLI" link set wl-cli up
     sleep 0.3
+    [ "${1:-}" != v6 ] || sleep 1 # let the link-local addresses and their MLD reports settle
 }
 
 # Start tcpdump on the server's veth end, writing $WORK/$1, and wait until it runs.
@@ -281,6 +297,28 @@ EOF
     finish dhcp.pcap
 }
 
+svc_dhcpv6() {
+    log "dhcpv6"
+    setup_pair v6
+    run_bg "$NS_SRV" timeout 60 dnsmasq -k --conf-file=/dev/null --no-resolv --no-hosts \
+        --no-poll --user=root --group=root --pid-file="$WORK/dnsmasq.pid" --port=0 \
+        --interface=wl-srv --bind-interfaces --log-dhcp --log-facility=- \
+        --dhcp-authoritative --dhcp-leasefile="$WORK/leases" \
+        --dhcp-range=fd00:3::100,fd00:3::1ff,64,1h \
+        --dhcp-option=option6:dns-server,[fd00:3::1] --domain=wirelab.test 2>"$WORK/dnsmasq.log"
+    wait_listen "$NS_SRV" 547 10 u
+    printf '#!/bin/sh\nexit 0\n' >"$WORK/dhclient.sh"
+    chmod +x "$WORK/dhclient.sh"
+    local dh=(dhclient -6 -lf "$WORK/dhclient6.leases" -pf "$WORK/dhclient6.pid" -sf "$WORK/dhclient.sh")
+    start_cap dhcpv6.pcap
+    # Solicit, Advertise, Request, Reply; then -r: Release, Reply.
+    cli "$NS_CLI" "${dh[@]}" -1 wl-cli >"$WORK/dhclient.log" 2>&1 ||
+        die "dhclient -6 got no lease: $(tail -5 "$WORK/dhclient.log")"
+    cli "$NS_CLI" "${dh[@]}" -r wl-cli >>"$WORK/dhclient.log" 2>&1 ||
+        die "dhclient -6 -r failed: $(tail -5 "$WORK/dhclient.log")"
+    finish dhcpv6.pcap
+}
+
 make_cert() {
     [ -s "$WORK/cert.pem" ] && return 0
     openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj /CN=wirelab.test \
@@ -349,8 +387,25 @@ svc_mail() {
     finish "$p.pcap"
 }
 
+svc_names() {
+    log "names"
+    setup_pair
+    # No IGMP reports for the link-local groups (224.0.0.251, .252) that the sockets join.
+    nsx "$NS_SRV" sysctl -qw net.ipv4.igmp_link_local_mcast_reports=0
+    nsx "$NS_CLI" sysctl -qw net.ipv4.igmp_link_local_mcast_reports=0
+    run_bg "$NS_SRV" timeout 60 "$PY" "$HELPER" names-server --bind "$SRV"
+    local srv=$LAST_PID
+    wait_listen "$NS_SRV" 5353 10 u
+    wait_listen "$NS_SRV" 5355 10 u
+    wait_listen "$NS_SRV" 137 10 u
+    start_cap names.pcap
+    py "$NS_CLI" names-client --local "$CLI" --broadcast 10.0.3.255
+    wait_pid "$srv" 10 || true
+    finish names.pcap
+}
+
 services=("$@")
-[ ${#services[@]} -gt 0 ] || services=(http dns dhcp tls12 tls13 smtp ftp pop imap)
+[ ${#services[@]} -gt 0 ] || services=(http dns dhcp tls12 tls13 smtp ftp pop imap names dhcpv6)
 for s in "${services[@]}"; do
     case $s in
         http) svc_http ;;
@@ -361,6 +416,8 @@ for s in "${services[@]}"; do
         smtp) svc_smtp ;;
         ftp) svc_ftp ;;
         pop | imap) svc_mail "$s" ;;
-        *) die "unknown service $s (http dns dhcp tls12 tls13 smtp ftp pop imap)" ;;
+        names) svc_names ;;
+        dhcpv6) svc_dhcpv6 ;;
+        *) die "unknown service $s (http dns dhcp tls12 tls13 smtp ftp pop imap names dhcpv6)" ;;
     esac
 done

@@ -1,4 +1,5 @@
-//! Application protocols (HTTP, DNS, DHCP, TLS, SMTP, FTP, POP, IMAP) against one-pass tshark
+//! Application protocols (HTTP, DNS, mDNS, LLMNR, NBNS, DHCP, DHCPv6, TLS, SMTP, FTP, POP, IMAP)
+//! against one-pass tshark
 //! on real traffic: the bundled `captures/app/*.pcap` and, in CI (root), a fresh set made by
 //! `scripts/make-app-captures.sh` with real servers and clients in namespaces of its own.
 //!
@@ -559,6 +560,8 @@ const EXPECTED: &[(&str, &[&str])] = &[
     ("ftp.pcap", &["FTP", "FTP-DATA"]),
     ("pop.pcap", &["POP"]),
     ("imap.pcap", &["IMAP"]),
+    ("names.pcap", &["MDNS", "LLMNR", "NBNS"]),
+    ("dhcpv6.pcap", &["DHCPv6"]),
 ];
 
 #[test]

@@ -9,7 +9,7 @@ use super::{Need, in_ci, repo, require};
 
 /// The programs `scripts/make-app-captures.sh` runs (`.ci/run` installs them).
 pub const TOOLS: &[&str] = &[
-    "tcpdump", "curl", "dnsmasq", "dig", "nslookup", "udhcpc", "openssl", "python3",
+    "tcpdump", "curl", "dnsmasq", "dig", "nslookup", "udhcpc", "dhclient", "openssl", "python3",
 ];
 
 /// The Python packages the SMTP and FTP servers come from (`.ci/run` installs them with pip).
@@ -26,6 +26,8 @@ pub const CAPTURES: &[&str] = &[
     "ftp.pcap",
     "pop.pcap",
     "imap.pcap",
+    "names.pcap",
+    "dhcpv6.pcap",
 ];
 
 /// True when root, every tool of [`TOOLS`] and every module of [`PYTHON_MODULES`] are there;
