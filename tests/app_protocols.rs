@@ -1,7 +1,8 @@
-//! Application protocols (HTTP, DNS, mDNS, LLMNR, NBNS, DHCP, DHCPv6, TLS, SMTP, FTP, POP, IMAP)
-//! against one-pass tshark
-//! on real traffic: the bundled `captures/app/*.pcap` and, in CI (root), a fresh set made by
-//! `scripts/make-app-captures.sh` with real servers and clients in namespaces of its own.
+//! Application protocols (HTTP, DNS, mDNS, LLMNR, NBNS, DHCP, DHCPv6, TLS, SMTP, FTP, POP,
+//! IMAP) against one-pass tshark on real traffic: the bundled `captures/app/*.pcap`, the
+//! public captures the issue names (`simple_http`, `tls_ciphers`, the QUIC ones) and, in CI
+//! (root), a fresh set made by `scripts/make-app-captures.sh` with real servers and clients
+//! in namespaces of its own.
 //!
 //! Per capture, three comparisons, each listing its first [`SHOWN`] differences:
 //! - columns: every frame's Protocol and Info, wirelab's `--json` `protocol`/`info` against
@@ -594,6 +595,28 @@ fn fresh_app_captures_match_tshark() {
         }
     }
     check_all("fresh", &files, &Wirelab);
+}
+
+/// The public captures the issue names (HTTP, TLS, QUIC made by others): the same
+/// comparisons.
+const PUBLIC: &[&str] = &[
+    "simple_http.pcap",
+    "simple_http_sll2.pcap",
+    "tls_ciphers.pcap",
+    "quic_retry.pcapng",
+    "quic_xargs.pcap",
+];
+
+#[test]
+fn public_app_captures_match_tshark() {
+    if !require(Need::Tool("tshark")) || !require(Need::PublicCaptures) {
+        return;
+    }
+    let files: Vec<PathBuf> = PUBLIC.iter().map(|n| support::public_capture(n)).collect();
+    for f in &files {
+        assert!(f.is_file(), "{} is missing", f.display());
+    }
+    check_all("captures-public", &files, &Wirelab);
 }
 
 /// The harness compares tshark with itself without a difference, on every bundled capture.
