@@ -357,7 +357,8 @@ fn compare_columns(who: &str, tframes: &[TFrame], frames: &[Value]) -> Vec<Strin
 }
 
 /// The values of `field` in a frame's JSON: under each of `layers`, a string or an array of
-/// strings (anything else is shown as `<not a string: …>` so that it differs).
+/// two or more strings (anything else is shown as `<not a string: …>` or `<array of 1: …>`
+/// so that it differs).
 fn json_values(frame: &Value, layers: &[&str], field: &str) -> Option<Vec<String>> {
     let mut found = None;
     for layer in layers {
@@ -367,6 +368,10 @@ fn json_values(frame: &Value, layers: &[&str], field: &str) -> Option<Vec<String
         let list = found.get_or_insert_with(Vec::new);
         match v {
             Value::String(s) => list.push(s.clone()),
+            // One occurrence is a plain string in the agreed shape, never an array.
+            Value::Array(items) if items.len() < 2 => {
+                list.push(format!("<array of {}: {v}>", items.len()));
+            }
             Value::Array(items) => list.extend(items.iter().map(|i| match i {
                 Value::String(s) => s.clone(),
                 other => format!("<not a string: {other}>"),
@@ -698,6 +703,18 @@ fn harness_reports_differences() {
         js[0].contains("dns.a: tshark [\"10.0.3.80\", \"10.0.3.81\"] | wirelab [\"10.0.3.80\"]")
     );
     assert!(js[1].contains("dns.count.answers: tshark (absent) | wirelab [\"<not a string: 2>\"]"));
+
+    // One occurrence as an array of one.
+    let one = serde_json::json!({
+        "no": 4, "protocol": "DNS", "info": t.info,
+        "dns": {"dns.qry.name": ["www.wirelab.test"], "dns.a": ["10.0.3.80", "10.0.3.81"]}
+    });
+    let js = compare_json("wirelab", std::slice::from_ref(&t), &[one]);
+    assert_eq!(js.len(), 1, "{js:?}");
+    assert!(
+        js[0].contains("wirelab [\"<array of 1: [\\\"www.wirelab.test\\\"]>\"]"),
+        "{js:?}"
+    );
 
     // A missing frame is counted.
     assert!(compare_columns("wirelab", std::slice::from_ref(&t), &[])[0].contains("frame count"));
