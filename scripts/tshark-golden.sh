@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Write tests/golden/tshark/<file>.tsv: what tshark says about every frame of every capture in
-# captures/ and in the public sample captures (shared/captures-public).
+# captures/ and in the public sample captures (shared/captures-public). A capture in a
+# subdirectory of captures/ (captures/app/http.pcap) gets the directory as a prefix
+# (app-http.pcap.tsv) and its full path after `source:`.
 #
 # tshark runs with default preferences (empty WIRESHARK_CONFIG_DIR and HOME), -n, one pass.
 # Line 1 of each golden is a comment: the tshark version and the exact command; line 2 is
@@ -8,7 +10,8 @@
 # of each field. tests/tshark_compare.rs reads these files (and re-runs tshark to catch a
 # stale golden).
 #
-# Usage: scripts/tshark-golden.sh [CAPTURE...]   (default: all of captures/ and the public ones)
+# Usage: scripts/tshark-golden.sh [CAPTURE...]   (default: all of captures/, captures/app/ and
+#                                                the public ones)
 #   PUBLIC_CAPTURES=dir  where the public captures are (default: ../shared/captures-public
 #                        beside the repository, else /work/shared/captures-public)
 set -euo pipefail
@@ -51,7 +54,10 @@ mkdir -p "$CONF/config" "$CONF/home" "$GOLDEN"
 
 files=("$@")
 if [ ${#files[@]} -eq 0 ]; then
-    for f in "$ROOT"/captures/*.pcap "$ROOT"/captures/*.pcapng; do [ -e "$f" ] && files+=("$f"); done
+    for f in "$ROOT"/captures/*.pcap "$ROOT"/captures/*.pcapng \
+        "$ROOT"/captures/app/*.pcap "$ROOT"/captures/app/*.pcapng; do
+        [ -e "$f" ] && files+=("$f")
+    done
     if [ -n "${PUBLIC_CAPTURES:-}" ]; then
         for f in "$PUBLIC_CAPTURES"/*.pcap "$PUBLIC_CAPTURES"/*.pcapng; do [ -e "$f" ] && files+=("$f"); done
     else
@@ -63,7 +69,11 @@ for file in "${files[@]}"; do
     file=$(realpath "$file")
     name=$(basename "$file")
     case $file in
-        "$ROOT"/captures/*) where="captures/$name" ;;
+        "$ROOT"/captures/*)
+            where="captures/${file#"$ROOT"/captures/}"
+            name=${where#captures/}
+            name=${name//\//-}
+            ;;
         *) where="captures-public/$name" ;;
     esac
     out="$GOLDEN/$name.tsv"

@@ -10,6 +10,8 @@
 //!   the veth LAN, the virtual lab and tcpdump built on it).
 //! - [`golden::check`]: compare with (or, with `WIRELAB_BLESS=1`, write) a golden file.
 //! - [`public_captures`]: the directory of the shared sample captures.
+//! - [`services`]: the real application servers and clients of `scripts/make-app-captures.sh`
+//!   (what they need, a scratch directory, the run).
 //!
 //! Nothing here needs root or a namespace to compile or to be loaded; only calling the
 //! namespace helpers does.
@@ -20,6 +22,7 @@ pub mod golden;
 pub mod lab_checks;
 pub mod netns;
 pub mod proc;
+pub mod services;
 pub mod simp;
 pub mod tmux;
 
