@@ -34,7 +34,10 @@ fn tshark_phs(file: &Path) -> Vec<String> {
 }
 
 fn wirelab_phs(file: &Path, extra: &[&str]) -> Vec<String> {
-    let out = run(wirelab().args(["read", "--stats", "--wide"]).args(extra).arg(file));
+    let out = run(wirelab()
+        .args(["read", "--stats", "--wide"])
+        .args(extra)
+        .arg(file));
     block(&String::from_utf8_lossy(&out.stdout))
 }
 
@@ -51,7 +54,11 @@ fn every_bundled_capture_has_tsharks_hierarchy() {
             continue;
         }
         let (want, got) = (tshark_phs(&path), wirelab_phs(&path, &[]));
-        assert!(want.len() > 4, "{}: tshark printed no hierarchy", path.display());
+        assert!(
+            want.len() > 4,
+            "{}: tshark printed no hierarchy",
+            path.display()
+        );
         if want != got {
             diffs.push(format!(
                 "{}:\n  tshark:\n    {}\n  wirelab:\n    {}",

@@ -88,7 +88,9 @@ fn one(
     let mut layers = Vec::new();
     let time = Duration::from_millis(frame);
     match seg {
-        Some(seg) => dis.tcp(frame, time, ends, seg, payload, &mut cols, &mut layers),
+        Some(seg) => {
+            dis.tcp(frame, time, ends, seg, payload, &mut cols, &mut layers);
+        }
         None => dis.udp(frame, time, ends, payload, &mut cols, &mut layers),
     }
     assert!(
