@@ -29,7 +29,7 @@ fn tshark_phs(file: &Path) -> Vec<String> {
     block(&String::from_utf8_lossy(&out.stdout))
         .into_iter()
         // tshark's expert "text" items are not protocols (see the module doc).
-        .filter(|l| l.trim_start().split_whitespace().next() != Some("text"))
+        .filter(|l| l.split_whitespace().next() != Some("text"))
         .collect()
 }
 
