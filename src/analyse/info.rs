@@ -143,7 +143,8 @@ fn tcp_info(t: &TcpRepr, a: Option<&TcpAnalysis>, bytes: &[u8], info: &mut Strin
     if let Some(a) = a {
         info.push_str(&a.labels());
     }
-    let _ = write!(info, "{} \u{2192} {}", t.src_port, t.dst_port);
+    push_num(info, "", t.src_port);
+    push_num(info, " \u{2192} ", t.dst_port);
     // A header cut by the snapshot length shows what tshark shows: the ports alone below 16
     // bytes, no Len= below 20, options as far as they go; then its note.
     let captured = t.cut.map_or(usize::MAX, usize::from);
@@ -158,11 +159,11 @@ fn tcp_info(t: &TcpRepr, a: Option<&TcpAnalysis>, bytes: &[u8], info: &mut Strin
         Some(a) => (a.seq, a.ack, a.window),
         None => (t.seq, t.ack, u32::from(t.window)),
     };
-    let _ = write!(info, " Seq={seq}");
+    push_num(info, " Seq=", seq);
     if t.flags & tcp_flags::ACK != 0 {
-        let _ = write!(info, " Ack={ack}");
+        push_num(info, " Ack=", ack);
     }
-    let _ = write!(info, " Win={win}");
+    push_num(info, " Win=", win);
     if captured < 20 {
         info.push_str(CUT_NOTE);
         return;
@@ -171,18 +172,17 @@ fn tcp_info(t: &TcpRepr, a: Option<&TcpAnalysis>, bytes: &[u8], info: &mut Strin
         let _ = write!(info, " Urg={}", t.urgent);
     }
     if let Some(len) = t.len {
-        let _ = write!(info, " Len={len}");
+        push_num(info, " Len=", len);
     }
     let ack_base = a.and_then(|a| a.ack_base).unwrap_or(0);
     let opts = bytes.get(t.options_range.clone()).unwrap_or(&[]);
     for (_, opt) in tcp_options::iter(opts) {
         match opt {
-            Ok(TcpOption::Mss(m)) => {
-                let _ = write!(info, " MSS={m}");
-            }
+            Ok(TcpOption::Mss(m)) => push_num(info, " MSS=", m),
             Ok(TcpOption::SackPermitted) => info.push_str(" SACK_PERM"),
             Ok(TcpOption::Timestamps(v, e)) => {
-                let _ = write!(info, " TSval={v} TSecr={e}");
+                push_num(info, " TSval=", v);
+                push_num(info, " TSecr=", e);
             }
             Ok(TcpOption::WindowScale(s)) => {
                 let _ = write!(info, " WS={}", 1u32 << s.min(14));
@@ -211,7 +211,9 @@ const CUT_NOTE: &str = "[Packet size limited during capture]";
 
 /// `<sport> → <dport> Len=<n>`.
 fn udp_info(u: &UdpRepr, d: &Decoded, info: &mut String) {
-    let _ = write!(info, "{} \u{2192} {} ", u.src_port, u.dst_port);
+    push_num(info, "", u.src_port);
+    push_num(info, " \u{2192} ", u.dst_port);
+    info.push(' ');
     let ip_payload = match (&d.reassembled, &d.net) {
         (Some(r), _) => Some(r.data.len()),
         (None, NetRepr::Ipv4(ip)) => {
@@ -227,7 +229,14 @@ fn udp_info(u: &UdpRepr, d: &Decoded, info: &mut String) {
     {
         let _ = write!(info, "[BAD UDP LENGTH {} > IP PAYLOAD LENGTH] ", u.length);
     }
-    let _ = write!(info, "Len={}", u.length.saturating_sub(8));
+    push_num(info, "Len=", u.length.saturating_sub(8));
+}
+
+/// Appends `label` and `n` in decimal, without the formatting machinery (the packet list's
+/// hot path: most of a TCP row's Info is numbers).
+fn push_num(info: &mut String, label: &str, n: impl itoa::Integer) {
+    info.push_str(label);
+    info.push_str(itoa::Buffer::new().format(n));
 }
 
 /// `%-20s (<code>)` plus `id=0x%04x, seq=<BE>/<LE>, ttl=` for echo-like messages.
