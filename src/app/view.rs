@@ -11,6 +11,7 @@ use anyhow::Context;
 
 use crate::capture::{self, CaptureError, CaptureReport, CaptureSetup, FileSetup};
 use crate::cli::view::ViewArgs;
+use crate::dissect::Table;
 use crate::source::live::{LiveOptions, MAX_SNAPLEN, default_buffer};
 use crate::tui::{
     self,
@@ -38,10 +39,12 @@ pub fn view(args: &ViewArgs) -> anyhow::Result<ExitCode> {
         return live(args, filter);
     };
     if crate::sink::output::is_stdio(file) {
-        return from_stdin(filter);
+        return from_stdin(filter, Table::new(args.decode_as.clone()));
     }
     super::read::check_capture_path(file)?;
-    tui::run_with_filter(SourceSpec::file(file), args.follow, filter)
+    let mut spec = SourceSpec::file(file);
+    spec.table = Table::new(args.decode_as.clone());
+    tui::run_with_filter(spec, args.follow, filter)
         .with_context(|| format!("cannot view {}", file.display()))?;
     Ok(ExitCode::SUCCESS)
 }
@@ -53,7 +56,10 @@ const STDIN_HEADER_LIMIT: u64 = 1 << 16;
 /// wirelab view -`). A thread copies it into a temporary file as it comes, and the view
 /// follows that file as it follows any growing file; the keys are read from the terminal
 /// (`/dev/tty`). The file is removed when the view quits.
-fn from_stdin(filter: Option<(String, crate::filter::Filter)>) -> anyhow::Result<ExitCode> {
+fn from_stdin(
+    filter: Option<(String, crate::filter::Filter)>,
+    table: Table,
+) -> anyhow::Result<ExitCode> {
     use std::io::{Read as _, Write as _};
     let mut spool = tempfile::Builder::new()
         .prefix("wirelab-view-stdin-")
@@ -102,6 +108,7 @@ fn from_stdin(filter: Option<(String, crate::filter::Filter)>) -> anyhow::Result
         .context("cannot start the thread that reads standard input")?;
     let mut spec = SourceSpec::file(&path);
     spec.label = "standard input".to_string();
+    spec.table = table;
     tui::run_with_filter(spec, true, filter).context("cannot view standard input")?;
     drop(path);
     Ok(ExitCode::SUCCESS)
@@ -249,6 +256,7 @@ fn live(
         None => format!("live on {}", names.join(", ")),
     };
     spec.live = Some(status.clone());
+    spec.table = Table::new(args.decode_as.clone());
     let shown = tui::run_with_filter(spec, true, filter);
     let report = capture.finish();
     shown.context("cannot show the live capture")?;

@@ -60,4 +60,9 @@ pub struct ViewArgs {
     /// Start at the newest frame and follow new ones as the file grows (always on with -i).
     #[arg(long)]
     pub follow: bool,
+
+    /// Decode traffic on a port as a protocol, in tshark's syntax: `udp.port==8053,dns`
+    /// (repeatable; as `read -d`).
+    #[arg(short = 'd', long = "decode-as", value_name = "RULE")]
+    pub decode_as: Vec<crate::dissect::DecodeAs>,
 }

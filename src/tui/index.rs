@@ -26,6 +26,7 @@ use std::time::Duration;
 
 use crate::analyse::handshake::Handshakes;
 use crate::analyse::{Analyzer, Packet};
+use crate::dissect::Table;
 use crate::frame::Frame;
 use crate::source::{CaptureReader, ResumePoint, SourceError, SourceEvent};
 
@@ -53,6 +54,8 @@ pub struct SourceSpec {
     /// The live capture writing the file (`view -i`), for the status line; `None` for a
     /// file.
     pub live: Option<Arc<LiveStatus>>,
+    /// `-d` rules for the application dissectors.
+    pub table: Table,
 }
 
 /// What the status line shows of the live capture that writes the file (`view -i`).
@@ -74,6 +77,7 @@ impl SourceSpec {
             label: path.display().to_string(),
             interval: FIRST_INTERVAL,
             live: None,
+            table: Table::default(),
         }
     }
 }
@@ -224,7 +228,7 @@ impl Index {
         reader.set_follow(true);
         let first = reader
             .resume_point()
-            .map(|p| Checkpoint::new(p, Analyzer::new()));
+            .map(|p| Checkpoint::new(p, Analyzer::with_table(spec.table.clone())));
         let mut data = IndexData {
             checkpoints: Vec::new(),
             checkpoint_bytes: 0,
@@ -289,7 +293,7 @@ impl Index {
 
     /// The reader thread: analyse every frame, keep checkpoints, follow the file's growth.
     fn run<R: std::io::Read>(&self, mut reader: CaptureReader<R>, stop: &AtomicBool) {
-        let mut analyzer = Analyzer::new();
+        let mut analyzer = Analyzer::with_table(self.spec.table.clone());
         let mut packet = Packet::default();
         while !stop.load(Ordering::Relaxed) {
             let mut data = self.data();

@@ -226,7 +226,10 @@ impl<S: ScanSink> Shared<S> {
         reader.set_follow(true);
         Some(Part {
             reader,
-            analyzer: from.map_or_else(Analyzer::new, |cp| cp.analyzer.clone()),
+            analyzer: from.map_or_else(
+                || Analyzer::with_table(self.index.spec().table.clone()),
+                |cp| cp.analyzer.clone(),
+            ),
             packet: Packet::default(),
             until: None,
         })
