@@ -19,8 +19,11 @@
 #   - dnsmasq (--no-daemon, no resolv file, no hosts file, a few --host-records, authoritative
 #     for wirelab.test) answering hand-built queries: A, AAAA, MX, NXDOMAIN, every 500th over
 #     TCP.
+# The clients are paced (about 18,000 frames a second; faster, tcpdump drops frames on a
+# loaded machine); a capture with drops is made again (3 tries). A note beside the capture
+# (FILE.info: tcpdump's drop count, the Protocol column's mix) is printed with the tables.
 # Every loop has a count and a deadline; a trap kills what was started and deletes the
-# namespaces on any exit. Nothing is added to the root namespace.
+# namespaces and scratch files on any exit. Nothing is added to the root namespace.
 #
 # Then, in one run, each command R times (best time, largest RSS), with GNU time:
 #   wirelab read, wirelab read --json, wirelab read -Y 'dns || http',
