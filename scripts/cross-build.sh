@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds a release wirelab for a Raspberry Pi on this x86-64 Debian machine and prints the
 # binary's path, one line per target (the only thing written to stdout). Several targets are
-# built by one cargo invocation, sharing the host crates and the cores. Installs what it needs
+# built side by side by one cargo invocation, sharing the cores. Installs what it needs
 # the first time (Debian's rustc-web/cargo-web, the Arm standard library and cross linker: see
 # scripts/cross-env.sh); rustup's toolchain, if any, stays the default for everything else.
 #

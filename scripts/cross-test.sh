@@ -6,15 +6,17 @@
 # Usage: scripts/cross-test.sh [aarch64|armv7]...     (default: both)
 #
 # First one build for all the targets asked for: a single cargo invocation with one
-# --target per target, of the release binary and the tests every target runs (COMMON_TESTS),
-# so the host crates Debian's toolchain needs (proc macros, build scripts) are built once and
-# the two Arm builds share the cores. Then per target: the build of its remaining tests, the
-# release binary target/<triple>/release/wirelab checked to be an Arm ELF file of the right
-# width and run emulated on a bundled capture against its render golden, then the tests,
-# run through `qemu-<arch>-static -L /` (cargo's CARGO_TARGET_<TRIPLE>_RUNNER). Tests that
-# start `wirelab` itself go through the same emulator via WIRELAB_TEST_RUNNER (see
-# tests/support/mod.rs); tshark, the independent reference, runs natively. Tests that
-# need network namespaces, raw sockets or root stay native in .ci/run.
+# --target per target, of the release binary and the tests every target runs (COMMON_TESTS).
+# The two Arm builds then share the cores: the long serial parts of one (the wirelab crate
+# itself, each test crate, the links) run beside the other's instead of after them. (The host
+# crates Debian's toolchain needs, proc macros and build scripts, were already built once for
+# both.) Then per target: the build of its remaining tests, the release binary
+# target/<triple>/release/wirelab checked to be an Arm ELF file of the right width and run
+# emulated on a bundled capture against its render golden, then the tests, run through
+# `qemu-<arch>-static -L /` (cargo's CARGO_TARGET_<TRIPLE>_RUNNER). Tests that start
+# `wirelab` itself go through the same emulator via WIRELAB_TEST_RUNNER (see
+# tests/support/mod.rs); tshark, the independent reference, runs natively. Tests that need
+# network namespaces, raw sockets or root stay native in .ci/run.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
