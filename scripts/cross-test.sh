@@ -5,13 +5,18 @@
 #
 # Usage: scripts/cross-test.sh [aarch64|armv7]...     (default: both)
 #
-# Per target: the release build of the tests with Debian's toolchain (it includes the
-# release binary target/<triple>/release/wirelab, checked to be an Arm ELF file of the right
-# width, then run emulated on a bundled capture against its render golden), then the tests,
-# run through `qemu-<arch>-static -L /` (cargo's CARGO_TARGET_<TRIPLE>_RUNNER). Tests that
-# start `wirelab` itself go through the same emulator via WIRELAB_TEST_RUNNER (see
-# tests/support/mod.rs); tshark, the independent reference, runs natively. Tests that
-# need network namespaces, raw sockets or root stay native in .ci/run.
+# First one build for all the targets asked for: a single cargo invocation with one
+# --target per target, of the release binary and the tests every target runs (COMMON_TESTS).
+# The two Arm builds then share the cores: the long serial parts of one (the wirelab crate
+# itself, each test crate, the links) run beside the other's instead of after them. (The host
+# crates Debian's toolchain needs, proc macros and build scripts, were already built once for
+# both.) Then per target: the build of its remaining tests, the release binary
+# target/<triple>/release/wirelab checked to be an Arm ELF file of the right width and run
+# emulated on a bundled capture against its render golden, then the tests, run through
+# `qemu-<arch>-static -L /` (cargo's CARGO_TARGET_<TRIPLE>_RUNNER). Tests that start
+# `wirelab` itself go through the same emulator via WIRELAB_TEST_RUNNER (see
+# tests/support/mod.rs); tshark, the independent reference, runs natively. Tests that need
+# network namespaces, raw sockets or root stay native in .ci/run.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -31,6 +36,9 @@ AARCH64_TESTS=(--lib --bins --test tshark_compare --test tcp_analysis_vs_tshark
 # capture larger than 4 GiB, the render goldens and the bad-input tests. (The unit tests are
 # left to aarch64: building them costs more CI time than all of these together.)
 ARMV7_TESTS=(--test tshark_compare --test large_capture --test render_golden --test read_errors)
+# What every target runs (armv7's list, which aarch64's includes), built for all of them in
+# the one shared cargo invocation.
+COMMON_TESTS=("${ARMV7_TESTS[@]}")
 # Tests that check only native tools or the test data (tshark against the goldens, tshark
 # on the large capture): they run in the native suite, and would add nothing emulated.
 SKIP=(--skip goldens_are_what_tshark_says --skip tshark_sees_the_frame_past_4_gib)
@@ -49,7 +57,7 @@ run_target() {
     command -v "${CROSS_RUNNER%% *}" >/dev/null || cross_die "${CROSS_RUNNER%% *} is missing"
     local cargo=("$CROSS_CARGO" test --release --locked --target "$CROSS_TRIPLE" "${tests[@]}")
 
-    echo "== cross ($arch): release build of wirelab and its tests with $("$CROSS_RUSTC" --version)" >&2
+    echo "== cross ($arch): release build of the rest of its tests" >&2
     (cd "$ROOT" && "${cargo[@]}" --no-run)
     local bin=$ROOT/target/$CROSS_TRIPLE/release/wirelab header
     header=$(cross_check_binary "$bin")
@@ -72,6 +80,16 @@ run_target() {
 targets=("$@")
 [ "${#targets[@]}" -gt 0 ] || targets=(aarch64 armv7)
 start=$(date +%s)
+# The shared build: every target's toolchain set up (each exports its own linker and C
+# compiler), then one cargo invocation for all of them.
+shared=("$CROSS_CARGO" test --release --locked --no-run "${COMMON_TESTS[@]}")
+for arch in "${targets[@]}"; do
+    cross_setup "$arch" qemu
+    shared+=(--target "$CROSS_TRIPLE")
+done
+echo "== cross: one release build of wirelab and ${COMMON_TESTS[*]} for ${targets[*]} with $("$CROSS_RUSTC" --version)" >&2
+(cd "$ROOT" && "${shared[@]}")
+echo "== cross: shared build done ($(elapsed "$start"))" >&2
 for arch in "${targets[@]}"; do
     run_target "$arch"
 done
