@@ -14,7 +14,8 @@
 #   (wall times are high there, CPU times are the fair comparison): a fresh fuzz/target
 #   costs about 305-365 s of CPU with `--sanitizer none` against 479 s with the default
 #   (address), and in 10 s a target does 3.8x (lab_switch) to 8x (read_file) more runs
-#   without it. The nine 25 s runs then take 218-229 s. Expect about 3 min of build and
+#   without it. The nine 25 s runs then took 218-229 s one after another; they now run one
+#   per core side by side. Expect about 3 min of build and
 #   4 min of runs on a quiet 2-core CI machine, plus cargo-fuzz's own install the first
 #   time.
 # - Each target runs from a copy of fuzz/seeds/<target>/ (or of the seeds its "Run:" line
@@ -47,10 +48,13 @@ echo "== fuzz: built in $(elapsed "$t0")" >&2
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-failed=()
-for t in "${targets[@]}"; do
-    corpus=$work/corpus/$t
-    artifacts=$ROOT/fuzz/artifacts/$t
+# Targets run side by side, one per core (libFuzzer uses one), at most FUZZ_JOBS at once
+# (default: the number of cores, at most 4); each keeps its full time.
+jobs=${FUZZ_JOBS:-$(nproc)}
+[ "$jobs" -ge 1 ] 2>/dev/null || jobs=1
+[ "$jobs" -le 4 ] || jobs=4
+run_target() {
+    local t=$1 corpus=$work/corpus/$1 artifacts=$ROOT/fuzz/artifacts/$1 seeds named log t1 runs input
     mkdir -p "$corpus" "$artifacts"
     # Its own seeds, or those its "Run:" line names (stream_views runs on decode_frame's).
     seeds=$ROOT/fuzz/seeds/$t
@@ -75,8 +79,23 @@ for t in "${targets[@]}"; do
         # The panic (its place and message) or libFuzzer's reason (a timeout, out of memory).
         grep -E -A1 "panicked at" "$log" | head -4 >&2 || true
         grep -E "ERROR: libFuzzer" "$log" | head -2 >&2 || true
-        failed+=("$t: ${input:-see its log}")
+        echo "$t: ${input:-see its log}" >"$work/$t.failed"
     fi
+}
+echo "== fuzz: running ${#targets[@]} targets, $jobs at a time" >&2
+running=0
+for t in "${targets[@]}"; do
+    if [ "$running" -ge "$jobs" ]; then
+        wait -n || true
+        running=$((running - 1))
+    fi
+    run_target "$t" &
+    running=$((running + 1))
+done
+wait
+failed=()
+for f in "$work"/*.failed; do
+    [ -e "$f" ] && failed+=("$(cat "$f")")
 done
 
 echo "== fuzz: ${#targets[@]} targets, ${SECS} s each, $(elapsed "$start") in all" >&2
