@@ -93,7 +93,25 @@ const POP_FIELDS: &[&str] = &[
     "imf.from",
     "imf.subject",
 ];
-const IMAP_FIELDS: &[&str] = &["imf.from", "imf.to", "imf.subject"];
+const IMAP_FIELDS: &[&str] = &[
+    "imap.isrequest",
+    "imap.line",
+    "imap.request",
+    "imap.request_tag",
+    "imap.request.command",
+    "imap.request.folder",
+    "imap.request.username",
+    "imap.request.password",
+    "imap.response",
+    "imap.response_tag",
+    "imap.response.status",
+    "imap.response.command",
+    "imap.tag",
+    "imap.command",
+    "imf.from",
+    "imf.to",
+    "imf.subject",
+];
 
 /// tshark's Protocol, Info and `fields` of every frame.
 fn tshark(file: &Path, fields: &[&str]) -> Vec<Vec<String>> {
@@ -553,4 +571,56 @@ fn crafted_mail_and_ftp_match_tshark() {
     let path = dir.path().join("ftp.pcap");
     write_pcap(&path, &ftp);
     check(&path, FTP_FIELDS);
+
+    let pop = tcp_talk(
+        client(40010),
+        ([10, 0, 0, 1], 110),
+        &[
+            (false, b"+OK hi\r\n"),
+            (true, b"USER a\r\n"),
+            (false, b"-ERR no\r\n"),
+            (true, b"RETR 1\r\n"),
+            (false, b"+OK 50 octets\r\nFrom: a@b\r\n"),
+            (false, b"Subject: s\r\n\r\nbody\r\n"),
+            (false, b".\r\n"),
+            (true, b"TOP 1 0\r\n"),
+            (false, b"+OK\r\n"),
+            (false, b"From: x\r\n\r\n.\r\n"),
+            (true, b"RETR 2\r\n"),
+            (false, b"+OK 27 octets\r\n"),
+            (false, b"From: y\r\nSubject: t\r\n\r\n"),
+            (false, b"hi\r\n.\r\n"),
+            (true, b"NOOP"),
+            (true, b"\r\n"),
+            (false, b"+OK"),
+            (false, b" fine\r\n"),
+            (true, b"QUIT\r\n"),
+            (false, b"+OK bye\r\n"),
+        ],
+    );
+    let path = dir.path().join("pop.pcap");
+    write_pcap(&path, &pop);
+    check(&path, POP_FIELDS);
+
+    let imap = tcp_talk(
+        client(40011),
+        ([10, 0, 0, 1], 143),
+        &[
+            (false, b"* OK ready\r\n"),
+            (true, b"a1 LOGIN u \"pw\"\r\n"),
+            (false, b"a1 OK done\r\n"),
+            (true, b"a2 SELECT INBOX\r\n"),
+            (false, b"* 2 EXISTS\r\na2 NO bad\r\n"),
+            (true, b"a3 FETCH 1 BODY[]\r\n"),
+            (
+                false,
+                b"* 1 FETCH (BODY[] {30}\r\nFrom: q@r\r\nSubject: z\r\n\r\nhi\r\n)\r\na3 OK\r\n",
+            ),
+            (true, b"a4 LOGOUT\r\n"),
+            (false, b"* BYE\r\na4 OK LOGOUT\r\n"),
+        ],
+    );
+    let path = dir.path().join("imap.pcap");
+    write_pcap(&path, &imap);
+    check(&path, IMAP_FIELDS);
 }

@@ -180,6 +180,15 @@ fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
+/// Bytes as Wireshark's tree shows them: hex, cut after 36 bytes with `…`.
+fn hex_cut(b: &[u8]) -> String {
+    if b.len() > 36 {
+        format!("{}…", hex(&b[..36]))
+    } else {
+        hex(b)
+    }
+}
+
 fn mac_text(b: &[u8]) -> String {
     b.iter()
         .map(|x| format!("{x:02x}"))
@@ -266,7 +275,9 @@ fn dissect_v4(cx: &mut Cx<'_>, data: &[u8]) -> Outcome {
         ));
     }
     cx.cols.set_info(info.as_deref().unwrap_or(""));
-    cx.begin(Dissector::Dhcp, 0, || match kind {
+    // tshark names the type in the title when its tree reaches option 53.
+    let named = !malformed && data.len() >= VENDOR_OFFSET && tree_reaches_type(data);
+    cx.begin(Dissector::Dhcp, 0, || match kind.filter(|_| named) {
         Some(k) => format!(
             "Dynamic Host Configuration Protocol ({})",
             message_type_name(k)
@@ -282,6 +293,37 @@ fn dissect_v4(cx: &mut Cx<'_>, data: &[u8]) -> Outcome {
         cx.line(0, None, "[Malformed Packet: DHCP/BOOTP]", String::new);
     }
     Outcome::Done
+}
+
+/// Does [`options_tree`] show an option 53 before anything malformed stops it?
+fn tree_reaches_type(d: &[u8]) -> bool {
+    let mut off = options_start(d);
+    if off > d.len() {
+        return false;
+    }
+    while off < d.len() {
+        match d[off] {
+            0 => off += 1,
+            255 => return false,
+            code => {
+                let Some(&len) = d.get(off + 1) else {
+                    return false;
+                };
+                let end = off + 2 + usize::from(len);
+                let Some(v) = d.get(off + 2..end) else {
+                    return false;
+                };
+                if code == 53 {
+                    return !v.is_empty();
+                }
+                if code == 119 && !names_fit(v) {
+                    return false;
+                }
+                off = end;
+            }
+        }
+    }
+    false
 }
 
 /// The fixed BOOTP header; false when it is cut short.
@@ -458,7 +500,7 @@ fn options_tree(cx: &mut Cx<'_>, d: &[u8]) -> bool {
                 cx.line(0, Some(off..off + run), "Option", || {
                     "(0) Padding".to_string()
                 });
-                cx.line(1, Some(off..off + run), "Padding", || hex(pad));
+                cx.line(1, Some(off..off + run), "Padding", || hex_cut(pad));
                 off += run;
             }
             255 => {
@@ -469,7 +511,7 @@ fn options_tree(cx: &mut Cx<'_>, d: &[u8]) -> bool {
                 let rest = &d[off + 1..];
                 if !rest.is_empty() {
                     cx.field("dhcp.option.padding", || FieldVal::Bytes(rest.to_vec()));
-                    cx.line(0, Some(off + 1..d.len()), "Padding", || hex(rest));
+                    cx.line(0, Some(off + 1..d.len()), "Padding", || hex_cut(rest));
                 }
                 return true;
             }
@@ -538,7 +580,7 @@ fn one_option(cx: &mut Cx<'_>, code: u8, v: &[u8], off: usize) -> bool {
             if v.is_empty() {
                 "<MISSING>".to_string()
             } else {
-                hex(v)
+                hex_cut(v)
             }
         });
     };
@@ -547,7 +589,12 @@ fn one_option(cx: &mut Cx<'_>, code: u8, v: &[u8], off: usize) -> bool {
             let Some(&t) = v.first() else { return false };
             cx.field("dhcp.option.dhcp", || FieldVal::Uint(u64::from(t)));
             cx.line(1, Some(vr.clone()), "DHCP", || {
-                format!("{} ({t})", message_type_name(t))
+                let name = message_type_name(t);
+                if name.starts_with("Unknown") {
+                    format!("Unknown ({t})")
+                } else {
+                    format!("{name} ({t})")
+                }
             });
         }
         c if single_ip(c).is_some() && len == 4 => {
@@ -648,8 +695,11 @@ fn one_option(cx: &mut Cx<'_>, code: u8, v: &[u8], off: usize) -> bool {
             });
         }
         119 => {
+            // tshark stops inside a name that runs past the option, before any value line.
+            if !names_fit(v) {
+                return false;
+            }
             value_line(cx);
-            return names_fit(v);
         }
         _ => value_line(cx),
     }

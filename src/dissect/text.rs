@@ -56,10 +56,20 @@ pub const FIELDS: &[FieldDef] = fields![
     Pop "pop.request.parameter": FieldType::Str,
     Pop "pop.response.indicator": FieldType::Str,
     Pop "pop.response.description": FieldType::Str,
+    Imap "imap.isrequest": FieldType::Bool,
+    Imap "imap.line": FieldType::Str,
     Imap "imap.request": FieldType::Str,
     Imap "imap.response": FieldType::Str,
-    Imap "imap.request.tag": FieldType::Str,
-    Imap "imap.response.tag": FieldType::Str,
+    Imap "imap.request_tag": FieldType::Str,
+    Imap "imap.response_tag": FieldType::Str,
+    Imap "imap.request.command": FieldType::Str,
+    Imap "imap.response.command": FieldType::Str,
+    Imap "imap.response.status": FieldType::Str,
+    Imap "imap.tag": FieldType::Str,
+    Imap "imap.command": FieldType::Str,
+    Imap "imap.request.folder": FieldType::Str,
+    Imap "imap.request.username": FieldType::Str,
+    Imap "imap.request.password": FieldType::Str,
 ];
 
 /// Largest mail body collected (as the TCP layer's 1 MiB cap).
@@ -76,6 +86,10 @@ struct Conv {
     mail: Vec<u8>,
     /// FTP: the last request line (`RETR notes.txt`).
     last_command: String,
+    /// POP: a RETR or TOP was asked; the mail's announced size and what came of it so far.
+    pop_asked: bool,
+    pop_total: usize,
+    pop_read: usize,
 }
 
 /// State kept across frames: per TCP stream, and FTP's announced data channels.
