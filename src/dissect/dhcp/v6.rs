@@ -312,6 +312,19 @@ fn options(cx: &mut Cx<'_>, m: &[u8], from: usize, to: usize, base: usize, depth
                 });
                 options(cx, m, off + 28, end, base, d);
             }
+            6 => {
+                for (i, c) in v.chunks_exact(2).enumerate() {
+                    let c = u16::from_be_bytes([c[0], c[1]]);
+                    let r = off + 4 + 2 * i;
+                    cx.line(d, Some(at(r..r + 2)), "Requested Option code", || {
+                        format!("{} ({c})", option_name(c))
+                    });
+                }
+            }
+            8 if len == 2 => {
+                let t = u32::from(u16::from_be_bytes([v[0], v[1]]));
+                cx.line(d, Some(at(vr)), "Elapsed time", || format!("{}ms", t * 10));
+            }
             9 if usize::from(depth) < 2 * MAX_RELAY_DEPTH => {
                 cx.line(d, Some(at(vr)), "DHCPv6", String::new);
                 if !message(cx, v, base + off + 4, d + 1) {
