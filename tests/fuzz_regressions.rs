@@ -78,12 +78,30 @@ fn decode_frame_tcp_header_cut_by_the_frame_end() {
 fn dissector_seeds_pass_the_fuzz_check() {
     use wirelab::dissect::Dissector;
     let targets = [
-        ("dissect_dns", Dissector::Dns),
-        ("dissect_http", Dissector::Http),
-        ("dissect_tls", Dissector::Tls),
-        ("dissect_dhcp", Dissector::Dhcp),
-        ("dissect_text", Dissector::Smtp),
-        ("dissect_quic", Dissector::Quic),
+        (
+            "dissect_dns",
+            &[
+                Dissector::Dns,
+                Dissector::Mdns,
+                Dissector::Llmnr,
+                Dissector::Nbns,
+            ][..],
+        ),
+        ("dissect_http", &[Dissector::Http, Dissector::Ssdp]),
+        ("dissect_tls", &[Dissector::Tls]),
+        ("dissect_dhcp", &[Dissector::Dhcp, Dissector::Dhcpv6]),
+        (
+            "dissect_text",
+            &[
+                Dissector::Smtp,
+                Dissector::Ftp,
+                Dissector::FtpData,
+                Dissector::Pop,
+                Dissector::Imap,
+                Dissector::Imf,
+            ],
+        ),
+        ("dissect_quic", &[Dissector::Quic]),
     ];
     for (target, d) in targets {
         let dir = support::repo("fuzz/seeds").join(target);

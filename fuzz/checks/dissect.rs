@@ -16,10 +16,14 @@ use wirelab::dissect::{
 /// The port the rule sends to the dissector under test.
 const PORT: u16 = 4000;
 
-/// Runs `data` through dissector `d`. Byte 0 picks UDP (even) or TCP (odd); for TCP,
-/// byte 1 splits the rest into up to four segments.
-pub fn check(d: Dissector, data: &[u8]) {
+/// Runs `data` through one of the dissectors `ds` (a module's protocols). Byte 0 picks UDP
+/// (bit 0 clear) or TCP (set) and, with its other bits, the dissector; for TCP, byte 1
+/// splits the rest into segments.
+pub fn check(ds: &[Dissector], data: &[u8]) {
     let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
+    let Some(&d) = ds.get(usize::from(mode >> 1) % ds.len().max(1)) else {
         return;
     };
     let rules = vec![

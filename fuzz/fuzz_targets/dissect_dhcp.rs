@@ -1,4 +1,4 @@
-//! Fuzz target: the `dhcp` dissector module (`src/dissect/dhcp.rs`) on arbitrary payloads, over UDP
+//! Fuzz target: every dissector of the `dhcp` module (`src/dissect/dhcp.rs`) on arbitrary payloads, over UDP
 //! and as TCP segments. The check (and what it asserts) is `fuzz/checks/dissect.rs`.
 //!
 //! Run: `cargo +nightly fuzz run dissect_dhcp fuzz/seeds/dissect_dhcp` (from the repository root).
@@ -10,4 +10,4 @@ use wirelab::dissect::Dissector;
 #[path = "../checks/dissect.rs"]
 mod check;
 
-fuzz_target!(|data: &[u8]| check::check(Dissector::Dhcp, data));
+fuzz_target!(|data: &[u8]| check::check(&[Dissector::Dhcp, Dissector::Dhcpv6], data));

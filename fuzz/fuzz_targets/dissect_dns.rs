@@ -1,4 +1,4 @@
-//! Fuzz target: the `dns` dissector module (`src/dissect/dns.rs`) on arbitrary payloads, over UDP
+//! Fuzz target: every dissector of the `dns` module (`src/dissect/dns.rs`) on arbitrary payloads, over UDP
 //! and as TCP segments. The check (and what it asserts) is `fuzz/checks/dissect.rs`.
 //!
 //! Run: `cargo +nightly fuzz run dissect_dns fuzz/seeds/dissect_dns` (from the repository root).
@@ -10,4 +10,4 @@ use wirelab::dissect::Dissector;
 #[path = "../checks/dissect.rs"]
 mod check;
 
-fuzz_target!(|data: &[u8]| check::check(Dissector::Dns, data));
+fuzz_target!(|data: &[u8]| check::check(&[Dissector::Dns, Dissector::Mdns, Dissector::Llmnr, Dissector::Nbns], data));

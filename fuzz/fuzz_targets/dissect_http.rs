@@ -1,4 +1,4 @@
-//! Fuzz target: the `http` dissector module (`src/dissect/http.rs`) on arbitrary payloads, over UDP
+//! Fuzz target: every dissector of the `http` module (`src/dissect/http.rs`) on arbitrary payloads, over UDP
 //! and as TCP segments. The check (and what it asserts) is `fuzz/checks/dissect.rs`.
 //!
 //! Run: `cargo +nightly fuzz run dissect_http fuzz/seeds/dissect_http` (from the repository root).
@@ -10,4 +10,4 @@ use wirelab::dissect::Dissector;
 #[path = "../checks/dissect.rs"]
 mod check;
 
-fuzz_target!(|data: &[u8]| check::check(Dissector::Http, data));
+fuzz_target!(|data: &[u8]| check::check(&[Dissector::Http, Dissector::Ssdp], data));

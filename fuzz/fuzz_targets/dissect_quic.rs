@@ -1,4 +1,4 @@
-//! Fuzz target: the `quic` dissector module (`src/dissect/quic.rs`) on arbitrary payloads, over UDP
+//! Fuzz target: every dissector of the `quic` module (`src/dissect/quic.rs`) on arbitrary payloads, over UDP
 //! and as TCP segments. The check (and what it asserts) is `fuzz/checks/dissect.rs`.
 //!
 //! Run: `cargo +nightly fuzz run dissect_quic fuzz/seeds/dissect_quic` (from the repository root).
@@ -10,4 +10,4 @@ use wirelab::dissect::Dissector;
 #[path = "../checks/dissect.rs"]
 mod check;
 
-fuzz_target!(|data: &[u8]| check::check(Dissector::Quic, data));
+fuzz_target!(|data: &[u8]| check::check(&[Dissector::Quic], data));
