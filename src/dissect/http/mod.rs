@@ -362,7 +362,18 @@ fn headers(msg: &[u8], mut at: usize) -> Option<(Vec<Header<'_>>, usize, usize)>
 struct Chunked {
     end: usize,
     data: Vec<u8>,
-    chunks: Vec<(u32, std::ops::Range<usize>)>,
+    chunks: Vec<Chunk>,
+    /// The trailer after the last chunk, its empty line included.
+    trailer: std::ops::Range<usize>,
+}
+
+/// One chunk's parts (ranges in the message).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Chunk {
+    size: u32,
+    whole: std::ops::Range<usize>,
+    data: std::ops::Range<usize>,
+    boundary: std::ops::Range<usize>,
 }
 
 /// Reads chunks from `msg[at..]`; `None` while the last chunk and the trailer are not all
@@ -385,22 +396,30 @@ fn chunked(msg: &[u8], mut at: usize) -> Option<Chunked> {
                 end: at,
                 data,
                 chunks,
+                trailer: at..at,
             });
         };
         let start = at;
         at += next;
         if size == 0 {
             // The trailer: header lines up to an empty one.
+            chunks.push(Chunk {
+                size: 0,
+                whole: start..at,
+                data: at..at,
+                boundary: at..at,
+            });
+            let trailer = at;
             loop {
                 let rest = msg.get(at..)?;
                 let (len, next) = line_end(rest)?;
                 at += next;
                 if len == 0 {
-                    chunks.push((0, start..at));
                     return Some(Chunked {
                         end: at,
                         data,
                         chunks,
+                        trailer: trailer..at,
                     });
                 }
             }
@@ -408,11 +427,17 @@ fn chunked(msg: &[u8], mut at: usize) -> Option<Chunked> {
         let size = usize::try_from(size).ok()?;
         let body = msg.get(at..at.checked_add(size)?)?;
         data.extend_from_slice(body);
+        let data_at = at;
         at += size;
         let rest = msg.get(at..)?;
         let (_, next) = line_end(rest)?;
         at += next;
-        chunks.push((u32::try_from(size).unwrap_or(u32::MAX), start..at));
+        chunks.push(Chunk {
+            size: u32::try_from(size).unwrap_or(u32::MAX),
+            whole: start..at,
+            data: data_at..data_at + size,
+            boundary: data_at + size..at,
+        });
     }
 }
 
@@ -1066,19 +1091,39 @@ fn show(
             "HTTP chunked response",
             String::new,
         );
-        for (size, r) in &c.chunks {
-            let size = *size;
+        for ch in &c.chunks {
+            let size = ch.size;
             cx.field("http.chunk_size", || FieldVal::Uint(u64::from(size)));
-            if size == 0 {
-                cx.line(1, Some(r.clone()), "End of chunked encoding", String::new);
+            let head = if size == 0 {
+                "End of chunked encoding".to_string()
             } else {
-                cx.line(
-                    1,
-                    Some(r.clone()),
-                    &format!("Data chunk ({size} octets)"),
-                    String::new,
-                );
+                format!("Data chunk ({size} octets)")
+            };
+            cx.line(1, Some(ch.whole.clone()), &head, String::new);
+            let size_line = ch.whole.start..ch.data.start;
+            cx.line(2, Some(size_line), "Chunk size", || {
+                format!("{size} octets")
+            });
+            if size > 0 {
+                cx.line(2, Some(ch.data.clone()), "Chunk data", || {
+                    msg.get(ch.data.clone())
+                        .unwrap_or_default()
+                        .iter()
+                        .map(|b| format!("{b:02x}"))
+                        .collect()
+                });
+                cx.line(2, Some(ch.boundary.clone()), "Chunk boundary", || {
+                    msg.get(ch.boundary.clone())
+                        .unwrap_or_default()
+                        .iter()
+                        .map(|b| format!("{b:02x}"))
+                        .collect()
+                });
             }
+        }
+        if !c.trailer.is_empty() {
+            let t = msg.get(c.trailer.clone()).unwrap_or_default();
+            cx.line(1, Some(c.trailer.clone()), &escape(t), String::new);
         }
     }
     if body.is_empty() {
