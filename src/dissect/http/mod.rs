@@ -17,7 +17,7 @@
 //! and not 8 bytes long, starts or ends with `HTTP/1.` (any case); the conversation is then
 //! HTTP from that frame on (announced to the table with [`Cx::expect`]).
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -39,6 +39,7 @@ const fn def(name: &'static str, kind: FieldType) -> FieldDef {
 pub const FIELDS: &[FieldDef] = &[
     def("http.request", FieldType::Bool),
     def("http.response", FieldType::Bool),
+    def("http.notification", FieldType::Bool),
     def("http.request.method", FieldType::Str),
     def("http.request.uri", FieldType::Str),
     def("http.request.version", FieldType::Str),
@@ -114,8 +115,6 @@ const HEADER_FIELDS: &[(&str, &str)] = &[
 
 /// Most conversations remembered; the least recently used half goes when full.
 const MAX_CONVS: usize = 4096;
-/// Most unanswered requests remembered per conversation.
-const MAX_QUEUED: usize = 64;
 
 /// Where requests and responses are paired: a TCP stream, or (UDP) the client's address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -124,25 +123,41 @@ enum ConvKey {
     Udp(SocketAddr),
 }
 
+/// One request/response pair of a conversation (Wireshark's `http_req_res_t`).
 #[derive(Debug, Clone)]
-struct Request {
-    frame: u64,
-    time: Duration,
-    full_uri: Option<String>,
+struct Pair {
+    number: u32,
+    request: Option<(u64, Duration)>,
+    response: Option<u64>,
 }
 
 #[derive(Debug, Clone, Default)]
 struct Conv {
     used: u64,
-    unanswered: VecDeque<Request>,
-    requests: u32,
-    responses: u32,
-    last_request: Option<u64>,
-    last_response: Option<u64>,
-    /// The latest request's method and URI (Wireshark's `conv_data`).
+    /// Pairs so far, the latest and the one before it.
+    count: u32,
+    tail: Option<Pair>,
+    prev: Option<Pair>,
+    /// The latest request's method and URI, and its full URI (or URI without a Host), as
+    /// Wireshark keeps them in `conv_data`.
     method: Option<String>,
     uri: Option<String>,
+    for_uri: Option<String>,
     announced: bool,
+}
+
+impl Conv {
+    /// A new pair, the latest.
+    fn push(&mut self, request: Option<(u64, Duration)>) -> Pair {
+        self.count = self.count.saturating_add(1);
+        let pair = Pair {
+            number: self.count,
+            request,
+            response: None,
+        };
+        self.prev = self.tail.replace(pair.clone());
+        pair
+    }
 }
 
 /// A body whose length is known and not all there: TCP waits for it without calling HTTP.
@@ -166,7 +181,7 @@ impl State {
     pub fn approx_bytes(&self) -> usize {
         self.convs
             .values()
-            .map(|c| 128 + c.unanswered.len() * 64)
+            .map(|c| 256 + c.uri.as_ref().map_or(0, String::len) * 3)
             .sum::<usize>()
             + self.waits.len() * 96
     }
@@ -863,6 +878,14 @@ fn headers_prefix(msg: &[u8], mut at: usize, n: usize) -> (Vec<Header<'_>>, usiz
     (out, at, at)
 }
 
+/// Is this a TCP conversation on ports the table does not send to HTTP (so the heuristic
+/// found it, and the table must be told that the rest of it is HTTP)?
+fn heuristic_conversation(cx: &Cx<'_>) -> bool {
+    cx.stream.is_some()
+        && !super::table::http_tcp_port(cx.ends.src.port())
+        && !super::table::http_tcp_port(cx.ends.dst.port())
+}
+
 /// Shows one complete message: the layer, its fields and tree, the pairing, the body.
 #[allow(clippy::too_many_arguments)]
 fn show(
@@ -1011,11 +1034,9 @@ fn show(
 
     let (frame, time) = (cx.frame, cx.time);
     let conv = state.conv(key);
-    if is_request {
-        let (method, uri) = match first {
-            FirstLine::Request { method, uri, .. } => (text(method), text(uri)),
-            FirstLine::Response { .. } => (String::new(), String::new()),
-        };
+    let announce = !std::mem::replace(&mut conv.announced, true);
+    if let FirstLine::Request { method, uri, .. } = first {
+        let (method, uri) = (text(method), text(uri));
         let full_uri = host.as_ref().map(|h| {
             if uri.contains("://") {
                 uri.clone()
@@ -1023,64 +1044,83 @@ fn show(
                 format!("http://{h}{uri}")
             }
         });
-        conv.requests = conv.requests.saturating_add(1);
-        let (n, prev) = (conv.requests, conv.last_request.replace(frame));
+        // NOTIFY is a notification (GENA): no request number, no pairing.
+        let notification = method == "NOTIFY";
         conv.method = Some(method);
+        conv.for_uri = Some(full_uri.clone().unwrap_or_else(|| uri.clone()));
         conv.uri = Some(uri);
-        if conv.unanswered.len() >= MAX_QUEUED {
-            conv.unanswered.pop_front();
-        }
-        conv.unanswered.push_back(Request {
-            frame,
-            time,
-            full_uri: full_uri.clone(),
-        });
-        let announce = !std::mem::replace(&mut conv.announced, true);
         if let Some(u) = &full_uri {
             cx.field("http.request.full_uri", || FieldVal::Str(u.clone()));
             cx.line(0, None, "[Full request URI", || {
                 format!("{}]", escape(u.as_bytes()))
             });
         }
-        cx.field("http.request", || FieldVal::Bool(true));
-        cx.field("http.request_number", || FieldVal::Uint(u64::from(n)));
-        cx.line(0, None, &format!("[HTTP request {n}/{n}]"), String::new);
-        if let Some(p) = prev {
-            cx.field("http.prev_request_in", || FieldVal::Uint(p));
-            cx.line(0, None, "[Prev request in frame", || format!("{p}]"));
+        if notification {
+            cx.field("http.notification", || FieldVal::Bool(true));
+        } else {
+            let pair = conv.push(Some((frame, time)));
+            let (n, total, prev) = (pair.number, conv.count, conv.prev.clone());
+            cx.field("http.request", || FieldVal::Bool(true));
+            cx.field("http.request_number", || FieldVal::Uint(u64::from(n)));
+            cx.line(0, None, &format!("[HTTP request {n}/{total}]"), String::new);
+            if let Some(p) = prev.and_then(|p| p.request) {
+                let p = p.0;
+                cx.field("http.prev_request_in", || FieldVal::Uint(p));
+                cx.line(0, None, "[Prev request in frame", || format!("{p}]"));
+            }
         }
-        if announce && cx.stream.is_some() {
+        if announce && heuristic_conversation(cx) {
             cx.expect(cx.ends.dst, Dissector::Http);
         }
     } else {
-        conv.responses = conv.responses.saturating_add(1);
-        let (n, prev) = (conv.responses, conv.last_response.replace(frame));
-        let req = conv.unanswered.pop_front();
-        let announce = !std::mem::replace(&mut conv.announced, true);
+        // The response answers the latest request unless that one has its answer already.
+        if conv.tail.as_ref().is_none_or(|t| t.response.is_some()) {
+            conv.push(None);
+        }
+        let total = conv.count;
+        let prev = conv.prev.clone();
+        let for_uri = conv.for_uri.clone();
+        let Some(tail) = conv.tail.as_mut() else {
+            return;
+        };
+        tail.response = Some(frame);
+        let (n, req) = (tail.number, tail.request);
         cx.field("http.response", || FieldVal::Bool(true));
         cx.field("http.response_number", || FieldVal::Uint(u64::from(n)));
-        cx.line(0, None, &format!("[HTTP response {n}/{n}]"), String::new);
-        if let Some(r) = &req {
-            let dt = time.saturating_sub(r.time);
+        cx.line(
+            0,
+            None,
+            &format!("[HTTP response {n}/{total}]"),
+            String::new,
+        );
+        if let Some((_, t)) = req {
+            let dt = time.saturating_sub(t);
             cx.field("http.time", || FieldVal::Str(seconds(dt)));
             cx.line(0, None, "[Time since request", || {
                 format!("{} seconds]", seconds(dt))
             });
-            if let Some(p) = prev {
-                cx.field("http.prev_response_in", || FieldVal::Uint(p));
-                cx.line(0, None, "[Prev response in frame", || format!("{p}]"));
+        }
+        if let Some(p) = &prev {
+            if let Some((f, _)) = p.request {
+                cx.field("http.prev_request_in", || FieldVal::Uint(f));
+                cx.line(0, None, "[Prev request in frame", || format!("{f}]"));
             }
-            let rf = r.frame;
-            cx.field("http.request_in", || FieldVal::Uint(rf));
-            cx.line(0, None, "[Request in frame", || format!("{rf}]"));
-            if let Some(u) = &r.full_uri {
-                cx.field("http.response_for.uri", || FieldVal::Str(u.clone()));
-                cx.line(0, None, "[Request URI", || {
-                    format!("{}]", escape(u.as_bytes()))
-                });
+            if let Some(f) = p.response {
+                cx.field("http.prev_response_in", || FieldVal::Uint(f));
+                cx.line(0, None, "[Prev response in frame", || format!("{f}]"));
             }
         }
-        if announce && cx.stream.is_some() {
+        if let Some((f, _)) = req {
+            cx.field("http.request_in", || FieldVal::Uint(f));
+            cx.line(0, None, "[Request in frame", || format!("{f}]"));
+        }
+        if let Some(u) = &for_uri {
+            cx.field("http.response_for.uri", || FieldVal::Str(u.clone()));
+            cx.line(0, None, "[Request URI", || {
+                format!("{}]", escape(u.as_bytes()))
+            });
+        }
+        if announce && heuristic_conversation(cx) {
             cx.expect(cx.ends.src, Dissector::Http);
         }
     }
