@@ -82,6 +82,7 @@ pub fn read(args: &ReadArgs) -> anyhow::Result<ExitCode> {
     if args.realtime && (args.speed.is_nan() || args.speed <= 0.0 || !args.speed.is_finite()) {
         anyhow::bail!("--speed must be a positive number (2 = twice as fast, 0.5 = half speed)");
     }
+    let mut export = export_objects(args.export_objects.as_deref())?;
     let mut pace = args.realtime.then(|| Pace::new(args.speed));
     let mut warnings = 0u64;
     for event in reader {
@@ -99,6 +100,9 @@ pub fn read(args: &ReadArgs) -> anyhow::Result<ExitCode> {
             p.wait(frame.timestamp);
         }
         let step = pipeline.push(&frame, &mut out)?;
+        if let Some(e) = export.as_mut() {
+            e.packet(pipeline.packet())?;
+        }
         if (tty || pace.is_some()) && step != Step::Hidden {
             out.flush()?;
         }
@@ -129,6 +133,23 @@ pub fn read(args: &ReadArgs) -> anyhow::Result<ExitCode> {
         eprintln!("wirelab: no frame matched the filter ({frames} read)");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--export-objects PROTO DIR`: the exporter, if asked for (only `http` has objects).
+fn export_objects(
+    arg: Option<&[std::path::PathBuf]>,
+) -> anyhow::Result<Option<crate::sink::export_objects::ExportObjects>> {
+    let Some([proto, dir]) = arg else {
+        return Ok(None);
+    };
+    if proto.as_os_str() != "http" {
+        anyhow::bail!(
+            "--export-objects {}: only http has objects to export (write --export-objects http DIR)",
+            crate::text::escape(proto.as_os_str().as_encoded_bytes())
+        );
+    }
+    let e = crate::sink::export_objects::ExportObjects::new(dir, crate::dissect::Dissector::Http)?;
+    Ok(Some(e))
 }
 
 /// `--realtime`: waits until each frame is due, by its timestamp relative to the first.

@@ -30,7 +30,8 @@ pub enum ColorChoice {
   wirelab read upload.pcapng --rtt --stream 0
   wirelab read upload.pcapng --throughput --interval 0.1
   wirelab read upload.pcapng --follow 0
-  wirelab read capture.pcap --follow 1 --udp --hex")]
+  wirelab read capture.pcap --follow 1 --udp --hex
+  wirelab read captures/app/http.pcap --export-objects http bodies/")]
 pub struct ReadArgs {
     /// The capture file (pcap or pcapng; the format is found from the file's magic number).
     pub file: PathBuf,
@@ -54,6 +55,12 @@ pub struct ReadArgs {
     /// With --realtime: this many times faster (0.5: half speed).
     #[arg(long, value_name = "X", default_value_t = 1.0, requires = "realtime")]
     pub speed: f64,
+
+    /// Write every HTTP body into DIR as Wireshark's File › Export Objects does (named after
+    /// the request URI's last segment; DIR is created if missing; no file in it is ever
+    /// replaced: a name taken gets "(1)", "(2)"…). The protocol is `http`.
+    #[arg(long, num_args = 2, value_names = ["PROTO", "DIR"])]
+    pub export_objects: Option<Vec<PathBuf>>,
 }
 
 /// The views of frames that `read` and `capture` share: one definition, so each option has

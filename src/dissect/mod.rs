@@ -205,6 +205,20 @@ pub struct AppLayer {
     pub segments: Vec<(u64, u32)>,
     /// A protocol-specific `--json` object replacing the field map (SIMP keeps its own).
     pub json: Option<serde_json::Value>,
+    /// The message's body as a file Wireshark's File › Export Objects would list (HTTP),
+    /// recorded when fields are wanted.
+    pub object: Option<Object>,
+}
+
+/// A body a dissector offers for export (`read --export-objects`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Object {
+    /// The name Wireshark starts from: the request URI the body answers (or carries).
+    pub name: Option<String>,
+    /// Its media type, lower case without parameters.
+    pub content_type: Option<String>,
+    /// The bytes (de-chunked).
+    pub bytes: Vec<u8>,
 }
 
 impl AppLayer {
@@ -269,6 +283,7 @@ impl<'a> Cx<'a> {
             offset,
             segments,
             json: None,
+            object: None,
         });
     }
 
@@ -308,6 +323,15 @@ impl<'a> Cx<'a> {
             && let Some(l) = self.layers.last_mut()
         {
             l.json = Some(value());
+        }
+    }
+
+    /// Offers the current layer's body for export (only when fields are wanted).
+    pub fn object(&mut self, value: impl FnOnce() -> Object) {
+        if self.want.fields
+            && let Some(l) = self.layers.last_mut()
+        {
+            l.object = Some(value());
         }
     }
 

@@ -40,6 +40,11 @@ fn port_entry(t: Transport, port: u16) -> Option<Dissector> {
     }
 }
 
+/// Is `port` one of the TCP ports Wireshark 4.0 gives HTTP by default (`http.tcp.port`)?
+pub(super) fn http_tcp_port(port: u16) -> bool {
+    port_entry(Transport::Tcp, port) == Some(Dissector::Http)
+}
+
 /// Heuristic dissectors tried after the tables, in Wireshark's order, per transport.
 const TCP_HEURISTICS: &[Dissector] = &[Dissector::Http, Dissector::Tls];
 const UDP_HEURISTICS: &[Dissector] = &[Dissector::Quic];

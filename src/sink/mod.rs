@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod capture_file;
+pub mod export_objects;
 pub mod json;
 pub mod json_views;
 pub mod output;

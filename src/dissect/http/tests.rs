@@ -1,0 +1,285 @@
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use super::*;
+use crate::dissect::{AppLayer, Columns, Dissectors, Endpoints, Table, TcpSegmentInfo};
+
+/// A TCP conversation between a client and `port`, fed segment by segment.
+struct Conn {
+    dis: Dissectors,
+    client: SocketAddr,
+    server: SocketAddr,
+    seq: [u32; 2],
+    frame: u64,
+}
+
+impl Conn {
+    fn new(port: u16) -> Conn {
+        Conn {
+            dis: Dissectors::new(Table::default()),
+            client: SocketAddr::from(([10, 0, 0, 2], 40000)),
+            server: SocketAddr::from(([10, 0, 0, 1], port)),
+            seq: [1, 1],
+            frame: 0,
+        }
+    }
+
+    /// One segment, from the client (`c`) or the server: the columns and layers it ends with.
+    fn seg(&mut self, from_client: bool, payload: &[u8]) -> (Columns, Vec<AppLayer>) {
+        self.frame += 1;
+        let (src, dst, i) = if from_client {
+            (self.client, self.server, 0)
+        } else {
+            (self.server, self.client, 1)
+        };
+        let mut cols = Columns {
+            protocol: "TCP",
+            info: "tcp info".to_string(),
+        };
+        let mut layers = Vec::new();
+        let seg = TcpSegmentInfo {
+            stream: 0,
+            seq: self.seq[i],
+            retransmission: false,
+        };
+        self.seq[i] = self.seq[i].wrapping_add(payload.len() as u32);
+        self.dis.tcp(
+            self.frame,
+            Duration::from_millis(self.frame),
+            Endpoints { src, dst },
+            seg,
+            payload,
+            &mut cols,
+            &mut layers,
+        );
+        (cols, layers)
+    }
+}
+
+fn field(layers: &[AppLayer], name: &str) -> Vec<String> {
+    layers
+        .iter()
+        .flat_map(|l| l.values(name).map(|v| v.to_string()))
+        .collect()
+}
+
+#[test]
+fn heuristic_is_wiresharks() {
+    let h = |d: &[u8]| heuristic(Dissector::Http, d, Transport::Tcp);
+    assert!(h(b"GET / HTTP/1.0\r\n"));
+    assert!(h(b"HTTP/1.0 200 OK\r\n"));
+    assert!(h(b"xxxx / http/1.1\n"));
+    assert!(!h(b"GET / HTTP/1.1"));
+    assert!(!h(b"HTTP/1.1\r\n"));
+    assert!(!h(b"GET / HTTP/2.0\r\n"));
+    assert!(!h(b"GET / HTTP/1.1\r"));
+    assert!(!heuristic(
+        Dissector::Http,
+        b"GET / HTTP/1.1\r\n",
+        Transport::Udp
+    ));
+}
+
+#[test]
+fn first_lines() {
+    assert_eq!(
+        first_line(b"M-SEARCH * HTTP/1.1"),
+        Some(FirstLine::Request {
+            method: b"M-SEARCH",
+            uri: b"*",
+            version: b"HTTP/1.1"
+        })
+    );
+    assert_eq!(
+        first_line(b"HTTP/1.0 404 File not found"),
+        Some(FirstLine::Response {
+            version: b"HTTP/1.0",
+            code: 404,
+            phrase: b"File not found"
+        })
+    );
+    assert_eq!(first_line(b"BREW / HTTP/1.1"), None);
+    assert_eq!(first_line(b"GET"), None);
+}
+
+#[test]
+fn request_then_response_in_two_segments_with_a_length() {
+    let mut c = Conn::new(80);
+    let (cols, layers) = c.seg(
+        true,
+        b"GET /a/b.txt HTTP/1.1\r\nHost: example\r\nAuthorization: Basic c3R1ZGVudDp3aXJlbGFi\r\n\r\n",
+    );
+    assert_eq!(
+        (cols.protocol, cols.info.as_str()),
+        ("HTTP", "GET /a/b.txt HTTP/1.1 ")
+    );
+    assert_eq!(
+        field(&layers, "http.request.full_uri"),
+        ["http://example/a/b.txt"]
+    );
+    assert_eq!(field(&layers, "http.authbasic"), ["student:wirelab"]);
+    assert_eq!(field(&layers, "http.request"), ["1"]);
+    let (cols, layers) = c.seg(
+        false,
+        b"HTTP/1.0 200 OK\r\nContent-Type: text/html;charset=utf-8\r\nContent-Length: 10\r\n\r\n",
+    );
+    assert!(layers.is_empty());
+    assert_eq!(
+        cols.info,
+        "HTTP/1.0 200 OK  [TCP segment of a reassembled PDU]"
+    );
+    // A middle segment: HTTP is not called, TCP's Info stays.
+    let (cols, layers) = c.seg(false, b"01234");
+    assert!(layers.is_empty());
+    assert_eq!(cols.info, "tcp info [TCP segment of a reassembled PDU]");
+    let (cols, layers) = c.seg(false, b"56789");
+    assert_eq!(
+        (cols.protocol, cols.info.as_str()),
+        ("HTTP", "HTTP/1.0 200 OK  (text/html)")
+    );
+    assert_eq!(field(&layers, "http.file_data"), ["0123456789"]);
+    assert_eq!(field(&layers, "http.request_in"), ["1"]);
+    assert_eq!(field(&layers, "http.time"), ["0.003000000"]);
+    assert_eq!(
+        field(&layers, "http.response_for.uri"),
+        ["http://example/a/b.txt"]
+    );
+    assert_eq!(field(&layers, "http.content_length"), ["10"]);
+    let o = layers[0].object.as_ref().unwrap();
+    assert_eq!(
+        (o.name.as_deref(), &o.bytes[..]),
+        (Some("/a/b.txt"), &b"0123456789"[..])
+    );
+}
+
+#[test]
+fn chunked_json_and_pipelined_messages() {
+    let mut c = Conn::new(8080);
+    c.seg(true, b"GET /x HTTP/1.1\r\nHost: h\r\n\r\n");
+    let (cols, _) = c.seg(
+        false,
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\n",
+    );
+    assert_eq!(
+        cols.info,
+        "HTTP/1.1 200 OK  [TCP segment of a reassembled PDU]"
+    );
+    let (cols, _) = c.seg(false, b"3\r\n{\"a\r\n");
+    assert_eq!(
+        cols.info,
+        "HTTP/1.1 200 OK  [TCP segment of a reassembled PDU]"
+    );
+    let (cols, layers) = c.seg(false, b"4\r\n\":1}\r\n0\r\n\r\n");
+    assert_eq!(cols.protocol, "HTTP/JSON");
+    assert_eq!(
+        cols.info,
+        "HTTP/1.1 200 OK , JavaScript Object Notation (application/json)"
+    );
+    assert_eq!(field(&layers, "http.file_data"), ["{\"a\":1}"]);
+    let (cols, layers) = c.seg(true, b"GET /y HTTP/1.1\r\n\r\nHEAD /z HTTP/1.1\r\n\r\n");
+    assert_eq!(cols.info, "GET /y HTTP/1.1 HEAD /z HTTP/1.1 ");
+    assert_eq!(layers.len(), 2);
+    let (cols, layers) = c.seg(
+        false,
+        b"HTTP/1.1 304 Not Modified\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n",
+    );
+    assert_eq!(cols.info, "HTTP/1.1 304 Not Modified HTTP/1.1 200 OK ");
+    // As Wireshark (no pipelining): the first answers the latest request, the second none.
+    assert_eq!(field(&layers, "http.request_in"), ["5"]);
+    assert_eq!(field(&layers, "http.response_number"), ["3", "4"]);
+    assert_eq!(field(&layers, "http.prev_request_in"), ["5", "5"]);
+    assert_eq!(field(&layers, "http.response_for.uri"), ["/z", "/z"]);
+}
+
+#[test]
+fn not_http_is_rejected_and_cut_lines_wait() {
+    let mut c = Conn::new(80);
+    let (cols, layers) = c.seg(true, b"\x16\x03\x01garbage\r\n");
+    assert!(layers.is_empty());
+    assert_eq!((cols.protocol, cols.info.as_str()), ("TCP", "tcp info"));
+    let mut c = Conn::new(80);
+    let (cols, _) = c.seg(true, b"GET /s HTTP/1.1\r\nHo");
+    assert_eq!(
+        cols.info,
+        "GET /s HTTP/1.1  [TCP segment of a reassembled PDU]"
+    );
+    let (cols, layers) = c.seg(true, b"st: x\r\n\r\n");
+    assert_eq!(
+        (cols.protocol, cols.info.as_str()),
+        ("HTTP", "GET /s HTTP/1.1 ")
+    );
+    assert_eq!(field(&layers, "http.host"), ["x"]);
+}
+
+#[test]
+fn a_heuristic_conversation_stays_http() {
+    let mut c = Conn::new(56789);
+    let (cols, _) = c.seg(true, b"GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+    assert_eq!(cols.protocol, "HTTP");
+    // "HTTP/1.0" alone would not pass the heuristic: the conversation carries it.
+    let (cols, layers) = c.seg(false, b"HTTP/1.0 204 No Content\r\n\r\n");
+    assert_eq!(
+        (cols.protocol, cols.info.as_str()),
+        ("HTTP", "HTTP/1.0 204 No Content ")
+    );
+    assert_eq!(field(&layers, "http.request_in"), ["1"]);
+}
+
+#[test]
+fn ssdp_over_udp_pairs_by_client() {
+    let mut dis = Dissectors::new(Table::default());
+    let client = SocketAddr::from(([10, 0, 3, 2], 50000));
+    let group = SocketAddr::from(([239, 255, 255, 250], 1900));
+    let server = SocketAddr::from(([10, 0, 3, 1], 1900));
+    let mut run = |frame, src, dst, payload: &[u8]| {
+        let mut cols = Columns {
+            protocol: "UDP",
+            info: String::new(),
+        };
+        let mut layers = Vec::new();
+        dis.udp(
+            frame,
+            Duration::from_millis(frame),
+            Endpoints { src, dst },
+            payload,
+            &mut cols,
+            &mut layers,
+        );
+        (cols, layers)
+    };
+    let (cols, layers) = run(
+        1,
+        client,
+        group,
+        b"M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nMAN: \"ssdp:discover\"\r\n\r\n",
+    );
+    assert_eq!(
+        (cols.protocol, cols.info.as_str()),
+        ("SSDP", "M-SEARCH * HTTP/1.1 ")
+    );
+    assert_eq!(
+        field(&layers, "http.request.full_uri"),
+        ["http://239.255.255.250:1900*"]
+    );
+    let (cols, layers) = run(2, server, client, b"HTTP/1.1 200 OK\r\nST: x\r\n\r\n");
+    assert_eq!(
+        (cols.protocol, cols.info.as_str()),
+        ("SSDP", "HTTP/1.1 200 OK ")
+    );
+    assert_eq!(field(&layers, "http.request_in"), ["1"]);
+    let (cols, _) = run(3, server, client, b"not http");
+    assert_eq!(cols.protocol, "UDP");
+}
+
+#[test]
+fn helpers() {
+    assert_eq!(base64_decode(b"Zm9vOmJhcg=="), b"foo:bar");
+    assert_eq!(file_data_text(b"a\xffb"), "a\u{fffd}b");
+    assert_eq!(seconds(Duration::from_micros(4368)), "0.004368000");
+    assert_eq!(media("application/json"), Media::Json);
+    assert_eq!(media("text/xml"), Media::Xml);
+    assert_eq!(media("application/vnd.api+json"), Media::Suffix);
+    let c = chunked(b"3\r\nabc\r\n0\r\n\r\n", 0).unwrap();
+    assert_eq!((c.end, &c.data[..]), (13, &b"abc"[..]));
+    assert_eq!(chunked(b"3\r\nabc\r\n", 0), None);
+}
