@@ -170,12 +170,17 @@ fn app_or_data(p: &Packet, out: &mut Vec<&'static str>) {
         }
         return;
     }
+    // Several messages of one protocol in a segment are one entry (TLS records, SMTP
+    // lines); coalesced QUIC packets are nested, one entry each, as tshark counts them.
     let mut reassembled = false;
+    let mut last: Option<crate::dissect::Dissector> = None;
     for l in &p.app {
         if let Some(d) = l.dissector
-            && out.last() != Some(&d.name())
+            && (last != Some(d) || d == crate::dissect::Dissector::Quic)
         {
             out.push(d.name());
+            out.extend(l.sub);
+            last = Some(d);
         }
         reassembled |= !l.segments.is_empty();
     }

@@ -208,6 +208,9 @@ pub struct AppLayer {
     /// The message's body as a file Wireshark's File › Export Objects would list (HTTP),
     /// recorded when fields are wanted.
     pub object: Option<Object>,
+    /// The protocol Wireshark hands the message's body to (`data-text-lines`, `json`), as
+    /// its Protocol Hierarchy lists it under this one.
+    pub sub: Option<&'static str>,
 }
 
 /// A body a dissector offers for export (`read --export-objects`).
@@ -259,6 +262,8 @@ pub struct Cx<'a> {
     /// Bytes of `data` that came from earlier frames (TCP reassembly).
     carried: usize,
     carried_segments: &'a [(u64, u32)],
+    /// Bytes of `data` from this frame.
+    this_len: usize,
     expect: &'a mut table::Expected,
 }
 
@@ -269,7 +274,11 @@ impl<'a> Cx<'a> {
     pub fn begin(&mut self, d: Dissector, start: usize, title: impl FnOnce() -> String) {
         let offset = start.checked_sub(self.carried);
         let segments = if offset.is_none() {
-            self.carried_segments.to_vec()
+            // The earlier frames, then this one (tshark lists the frame that completes the
+            // message last).
+            let mut s = self.carried_segments.to_vec();
+            s.push((self.frame, u32::try_from(self.this_len).unwrap_or(u32::MAX)));
+            s
         } else {
             Vec::new()
         };
@@ -284,6 +293,7 @@ impl<'a> Cx<'a> {
             segments,
             json: None,
             object: None,
+            sub: None,
         });
     }
 
@@ -332,6 +342,13 @@ impl<'a> Cx<'a> {
             && let Some(l) = self.layers.last_mut()
         {
             l.object = Some(value());
+        }
+    }
+
+    /// Names the protocol the current layer's body goes to (for the Protocol Hierarchy).
+    pub fn sub(&mut self, name: &'static str) {
+        if let Some(l) = self.layers.last_mut() {
+            l.sub = Some(name);
         }
     }
 
@@ -484,6 +501,7 @@ impl Dissectors {
             layers,
             carried: 0,
             carried_segments: &[],
+            this_len: payload.len(),
             expect: &mut self.expected,
         };
         for d in candidates.iter() {
@@ -542,6 +560,7 @@ impl Dissectors {
                     layers: &mut *layers,
                     carried,
                     carried_segments: segments,
+                    this_len: data.len().saturating_sub(carried),
                     expect: &mut *expected,
                 };
                 let mut outcome = (None, Outcome::Rejected);

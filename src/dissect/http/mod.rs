@@ -1184,6 +1184,16 @@ fn show(
         bytes: body.to_vec(),
     });
     if let Some(ct) = &content_type {
+        cx.sub(match media(ct) {
+            Media::Json => "json",
+            Media::Xml => "xml",
+            Media::Data => "data",
+            Media::Suffix if ct.starts_with("text/") => "data-text-lines",
+            Media::Suffix if ct == "image/png" => "png",
+            Media::Suffix if ct == "image/gif" => "image-gif",
+            Media::Suffix if ct == "image/jpeg" => "image-jfif",
+            Media::Suffix => "media",
+        });
         match media(ct) {
             Media::Json => {
                 cx.cols.protocol = if d == Dissector::Ssdp {
