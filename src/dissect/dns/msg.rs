@@ -108,6 +108,9 @@ pub struct Name {
     pub labels: usize,
 }
 
+/// The name Wireshark shows for an extended label type it does not know.
+const EXTENDED: &str = "<Unknown extended label>";
+
 /// The name Wireshark shows for a pointer loop.
 const LOOP: &str = "<Name contains a pointer that loops>";
 
@@ -153,7 +156,20 @@ pub fn read_name(m: &[u8], off: usize) -> Result<(Name, usize), Cut> {
                 }
                 pos = target;
             }
-            // Extended (0x40) and reserved (0x80) label types: Wireshark gives up.
+            // An extended label (RFC 2673) other than a bit string: Wireshark names it and
+            // stops reading the name there.
+            0x40 if len != 0x41 => {
+                let name = Name {
+                    text: EXTENDED.to_string(),
+                    raw_len: EXTENDED.len(),
+                    labels: 1,
+                };
+                // Wireshark takes the name to end after this byte, even when a pointer
+                // led here, and wants at least two bytes.
+                let len = (pos + 1).checked_sub(off).filter(|&l| l >= 2).ok_or(Cut)?;
+                return Ok((name, len));
+            }
+            // Bit-string and reserved (0x80) label types: Wireshark gives up.
             _ => return Err(Cut),
         }
     }
@@ -185,35 +201,60 @@ pub fn read_name(m: &[u8], off: usize) -> Result<(Name, usize), Cut> {
 }
 
 /// Bytes from the network as Wireshark's `format_text` shows them: printable UTF-8 kept, C0
-/// controls as `\n`-style or octal escapes, `\\` doubled, invalid UTF-8 as U+FFFD; then through
+/// controls as `\n`-style or octal escapes, invalid UTF-8 as U+FFFD; then through
 /// [`crate::text::escape`] so nothing a terminal acts on remains.
 pub fn printable(bytes: &[u8]) -> String {
     let mut s = String::with_capacity(bytes.len());
-    for chunk in bytes.utf8_chunks() {
-        for c in chunk.valid().chars() {
-            match c {
-                '\u{7}' => s.push_str("\\a"),
-                '\u{8}' => s.push_str("\\b"),
-                '\u{c}' => s.push_str("\\f"),
-                '\n' => s.push_str("\\n"),
-                '\r' => s.push_str("\\r"),
-                '\t' => s.push_str("\\t"),
-                '\u{b}' => s.push_str("\\v"),
-                '\\' => s.push_str("\\\\"),
-                c if (c as u32) < 0x20 || c == '\u{7f}' => {
-                    s.push_str(&format!("\\{:03o}", c as u32));
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let width = match b {
+            0x00..=0x7f => 1,
+            0xc0..=0xdf => 2,
+            0xe0..=0xef => 3,
+            0xf0..=0xf7 => 4,
+            _ => 0,
+        };
+        let c = match bytes.get(i..i + width) {
+            // GLib takes an overlong two-byte form for the character it spells.
+            Some(&[0xc0 | 0xc1, c2]) if c2 & 0xc0 == 0x80 => {
+                let c = char::from((((b & 0x1f) << 6) | (c2 & 0x3f)) & 0x7f);
+                i += 2;
+                if c.is_control() {
+                    s.push_str(&format!("\\u{:04X}", c as u32));
+                } else {
+                    s.push(c);
                 }
-                c if c.is_control() => {
-                    let mut buf = [0u8; 4];
-                    for b in c.encode_utf8(&mut buf).bytes() {
-                        s.push_str(&format!("\\{b:03o}"));
-                    }
-                }
-                c => s.push(c),
+                continue;
             }
-        }
-        if !chunk.invalid().is_empty() {
-            s.push('\u{fffd}');
+            Some(seq) if width > 0 => match std::str::from_utf8(seq) {
+                Ok(t) => t.chars().next().unwrap_or('\u{fffd}'),
+                Err(_) => {
+                    s.push('\u{fffd}');
+                    i += 1;
+                    continue;
+                }
+            },
+            _ => {
+                s.push('\u{fffd}');
+                i += 1;
+                continue;
+            }
+        };
+        i += width;
+        match c {
+            '\u{7}' => s.push_str("\\a"),
+            '\u{8}' => s.push_str("\\b"),
+            '\u{c}' => s.push_str("\\f"),
+            '\n' => s.push_str("\\n"),
+            '\r' => s.push_str("\\r"),
+            '\t' => s.push_str("\\t"),
+            '\u{b}' => s.push_str("\\v"),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                s.push_str(&format!("\\{:03o}", c as u32));
+            }
+            c if c.is_control() => s.push_str(&format!("\\u{:04X}", c as u32)),
+            c => s.push(c),
         }
     }
     crate::text::escape(s.as_bytes())
@@ -578,9 +619,11 @@ fn record(kind: Kind, cx: &mut Cx<'_>, m: &[u8], off: usize, shift: usize) -> Re
     let mut fields: Vec<(&'static str, FieldVal)> = Vec::new();
     let mut cut = false;
     let rd = |a: usize, n: usize| rdata + a..rdata + a + n;
-    match t {
+    // Wireshark reads no data of a record whose data length is 0.
+    match if rdlen == 0 { 0 } else { t } {
+        0 => {}
         1 => {
-            if let Some(b) = d.get(..4) {
+            if let Some(b) = m.get(rdata..rdata + 4) {
                 let a = Ipv4Addr::new(b[0], b[1], b[2], b[3]);
                 info(cx, &a.to_string());
                 tail = format!(", addr {a}");
@@ -591,7 +634,7 @@ fn record(kind: Kind, cx: &mut Cx<'_>, m: &[u8], off: usize, shift: usize) -> Re
             }
         }
         28 => {
-            if let Some(b) = d.get(..16) {
+            if let Some(b) = m.get(rdata..rdata + 16) {
                 let mut o = [0u8; 16];
                 o.copy_from_slice(b);
                 let a = Ipv6Addr::from(o);
@@ -619,14 +662,43 @@ fn record(kind: Kind, cx: &mut Cx<'_>, m: &[u8], off: usize, shift: usize) -> Re
                 Err(_) => cut = true,
             }
         }
-        6 => match soa(m, rdata, &mut lines, &mut fields) {
-            Ok(mname) => {
-                info(cx, &mname);
-                tail = format!(", mname {mname}");
+        // Wireshark 4.0 puts the record's owner in the Info for these.
+        3 | 4 | 7 | 8 | 9 | 22 | 49 => {
+            info(cx, &name.text);
+            if let (true, Ok((n, u))) = (t != 22 && t != 49, read_name(m, rdata)) {
+                tail = format!(", {}", n.text);
+                lines.push((rd(0, u), "Name", n.text));
+            } else {
+                lines.push((rd(0, rdlen), "Data", hex(d)));
+            }
+        }
+        11 => match m.get(rdata..rdata + 4) {
+            Some(b) => {
+                let a = Ipv4Addr::new(b[0], b[1], b[2], b[3]);
+                info(cx, &a.to_string());
+                tail = format!(", addr {a}");
+                lines.push((rd(0, 4), "Address", a.to_string()));
+            }
+            None => cut = true,
+        },
+        36 => match (u16_at(m, rdata), read_name(m, rdata + 2)) {
+            (Ok(pref), Ok((n, u))) => {
+                info(cx, &format!("{pref} {}", n.text));
+                tail = format!(", preference {pref}, kx {}", n.text);
+                lines.push((rd(0, 2), "Preference", pref.to_string()));
+                lines.push((rd(2, u), "Key exchange", n.text));
+            }
+            _ => cut = true,
+        },
+        6 => match read_name(m, rdata) {
+            Ok((mname, _)) => {
+                info(cx, &mname.text);
+                tail = format!(", mname {}", mname.text);
+                cut = soa(m, rdata, &mut lines, &mut fields).is_err();
             }
             Err(_) => cut = true,
         },
-        15 => match (u16_at(d, 0), read_name(m, rdata + 2)) {
+        15 => match (u16_at(m, rdata), read_name(m, rdata + 2)) {
             (Ok(pref), Ok((n, u))) => {
                 info(cx, &format!("{pref} {}", n.text));
                 tail = format!(", preference {pref}, mx {}", n.text);
@@ -645,10 +717,13 @@ fn record(kind: Kind, cx: &mut Cx<'_>, m: &[u8], off: usize, shift: usize) -> Re
             };
             let mut i = 0;
             while i < d.len() {
-                let l = usize::from(d[i]);
+                let Ok(l) = u8_at(m, rdata + i).map(usize::from) else {
+                    cut = true;
+                    break;
+                };
                 fields.push((lf, FieldVal::Uint(l as u64)));
                 lines.push((rd(i, 1), ll, l.to_string()));
-                let Some(s) = d.get(i + 1..i + 1 + l) else {
+                let Some(s) = m.get(rdata + i + 1..rdata + i + 1 + l) else {
                     cut = true;
                     break;
                 };
@@ -658,30 +733,30 @@ fn record(kind: Kind, cx: &mut Cx<'_>, m: &[u8], off: usize, shift: usize) -> Re
                 i += 1 + l;
             }
         }
-        33 => match (
-            u16_at(d, 0),
-            u16_at(d, 2),
-            u16_at(d, 4),
-            read_name(m, rdata + 6),
-        ) {
-            (Ok(prio), Ok(weight), Ok(port), Ok((n, u))) => {
-                info(cx, &format!("{prio} {weight} {port} {}", n.text));
-                tail = format!(
-                    ", priority {prio}, weight {weight}, port {port}, target {}",
-                    n.text
-                );
+        33 => match (u16_at(m, rdata), u16_at(m, rdata + 2), u16_at(m, rdata + 4)) {
+            (Ok(prio), Ok(weight), Ok(port)) => {
                 fields.push(("dns.srv.priority", FieldVal::Uint(u64::from(prio))));
                 fields.push(("dns.srv.weight", FieldVal::Uint(u64::from(weight))));
                 fields.push(("dns.srv.port", FieldVal::Uint(u64::from(port))));
                 lines.push((rd(0, 2), "Priority", prio.to_string()));
                 lines.push((rd(2, 2), "Weight", weight.to_string()));
                 lines.push((rd(4, 2), "Port", port.to_string()));
-                lines.push((rd(6, u), "Target", n.text.clone()));
-                fields.push(("dns.srv.target", FieldVal::Str(n.text)));
+                match read_name(m, rdata + 6) {
+                    Ok((n, u)) => {
+                        info(cx, &format!("{prio} {weight} {port} {}", n.text));
+                        tail = format!(
+                            ", priority {prio}, weight {weight}, port {port}, target {}",
+                            n.text
+                        );
+                        lines.push((rd(6, u), "Target", n.text.clone()));
+                        fields.push(("dns.srv.target", FieldVal::Str(n.text)));
+                    }
+                    Err(_) => cut = true,
+                }
             }
             _ => cut = true,
         },
-        41 => opt(d, rdata, &mut lines, &mut fields),
+        41 => cut = opt(m, rdata, rdlen, &mut lines, &mut fields).is_err(),
         _ => {
             if !d.is_empty() {
                 lines.push((rd(0, d.len()), "Data", hex(d)));
@@ -812,11 +887,11 @@ fn soa(
     at: usize,
     lines: &mut Vec<(Range<usize>, &'static str, String)>,
     fields: &mut Vec<(&'static str, FieldVal)>,
-) -> Result<String, Cut> {
+) -> Result<(), Cut> {
     let (mname, u1) = read_name(m, at)?;
-    let (rname, u2) = read_name(m, at + u1)?;
     lines.push((at..at + u1, "Primary name server", mname.text.clone()));
     fields.push(("dns.soa.mname", FieldVal::Str(mname.text.clone())));
+    let (rname, u2) = read_name(m, at + u1)?;
     lines.push((
         at + u1..at + u1 + u2,
         "Responsible authority's mailbox",
@@ -842,31 +917,33 @@ fn soa(
         lines.push((p..p + 4, label, text));
         p += 4;
     }
-    Ok(mname.text)
+    Ok(())
 }
 
-/// EDNS0 options of an OPT record (data `d` at `at`).
+/// EDNS0 options of an OPT record whose `rdlen` bytes of data start at `at`; as Wireshark,
+/// an option is read from the message even where it runs past the record.
 fn opt(
-    d: &[u8],
+    m: &[u8],
     at: usize,
+    rdlen: usize,
     lines: &mut Vec<(Range<usize>, &'static str, String)>,
     fields: &mut Vec<(&'static str, FieldVal)>,
-) {
+) -> Result<(), Cut> {
     let mut i = 0;
-    while let (Ok(code), Ok(len)) = (u16_at(d, i), u16_at(d, i + 2)) {
-        let len = usize::from(len);
-        let Some(data) = d.get(i + 4..i + 4 + len) else {
-            break;
-        };
+    while i < rdlen {
+        let code = u16_at(m, at + i)?;
+        let len = usize::from(u16_at(m, at + i + 2)?);
         fields.push(("dns.opt", FieldVal::None));
         fields.push(("dns.opt.code", FieldVal::Uint(u64::from(code))));
         fields.push(("dns.opt.len", FieldVal::Uint(len as u64)));
+        let data = m.get(at + i + 4..at + i + 4 + len).ok_or(Cut)?;
         lines.push((at + i..at + i + 4 + len, "Option", opt_name(code)));
         if !data.is_empty() {
             fields.push(("dns.opt.data", FieldVal::Bytes(data.to_vec())));
         }
         i += 4 + len;
     }
+    Ok(())
 }
 
 /// EDNS0 option names, as Wireshark's `edns0_opt_code_vals`.

@@ -4,7 +4,7 @@
 
 use std::net::{IpAddr, Ipv4Addr};
 
-use super::msg::{Cut, printable, read_name};
+use super::msg::{Cut, read_name};
 use super::names::{bits16, time_secs};
 use crate::dissect::{Cx, Dissector, FieldVal};
 
@@ -98,34 +98,45 @@ fn name_type_descr(t: u8) -> &'static str {
     }
 }
 
-/// A NetBIOS name at `off`: its text (`WIRELAB-PC<00>` plus any scope), its type byte, and
-/// how many bytes it takes.
+/// A NetBIOS name at `off`: its text (`WIRELAB-PC<00>` plus any scope, or Wireshark's
+/// complaint about it), its type byte when it decoded, and how many bytes it takes.
 fn nb_name(m: &[u8], off: usize) -> Result<(String, Option<u8>, usize), Cut> {
-    let (_, used) = read_name(m, off)?;
+    let (whole, used) = read_name(m, off)?;
     // The first label holds the encoded name; the rest is the scope.
-    let len = usize::from(*m.get(off).ok_or(Cut)?);
-    let enc = m.get(off + 1..off + 1 + len).ok_or(Cut)?;
-    if len != 32 || enc.iter().any(|c| !(b'A'..=b'P').contains(c)) {
-        let (n, _) = read_name(m, off)?;
-        return Ok((n.text, None, used));
-    }
+    let text = whole.text;
+    let Some(enc) = text.as_bytes().get(..32) else {
+        let why = format!("Illegal NetBIOS name ({} bytes long)", text.len());
+        return Ok((why, None, used));
+    };
+    let scope = text.get(32..).and_then(|r| r.strip_prefix('.'));
     let mut raw = [0u8; 16];
     for (i, pair) in enc.chunks(2).enumerate() {
+        for (j, which) in ["1st", "2nd"].into_iter().enumerate() {
+            if !pair[j].is_ascii_uppercase() {
+                let why = format!(
+                    "Illegal NetBIOS name ({which} character not between A and Z in first-level encoding)"
+                );
+                return Ok((why, None, used));
+            }
+        }
         raw[i] = ((pair[0] - b'A') << 4) | (pair[1] - b'A');
     }
     let kind = raw[15];
-    let mut base = &raw[..15];
-    while let [rest @ .., b' '] = base {
-        base = rest;
+    let mut out = String::new();
+    for &c in &raw[..15] {
+        if (b' '..=b'~').contains(&c) {
+            out.push(char::from(c));
+        } else {
+            out.push_str(&format!("<{c:02x}>"));
+        }
     }
-    let mut text = printable(base);
-    text.push_str(&format!("<{kind:02x}>"));
-    if m.get(off + 1 + len).is_some_and(|&b| b != 0) {
-        let (scope, _) = read_name(m, off + 1 + len)?;
-        text.push('.');
-        text.push_str(&scope.text);
+    let out = out.trim_end_matches(' ');
+    let mut out = format!("{out}<{kind:02x}>");
+    if let Some(scope) = scope {
+        out.push('.');
+        out.push_str(scope);
     }
-    Ok((text, Some(kind), used))
+    Ok((out, Some(kind), used))
 }
 
 /// Dissects an NBNS message.
@@ -264,7 +275,11 @@ pub fn dissect(cx: &mut Cx<'_>, m: &[u8]) -> Result<(), Cut> {
         let (name, kind, used) = nb_name(m, off)?;
         let t = u16_at(m, off + used)?;
         let c = u16_at(m, off + used + 2)?;
-        cx.cols.info.push_str(&format!(" {} {name}", type_name(t)));
+        // A response's questions, and any answers of a query, stay out of the Info
+        // (Wireshark passes no column for them).
+        if !response {
+            cx.cols.info.push_str(&format!(" {} {name}", type_name(t)));
+        }
         cx.line(1, Some(off..off + used + 4), &name, || {
             format!("type {}, class {}", type_name(t), class_name(c))
         });
@@ -291,13 +306,14 @@ pub fn dissect(cx: &mut Cx<'_>, m: &[u8]) -> Result<(), Cut> {
             cx.line(0, None, title, String::new);
         }
         for _ in 0..n[i + 1] {
-            off = record(cx, m, off)?;
+            let shown = i == 0 && response;
+            off = record(cx, m, off, opcode, shown)?;
         }
     }
     Ok(())
 }
 
-fn record(cx: &mut Cx<'_>, m: &[u8], off: usize) -> Result<usize, Cut> {
+fn record(cx: &mut Cx<'_>, m: &[u8], off: usize, opcode: u16, shown: bool) -> Result<usize, Cut> {
     let (name, kind, used) = nb_name(m, off)?;
     let p = off + used;
     let t = u16_at(m, p)?;
@@ -306,11 +322,19 @@ fn record(cx: &mut Cx<'_>, m: &[u8], off: usize) -> Result<usize, Cut> {
     let rdlen = usize::from(u16_at(m, p + 8)?);
     let rdata = p + 10;
     let end = rdata + rdlen;
-    cx.cols.info.push_str(&format!(" {}", type_name(t)));
-    let d = m.get(rdata..end).ok_or(Cut)?;
+    if t == 32 {
+        // Wireshark names the first address (and skips the Info for a WACK).
+        let first = m.get(rdata + 2..rdata + 6).ok_or(Cut)?;
+        if opcode != 7 && shown {
+            let a = Ipv4Addr::new(first[0], first[1], first[2], first[3]);
+            cx.cols.info.push_str(&format!(" NB {a}"));
+        }
+    } else if shown {
+        cx.cols.info.push_str(&format!(" {}", type_name(t)));
+    }
     let shown = match kind {
         Some(k) => format!("{name} ({})", name_type_descr(k)),
-        None => name.clone(),
+        None => format!("{name} (Unknown)"),
     };
     cx.line(1, Some(off..end), &name, || {
         format!("type {}, class {}", type_name(t), class_name(c))
@@ -331,10 +355,10 @@ fn record(cx: &mut Cx<'_>, m: &[u8], off: usize) -> Result<usize, Cut> {
     cx.line(2, Some(p + 8..p + 10), "Data length", || rdlen.to_string());
     if t == 32 {
         let mut i = 0;
-        while let Some(e) = d.get(i..i + 6) {
+        while i < rdlen {
+            let e = m.get(rdata + i..rdata + i + 6).ok_or(Cut)?;
             let nbf = u16::from_be_bytes([e[0], e[1]]);
             let a = Ipv4Addr::new(e[2], e[3], e[4], e[5]);
-            cx.cols.info.push_str(&format!(" {a}"));
             let at = rdata + i;
             cx.field("nbns.nb_flags", || FieldVal::Hex(u64::from(nbf), 4));
             cx.line(2, Some(at..at + 2), "Name flags", || {

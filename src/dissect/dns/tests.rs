@@ -297,6 +297,12 @@ fn names_loops_pointers_and_odd_bytes() {
     assert_eq!((n.raw_len, n.labels), (11, 4));
     assert_eq!(read_name(b"\x01x\x00", 0).unwrap().0.labels, 0);
     assert_eq!(printable(b"a\tb\x1b[2J\xff"), "a\\tb\\033[2J\u{fffd}");
+    // GLib reads an overlong form as the character it spells; C1 controls as \uXXXX.
+    assert_eq!(printable(b"c\xc0\x93\xc1\x88\xc2\x9b"), "c\\u0013H\\u009B");
+    // An unknown extended label ends the name there; at its very start it is an error.
+    let (n, used) = read_name(b"\x02ex\x72\x00", 0).unwrap();
+    assert_eq!((n.text.as_str(), used), ("<Unknown extended label>", 4));
+    assert!(read_name(b"\x72\x00", 0).is_err());
 }
 
 #[test]
