@@ -173,7 +173,7 @@ pub fn read_name(m: &[u8], off: usize) -> Result<(Name, usize), Cut> {
             _ => return Err(Cut),
         }
     }
-    let used = used.unwrap_or(pos - off);
+    let used = used.unwrap_or_else(|| pos - off);
     if raw.is_empty() {
         return Ok((
             Name {

@@ -303,6 +303,9 @@ fn names_loops_pointers_and_odd_bytes() {
     let (n, used) = read_name(b"\x02ex\x72\x00", 0).unwrap();
     assert_eq!((n.text.as_str(), used), ("<Unknown extended label>", 4));
     assert!(read_name(b"\x72\x00", 0).is_err());
+    // A name ending in a pointer back to an earlier one (the fuzzer's first find).
+    let (n, used) = read_name(b"\x00\x02ex\x01a\xc0\x00", 4).unwrap();
+    assert_eq!((n.text.as_str(), used), ("a", 4));
 }
 
 #[test]
