@@ -356,6 +356,7 @@ fn v2_record(
     cx.field("tls.record.version", || FieldVal::Hex(0x0002, 4));
     if name.is_some() {
         cx.field("tls.record.length", || FieldVal::Uint(len as u64));
+        cx.field("tls.handshake.type", || FieldVal::Uint(u64::from(msg_type)));
         if msg_type == 1
             && let Some(v) = body.get(1..3)
         {
@@ -611,7 +612,9 @@ fn message(
             let h = hello::parse(body, true);
             s.server_port = cx.ends.dst.port();
             // Wireshark's heuristic sets the conversation's dissector from here on.
-            cx.expect(cx.ends.dst, Dissector::Tls);
+            if cx.stream.is_some() {
+                cx.expect(cx.ends.dst, Dissector::Tls);
+            }
             if h.early_data() {
                 s.version = TLS13;
             }
@@ -761,6 +764,30 @@ fn certificates(cx: &mut Cx<'_>, body: &[u8], at: usize) {
             cx.field(name, || v);
         }
         off = start + n;
+    }
+}
+
+/// TLS 1.3 handshake messages carried in a QUIC CRYPTO frame at `at` of the layer
+/// (`dissect_tls13_handshake`): fields and tree lines only, as QUIC keeps the columns. Only
+/// messages complete in `data` are shown (CRYPTO frames are not reassembled across packets).
+pub(super) fn quic_handshake(cx: &mut Cx<'_>, data: &[u8], at: usize) {
+    let mut s = Session {
+        version: TLS13,
+        ..Session::default()
+    };
+    let mut run = Run {
+        proto: "QUIC",
+        info: String::new(),
+        began: true,
+    };
+    let mut off = 0usize;
+    let mut first = true;
+    while let Some(rest) = data.get(off..).filter(|r| r.len() >= 4) {
+        let n = 4 + (usize::from(rest[1]) << 16 | usize::from(rest[2]) << 8 | usize::from(rest[3]));
+        let Some(msg) = rest.get(..n) else { break };
+        message(cx, &mut s, &mut run, msg, at + off, TLS13, first);
+        off += n;
+        first = false;
     }
 }
 
