@@ -407,8 +407,20 @@ fn v3_record(
     };
     let vname = short_name(version).unwrap_or("TLS");
     let ct_name = names::content_type(ct).unwrap_or("unknown");
-    cx.line(0, Some(off..off + 5 + len), "Record Layer", || {
-        format!("{vname} Record Layer: {ct_name}")
+    let label = if cx.want.tree {
+        format!("{vname} Record Layer")
+    } else {
+        String::new()
+    };
+    cx.line(0, Some(off..off + 5 + len), &label, || {
+        match ct {
+            CT_HANDSHAKE => "Handshake Protocol",
+            CT_CCS => "Change Cipher Spec Protocol: Change Cipher Spec",
+            CT_ALERT => "Alert Protocol",
+            CT_APP_DATA => "Application Data Protocol: Application Data",
+            _ => ct_name,
+        }
+        .to_string()
     });
     if s.version == TLS13 && ct == CT_APP_DATA {
         cx.field("tls.record.opaque_type", || FieldVal::Uint(u64::from(ct)));
