@@ -173,14 +173,18 @@ fn long_header(d: &[u8]) -> Option<Long<'_>> {
 }
 
 /// Wireshark's QUIC heuristic for a datagram on a port no table claims: a long header with a
-/// known version and sane connection-ID lengths, or (checked against the connections seen, in
-/// [`dissect`]) a short header.
+/// known version and sane connection-ID lengths. Wireshark then sets the conversation's
+/// dissector, so later datagrams between the same endpoints (short headers, Version
+/// Negotiation) are QUIC too; that needs the connections seen, which [`dissect`] checks, so
+/// this lets every UDP payload through to it.
 pub fn heuristic(data: &[u8], t: Transport) -> bool {
-    if t != Transport::Udp || data.len() < 13 {
+    t == Transport::Udp && !data.is_empty()
+}
+
+/// `dissect_quic_heur`'s test of a datagram on its own.
+fn looks_like_quic(data: &[u8]) -> bool {
+    if data.len() < 13 || data[0] & 0x80 == 0 {
         return false;
-    }
-    if data[0] & 0x80 == 0 {
-        return data.len() >= 1 + 1 + 1 + 16;
     }
     let version = u32::from_be_bytes([data[1], data[2], data[3], data[4]]);
     if !known_version(version) {
@@ -230,9 +234,10 @@ pub fn dissect(
     }
     let k = key(cx);
     let mut conn = state.conns.get(&k).cloned();
-    let by_port = cx.ends.src.port() == 443 || cx.ends.dst.port() == 443;
-    if data[0] & 0x80 == 0 && conn.is_none() && !by_port {
-        // A short header is QUIC only on a connection seen before (`dissect_quic_short_header_heur`).
+    if conn.is_none() && !looks_like_quic(data) {
+        // Without a connection seen before only a plausible long header is QUIC
+        // (`dissect_quic_heur`; QUIC has no port entry in Wireshark 4.0, so this holds on
+        // UDP 443 too; under a `-d` rule tshark would show any payload, wirelab does not).
         return Outcome::Rejected;
     }
     // Connection tracking (`quic_connection_create_or_update`) from the first packet.
@@ -522,7 +527,20 @@ fn crypto_frame(
     });
     if offset == 0 && !*crypto0 {
         *crypto0 = true;
+        let lines = |cx: &Cx<'_>| {
+            cx.layers
+                .last()
+                .and_then(|l| l.detail.as_ref())
+                .map_or(0, |d| d.fields.len())
+        };
+        let before = lines(cx);
         super::tls::quic_handshake(cx, data, at + off);
+        // Those bytes are decrypted: they have no place in the frame's bytes.
+        if let Some(d) = cx.layers.last_mut().and_then(|l| l.detail.as_mut()) {
+            for line in d.fields.iter_mut().skip(before) {
+                line.range = None;
+            }
+        }
     }
     Some(end)
 }

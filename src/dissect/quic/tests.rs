@@ -58,16 +58,27 @@ fn long_header_names_and_connection_ids() {
 }
 
 #[test]
-fn short_header_needs_a_known_connection_off_port_443() {
+fn short_header_needs_a_known_connection() {
     let short = {
         let mut v = vec![0x40];
         v.extend([0xab; 30]);
         v
     };
-    let f = run(&[(true, short.clone())], 4433);
-    assert_eq!(f[0].0.protocol, "UDP");
-    let f = run(&[(true, short)], 443);
-    assert_eq!(f[0].0.info, "Protected Payload (KP0)");
+    for port in [4433, 443] {
+        let f = run(&[(true, short.clone())], port);
+        assert_eq!(f[0].0.protocol, "UDP");
+    }
+}
+
+#[test]
+fn version_negotiation_lists_the_ids() {
+    let mut p = vec![0x80, 0, 0, 0, 0, 2, 0xaa, 0xbb, 1, 0xcc];
+    p.extend([0, 0, 0, 1, 0x6b, 0x33, 0x43, 0xcf]);
+    // Version 0 is not a version the heuristic knows: only a connection makes it QUIC.
+    let mut init = vec![0xc0, 0, 0, 0, 1, 1, 0xcc, 2, 0xaa, 0xbb, 0, 0x10];
+    init.extend([0u8; 16]);
+    let f = run(&[(true, init), (false, p)], 4433);
+    assert_eq!(f[1].0.info, "Version Negotiation, DCID=aabb, SCID=cc");
 }
 
 #[test]
@@ -88,12 +99,9 @@ fn varints_and_heuristic() {
     assert_eq!(varint(&[0x25], 0), Some((37, 1)));
     assert_eq!(varint(&[0x7b, 0xbd], 0), Some((15293, 2)));
     assert_eq!(varint(&[0x9d, 0x7f, 0x3e, 0x7d], 0), Some((494_878_333, 4)));
-    assert!(!heuristic(
-        &[0xc0, 0, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0, 0],
-        Transport::Udp
-    ));
-    assert!(heuristic(
-        &[0xc0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0],
-        Transport::Udp
-    ));
+    assert!(!looks_like_quic(&[
+        0xc0, 0, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0, 0
+    ]));
+    assert!(looks_like_quic(&[0xc0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0]));
+    assert!(!heuristic(&[0xc0], Transport::Tcp));
 }
