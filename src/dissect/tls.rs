@@ -264,12 +264,13 @@ fn append(info: &mut String, text: &str) {
     info.push_str(text);
 }
 
+/// Starts the layer once per call. Every range is relative to the start of `data` (kept
+/// bytes included), so the layer starts there whatever record comes first.
 fn begin(cx: &mut Cx<'_>, run: &mut Run, at: usize) {
+    let _ = at;
     if !run.began {
         run.began = true;
-        cx.begin(Dissector::Tls, at, || {
-            "Transport Layer Security".to_string()
-        });
+        cx.begin(Dissector::Tls, 0, || "Transport Layer Security".to_string());
     }
 }
 
