@@ -23,14 +23,36 @@ fn port_entry(t: Transport, port: u16) -> Option<Dissector> {
         (Transport::Udp, 67 | 68) => Some(Dhcp),
         (Transport::Udp, 546 | 547) => Some(Dhcpv6),
         (Transport::Udp, 1900) => Some(Ssdp),
-        (Transport::Udp, 443) => Some(Quic),
         (Transport::Udp, crate::wire::simp::DAEMON_PORT) => Some(Simp),
         (Transport::Tcp, 80 | 3128 | 3132 | 5985 | 8080 | 8088 | 11371 | 1900 | 2869 | 2710) => {
             Some(Http)
         }
-        (Transport::Tcp, 443 | 465 | 636 | 853 | 989 | 990 | 992 | 993 | 994 | 995 | 5061) => {
-            Some(Tls)
-        }
+        // Wireshark 4.0's `tcp.port` entries for TLS (`tshark -G decodes`); QUIC has none:
+        // it is found by its heuristic, on UDP 443 too.
+        (
+            Transport::Tcp,
+            324
+            | 443
+            | 465
+            | 636
+            | 802
+            | 853
+            | 993
+            | 995
+            | 1300
+            | 2221
+            | 2443
+            | 3249..=3252
+            | 3496
+            | 5061
+            | 5671
+            | 5684
+            | 5868
+            | 8883
+            | 11207
+            | 19999
+            | 27017,
+        ) => Some(Tls),
         (Transport::Tcp, 25 | 587) => Some(Smtp),
         (Transport::Tcp, 21) => Some(Ftp),
         (Transport::Tcp, 20) => Some(FtpData),
