@@ -557,11 +557,7 @@ fn error_columns_and_messages() {
             9,
             "unknown protocol or field \"TCP\" (did you mean \"tcp\"?)",
         ),
-        (
-            "http.request.method == GET",
-            1,
-            "unknown field \"http.request.method\"",
-        ),
+        ("smb2.cmd == 5", 1, "unknown field \"smb2.cmd\""),
         ("foo", 1, "unknown protocol or field \"foo\""),
         (
             "10.0.0.1",

@@ -421,11 +421,14 @@ mod tests {
     use super::*;
     use crate::source::SourceEvent;
 
+    /// Every bundled capture: `captures/` and the application ones in `captures/app/`
+    /// (their messages span segments, so checkpoints carry reassembly state).
     fn captures() -> Vec<PathBuf> {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("captures");
-        let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("captures");
+        let mut v: Vec<PathBuf> = [root.clone(), root.join("app")]
+            .iter()
+            .flat_map(|dir| std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()))
+            .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "pcap" || e == "pcapng"))
             .collect();
         v.sort();
         v
