@@ -42,6 +42,8 @@ pub struct ViewOptions {
     pub stream_view: Option<StreamViewKind>,
     /// `-d` rules for the application dissectors.
     pub decode_as: Vec<DecodeAs>,
+    /// Application objects (HTTP bodies) are wanted (`--export-objects`).
+    pub objects: bool,
     /// Colours.
     pub style: Style,
 }
@@ -113,7 +115,7 @@ impl Pipeline {
             analyzer: Analyzer::with_table(Table::new(opts.decode_as.clone())).want(Want {
                 // Filters and JSON read fields; the details pane and the hex dump read trees;
                 // the packet list alone needs neither.
-                fields: opts.filter.is_some() || per_frame == PerFrame::Json,
+                fields: opts.filter.is_some() || per_frame == PerFrame::Json || opts.objects,
                 tree: opts.detail || opts.hex,
             }),
             packet: Packet::default(),

@@ -285,6 +285,7 @@ pub fn capture(args: &CaptureArgs) -> anyhow::Result<ExitCode> {
                 style,
                 stream_view,
                 decode_as: args.show.decode_as.clone(),
+                objects: false,
             })
             .live(),
         ) as Box<dyn LiveView>

@@ -76,6 +76,7 @@ pub fn read(args: &ReadArgs) -> anyhow::Result<ExitCode> {
         count: args.count,
         stream_view: view,
         decode_as: args.show.decode_as.clone(),
+        objects: args.export_objects.is_some(),
         style,
     })
     .width(super::terminal_width(args.show.wide));
