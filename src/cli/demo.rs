@@ -158,7 +158,7 @@ pub struct RecvFileArgs {
     #[arg(long, short, default_value_t = DEFAULT_TRANSFER_PORT)]
     pub port: u16,
     /// Directory the received files are written to (must exist).
-    #[arg(long, short, value_name = "DIR", default_value = ".")]
+    #[arg(long, value_name = "DIR", default_value = ".")]
     pub dir: PathBuf,
     /// Replace a file of the same name that already exists in DIR.
     #[arg(long)]
