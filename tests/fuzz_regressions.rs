@@ -54,7 +54,28 @@ fn every_saved_input_has_a_test() {
 const KNOWN: &[(&str, &str)] = &[
     ("decode_frame", "tcp-header-cut-after-15-bytes"),
     ("decode_frame", "tcp-header-cut-after-4-bytes"),
+    ("dissect_dns", "nbns-name-range-past-the-message"),
 ];
+
+/// An NBNS message whose name claims more bytes than the datagram has: the tree line for the
+/// query spanned 12..25212 of a 29-byte payload. Found by `scripts/fuzz-ci.sh` in 2 s once
+/// the target reached NBNS; the framework now clamps every tree range to the message
+/// (`Cx::line`), whatever a dissector computes from hostile lengths.
+#[test]
+fn nbns_name_range_past_the_message() {
+    use wirelab::dissect::Dissector;
+    replay("dissect_dns", "nbns-name-range-past-the-message", |data| {
+        dissect::check(
+            &[
+                Dissector::Dns,
+                Dissector::Mdns,
+                Dissector::Llmnr,
+                Dissector::Nbns,
+            ],
+            data,
+        )
+    });
+}
 
 /// A TCP header cut by the end of the frame: the detail tree listed fields past the frame's
 /// end (after 15 bytes: Window, Checksum and Urgent Pointer at bytes 54–59 of a 55-byte

@@ -264,6 +264,10 @@ pub struct Cx<'a> {
     carried_segments: &'a [(u64, u32)],
     /// Bytes of `data` from this frame.
     this_len: usize,
+    /// Length of `data`, and where in it the current layer's message starts: no tree range
+    /// may point past the data, whatever a dissector computed from hostile lengths.
+    data_len: usize,
+    layer_start: usize,
     expect: &'a mut table::Expected,
 }
 
@@ -272,6 +276,7 @@ impl<'a> Cx<'a> {
     /// titled `title` (called only when the tree is wanted). Later [`Cx::field`] and
     /// [`Cx::line`] calls go to it.
     pub fn begin(&mut self, d: Dissector, start: usize, title: impl FnOnce() -> String) {
+        self.layer_start = start.min(self.data_len);
         let offset = start.checked_sub(self.carried);
         let segments = if offset.is_none() {
             // The earlier frames, then this one (tshark lists the frame that completes the
@@ -318,6 +323,12 @@ impl<'a> Cx<'a> {
         if self.want.tree
             && let Some(tree) = self.layers.last_mut().and_then(|l| l.detail.as_mut())
         {
+            // Clamped to the message's bytes: a range past them is cut, one wholly outside
+            // (or reversed) is dropped.
+            let room = self.data_len - self.layer_start;
+            let range = range
+                .map(|r| r.start..r.end.min(room))
+                .filter(|r| r.start <= r.end && r.start < room.max(1));
             tree.fields.push(detail::Field {
                 name: label.to_string(),
                 value: value(),
@@ -502,6 +513,8 @@ impl Dissectors {
             carried: 0,
             carried_segments: &[],
             this_len: payload.len(),
+            data_len: payload.len(),
+            layer_start: 0,
             expect: &mut self.expected,
         };
         for d in candidates.iter() {
@@ -561,6 +574,8 @@ impl Dissectors {
                     carried,
                     carried_segments: segments,
                     this_len: data.len().saturating_sub(carried),
+                    data_len: data.len(),
+                    layer_start: 0,
                     expect: &mut *expected,
                 };
                 let mut outcome = (None, Outcome::Rejected);
