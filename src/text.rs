@@ -40,6 +40,19 @@ enum Style {
 
 /// The single implementation behind [`escape`] and [`escape_quoted`].
 fn escape_as(bytes: &[u8], style: Style, max_chars: usize) -> String {
+    // The common case, printable ASCII with nothing to escape, is copied as it is.
+    let plain = |b: &u8| match b {
+        b'"' | b'\\' => style == Style::Line,
+        b'\t' => style == Style::Line,
+        0x20..=0x7e => true,
+        _ => false,
+    };
+    if bytes.len() <= max_chars
+        && bytes.iter().all(plain)
+        && let Ok(text) = std::str::from_utf8(bytes)
+    {
+        return text.to_owned();
+    }
     let mut out = String::with_capacity(bytes.len());
     let mut shown = 0usize;
     for chunk in bytes.utf8_chunks() {

@@ -916,22 +916,25 @@ fn show(
     } else {
         "http.response.line"
     };
-    let first_text = escape(&msg[..after_line]);
-    cx.line(0, Some(0..after_line), &first_text, String::new);
-    cx.line(
-        1,
-        Some(0..after_line),
-        &format!("[Expert Info (Chat/Sequence): {first_text}]"),
-        String::new,
-    );
-    cx.line(
-        2,
-        Some(0..after_line),
-        &format!("[{first_text}]"),
-        String::new,
-    );
-    cx.line(2, None, "[Severity level: Chat]", String::new);
-    cx.line(2, None, "[Group: Sequence]", String::new);
+    // Tree lines whose labels cost an escape and a format: only when the tree is read.
+    if cx.want.tree {
+        let first_text = escape(&msg[..after_line]);
+        cx.line(0, Some(0..after_line), &first_text, String::new);
+        cx.line(
+            1,
+            Some(0..after_line),
+            &format!("[Expert Info (Chat/Sequence): {first_text}]"),
+            String::new,
+        );
+        cx.line(
+            2,
+            Some(0..after_line),
+            &format!("[{first_text}]"),
+            String::new,
+        );
+        cx.line(2, None, "[Severity level: Chat]", String::new);
+        cx.line(2, None, "[Group: Sequence]", String::new);
+    }
     match first {
         FirstLine::Request {
             method,
@@ -988,7 +991,9 @@ fn show(
             .find(|(n, _)| *n == lname)
             .map(|(_, f)| *f);
         let range = Some(h.start..h.end);
-        cx.line(0, range.clone(), &escape(h.line), String::new);
+        if cx.want.tree {
+            cx.line(0, range.clone(), &escape(h.line), String::new);
+        }
         if let Some(f) = field {
             cx.field(f, || FieldVal::Str(text(h.value)));
         }
