@@ -342,6 +342,30 @@ struct Header<'a> {
     end: usize,
 }
 
+impl<'a> Header<'a> {
+    /// The header line at offset `at` of the message: `rest` starts there, the line's text
+    /// is `len` bytes and its end of line is at `next`. The value starts after `:` and any
+    /// spaces or tabs; a line without `:` is all name.
+    fn parse(rest: &'a [u8], len: usize, next: usize, at: usize) -> Header<'a> {
+        let line = &rest[..len];
+        let (name, value) = match line.iter().position(|&b| b == b':') {
+            Some(c) => {
+                let v = &line[c + 1..];
+                let skip = v.iter().take_while(|&&b| b == b' ' || b == b'\t').count();
+                (&line[..c], &v[skip..])
+            }
+            None => (line, &b""[..]),
+        };
+        Header {
+            name,
+            value,
+            line: &rest[..next],
+            start: at,
+            end: at + next,
+        }
+    }
+}
+
 /// The header lines after the first line, up to the empty line: the headers and the offset
 /// of the body, or `None` when the empty line is not there yet.
 fn headers(msg: &[u8], mut at: usize) -> Option<(Vec<Header<'_>>, usize, usize)> {
@@ -352,22 +376,7 @@ fn headers(msg: &[u8], mut at: usize) -> Option<(Vec<Header<'_>>, usize, usize)>
         if len == 0 {
             return Some((out, at, at + next));
         }
-        let line = &rest[..len];
-        let (name, value) = match line.iter().position(|&b| b == b':') {
-            Some(c) => {
-                let v = &line[c + 1..];
-                let skip = v.iter().take_while(|&&b| b == b' ' || b == b'\t').count();
-                (&line[..c], &v[skip..])
-            }
-            None => (line, &b""[..]),
-        };
-        out.push(Header {
-            name,
-            value,
-            line: &rest[..next],
-            start: at,
-            end: at + next,
-        });
+        out.push(Header::parse(rest, len, next, at));
         at += next;
     }
 }
@@ -857,22 +866,7 @@ fn headers_prefix(msg: &[u8], mut at: usize, n: usize) -> (Vec<Header<'_>>, usiz
         if len == 0 {
             break;
         }
-        let line = &rest[..len];
-        let (name, value) = match line.iter().position(|&b| b == b':') {
-            Some(c) => {
-                let v = &line[c + 1..];
-                let skip = v.iter().take_while(|&&b| b == b' ' || b == b'\t').count();
-                (&line[..c], &v[skip..])
-            }
-            None => (line, &b""[..]),
-        };
-        out.push(Header {
-            name,
-            value,
-            line: &rest[..next],
-            start: at,
-            end: at + next,
-        });
+        out.push(Header::parse(rest, len, next, at));
         at += next;
     }
     (out, at, at)
