@@ -91,7 +91,7 @@ pub struct Pipeline {
     /// Columns to fit tables into (a terminal).
     width: Option<u16>,
     /// Streams whose table was printed already.
-    printed: std::collections::HashSet<u32>,
+    printed: foldhash::HashSet<u32>,
 }
 
 impl Pipeline {
@@ -130,7 +130,7 @@ impl Pipeline {
             shown: 0,
             live: false,
             width: None,
-            printed: std::collections::HashSet::new(),
+            printed: foldhash::HashSet::default(),
             opts,
         }
     }

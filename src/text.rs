@@ -22,6 +22,20 @@ pub fn escape(bytes: &[u8]) -> String {
     escape_as(bytes, Style::Line, usize::MAX)
 }
 
+/// [`escape`], appended to `out` (printable ASCII, the common case, is copied with no
+/// intermediate string).
+pub fn push_escaped(out: &mut String, bytes: &[u8]) {
+    if bytes
+        .iter()
+        .all(|&b| b == b'\t' || (0x20..=0x7e).contains(&b))
+        && let Ok(text) = std::str::from_utf8(bytes)
+    {
+        out.push_str(text);
+    } else {
+        out.push_str(&escape(bytes));
+    }
+}
+
 /// Bytes from a peer or a file as the inside of a double-quoted string, safe for a terminal:
 /// as [`escape`], but `"`, `\\` and tab escaped too and every control as `\u{N}`; after
 /// `max_chars` characters (an invalid byte counts as one) the rest is replaced by `…`.
@@ -172,6 +186,22 @@ fn push_char(out: &mut String, c: char, style: Style) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn push_escaped_appends_what_escape_returns() {
+        for b in [
+            &b"GET / HTTP/1.1"[..],
+            b"a\tb \"q\" \\",
+            b"\x1b[2J",
+            b"caf\xc3\xa9",
+            b"\xff\x00",
+            b"",
+        ] {
+            let mut s = String::from("> ");
+            push_escaped(&mut s, b);
+            assert_eq!(s, format!("> {}", escape(b)));
+        }
+    }
 
     /// No ESC, no C1 control (raw or UTF-8 encoded), no other C0 control but tab.
     fn terminal_safe(s: &str) -> bool {

@@ -7,7 +7,9 @@
 //! client and its peer the server; without a SYN the role is unknown. For UDP the sender of
 //! the first datagram is taken as the client. State grows with conversations, not packets.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::HashMap;
 use std::net::{IpAddr, SocketAddr};
 
 use super::Packet;

@@ -14,7 +14,9 @@
 //! caps at 10 000 and which decides whether a SYN or FIN still counts one sequence number
 //! (its end numbers are kept in a ring buffer, removed as ACKs pass them).
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+
+use foldhash::HashMap;
 use std::fmt;
 use std::net::IpAddr;
 use std::ops::{BitOr, BitOrAssign};

@@ -8,7 +8,9 @@
 //! the final length are dropped. Pending packets of both versions share one cap, so memory
 //! stays bounded whatever the capture holds.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+
+use foldhash::HashMap;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::{Ipv4Repr, Reassembled};

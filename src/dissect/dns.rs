@@ -17,7 +17,7 @@ mod nbns;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -681,6 +681,8 @@ fn one(
     t: Transport,
 ) {
     match msg::dissect(kind, cx, m, start, length) {
+        // Pairing shows only in fields and the tree, never in the columns.
+        Ok(_) if !cx.want.fields && !cx.want.tree => {}
         Ok(Summary { id, response }) => {
             let k = key(cx, t, id);
             match state.track(k, cx.frame, cx.time, response) {

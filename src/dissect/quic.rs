@@ -17,7 +17,7 @@ mod crypto;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::net::SocketAddr;
 
 use super::{Cx, Dissector, FieldDef, FieldType, FieldVal, Outcome, Transport};

@@ -5,7 +5,7 @@
 //! conversation's dissector first, then the port table with the lower port, then the higher
 //! one, then the heuristic dissectors. A `-d` rule replaces the table's entry for its port.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::fmt;
 use std::net::SocketAddr;
 use std::str::FromStr;

@@ -7,7 +7,7 @@
 //! capped at [`MAX_PDU`] bytes and at most [`MAX_PENDING`] directions are kept at once, so
 //! memory stays flat.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use super::{Dissector, Endpoints, Outcome, TcpSegmentInfo};
 

@@ -14,7 +14,7 @@ mod imf;
 mod pop;
 mod smtp;
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::net::SocketAddr;
 
 use super::{Cx, Dissector, FieldDef, FieldType, Outcome, Transport};

@@ -19,7 +19,7 @@ mod names;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use super::{Cx, Dissector, FieldDef, FieldType, FieldVal, Outcome, Transport};
 

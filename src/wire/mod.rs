@@ -138,8 +138,59 @@ pub fn mac(m: &[u8]) -> String {
     s
 }
 
+/// Appends an IPv4 address as dotted decimal (`10.0.3.1`) without the formatting machinery:
+/// the packet list and the dissectors' Info columns write one per frame.
+pub fn push_ipv4(s: &mut String, a: std::net::Ipv4Addr) {
+    let mut num = itoa::Buffer::new();
+    for (i, octet) in a.octets().into_iter().enumerate() {
+        if i > 0 {
+            s.push('.');
+        }
+        s.push_str(num.format(octet));
+    }
+}
+
+/// Appends `v` as `width` lower-case hex digits (`0x` not included), as `{v:0width$x}` does.
+pub fn push_hex(s: &mut String, v: u64, width: usize) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let digits = (64 - v.leading_zeros() as usize)
+        .div_ceil(4)
+        .max(width)
+        .max(1);
+    for i in (0..digits).rev() {
+        s.push(char::from(HEX[((v >> (4 * i)) & 0xf) as usize]));
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn ipv4_and_hex_text_as_fmt_writes_them() {
+        for a in [
+            [0, 0, 0, 0],
+            [10, 0, 3, 254],
+            [255, 255, 255, 255],
+            [192, 168, 1, 10],
+        ] {
+            let a = std::net::Ipv4Addr::from(a);
+            let mut s = String::from("x ");
+            super::push_ipv4(&mut s, a);
+            assert_eq!(s, format!("x {a}"));
+        }
+        for (v, w) in [
+            (0u64, 4),
+            (0x180f, 4),
+            (0xabc, 4),
+            (0x12345, 4),
+            (0, 1),
+            (u64::MAX, 2),
+        ] {
+            let mut s = String::new();
+            super::push_hex(&mut s, v, w);
+            assert_eq!(s, format!("{v:0w$x}"));
+        }
+    }
+
     #[test]
     fn mac_display_pads_and_joins() {
         let m = [2, 0, 0xab, 0, 3, 0xff];

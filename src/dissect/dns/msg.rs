@@ -5,6 +5,7 @@
 //! past the end of the message, leaving `[Malformed Packet]` after the Info it had written.
 //! [`Cut`] is that stop.
 
+use std::fmt::Write as _;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::ops::Range;
 
@@ -114,10 +115,20 @@ const EXTENDED: &str = "<Unknown extended label>";
 /// The name Wireshark shows for a pointer loop.
 const LOOP: &str = "<Name contains a pointer that loops>";
 
-/// Reads the name at `off`: the name and how many bytes it takes at `off` (up to and
-/// including its first pointer).
-pub fn read_name(m: &[u8], off: usize) -> Result<(Name, usize), Cut> {
-    let mut raw: Vec<u8> = Vec::new();
+/// How a name walk ended.
+enum End {
+    /// At the root label.
+    Root,
+    /// At a pointer that loops.
+    Loop,
+    /// At an extended label type Wireshark does not read.
+    Extended,
+}
+
+/// Walks the name at `off`, following pointers, appending its labels (dot-joined, at most
+/// [`MAX_NAME`] bytes) to `raw` when given: how it ended and how many bytes it takes at `off`
+/// (up to and including its first pointer).
+fn walk(m: &[u8], off: usize, mut raw: Option<&mut Vec<u8>>) -> Result<(End, usize), Cut> {
     let mut pos = off;
     let mut used: Option<usize> = None;
     let mut pointers = 0usize;
@@ -131,7 +142,9 @@ pub fn read_name(m: &[u8], off: usize) -> Result<(Name, usize), Cut> {
                 }
                 let l = usize::from(len);
                 let label = m.get(pos + 1..pos + 1 + l).ok_or(Cut)?;
-                if raw.len() < MAX_NAME {
+                if let Some(raw) = raw.as_deref_mut()
+                    && raw.len() < MAX_NAME
+                {
                     if !raw.is_empty() {
                         raw.push(b'.');
                     }
@@ -147,53 +160,63 @@ pub fn read_name(m: &[u8], off: usize) -> Result<(Name, usize), Cut> {
                 }
                 pointers += 1;
                 if target == pos || pointers > MAX_POINTERS {
-                    let name = Name {
-                        text: LOOP.to_string(),
-                        raw_len: LOOP.len(),
-                        labels: 1,
-                    };
-                    return Ok((name, used.unwrap_or(2)));
+                    return Ok((End::Loop, used.unwrap_or(2)));
                 }
                 pos = target;
             }
             // An extended label (RFC 2673) other than a bit string: Wireshark names it and
             // stops reading the name there.
             0x40 if len != 0x41 => {
-                let name = Name {
-                    text: EXTENDED.to_string(),
-                    raw_len: EXTENDED.len(),
-                    labels: 1,
-                };
                 // Wireshark takes the name to end after this byte, even when a pointer
                 // led here, and wants at least two bytes.
                 let len = (pos + 1).checked_sub(off).filter(|&l| l >= 2).ok_or(Cut)?;
-                return Ok((name, len));
+                return Ok((End::Extended, len));
             }
             // Bit-string and reserved (0x80) label types: Wireshark gives up.
             _ => return Err(Cut),
         }
     }
-    let used = used.unwrap_or_else(|| pos - off);
-    if raw.is_empty() {
-        return Ok((
-            Name {
-                text: "<Root>".to_string(),
-                raw_len: 6,
-                labels: 1,
-            },
-            used,
-        ));
+    Ok((End::Root, used.unwrap_or(pos - off)))
+}
+
+/// How many bytes the name at `off` takes there, without making its text (the packet list
+/// alone does not show a record's owner): fails exactly where [`read_name`] fails.
+pub fn name_len(m: &[u8], off: usize) -> Result<usize, Cut> {
+    walk(m, off, None).map(|(_, used)| used)
+}
+
+/// Reads the name at `off`: the name and how many bytes it takes at `off` (up to and
+/// including its first pointer).
+pub fn read_name(m: &[u8], off: usize) -> Result<(Name, usize), Cut> {
+    let mut raw: Vec<u8> = Vec::new();
+    let (end, used) = walk(m, off, Some(&mut raw))?;
+    let special = |text: &str| Name {
+        text: text.to_string(),
+        raw_len: text.len(),
+        labels: 1,
+    };
+    match end {
+        End::Loop => return Ok((special(LOOP), used)),
+        End::Extended => return Ok((special(EXTENDED), used)),
+        End::Root if raw.is_empty() => return Ok((special("<Root>"), used)),
+        End::Root => {}
     }
     // Wireshark 4.0 counts neither the length nor the labels of a one-byte name.
-    let labels = if raw.len() == 1 {
-        0
+    let (raw_len, labels) = if raw.len() == 1 {
+        (0, 0)
     } else {
-        raw.iter().filter(|&&b| b == b'.').count() + 1
+        (raw.len(), raw.iter().filter(|&&b| b == b'.').count() + 1)
+    };
+    let text = if raw.iter().all(|b| (0x20..0x7f).contains(b)) {
+        // Printable ASCII is shown as it is (the common case: no second copy).
+        String::from_utf8(raw).unwrap_or_default()
+    } else {
+        printable(&raw)
     };
     Ok((
         Name {
-            text: printable(&raw),
-            raw_len: if raw.len() == 1 { 0 } else { raw.len() },
+            text,
+            raw_len,
             labels,
         },
         used,
@@ -277,16 +300,17 @@ pub fn dissect(
     let response = flags & F_RESPONSE != 0;
     let opcode = (flags & F_OPCODE) >> 11;
     let rcode = flags & F_RCODE;
-    let mut info = format!(
-        "{}{} 0x{id:04x}",
-        opcode_name(opcode),
-        if response { " response" } else { "" }
-    );
+    let info = &mut cx.cols.info;
+    info.push_str(&opcode_name(opcode));
+    if response {
+        info.push_str(" response");
+    }
+    info.push_str(" 0x");
+    crate::wire::push_hex(info, u64::from(id), 4);
     if response && rcode != 0 {
         info.push(' ');
         info.push_str(&rcode_name(rcode));
     }
-    cx.cols.info.push_str(&info);
     let shift = length.map_or(0, |_| 2);
     cx.begin(kind.dissector(), start.saturating_sub(shift), || {
         format!(
@@ -531,7 +555,8 @@ fn question(kind: Kind, cx: &mut Cx<'_>, m: &[u8], off: usize, shift: usize) -> 
     let t = u16_at(m, off + used)?;
     let class = u16_at(m, off + used + 2)?;
     let end = off + used + 4;
-    info(cx, &format!("{} {}", type_short(t), name.text));
+    info(cx, &type_short(t));
+    info(cx, &name.text);
     let qu = kind == Kind::Mdns && class & 0x8000 != 0;
     let class_v = if kind == Kind::Mdns {
         class & 0x7fff
@@ -539,8 +564,11 @@ fn question(kind: Kind, cx: &mut Cx<'_>, m: &[u8], off: usize, shift: usize) -> 
         class
     };
     if kind == Kind::Mdns {
-        let q = if qu { "QU" } else { "QM" };
-        cx.cols.info.push_str(&format!(", \"{q}\" question"));
+        cx.cols.info.push_str(if qu {
+            ", \"QU\" question"
+        } else {
+            ", \"QM\" question"
+        });
     }
     let r = |a: usize, n: usize| Some(a + shift..a + shift + n);
     cx.line(1, r(off, end - off), &name.text, || {
@@ -589,9 +617,20 @@ fn question(kind: Kind, cx: &mut Cx<'_>, m: &[u8], off: usize, shift: usize) -> 
 
 /// One resource record at `off`; returns the offset after it.
 fn record(kind: Kind, cx: &mut Cx<'_>, m: &[u8], off: usize, shift: usize) -> Result<usize, Cut> {
-    let (name, used) = read_name(m, off)?;
+    let used = name_len(m, off)?;
     let mut p = off + used;
     let t = u16_at(m, p)?;
+    // The owner's text is shown in the tree and fields, and in the Info of a few types only.
+    let (tree, want_fields) = (cx.want.tree, cx.want.fields);
+    let name = if tree || want_fields || matches!(t, 3 | 4 | 7 | 8 | 9 | 22 | 49) {
+        read_name(m, off)?.0
+    } else {
+        Name {
+            text: String::new(),
+            raw_len: 0,
+            labels: 0,
+        }
+    };
     let class = u16_at(m, p + 2)?;
     let ttl = u32_at(m, p + 4)?;
     let rdlen = usize::from(u16_at(m, p + 8)?);
@@ -619,16 +658,39 @@ fn record(kind: Kind, cx: &mut Cx<'_>, m: &[u8], off: usize, shift: usize) -> Re
     let mut fields: Vec<(&'static str, FieldVal)> = Vec::new();
     let mut cut = false;
     let rd = |a: usize, n: usize| rdata + a..rdata + a + n;
+    // Tree lines, fields and the title's tail are made only when they will be read.
+    macro_rules! add_line {
+        ($e:expr) => {
+            if tree {
+                lines.push($e)
+            }
+        };
+    }
+    macro_rules! add_field {
+        ($e:expr) => {
+            if want_fields {
+                fields.push($e)
+            }
+        };
+    }
+    macro_rules! set_tail {
+        ($($t:tt)*) => {
+            if tree {
+                tail = format!($($t)*)
+            }
+        };
+    }
     // Wireshark reads no data of a record whose data length is 0.
     match if rdlen == 0 { 0 } else { t } {
         0 => {}
         1 => {
             if let Some(b) = m.get(rdata..rdata + 4) {
                 let a = Ipv4Addr::new(b[0], b[1], b[2], b[3]);
-                info(cx, &a.to_string());
-                tail = format!(", addr {a}");
-                fields.push(("dns.a", FieldVal::Ip(IpAddr::V4(a))));
-                lines.push((rd(0, 4), "Address", a.to_string()));
+                cx.cols.info.push(' ');
+                crate::wire::push_ipv4(&mut cx.cols.info, a);
+                set_tail!(", addr {a}");
+                add_field!(("dns.a", FieldVal::Ip(IpAddr::V4(a))));
+                add_line!((rd(0, 4), "Address", a.to_string()));
             } else {
                 cut = true;
             }
@@ -638,10 +700,10 @@ fn record(kind: Kind, cx: &mut Cx<'_>, m: &[u8], off: usize, shift: usize) -> Re
                 let mut o = [0u8; 16];
                 o.copy_from_slice(b);
                 let a = Ipv6Addr::from(o);
-                info(cx, &a.to_string());
-                tail = format!(", addr {a}");
-                fields.push(("dns.aaaa", FieldVal::Ip(IpAddr::V6(a))));
-                lines.push((rd(0, 16), "AAAA Address", a.to_string()));
+                let _ = write!(cx.cols.info, " {a}");
+                set_tail!(", addr {a}");
+                add_field!(("dns.aaaa", FieldVal::Ip(IpAddr::V6(a))));
+                add_line!((rd(0, 16), "AAAA Address", a.to_string()));
             } else {
                 cut = true;
             }
@@ -655,9 +717,9 @@ fn record(kind: Kind, cx: &mut Cx<'_>, m: &[u8], off: usize, shift: usize) -> Re
             match read_name(m, rdata) {
                 Ok((n, u)) => {
                     info(cx, &n.text);
-                    tail = format!(", {word}{}", n.text);
-                    lines.push((rd(0, u), label, n.text.clone()));
-                    fields.push((field, FieldVal::Str(n.text)));
+                    set_tail!(", {word}{}", n.text);
+                    add_line!((rd(0, u), label, n.text.clone()));
+                    add_field!((field, FieldVal::Str(n.text)));
                 }
                 Err(_) => cut = true,
             }
@@ -666,46 +728,50 @@ fn record(kind: Kind, cx: &mut Cx<'_>, m: &[u8], off: usize, shift: usize) -> Re
         3 | 4 | 7 | 8 | 9 | 22 | 49 => {
             info(cx, &name.text);
             if let (true, Ok((n, u))) = (t != 22 && t != 49, read_name(m, rdata)) {
-                tail = format!(", {}", n.text);
-                lines.push((rd(0, u), "Name", n.text));
+                set_tail!(", {}", n.text);
+                add_line!((rd(0, u), "Name", n.text));
             } else {
-                lines.push((rd(0, rdlen), "Data", hex(d)));
+                add_line!((rd(0, rdlen), "Data", hex(d)));
             }
         }
         11 => match m.get(rdata..rdata + 4) {
             Some(b) => {
                 let a = Ipv4Addr::new(b[0], b[1], b[2], b[3]);
                 info(cx, &a.to_string());
-                tail = format!(", addr {a}");
-                lines.push((rd(0, 4), "Address", a.to_string()));
+                set_tail!(", addr {a}");
+                add_line!((rd(0, 4), "Address", a.to_string()));
             }
             None => cut = true,
         },
         36 => match (u16_at(m, rdata), read_name(m, rdata + 2)) {
             (Ok(pref), Ok((n, u))) => {
                 info(cx, &format!("{pref} {}", n.text));
-                tail = format!(", preference {pref}, kx {}", n.text);
-                lines.push((rd(0, 2), "Preference", pref.to_string()));
-                lines.push((rd(2, u), "Key exchange", n.text));
+                set_tail!(", preference {pref}, kx {}", n.text);
+                add_line!((rd(0, 2), "Preference", pref.to_string()));
+                add_line!((rd(2, u), "Key exchange", n.text));
             }
             _ => cut = true,
         },
         6 => match read_name(m, rdata) {
             Ok((mname, _)) => {
                 info(cx, &mname.text);
-                tail = format!(", mname {}", mname.text);
-                cut = soa(m, rdata, &mut lines, &mut fields).is_err();
+                set_tail!(", mname {}", mname.text);
+                cut = if tree || want_fields {
+                    soa(m, rdata, &mut lines, &mut fields).is_err()
+                } else {
+                    soa_len(m, rdata).is_err()
+                };
             }
             Err(_) => cut = true,
         },
         15 => match (u16_at(m, rdata), read_name(m, rdata + 2)) {
             (Ok(pref), Ok((n, u))) => {
                 info(cx, &format!("{pref} {}", n.text));
-                tail = format!(", preference {pref}, mx {}", n.text);
-                fields.push(("dns.mx.preference", FieldVal::Uint(u64::from(pref))));
-                lines.push((rd(0, 2), "Preference", pref.to_string()));
-                lines.push((rd(2, u), "Mail Exchange", n.text.clone()));
-                fields.push(("dns.mx.mail_exchange", FieldVal::Str(n.text)));
+                set_tail!(", preference {pref}, mx {}", n.text);
+                add_field!(("dns.mx.preference", FieldVal::Uint(u64::from(pref))));
+                add_line!((rd(0, 2), "Preference", pref.to_string()));
+                add_line!((rd(2, u), "Mail Exchange", n.text.clone()));
+                add_field!(("dns.mx.mail_exchange", FieldVal::Str(n.text)));
             }
             _ => cut = true,
         },
@@ -721,35 +787,35 @@ fn record(kind: Kind, cx: &mut Cx<'_>, m: &[u8], off: usize, shift: usize) -> Re
                     cut = true;
                     break;
                 };
-                fields.push((lf, FieldVal::Uint(l as u64)));
-                lines.push((rd(i, 1), ll, l.to_string()));
+                add_field!((lf, FieldVal::Uint(l as u64)));
+                add_line!((rd(i, 1), ll, l.to_string()));
                 let Some(s) = m.get(rdata + i + 1..rdata + i + 1 + l) else {
                     cut = true;
                     break;
                 };
                 let text = printable(s);
-                lines.push((rd(i + 1, l), tl, text.clone()));
-                fields.push((tf, FieldVal::Str(text)));
+                add_line!((rd(i + 1, l), tl, text.clone()));
+                add_field!((tf, FieldVal::Str(text)));
                 i += 1 + l;
             }
         }
         33 => match (u16_at(m, rdata), u16_at(m, rdata + 2), u16_at(m, rdata + 4)) {
             (Ok(prio), Ok(weight), Ok(port)) => {
-                fields.push(("dns.srv.priority", FieldVal::Uint(u64::from(prio))));
-                fields.push(("dns.srv.weight", FieldVal::Uint(u64::from(weight))));
-                fields.push(("dns.srv.port", FieldVal::Uint(u64::from(port))));
-                lines.push((rd(0, 2), "Priority", prio.to_string()));
-                lines.push((rd(2, 2), "Weight", weight.to_string()));
-                lines.push((rd(4, 2), "Port", port.to_string()));
+                add_field!(("dns.srv.priority", FieldVal::Uint(u64::from(prio))));
+                add_field!(("dns.srv.weight", FieldVal::Uint(u64::from(weight))));
+                add_field!(("dns.srv.port", FieldVal::Uint(u64::from(port))));
+                add_line!((rd(0, 2), "Priority", prio.to_string()));
+                add_line!((rd(2, 2), "Weight", weight.to_string()));
+                add_line!((rd(4, 2), "Port", port.to_string()));
                 match read_name(m, rdata + 6) {
                     Ok((n, u)) => {
                         info(cx, &format!("{prio} {weight} {port} {}", n.text));
-                        tail = format!(
+                        set_tail!(
                             ", priority {prio}, weight {weight}, port {port}, target {}",
                             n.text
                         );
-                        lines.push((rd(6, u), "Target", n.text.clone()));
-                        fields.push(("dns.srv.target", FieldVal::Str(n.text)));
+                        add_line!((rd(6, u), "Target", n.text.clone()));
+                        add_field!(("dns.srv.target", FieldVal::Str(n.text)));
                     }
                     Err(_) => cut = true,
                 }
@@ -759,7 +825,7 @@ fn record(kind: Kind, cx: &mut Cx<'_>, m: &[u8], off: usize, shift: usize) -> Re
         41 => cut = opt(m, rdata, rdlen, &mut lines, &mut fields).is_err(),
         _ => {
             if !d.is_empty() {
-                lines.push((rd(0, d.len()), "Data", hex(d)));
+                add_line!((rd(0, d.len()), "Data", hex(d)));
             }
         }
     }
@@ -881,7 +947,14 @@ fn record(kind: Kind, cx: &mut Cx<'_>, m: &[u8], off: usize, shift: usize) -> Re
     Ok(end)
 }
 
-/// SOA data at `at`: fields and lines; returns MNAME.
+/// Reads SOA data at `at` as [`soa`] does, making no text: fails where it fails.
+fn soa_len(m: &[u8], at: usize) -> Result<(), Cut> {
+    let u1 = name_len(m, at)?;
+    let u2 = name_len(m, at + u1)?;
+    u32_at(m, at + u1 + u2 + 16).map(|_| ())
+}
+
+/// SOA data at `at`: fields and lines.
 fn soa(
     m: &[u8],
     at: usize,

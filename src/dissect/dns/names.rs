@@ -1,5 +1,7 @@
 //! Wireshark 4.0's names for DNS numbers: record types, classes, opcodes and reply codes.
 
+use std::borrow::Cow;
+
 /// A record type's short name (Info column) and long name (detail tree), if Wireshark has one.
 pub fn type_names(t: u16) -> Option<(&'static str, &'static str)> {
     Some(match t {
@@ -101,10 +103,10 @@ pub fn type_names(t: u16) -> Option<(&'static str, &'static str)> {
 }
 
 /// The short name of type `t` as the Info column shows it (`A`, `Unknown (65000)`).
-pub fn type_short(t: u16) -> String {
+pub fn type_short(t: u16) -> Cow<'static, str> {
     match type_names(t) {
-        Some((s, _)) => s.to_string(),
-        None => format!("Unknown ({t})"),
+        Some((s, _)) => Cow::Borrowed(s),
+        None => Cow::Owned(format!("Unknown ({t})")),
     }
 }
 
@@ -131,7 +133,7 @@ pub fn class_name(c: u16) -> &'static str {
 }
 
 /// An opcode's name (`Standard query`, `Unknown operation (7)`).
-pub fn opcode_name(op: u16) -> String {
+pub fn opcode_name(op: u16) -> Cow<'static, str> {
     match op {
         0 => "Standard query".into(),
         1 => "Inverse query".into(),
@@ -139,12 +141,12 @@ pub fn opcode_name(op: u16) -> String {
         4 => "Zone change notification".into(),
         5 => "Dynamic update".into(),
         6 => "DNS Stateful operations (DSO)".into(),
-        _ => format!("Unknown operation ({op})"),
+        _ => format!("Unknown operation ({op})").into(),
     }
 }
 
 /// A reply code's name (`No such name`, `Unknown error (12)`).
-pub fn rcode_name(rc: u16) -> String {
+pub fn rcode_name(rc: u16) -> Cow<'static, str> {
     match rc {
         0 => "No error".into(),
         1 => "Format error".into(),
@@ -158,7 +160,7 @@ pub fn rcode_name(rc: u16) -> String {
         9 => "Not authoritative".into(),
         10 => "Name out of zone".into(),
         11 => "DSO-Type not implemented".into(),
-        _ => format!("Unknown error ({rc})"),
+        _ => format!("Unknown error ({rc})").into(),
     }
 }
 

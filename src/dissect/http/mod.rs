@@ -17,7 +17,8 @@
 //! and not 8 bytes long, starts or ends with `HTTP/1.` (any case); the conversation is then
 //! HTTP from that frame on (announced to the table with [`Cx::expect`]).
 
-use std::collections::HashMap;
+use foldhash::HashMap;
+use std::borrow::Cow;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -138,9 +139,10 @@ struct Conv {
     count: u32,
     tail: Option<Pair>,
     prev: Option<Pair>,
-    /// The latest request's method and URI, and its full URI (or URI without a Host), as
-    /// Wireshark keeps them in `conv_data`.
-    method: Option<String>,
+    /// Was the latest request a HEAD (its response has no body)? Its URI, and its full URI
+    /// (or URI without a Host), as Wireshark keeps them in `conv_data` (kept only when
+    /// fields or the tree are read).
+    head: bool,
     uri: Option<String>,
     for_uri: Option<String>,
     announced: bool,
@@ -253,7 +255,7 @@ fn is_method(m: &[u8]) -> bool {
 /// The end of the first line in `data`: (line length, offset after the terminator), or
 /// `None` when no terminator is there yet (a CR last might still get its LF).
 fn line_end(data: &[u8]) -> Option<(usize, usize)> {
-    let i = data.iter().position(|&b| b == b'\r' || b == b'\n')?;
+    let i = memchr::memchr2(b'\r', b'\n', data)?;
     if data[i] == b'\r' {
         match data.get(i + 1) {
             Some(b'\n') => Some((i, i + 2)),
@@ -348,7 +350,7 @@ impl<'a> Header<'a> {
     /// spaces or tabs; a line without `:` is all name.
     fn parse(rest: &'a [u8], len: usize, next: usize, at: usize) -> Header<'a> {
         let line = &rest[..len];
-        let (name, value) = match line.iter().position(|&b| b == b':') {
+        let (name, value) = match memchr::memchr(b':', line) {
             Some(c) => {
                 let v = &line[c + 1..];
                 let skip = v.iter().take_while(|&&b| b == b' ' || b == b'\t').count();
@@ -655,6 +657,13 @@ fn base64_decode(text: &[u8]) -> Vec<u8> {
     out
 }
 
+/// Appends ` (text/html)` to the Info column.
+fn media_suffix(info: &mut String, ct: &str) {
+    info.push_str(" (");
+    crate::text::push_escaped(info, ct.as_bytes());
+    info.push(')');
+}
+
 /// `s` as a string for a field (lossy UTF-8, as tshark prints invalid bytes).
 fn text(s: &[u8]) -> String {
     String::from_utf8_lossy(s).into_owned()
@@ -770,7 +779,7 @@ fn message(
         Some(f) => cx.cols.info.truncate(f),
         None => cx.cols.info.clear(),
     }
-    cx.cols.info.push_str(&escape(line));
+    crate::text::push_escaped(&mut cx.cols.info, line);
     cx.cols.info.push(' ');
     let (hdrs, hdr_end, body_start) = match headers(msg, after_line) {
         Some(h) => h,
@@ -786,16 +795,9 @@ fn message(
     let content_length = value("content-length")
         .and_then(|v| std::str::from_utf8(v).ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    let is_chunked = value("transfer-encoding").is_some_and(|v| {
-        String::from_utf8_lossy(v)
-            .to_ascii_lowercase()
-            .contains("chunked")
-    });
-    let conv_method_head = state
-        .convs
-        .get(&key)
-        .and_then(|c| c.method.as_deref())
-        .is_some_and(|m| m == "HEAD");
+    let is_chunked = value("transfer-encoding")
+        .is_some_and(|v| v.windows(7).any(|w| w.eq_ignore_ascii_case(b"chunked")));
+    let conv_method_head = state.convs.get(&key).is_some_and(|c| c.head);
     let body_len = match &first {
         FirstLine::Response { code, .. }
             if conv_method_head || code / 100 == 1 || *code == 204 || *code == 304 =>
@@ -808,8 +810,8 @@ fn message(
         FirstLine::Request { .. } => BodyLen::None,
     };
     // The body, and the message's length.
-    let (body, end, chunks): (Vec<u8>, usize, Option<Chunked>) = match body_len {
-        BodyLen::None => (Vec::new(), body_start, None),
+    let (body, end, chunks): (Cow<'_, [u8]>, usize, Option<Chunked>) = match body_len {
+        BodyLen::None => (Cow::Borrowed(&[][..]), body_start, None),
         BodyLen::Length(n) => {
             let end = usize::try_from(n)
                 .ok()
@@ -819,21 +821,21 @@ fn message(
                 if tcp {
                     return Msg::Wait(end);
                 }
-                (msg[body_start..].to_vec(), msg.len(), None)
+                (Cow::Borrowed(&msg[body_start..]), msg.len(), None)
             } else {
-                (msg[body_start..end].to_vec(), end, None)
+                (Cow::Borrowed(&msg[body_start..end]), end, None)
             }
         }
         BodyLen::Chunked => match chunked(msg, body_start) {
-            Some(c) => (c.data.clone(), c.end, Some(c)),
+            Some(mut c) => (Cow::Owned(std::mem::take(&mut c.data)), c.end, Some(c)),
             None if tcp => return Msg::More,
-            None => (msg[body_start..].to_vec(), msg.len(), None),
+            None => (Cow::Borrowed(&msg[body_start..]), msg.len(), None),
         },
         BodyLen::UntilClose => {
             if tcp {
                 return Msg::Wait(usize::MAX);
             }
-            (msg[body_start..].to_vec(), msg.len(), None)
+            (Cow::Borrowed(&msg[body_start..]), msg.len(), None)
         }
     };
     show(
@@ -976,9 +978,20 @@ fn show(
             cx.line(1, Some(p..line_len), "Response Phrase", || escape(phrase));
         }
     }
+    // The packet list reads only the content type; fields and the tree read the rest.
+    let all = cx.want.fields || cx.want.tree;
     let mut host: Option<String> = None;
     let mut content_type: Option<String> = None;
     for h in hdrs {
+        let is = |n: &str| h.name.eq_ignore_ascii_case(n.as_bytes());
+        if !all {
+            if is("content-type") {
+                let ct = text(h.value).to_ascii_lowercase();
+                let ct = ct.split(';').next().unwrap_or_default().trim().to_string();
+                content_type = Some(ct);
+            }
+            continue;
+        }
         let lname = String::from_utf8_lossy(h.name).to_ascii_lowercase();
         let field = HEADER_FIELDS
             .iter()
@@ -1035,19 +1048,24 @@ fn show(
     let conv = state.conv(key);
     let announce = !std::mem::replace(&mut conv.announced, true);
     if let FirstLine::Request { method, uri, .. } = first {
-        let (method, uri) = (text(method), text(uri));
-        let full_uri = host.as_ref().map(|h| {
-            if uri.contains("://") {
-                uri.clone()
-            } else {
-                format!("http://{h}{uri}")
-            }
-        });
         // NOTIFY is a notification (GENA): no request number, no pairing.
-        let notification = method == "NOTIFY";
-        conv.method = Some(method);
-        conv.for_uri = Some(full_uri.clone().unwrap_or_else(|| uri.clone()));
-        conv.uri = Some(uri);
+        let notification = *method == b"NOTIFY";
+        conv.head = *method == b"HEAD";
+        let full_uri = if all {
+            let uri = text(uri);
+            let full_uri = host.as_ref().map(|h| {
+                if uri.contains("://") {
+                    uri.clone()
+                } else {
+                    format!("http://{h}{uri}")
+                }
+            });
+            conv.for_uri = Some(full_uri.clone().unwrap_or_else(|| uri.clone()));
+            conv.uri = Some(uri);
+            full_uri
+        } else {
+            None
+        };
         if let Some(u) = &full_uri {
             cx.field("http.request.full_uri", || FieldVal::Str(u.clone()));
             cx.line(0, None, "[Full request URI", || {
@@ -1061,7 +1079,9 @@ fn show(
             let (n, total, prev) = (pair.number, conv.count, conv.prev.clone());
             cx.field("http.request", || FieldVal::Bool(true));
             cx.field("http.request_number", || FieldVal::Uint(u64::from(n)));
-            cx.line(0, None, &format!("[HTTP request {n}/{total}]"), String::new);
+            if cx.want.tree {
+                cx.line(0, None, &format!("[HTTP request {n}/{total}]"), String::new);
+            }
             if let Some(p) = prev.and_then(|p| p.request) {
                 let p = p.0;
                 cx.field("http.prev_request_in", || FieldVal::Uint(p));
@@ -1086,12 +1106,14 @@ fn show(
         let (n, req) = (tail.number, tail.request);
         cx.field("http.response", || FieldVal::Bool(true));
         cx.field("http.response_number", || FieldVal::Uint(u64::from(n)));
-        cx.line(
-            0,
-            None,
-            &format!("[HTTP response {n}/{total}]"),
-            String::new,
-        );
+        if cx.want.tree {
+            cx.line(
+                0,
+                None,
+                &format!("[HTTP response {n}/{total}]"),
+                String::new,
+            );
+        }
         if let Some((_, t)) = req {
             let dt = time.saturating_sub(t);
             cx.field("http.time", || FieldVal::Str(seconds(dt)));
@@ -1169,16 +1191,17 @@ fn show(
         return;
     }
     cx.field("http.file_data", || FieldVal::Str(file_data_text(body)));
-    let end = chunks.map_or(body_start + body.len(), |c| c.end);
-    cx.line(
-        0,
-        Some(body_start..end.min(msg.len())),
-        &format!("File Data: {} bytes", body.len()),
-        String::new,
-    );
-    let name = state.convs.get(&key).and_then(|c| c.uri.clone());
+    if cx.want.tree {
+        let end = chunks.map_or(body_start + body.len(), |c| c.end);
+        cx.line(
+            0,
+            Some(body_start..end.min(msg.len())),
+            &format!("File Data: {} bytes", body.len()),
+            String::new,
+        );
+    }
     cx.object(|| Object {
-        name,
+        name: state.convs.get(&key).and_then(|c| c.uri.clone()),
         content_type: content_type.clone(),
         bytes: body.to_vec(),
     });
@@ -1201,9 +1224,7 @@ fn show(
                     "HTTP/JSON"
                 };
                 cx.cols.append_sep(", ", "JavaScript Object Notation");
-                cx.cols
-                    .info
-                    .push_str(&format!(" ({})", escape(ct.as_bytes())));
+                media_suffix(&mut cx.cols.info, ct);
             }
             Media::Xml => {
                 cx.cols.protocol = if d == Dissector::Ssdp {
@@ -1213,10 +1234,7 @@ fn show(
                 };
             }
             Media::Data => {}
-            Media::Suffix => cx
-                .cols
-                .info
-                .push_str(&format!(" ({})", escape(ct.as_bytes()))),
+            Media::Suffix => media_suffix(&mut cx.cols.info, ct),
         }
     }
 }
