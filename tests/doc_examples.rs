@@ -11,7 +11,8 @@
 //! another fence (`text`, `sh`); a fence with no language whose lines start with `$ ` is an
 //! error, so every example says which kind it is.
 //!
-//! The page of filter fields is checked here too: every field a filter can test is on it.
+//! Two reference pages are checked here too: every field a filter can test is on the page of
+//! filter fields, and the architecture chapter shows `src/lib.rs`'s layer map as it is.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -270,6 +271,28 @@ fn the_filter_fields_page_lists_every_field() {
     assert!(
         missing.is_empty(),
         "fields missing from docs/src/reference/filter-fields.md: {missing:?}"
+    );
+}
+
+#[test]
+fn the_architecture_chapter_shows_the_layer_map_of_lib_rs() {
+    let lib = std::fs::read_to_string(Path::new(ROOT).join("src/lib.rs")).expect("src/lib.rs");
+    let page =
+        std::fs::read_to_string(Path::new(ROOT).join("docs/src/contributing/architecture.md"))
+            .expect("docs/src/contributing/architecture.md");
+    let rows: Vec<&str> = lib
+        .lines()
+        .filter_map(|l| l.strip_prefix("//! |"))
+        .collect();
+    assert!(rows.len() > 10, "no layer table in src/lib.rs");
+    let missing: Vec<&&str> = rows
+        .iter()
+        .filter(|row| !page.lines().any(|l| l.strip_prefix('|') == Some(**row)))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "rows of src/lib.rs's layer map missing from docs/src/contributing/architecture.md \
+         (copy the table again): {missing:?}"
     );
 }
 
