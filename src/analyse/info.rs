@@ -1,6 +1,6 @@
 //! The Protocol and Info columns, worded as tshark 4.0 words them.
 //!
-//! The TCP formats are written down in `docs/tcp-analysis.md` (in the repository); each
+//! The TCP formats are written down in `docs/src/reference/tcp-rules.md` (in the repository); each
 //! function here names the case it reproduces.
 
 use std::fmt::Write as _;

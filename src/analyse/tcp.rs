@@ -4,7 +4,7 @@
 //!
 //! Sans-IO: the caller decodes each TCP header into a [`TcpSegment`] and feeds them in frame
 //! order to [`TcpAnalyzer::segment`]; each call returns a [`TcpAnalysis`]. The behaviour follows
-//! the rules in `docs/tcp-analysis.md` and, where they are silent, `packet-tcp.c`,
+//! the rules in `docs/src/reference/tcp-rules.md` and, where they are silent, `packet-tcp.c`,
 //! quirks included (an unknown value is stored as 0, so a flow whose next sequence number
 //! wraps to exactly 0 loses its retransmission checks; a pure ACK after the sender's own data
 //! is a Dup ACK; ...). Do not "fix" them: the point is to print what tshark prints.
@@ -619,7 +619,7 @@ impl TcpAnalyzer {
         let mut flags = AnalysisFlags::empty();
         let seq = SeqNumber(seg.seq);
 
-        // Port reuse (docs/tcp-analysis.md §2), before any analysis.
+        // Port reuse (docs/src/reference/tcp-rules.md §2), before any analysis.
         if syn && !ack_set {
             let (fwd, _) = fwd_rev(&mut conv.flows, flow1);
             match fwd.base {
@@ -667,7 +667,7 @@ impl TcpAnalyzer {
         };
         let ack_base = rev.base.map(|b| b.0);
 
-        // After the analysis: SYN bookkeeping, iRTT, then the options (docs/tcp-analysis.md §1).
+        // After the analysis: SYN bookkeeping, iRTT, then the options (docs/src/reference/tcp-rules.md §1).
         if stages.bookkeeping {
             if syn {
                 if !ack_set {
@@ -735,7 +735,7 @@ fn new_conversation(next_stream: &mut u32) -> Conversation {
     Conversation::new(stream)
 }
 
-/// tshark's `tcp_analyze_sequence_number` (docs/tcp-analysis.md §3 and §5), on raw numbers.
+/// tshark's `tcp_analyze_sequence_number` (docs/src/reference/tcp-rules.md §3 and §5), on raw numbers.
 fn analyse(
     fwd: &mut Flow,
     rev: &mut Flow,
