@@ -303,16 +303,23 @@ impl<'a> Cx<'a> {
     }
 
     /// Records field `name` with the value `value` builds (only when fields are wanted).
+    #[inline]
     pub fn field(&mut self, name: &'static str, value: impl FnOnce() -> FieldVal) {
-        if self.want.fields
-            && let Some(l) = self.layers.last_mut()
-        {
-            l.fields.push((name, value()));
+        // The check is inlined at every call site: the packet list alone pays nothing more.
+        if self.want.fields {
+            self.push_field(name, value());
+        }
+    }
+
+    fn push_field(&mut self, name: &'static str, value: FieldVal) {
+        if let Some(l) = self.layers.last_mut() {
+            l.fields.push((name, value));
         }
     }
 
     /// Adds a packet-details line `label: value` at `depth` (0 = directly under the layer's
     /// title) for the bytes `range` of the message (only when the tree is wanted).
+    #[inline]
     pub fn line(
         &mut self,
         depth: u8,
@@ -320,9 +327,13 @@ impl<'a> Cx<'a> {
         label: &str,
         value: impl FnOnce() -> String,
     ) {
-        if self.want.tree
-            && let Some(tree) = self.layers.last_mut().and_then(|l| l.detail.as_mut())
-        {
+        if self.want.tree {
+            self.push_line(depth, range, label, value());
+        }
+    }
+
+    fn push_line(&mut self, depth: u8, range: Option<Range<usize>>, label: &str, value: String) {
+        if let Some(tree) = self.layers.last_mut().and_then(|l| l.detail.as_mut()) {
             // Clamped to the message's bytes: a range past them is cut, one wholly outside
             // (or reversed) is dropped.
             let room = self.data_len - self.layer_start;
@@ -331,7 +342,7 @@ impl<'a> Cx<'a> {
                 .filter(|r| r.start <= r.end && r.start < room.max(1));
             tree.fields.push(detail::Field {
                 name: label.to_string(),
-                value: value(),
+                value,
                 range,
                 depth,
             });

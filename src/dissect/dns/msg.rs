@@ -115,6 +115,62 @@ const EXTENDED: &str = "<Unknown extended label>";
 /// The name Wireshark shows for a pointer loop.
 const LOOP: &str = "<Name contains a pointer that loops>";
 
+/// Where a name walk puts the labels it reads.
+trait Labels {
+    /// Bytes so far.
+    fn len(&self) -> usize;
+    /// Appends a label (after a dot unless it is the first).
+    fn label(&mut self, label: &[u8]);
+}
+
+/// The raw name, dot-joined.
+impl Labels for Vec<u8> {
+    fn len(&self) -> usize {
+        self.len()
+    }
+    fn label(&mut self, label: &[u8]) {
+        if !self.is_empty() {
+            self.push(b'.');
+        }
+        self.extend_from_slice(label);
+    }
+}
+
+/// Nowhere: only the name's length is wanted.
+impl Labels for () {
+    fn len(&self) -> usize {
+        0
+    }
+    fn label(&mut self, _: &[u8]) {}
+}
+
+/// Straight into a column, while every label is printable ASCII (shown as it is).
+struct Printable<'a> {
+    out: &'a mut String,
+    start: usize,
+    plain: bool,
+}
+
+impl Labels for Printable<'_> {
+    fn len(&self) -> usize {
+        self.out.len() - self.start
+    }
+    fn label(&mut self, label: &[u8]) {
+        if !self.plain {
+            return;
+        }
+        match std::str::from_utf8(label) {
+            Ok(text) if label.iter().all(|b| (0x20..0x7f).contains(b)) => {
+                if self.out.len() > self.start {
+                    self.out.push('.');
+                }
+                self.out.push_str(text);
+            }
+            _ => self.plain = false,
+        }
+    }
+}
+
 /// How a name walk ended.
 enum End {
     /// At the root label.
@@ -128,7 +184,7 @@ enum End {
 /// Walks the name at `off`, following pointers, appending its labels (dot-joined, at most
 /// [`MAX_NAME`] bytes) to `raw` when given: how it ended and how many bytes it takes at `off`
 /// (up to and including its first pointer).
-fn walk(m: &[u8], off: usize, mut raw: Option<&mut Vec<u8>>) -> Result<(End, usize), Cut> {
+fn walk(m: &[u8], off: usize, raw: &mut impl Labels) -> Result<(End, usize), Cut> {
     let mut pos = off;
     let mut used: Option<usize> = None;
     let mut pointers = 0usize;
@@ -142,13 +198,8 @@ fn walk(m: &[u8], off: usize, mut raw: Option<&mut Vec<u8>>) -> Result<(End, usi
                 }
                 let l = usize::from(len);
                 let label = m.get(pos + 1..pos + 1 + l).ok_or(Cut)?;
-                if let Some(raw) = raw.as_deref_mut()
-                    && raw.len() < MAX_NAME
-                {
-                    if !raw.is_empty() {
-                        raw.push(b'.');
-                    }
-                    raw.extend_from_slice(label);
+                if raw.len() < MAX_NAME {
+                    raw.label(label);
                 }
                 pos += 1 + l;
             }
@@ -182,14 +233,33 @@ fn walk(m: &[u8], off: usize, mut raw: Option<&mut Vec<u8>>) -> Result<(End, usi
 /// How many bytes the name at `off` takes there, without making its text (the packet list
 /// alone does not show a record's owner): fails exactly where [`read_name`] fails.
 pub fn name_len(m: &[u8], off: usize) -> Result<usize, Cut> {
-    walk(m, off, None).map(|(_, used)| used)
+    walk(m, off, &mut ()).map(|(_, used)| used)
+}
+
+/// Appends the text of the name at `off` to `out` as [`read_name`] makes it, without making
+/// a string of its own when it is printable ASCII (the common case).
+pub fn push_name(out: &mut String, m: &[u8], off: usize) -> Result<(), Cut> {
+    let start = out.len();
+    let mut sink = Printable {
+        out,
+        start,
+        plain: true,
+    };
+    match walk(m, off, &mut sink)? {
+        (End::Root, _) if sink.plain && out.len() > start => Ok(()),
+        _ => {
+            out.truncate(start);
+            out.push_str(&read_name(m, off)?.0.text);
+            Ok(())
+        }
+    }
 }
 
 /// Reads the name at `off`: the name and how many bytes it takes at `off` (up to and
 /// including its first pointer).
 pub fn read_name(m: &[u8], off: usize) -> Result<(Name, usize), Cut> {
-    let mut raw: Vec<u8> = Vec::new();
-    let (end, used) = walk(m, off, Some(&mut raw))?;
+    let mut raw: Vec<u8> = Vec::with_capacity(64);
+    let (end, used) = walk(m, off, &mut raw)?;
     let special = |text: &str| Name {
         text: text.to_string(),
         raw_len: text.len(),
@@ -551,12 +621,28 @@ fn info(cx: &mut Cx<'_>, text: &str) {
 
 /// One question at `off`; returns the offset after it.
 fn question(kind: Kind, cx: &mut Cx<'_>, m: &[u8], off: usize, shift: usize) -> Result<usize, Cut> {
-    let (name, used) = read_name(m, off)?;
+    // The packet list alone reads the name's text only in the Info: written there directly.
+    let full = cx.want.tree || cx.want.fields;
+    let (name, used) = if full {
+        read_name(m, off)?
+    } else {
+        let name = Name {
+            text: String::new(),
+            raw_len: 0,
+            labels: 0,
+        };
+        (name, name_len(m, off)?)
+    };
     let t = u16_at(m, off + used)?;
     let class = u16_at(m, off + used + 2)?;
     let end = off + used + 4;
     info(cx, &type_short(t));
-    info(cx, &name.text);
+    if full {
+        info(cx, &name.text);
+    } else {
+        cx.cols.info.push(' ');
+        push_name(&mut cx.cols.info, m, off)?;
+    }
     let qu = kind == Kind::Mdns && class & 0x8000 != 0;
     let class_v = if kind == Kind::Mdns {
         class & 0x7fff

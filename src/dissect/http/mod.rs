@@ -205,51 +205,51 @@ impl State {
 
 /// Is `method` one of the request methods Wireshark 4.0 recognises (by length, as it does)?
 fn is_method(m: &[u8]) -> bool {
-    const METHODS: &[&str] = &[
-        "GET",
-        "PUT",
-        "COPY",
-        "HEAD",
-        "LOCK",
-        "MOVE",
-        "POLL",
-        "POST",
-        "BCOPY",
-        "BMOVE",
-        "MKCOL",
-        "TRACE",
-        "PATCH",
-        "LABEL",
-        "MERGE",
-        "DELETE",
-        "SEARCH",
-        "UNLOCK",
-        "REPORT",
-        "UPDATE",
-        "NOTIFY",
-        "BDELETE",
-        "CONNECT",
-        "OPTIONS",
-        "CHECKIN",
-        "PROPFIND",
-        "CHECKOUT",
-        "CCM_POST",
-        "M-SEARCH",
-        "SUBSCRIBE",
-        "PROPPATCH",
-        "BPROPFIND",
-        "BPROPPATCH",
-        "UNCHECKOUT",
-        "MKACTIVITY",
-        "MKWORKSPACE",
-        "UNSUBSCRIBE",
-        "RPC_CONNECT",
-        "RPC_IN_DATA",
-        "RPC_OUT_DATA",
-        "VERSION-CONTROL",
-        "BASELINE-CONTROL",
-    ];
-    METHODS.iter().any(|x| x.as_bytes() == m)
+    matches!(
+        m,
+        b"GET"
+            | b"PUT"
+            | b"COPY"
+            | b"HEAD"
+            | b"LOCK"
+            | b"MOVE"
+            | b"POLL"
+            | b"POST"
+            | b"BCOPY"
+            | b"BMOVE"
+            | b"MKCOL"
+            | b"TRACE"
+            | b"PATCH"
+            | b"LABEL"
+            | b"MERGE"
+            | b"DELETE"
+            | b"SEARCH"
+            | b"UNLOCK"
+            | b"REPORT"
+            | b"UPDATE"
+            | b"NOTIFY"
+            | b"BDELETE"
+            | b"CONNECT"
+            | b"OPTIONS"
+            | b"CHECKIN"
+            | b"PROPFIND"
+            | b"CHECKOUT"
+            | b"CCM_POST"
+            | b"M-SEARCH"
+            | b"SUBSCRIBE"
+            | b"PROPPATCH"
+            | b"BPROPFIND"
+            | b"BPROPPATCH"
+            | b"UNCHECKOUT"
+            | b"MKACTIVITY"
+            | b"MKWORKSPACE"
+            | b"UNSUBSCRIBE"
+            | b"RPC_CONNECT"
+            | b"RPC_IN_DATA"
+            | b"RPC_OUT_DATA"
+            | b"VERSION-CONTROL"
+            | b"BASELINE-CONTROL"
+    )
 }
 
 /// The end of the first line in `data`: (line length, offset after the terminator), or
@@ -371,7 +371,7 @@ impl<'a> Header<'a> {
 /// The header lines after the first line, up to the empty line: the headers and the offset
 /// of the body, or `None` when the empty line is not there yet.
 fn headers(msg: &[u8], mut at: usize) -> Option<(Vec<Header<'_>>, usize, usize)> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(16);
     loop {
         let rest = msg.get(at..)?;
         let (len, next) = line_end(rest)?;
@@ -657,6 +657,18 @@ fn base64_decode(text: &[u8]) -> Vec<u8> {
     out
 }
 
+/// A Content-Type value's media type: lower case, without parameters (`text/html`).
+fn media_type(value: &[u8]) -> String {
+    let end = memchr::memchr(b';', value).unwrap_or(value.len());
+    let mut ct = text(&value[..end]);
+    let trimmed = ct.trim();
+    if trimmed.len() != ct.len() {
+        ct = trimmed.to_string();
+    }
+    ct.make_ascii_lowercase();
+    ct
+}
+
 /// Appends ` (text/html)` to the Info column.
 fn media_suffix(info: &mut String, ct: &str) {
     info.push_str(" (");
@@ -786,17 +798,20 @@ fn message(
         None if tcp => return Msg::More,
         None => headers_prefix(msg, after_line, usize::MAX),
     };
-    let value = |name: &str| {
-        hdrs.iter()
-            .rev()
-            .find(|h| h.name.eq_ignore_ascii_case(name.as_bytes()))
-            .map(|h| h.value)
-    };
-    let content_length = value("content-length")
+    // The last Content-Length and Transfer-Encoding headers count.
+    let (mut length_value, mut encoding) = (None, None);
+    for h in &hdrs {
+        if h.name.eq_ignore_ascii_case(b"content-length") {
+            length_value = Some(h.value);
+        } else if h.name.eq_ignore_ascii_case(b"transfer-encoding") {
+            encoding = Some(h.value);
+        }
+    }
+    let content_length = length_value
         .and_then(|v| std::str::from_utf8(v).ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    let is_chunked = value("transfer-encoding")
-        .is_some_and(|v| v.windows(7).any(|w| w.eq_ignore_ascii_case(b"chunked")));
+    let is_chunked =
+        encoding.is_some_and(|v| v.windows(7).any(|w| w.eq_ignore_ascii_case(b"chunked")));
     let conv_method_head = state.convs.get(&key).is_some_and(|c| c.head);
     let body_len = match &first {
         FirstLine::Response { code, .. }
@@ -986,9 +1001,7 @@ fn show(
         let is = |n: &str| h.name.eq_ignore_ascii_case(n.as_bytes());
         if !all {
             if is("content-type") {
-                let ct = text(h.value).to_ascii_lowercase();
-                let ct = ct.split(';').next().unwrap_or_default().trim().to_string();
-                content_type = Some(ct);
+                content_type = Some(media_type(h.value));
             }
             continue;
         }
@@ -1006,11 +1019,7 @@ fn show(
         }
         match lname.as_str() {
             "host" => host = Some(text(h.value).trim().to_string()),
-            "content-type" => {
-                let ct = text(h.value).to_ascii_lowercase();
-                let ct = ct.split(';').next().unwrap_or_default().trim().to_string();
-                content_type = Some(ct);
-            }
+            "content-type" => content_type = Some(media_type(h.value)),
             "content-length" => {
                 if let Some(n) = std::str::from_utf8(h.value)
                     .ok()
