@@ -7,7 +7,7 @@ fn runs(steps: &[Step]) -> Vec<String> {
         .filter_map(|s| match s {
             Step::Run(c) => Some(c.to_string()),
             Step::Stop { pid, .. } => Some(format!("stop {pid}")),
-            Step::StartSwitch { args } => Some(format!("start {}", args.join(" "))),
+            Step::StartSwitch { args, .. } => Some(format!("start {}", args.join(" "))),
             Step::Note(_) => None,
         })
         .collect()
@@ -26,7 +26,13 @@ fn apply(topo: &Topology, obs: &mut Observed, steps: &[Step]) {
                     ["netns", "del", ns] => {
                         obs.namespaces.remove(*ns);
                     }
-                    ["netns", "exec", ..] => {}
+                    ["netns", "exec", ns, "sysctl", "-q", "-w", settings @ ..] => {
+                        let n = obs.namespaces.get_mut(*ns).unwrap();
+                        for kv in settings {
+                            let (k, v) = kv.split_once('=').unwrap();
+                            n.sysctls.insert(k.to_string(), v.to_string());
+                        }
+                    }
                     [
                         "-n",
                         ns,
@@ -44,6 +50,7 @@ fn apply(topo: &Topology, obs: &mut Observed, steps: &[Step]) {
                         let veth = LinkState {
                             kind: "veth".into(),
                             gso_max_segs: 65535,
+                            mtu: 1500,
                             ..LinkState::default()
                         };
                         obs.namespaces
@@ -100,6 +107,13 @@ fn apply(topo: &Topology, obs: &mut Observed, steps: &[Step]) {
                             ("up", []) => l.up = true,
                             ("address", [m]) => l.mac = m.to_string(),
                             ("gso_max_segs", [n]) => l.gso_max_segs = n.parse().unwrap(),
+                            ("mtu", [n]) => {
+                                l.mtu = n.parse().unwrap();
+                                // The kernel turns IPv6 off below 1280 bytes.
+                                if l.mtu < 1280 {
+                                    l.ipv6.clear();
+                                }
+                            }
                             ("master", [m]) => l.master = Some(m.to_string()),
                             other => panic!("unmodelled {other:?}"),
                         }
@@ -114,6 +128,24 @@ fn apply(topo: &Topology, obs: &mut Observed, steps: &[Step]) {
                             .unwrap();
                         l.ipv4.push(cidr.to_string());
                     }
+                    ["-n", ns, "addr", "add", cidr, "dev", dev, "nodad"] => {
+                        let l = obs
+                            .namespaces
+                            .get_mut(*ns)
+                            .unwrap()
+                            .links
+                            .get_mut(*dev)
+                            .unwrap();
+                        assert!(l.mtu >= 1280, "IPv6 on a link with MTU {}", l.mtu);
+                        l.ipv6.push(cidr.to_string());
+                    }
+                    ["-n", ns, "route", "replace", "default", "via", gw]
+                    | ["-n", ns, "-6", "route", "replace", "default", "via", gw] => {
+                        let n = obs.namespaces.get_mut(*ns).unwrap();
+                        if !n.gateways.iter().any(|g| g == gw) {
+                            n.gateways.push(gw.to_string());
+                        }
+                    }
                     other => panic!("unmodelled command {other:?}"),
                 }
             }
@@ -122,14 +154,24 @@ fn apply(topo: &Topology, obs: &mut Observed, steps: &[Step]) {
                     ns.procs.retain(|p| p.pid != *pid);
                 }
             }
-            Step::StartSwitch { args } => {
+            Step::StartSwitch { netns, args, .. } => {
+                assert!(netns.starts_with(&topo.prefix()), "{netns}");
                 let mut argv = vec!["wirelab".to_string()];
                 argv.extend(args.iter().cloned());
+                let pid = 4242
+                    + obs
+                        .namespaces
+                        .values()
+                        .map(|n| n.procs.len())
+                        .sum::<usize>();
                 obs.namespaces
-                    .get_mut(&topo.switch_ns())
+                    .get_mut(netns)
                     .unwrap()
                     .procs
-                    .push(ProcState { pid: 4242, argv });
+                    .push(ProcState {
+                        pid: pid as u32,
+                        argv,
+                    });
             }
             Step::Note(_) => {}
         }
