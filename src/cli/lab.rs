@@ -105,17 +105,6 @@ pub struct UpArgs {
     /// Which lab.
     #[command(flatten)]
     pub name: NameArgs,
-    /// Impairments.
-    #[command(flatten)]
-    pub impair: ImpairArgs,
-    /// Use wirelab's user-space switch even without impairments (its counters and MAC table
-    /// show in `lab status`), on the link(s) of --impair-link.
-    #[arg(long)]
-    pub user_switch: bool,
-    /// Which link the impairments act on: lan (10.0.3.0/24: A, B, C and R) or, in the routed
-    /// lab, wan (10.0.4.0/24: R and S) or both.
-    #[arg(long, value_enum, value_name = "LINK", default_value = "lan")]
-    pub impair_link: ImpairLink,
     /// Add router R and server S: R forwards between the lab's 10.0.3.0/24 (as 10.0.3.254, the
     /// computers' gateway) and 10.0.4.0/24 (as 10.0.4.254), where S is 10.0.4.1; IPv6 on both
     /// (fd00:3::/64, fd00:4::/64).
@@ -132,6 +121,17 @@ pub struct UpArgs {
         value_parser = clap::value_parser!(u32).range(68..=65535)
     )]
     pub mtu: u32,
+    /// Impairments.
+    #[command(flatten)]
+    pub impair: ImpairArgs,
+    /// Use wirelab's user-space switch even without impairments (its counters and MAC table
+    /// show in `lab status`), on the link(s) of --impair-link.
+    #[arg(long)]
+    pub user_switch: bool,
+    /// Which link the impairments act on: lan (10.0.3.0/24: A, B, C and R) or, in the routed
+    /// lab, wan (10.0.4.0/24: R and S) or both.
+    #[arg(long, value_enum, value_name = "LINK", default_value = "lan")]
+    pub impair_link: ImpairLink,
     /// TEST ONLY: make the Nth command fail, to check that `up` cleans up after itself.
     #[arg(long, value_name = "N", hide = true)]
     pub fail_at: Option<usize>,
