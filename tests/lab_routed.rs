@@ -2,8 +2,8 @@
 //! 10.0.4.0/24, server S behind it. What it builds and that it is idempotent, that A reaches S
 //! through R over IPv4 and IPv6, that R answers TTL 1 with Time Exceeded, that `--mtu 1000`
 //! makes R fragment (checked with tcpdump in S and tshark), that impairments act on the link
-//! asked for, that a crashed router is repaired, and that `lab down` leaves no namespace, no
-//! process and the host's own namespace as it was.
+//! asked for, that a crashed router is repaired, that a failing step leaves nothing, and that
+//! `lab down` leaves no namespace, no process and the host's own namespace as it was.
 //!
 //! Needs root (network namespaces), ping, tcpdump and tshark; skipped when they are missing
 //! and CI is unset. Each test has its own lab (`support::Lab`), removed even when it fails.
@@ -323,4 +323,34 @@ fn impairments_act_on_the_link_asked_for() {
         status.contains("10.0.4 link's switch: wirelab's user-space switch"),
         "{status}"
     );
+}
+
+#[test]
+fn a_failing_step_of_a_routed_up_leaves_nothing_and_r_and_s_need_the_routed_lab() {
+    if !require(Need::Root) {
+        return;
+    }
+    // Fail at R's cable, at S's IPv6 and at the last step (the 10.0.4 switch joins pS).
+    for fail_at in [42, 66, 81] {
+        let lab = Lab::unique();
+        let out = lab
+            .cmd("up", &["--routed", "--fail-at", &fail_at.to_string()])
+            .output()
+            .unwrap();
+        let t = text(&out);
+        assert_eq!(out.status.code(), Some(1), "fail at {fail_at}: {t}");
+        assert!(t.contains("failed on purpose"), "{t}");
+        assert!(t.contains("nothing was left behind"), "{t}");
+        assert!(
+            lab.namespaces().is_empty(),
+            "fail at {fail_at} left {:?}",
+            lab.namespaces()
+        );
+    }
+    // R and S exist only in the routed lab.
+    let lab = Lab::up(&[]);
+    let o = lab.exec("S", &["true"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("computer S is not up"), "{}", text(&o));
+    assert!(text(&o).contains("--routed"), "{}", text(&o));
 }
