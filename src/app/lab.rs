@@ -9,12 +9,16 @@ use std::time::Duration;
 use anyhow::Context as _;
 use comfy_table::{Table, presets};
 
-use crate::cli::lab::{AnswerArgs, ExecArgs, ImpairArgs, LabCommand, NameArgs, SwitchArgs, UpArgs};
+use crate::cli::lab::{
+    AnswerArgs, ExecArgs, ImpairArgs, ImpairLink, LabCommand, NameArgs, SwitchArgs, UpArgs,
+};
 use crate::lab::answer::{self, AnswerOptions};
 use crate::lab::switch::Impairments;
 use crate::lab::switch_driver::{self, DriverConfig};
 use crate::lab::system::{self, Executor};
-use crate::lab::topology::{self, Observed, SwitchMode, Topology, plan_down, plan_up};
+use crate::lab::topology::{
+    self, Observed, Routed, SwitchMode, SwitchSide, Topology, plan_down, plan_lab,
+};
 
 /// Runs one `lab` subcommand.
 pub fn run(cmd: LabCommand) -> anyhow::Result<ExitCode> {
@@ -74,19 +78,66 @@ fn lab_flag(topo: &Topology) -> String {
 fn up(args: &UpArgs) -> anyhow::Result<ExitCode> {
     let topo = topology(&args.name)?;
     let imp = impairments(&args.impair)?;
+    if !args.routed && args.impair_link != ImpairLink::Lan {
+        anyhow::bail!(
+            "--impair-link {} needs --routed: only the routed lab has the 10.0.4 link \
+             (e.g. sudo wirelab lab up --routed --impair-link wan --delay 50ms)",
+            if args.impair_link == ImpairLink::Wan {
+                "wan"
+            } else {
+                "both"
+            }
+        );
+    }
     system::require_root("up")?;
-    let mode = SwitchMode::for_impairments(imp, args.user_switch);
+    let on_lan = args.impair_link != ImpairLink::Wan;
+    let on_wan = args.impair_link != ImpairLink::Lan;
+    let mode_on = |on: bool| {
+        if on {
+            SwitchMode::for_impairments(imp.clone(), args.user_switch)
+        } else {
+            SwitchMode::Bridge
+        }
+    };
+    let mode = mode_on(on_lan);
+    let routed = args.routed.then(|| Routed {
+        mtu: args.mtu,
+        wan: mode_on(on_wan),
+    });
     let obs = system::observe(&topo)?;
-    let steps = plan_up(&topo, &mode, &obs);
     let stdout = io::stdout();
     let mut out = stdout.lock();
+    if routed.is_none() && topology::is_routed(&topo, &obs) {
+        // A plain `lab up` never takes R and S away (their captures and programs would go).
+        if !imp.is_none() || args.user_switch {
+            anyhow::bail!(
+                "lab `{}` is routed (router R, server S): add --routed to change its switches \
+                 (sudo wirelab lab up{} --routed …), or remove it first with \
+                 `sudo wirelab lab down{}`",
+                topo.name(),
+                lab_flag(&topo),
+                lab_flag(&topo)
+            );
+        }
+        writeln!(
+            out,
+            "lab `{}` is routed (router R, server S): `lab up` leaves it as it is. \
+             `sudo wirelab lab up{} --routed` repairs or changes it; `sudo wirelab lab down{}` \
+             removes it (then `lab up` gives the plain lab).",
+            topo.name(),
+            lab_flag(&topo),
+            lab_flag(&topo)
+        )?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let steps = plan_lab(&topo, &mode, routed.as_ref(), &obs);
     if steps.is_empty() {
         writeln!(
             out,
             "lab `{}` is already up as asked: nothing to do.",
             topo.name()
         )?;
-        summary(&mut out, &topo, &mode)?;
+        summary(&mut out, &topo, &mode, routed.as_ref())?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut exec = Executor::new(&topo, &mut out)?;
@@ -109,26 +160,58 @@ fn up(args: &UpArgs) -> anyhow::Result<ExitCode> {
         return Err(anyhow::Error::new(err)
             .context(format!("bringing lab `{}` up failed ({tail})", topo.name())));
     }
-    summary(&mut out, &topo, &mode)?;
+    summary(&mut out, &topo, &mode, routed.as_ref())?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn summary(out: &mut impl Write, topo: &Topology, mode: &SwitchMode) -> io::Result<()> {
+fn switch_words(mode: &SwitchMode) -> String {
+    match mode {
+        SwitchMode::Bridge => "a kernel bridge (no impairments)".to_string(),
+        SwitchMode::UserSpace(imp) => format!("wirelab's switch ({})", topology::describe(imp)),
+    }
+}
+
+fn summary(
+    out: &mut impl Write,
+    topo: &Topology,
+    mode: &SwitchMode,
+    routed: Option<&Routed>,
+) -> io::Result<()> {
     let hosts: Vec<String> = topo
         .computers()
         .iter()
         .map(|c| format!("{} {}", c.letter, c.ip))
         .collect();
-    let switch = match mode {
-        SwitchMode::Bridge => "a kernel bridge (no impairments)".to_string(),
-        SwitchMode::UserSpace(imp) => format!("wirelab's switch ({})", topology::describe(imp)),
-    };
+    let switch = switch_words(mode);
     writeln!(
         out,
         "lab `{}` is up: {} on {switch}.",
         topo.name(),
         hosts.join(", ")
     )?;
+    if let Some(r) = routed {
+        writeln!(
+            out,
+            "Routed: router R {} / {} forwards to server S {} ({}) on {}, MTU {}{}.",
+            Topology::GATEWAY,
+            Topology::WAN_GATEWAY,
+            Topology::SERVER,
+            Topology::SERVER6,
+            switch_words(&r.wan),
+            r.mtu,
+            if r.wan_ipv6() {
+                ""
+            } else {
+                " (IPv4 only on that link: IPv6 needs 1280)"
+            }
+        )?;
+        writeln!(
+            out,
+            "Try it:                       sudo wirelab lab exec{} A -- ping -c 1 {}",
+            lab_flag(topo),
+            Topology::SERVER
+        )?;
+    }
     writeln!(
         out,
         "Run a command on a computer:  sudo wirelab lab exec{} A -- wirelab tcp-server",
@@ -192,8 +275,11 @@ fn status(args: &NameArgs) -> anyhow::Result<ExitCode> {
         out.flush()?;
         return Ok(ExitCode::from(1));
     }
-    let missing: Vec<String> = topo
-        .namespaces()
+    let mut wanted = topo.namespaces();
+    if topology::is_routed(&topo, &obs) {
+        wanted.extend(topo.routed_namespaces());
+    }
+    let missing: Vec<String> = wanted
         .into_iter()
         .filter(|n| !obs.namespaces.contains_key(n))
         .collect();
@@ -217,12 +303,39 @@ fn status(args: &NameArgs) -> anyhow::Result<ExitCode> {
 
 fn write_status(out: &mut impl Write, topo: &Topology, obs: &Observed) -> anyhow::Result<()> {
     writeln!(out, "lab `{}`:", topo.name())?;
+    let routed = topology::is_routed(topo, obs);
+    // The addresses of one interface: IPv4, and in the routed lab IPv6 (not link-local).
+    let addrs = |l: &topology::LinkState| {
+        let mut v = l.ipv4.clone();
+        if routed {
+            v.extend(l.ipv6.iter().filter(|a| !a.starts_with("fe80:")).cloned());
+        }
+        v.join(", ")
+    };
     let mut t = Table::new();
     t.load_style(presets::UTF8_FULL_CONDENSED);
     t.set_header(["Computer", "Namespace", "eth0", "MAC", "State", "Running"]);
-    for c in topo.computers() {
-        let ns = obs.namespaces.get(&c.netns);
-        let eth = ns.and_then(|n| n.links.get(Topology::DEV));
+    let mut rows: Vec<(String, String, Vec<String>)> = topo
+        .computers()
+        .into_iter()
+        .map(|c| {
+            (
+                c.letter.to_string(),
+                c.netns,
+                vec![Topology::DEV.to_string()],
+            )
+        })
+        .collect();
+    if routed {
+        rows.push((
+            "R".into(),
+            topo.router_ns(),
+            vec![Topology::DEV.into(), "eth1".into()],
+        ));
+        rows.push(("S".into(), topo.server_ns(), vec![Topology::DEV.into()]));
+    }
+    for (letter, netns, devs) in rows {
+        let ns = obs.namespaces.get(&netns);
         let procs = ns
             .map(|n| {
                 n.procs
@@ -232,40 +345,106 @@ fn write_status(out: &mut impl Write, topo: &Topology, obs: &Observed) -> anyhow
                     .join("\n")
             })
             .unwrap_or_default();
+        // One line per interface; R's second is named.
+        let cell = |f: &dyn Fn(&topology::LinkState) -> String| {
+            devs.iter()
+                .enumerate()
+                .map(|(i, d)| {
+                    let v = ns
+                        .and_then(|n| n.links.get(d))
+                        .map(f)
+                        .unwrap_or_else(|| "-".into());
+                    if i == 0 { v } else { format!("{d}: {v}") }
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
         t.add_row([
-            c.letter.to_string(),
+            letter,
             if ns.is_some() {
-                c.netns.clone()
+                netns.clone()
             } else {
-                format!("{} (missing)", c.netns)
+                format!("{netns} (missing)")
             },
-            eth.map(|e| e.ipv4.join(", ")).unwrap_or_else(|| "-".into()),
-            eth.map(|e| e.mac.clone()).unwrap_or_else(|| "-".into()),
-            eth.map(|e| if e.up { "up" } else { "down" }.to_string())
-                .unwrap_or_else(|| "-".into()),
+            cell(&addrs),
+            cell(&|e| e.mac.clone()),
+            cell(&|e| if e.up { "up" } else { "down" }.to_string()),
             if procs.is_empty() { "-".into() } else { procs },
         ]);
     }
     writeln!(out, "{t}")?;
-    let sw = topo.switch_ns();
+    write_switch(out, topo, obs, SwitchSide::Lan)?;
+    if routed {
+        let r = obs.namespaces.get(&topo.router_ns());
+        let mtu = obs
+            .namespaces
+            .get(&topo.server_ns())
+            .and_then(|n| n.links.get(Topology::DEV))
+            .map(|l| l.mtu);
+        let fwd = r.is_some_and(|n| {
+            Topology::ROUTER_SYSCTLS
+                .iter()
+                .all(|(k, v)| n.sysctls.get(*k).map(String::as_str) == Some(*v))
+        });
+        writeln!(
+            out,
+            "router: R {} between 10.0.3.0/24 and 10.0.4.0/24{}; MTU of the 10.0.4 link: {}",
+            if fwd {
+                "forwards IPv4 and IPv6"
+            } else {
+                "does NOT forward as it should (`lab up --routed` repairs it)"
+            },
+            if fwd {
+                ", ICMP errors not rate-limited"
+            } else {
+                ""
+            },
+            mtu.map_or("?".to_string(), |m| m.to_string())
+        )?;
+        write_switch(out, topo, obs, SwitchSide::Wan)?;
+    }
+    Ok(())
+}
+
+fn write_switch(
+    out: &mut impl Write,
+    topo: &Topology,
+    obs: &Observed,
+    side: SwitchSide,
+) -> anyhow::Result<()> {
+    let sw = side.netns(topo);
+    let label = match side {
+        SwitchSide::Lan => "switch",
+        SwitchSide::Wan => "10.0.4 link's switch",
+    };
     let Some(sw_state) = obs.namespaces.get(&sw) else {
-        writeln!(out, "switch: namespace {sw} is missing")?;
+        writeln!(out, "{label}: namespace {sw} is missing")?;
         return Ok(());
     };
-    let who = |mac: &str| {
-        topo.computers()
+    let mut known: Vec<(String, String)> = topo
+        .computers()
+        .into_iter()
+        .map(|c| (crate::analyse::mac(&c.mac), c.letter.to_string()))
+        .collect();
+    known.extend(
+        topo.routed_nics()
             .into_iter()
-            .find(|c| crate::analyse::mac(&c.mac) == mac)
-            .map(|c| format!(" ({})", c.letter))
+            .map(|n| (crate::analyse::mac(&n.mac), n.letter.to_string())),
+    );
+    let who = |mac: &str| {
+        known
+            .iter()
+            .find(|(m, _)| m == mac)
+            .map(|(_, l)| format!(" ({l})"))
             .unwrap_or_default()
     };
     if let Some(p) = sw_state.procs.iter().find(|p| p.is_switch()) {
         writeln!(
             out,
-            "switch: wirelab's user-space switch in {sw}, pid {}",
+            "{label}: wirelab's user-space switch in {sw}, pid {}",
             p.pid
         )?;
-        if let Some(stats) = system::read_switch_stats(topo) {
+        if let Some(stats) = system::read_switch_stats(topo, side) {
             writeln!(
                 out,
                 "  settings: {}",
@@ -313,10 +492,10 @@ fn write_status(out: &mut impl Write, topo: &Topology, obs: &Observed) -> anyhow
     } else if sw_state.links.contains_key(Topology::BRIDGE) {
         writeln!(
             out,
-            "switch: kernel bridge {} in {sw} (no impairments)",
+            "{label}: kernel bridge {} in {sw} (no impairments)",
             Topology::BRIDGE
         )?;
-        let macs: Vec<String> = system::bridge_macs(topo)
+        let macs: Vec<String> = system::bridge_macs(topo, side)
             .into_iter()
             .map(|(mac, port)| format!("{mac}{} on {port}", who(&mac)))
             .collect();
@@ -332,7 +511,7 @@ fn write_status(out: &mut impl Write, topo: &Topology, obs: &Observed) -> anyhow
     } else {
         writeln!(
             out,
-            "switch: none running in {sw} (the user-space switch stopped?): `sudo wirelab lab up{}` restarts it",
+            "{label}: none running in {sw} (the user-space switch stopped?): `sudo wirelab lab up{}` restarts it",
             lab_flag(topo)
         )?;
     }
@@ -343,25 +522,29 @@ fn exec(args: &ExecArgs) -> anyhow::Result<ExitCode> {
     let topo = topology(&args.name)?;
     system::require_root("exec")?;
     let letter = args.computer.letter();
-    let Some(c) = topo.computer(letter) else {
-        anyhow::bail!("there is no computer {letter} in the lab (A, B and C)");
+    let Some(netns) = topo.node_ns(letter) else {
+        anyhow::bail!("there is no computer {letter} in the lab (A, B, C, and R, S when routed)");
     };
+    let routed_only = matches!(letter, 'R' | 'S');
     let all = system::list_namespaces()?;
-    if !all.contains(&c.netns) {
+    if !all.contains(&netns) {
         anyhow::bail!(
-            "computer {letter} is not up (no namespace {}): start the lab with `sudo wirelab lab up{}`",
-            c.netns,
-            lab_flag(&topo)
+            "computer {letter} is not up (no namespace {netns}): start the {}lab with `sudo wirelab lab up{}{}`",
+            if routed_only { "routed " } else { "" },
+            lab_flag(&topo),
+            if routed_only { " --routed" } else { "" }
         );
     }
+    let addresses = match letter {
+        'R' => format!("{}/24 and {}/24", Topology::GATEWAY, Topology::WAN_GATEWAY),
+        'S' => format!("{}/24", Topology::SERVER),
+        _ => topo.computer(letter).map(|c| c.cidr()).unwrap_or_default(),
+    };
     let mut argv = args.command.clone();
     if argv.is_empty() {
         argv.push(std::env::var("SHELL").unwrap_or_else(|_| "/bin/sh".into()));
         if !args.quiet {
-            eprintln!(
-                "# a shell on computer {letter} ({}); `exit` to leave",
-                c.cidr()
-            );
+            eprintln!("# a shell on computer {letter} ({addresses}); `exit` to leave");
         }
     }
     let shown = argv
@@ -377,11 +560,11 @@ fn exec(args: &ExecArgs) -> anyhow::Result<ExitCode> {
             .to_string();
     }
     if !args.quiet {
-        eprintln!("# on {letter}: ip netns exec {} {shown}", c.netns);
+        eprintln!("# on {letter}: ip netns exec {netns} {shown}");
     }
     // Replace this process: signals (Ctrl-C, kill) and the exit code are the command's own.
     let err = Command::new("ip")
-        .args(["netns", "exec", &c.netns])
+        .args(["netns", "exec", &netns])
         .args(&argv)
         .env("WIRELAB_COMPUTER", letter.to_string())
         .exec();

@@ -15,10 +15,19 @@ pub enum LabCommand {
     #[command(after_help = "Examples:
   sudo wirelab lab up
   sudo wirelab lab up --delay 20ms --jitter 2ms --loss 1% --rate 10mbit --seed 7
+  sudo wirelab lab up --routed --mtu 1000
+  sudo wirelab lab up --routed --impair-link wan --delay 50ms
 
 Without impairments the switch is a kernel bridge; with any, it is wirelab's own switch
 (`wirelab lab switch`, in the background). Every command run is printed. Running it again
-does only what is missing (after a crash too); with other impairments only the switch changes.")]
+does only what is missing (after a crash too); with other impairments only the switch changes.
+
+--routed adds router R and server S (addresses below); IPv6 is then on in the lab:
+  A, B, C  10.0.3.1-3/24   fd00:3::1-3/64   gateway 10.0.3.254, fd00:3::fe (R)
+  R        10.0.3.254/24   fd00:3::fe/64    eth0, on the lab's switch
+           10.0.4.254/24   fd00:4::fe/64    eth1, on the 10.0.4 link's switch
+  S        10.0.4.1/24     fd00:4::1/64     gateway 10.0.4.254, fd00:4::fe (R)
+`lab up` without --routed leaves a routed lab as it is; `lab down` removes all of it.")]
     Up(UpArgs),
     /// Remove the lab: stop what runs on its computers, delete its namespaces.
     #[command(after_help = "Example:\n  sudo wirelab lab down\n\nSafe to run twice.")]
@@ -34,6 +43,7 @@ does only what is missing (after a crash too); with other impairments only the s
   sudo wirelab lab exec B -- wirelab tcp-client 10.0.3.1:8080 --lines
   sudo wirelab lab exec B -- tcpdump -i eth0 -w b.pcapng
   sudo wirelab lab exec C                  (a shell on C; `exit` to leave)
+  sudo wirelab lab exec A -- ping -c 1 10.0.4.1      (routed lab: A to S through R)
 
 `wirelab` in the command is this wirelab, whatever sudo's PATH holds.")]
     Exec(ExecArgs),
@@ -95,16 +105,47 @@ pub struct UpArgs {
     /// Which lab.
     #[command(flatten)]
     pub name: NameArgs,
+    /// Add router R and server S: R forwards between the lab's 10.0.3.0/24 (as 10.0.3.254, the
+    /// computers' gateway) and 10.0.4.0/24 (as 10.0.4.254), where S is 10.0.4.1; IPv6 on both
+    /// (fd00:3::/64, fd00:4::/64).
+    #[arg(long)]
+    pub routed: bool,
+    /// MTU of the 10.0.4 link between R and S (with --routed), e.g. 1000: R then fragments
+    /// the larger datagrams A, B and C send to S (IPv6 needs at least 1280: below, that link
+    /// is IPv4 only).
+    #[arg(
+        long,
+        value_name = "BYTES",
+        requires = "routed",
+        default_value_t = 1500,
+        value_parser = clap::value_parser!(u32).range(68..=65535)
+    )]
+    pub mtu: u32,
     /// Impairments.
     #[command(flatten)]
     pub impair: ImpairArgs,
     /// Use wirelab's user-space switch even without impairments (its counters and MAC table
-    /// show in `lab status`).
+    /// show in `lab status`), on the link(s) of --impair-link.
     #[arg(long)]
     pub user_switch: bool,
+    /// Which link the impairments act on: lan (10.0.3.0/24: A, B, C and R) or, in the routed
+    /// lab, wan (10.0.4.0/24: R and S) or both.
+    #[arg(long, value_enum, value_name = "LINK", default_value = "lan")]
+    pub impair_link: ImpairLink,
     /// TEST ONLY: make the Nth command fail, to check that `up` cleans up after itself.
     #[arg(long, value_name = "N", hide = true)]
     pub fail_at: Option<usize>,
+}
+
+/// The link the impairments act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImpairLink {
+    /// The lab network, 10.0.3.0/24 (A, B, C and R).
+    Lan,
+    /// The routed lab's 10.0.4.0/24 link (R and S).
+    Wan,
+    /// Both, each with the same settings.
+    Both,
 }
 
 /// A computer of the lab.
@@ -120,6 +161,12 @@ pub enum ComputerArg {
     /// Computer C (10.0.3.3).
     #[value(alias = "c")]
     C,
+    /// Router R (10.0.3.254 and 10.0.4.254; routed lab).
+    #[value(alias = "r")]
+    R,
+    /// Server S (10.0.4.1; routed lab).
+    #[value(alias = "s")]
+    S,
 }
 
 impl ComputerArg {
@@ -129,6 +176,8 @@ impl ComputerArg {
             ComputerArg::A => 'A',
             ComputerArg::B => 'B',
             ComputerArg::C => 'C',
+            ComputerArg::R => 'R',
+            ComputerArg::S => 'S',
         }
     }
 }
@@ -143,7 +192,7 @@ pub struct ExecArgs {
     #[arg(short, long)]
     pub quiet: bool,
     /// The computer to run it on.
-    #[arg(value_enum, value_name = "A|B|C")]
+    #[arg(value_enum, value_name = "A|B|C|R|S")]
     pub computer: ComputerArg,
     /// The command and its arguments (after `--`).
     #[arg(

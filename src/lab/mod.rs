@@ -1,5 +1,6 @@
-//! The virtual lab: lab 003's computers A, B and C as network namespaces on a switch, and the
-//! answers to each lab's questions computed from captures.
+//! The virtual lab: lab 003's computers A, B and C as network namespaces on a switch (with
+//! `--routed`, behind router R, with server S on a second subnet), and the answers to each
+//! lab's questions computed from captures.
 //!
 //! - [`topology`]: names, addresses and the commands that build, repair and remove the lab,
 //!   planned from what exists (pure); [`system`] reads what exists and runs those commands,

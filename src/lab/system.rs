@@ -14,7 +14,7 @@ use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use super::topology::{Cmd, LinkState, NsState, Observed, ProcState, Step, Topology};
+use super::topology::{Cmd, LinkState, NsState, Observed, ProcState, Step, SwitchSide, Topology};
 
 /// How long `lab up` waits for the user-space switch to start forwarding.
 pub const SWITCH_START: Duration = Duration::from_secs(10);
@@ -145,6 +145,15 @@ pub fn parse_links(json: &str) -> Result<BTreeMap<String, LinkState>, serde_json
                     .collect()
             })
             .unwrap_or_default();
+        let ipv6 = l["addr_info"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter(|x| x["family"] == "inet6")
+                    .filter_map(|x| Some(format!("{}/{}", x["local"].as_str()?, x["prefixlen"])))
+                    .collect()
+            })
+            .unwrap_or_default();
         out.insert(
             name.to_string(),
             LinkState {
@@ -160,6 +169,8 @@ pub fn parse_links(json: &str) -> Result<BTreeMap<String, LinkState>, serde_json
                     .to_string(),
                 ipv4,
                 gso_max_segs: l["gso_max_segs"].as_u64().unwrap_or(0) as u32,
+                ipv6,
+                mtu: l["mtu"].as_u64().unwrap_or(0) as u32,
             },
         );
     }
@@ -200,11 +211,56 @@ pub fn alive(pid: u32) -> bool {
     }
 }
 
-/// Reads what exists of `topo`'s lab.
+/// Parses `ip -j route show default` (IPv4 or IPv6): the gateways.
+pub fn parse_gateways(json: &str) -> Vec<String> {
+    let v: Vec<serde_json::Value> = serde_json::from_str(json.trim()).unwrap_or_default();
+    v.iter()
+        .filter_map(|r| r["gateway"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// Parses `sysctl KEY…` output (`key = value` lines).
+pub fn parse_sysctls(text: &str) -> BTreeMap<String, String> {
+    text.lines()
+        .filter_map(|l| l.split_once(" = "))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect()
+}
+
+/// The default gateways (IPv4, then IPv6) of namespace `ns`.
+fn gateways(ns: &str) -> Result<Vec<String>, SystemError> {
+    let mut v = parse_gateways(&output(
+        Command::new("ip").args(["-n", ns, "-j", "route", "show", "default"]),
+    )?);
+    v.extend(parse_gateways(&output(
+        Command::new("ip").args(["-n", ns, "-j", "-6", "route", "show", "default"]),
+    )?));
+    Ok(v)
+}
+
+/// The values of `keys` in namespace `ns` (a key that is missing is left out).
+fn sysctls(ns: &str, keys: &[&str]) -> BTreeMap<String, String> {
+    Command::new("ip")
+        .args(["netns", "exec", ns, "sysctl"])
+        .args(keys)
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .map(|o| parse_sysctls(&String::from_utf8_lossy(&o.stdout)))
+        .unwrap_or_default()
+}
+
+/// Reads what exists of `topo`'s lab, its routed part included.
 pub fn observe(topo: &Topology) -> Result<Observed, SystemError> {
     let all = list_namespaces()?;
     let mut obs = Observed::default();
-    for ns in topo.namespaces() {
+    let with_gateway: Vec<String> = topo
+        .computers()
+        .into_iter()
+        .map(|c| c.netns)
+        .chain([topo.server_ns()])
+        .collect();
+    for ns in topo.all_namespaces() {
         if !all.contains(&ns) {
             continue;
         }
@@ -215,7 +271,26 @@ pub fn observe(topo: &Topology) -> Result<Observed, SystemError> {
             hint: String::new(),
         })?;
         let procs = namespace_procs(&ns)?;
-        obs.namespaces.insert(ns, NsState { links, procs });
+        let gateways = if with_gateway.contains(&ns) {
+            gateways(&ns)?
+        } else {
+            Vec::new()
+        };
+        let keys: Vec<&str> = topo.sysctls_of(&ns).iter().map(|(k, _)| *k).collect();
+        let sysctls = if keys.is_empty() {
+            BTreeMap::new()
+        } else {
+            sysctls(&ns, &keys)
+        };
+        obs.namespaces.insert(
+            ns,
+            NsState {
+                links,
+                procs,
+                gateways,
+                sysctls,
+            },
+        );
     }
     Ok(obs)
 }
@@ -257,7 +332,7 @@ impl<'a, W: Write> Executor<'a, W> {
                 Step::Note(text) => self.say(&format!("# {text}"))?,
                 Step::Run(cmd) => self.run_cmd(cmd)?,
                 Step::Stop { pid, what } => self.stop(*pid, what)?,
-                Step::StartSwitch { args } => self.start_switch(args)?,
+                Step::StartSwitch { netns, log, args } => self.start_switch(netns, log, args)?,
             }
         }
         Ok(())
@@ -344,16 +419,15 @@ impl<'a, W: Write> Executor<'a, W> {
         Ok(())
     }
 
-    fn start_switch(&mut self, args: &[String]) -> Result<(), SystemError> {
+    fn start_switch(&mut self, sw: &str, log: &str, args: &[String]) -> Result<(), SystemError> {
         let dir = PathBuf::from(self.topo.state_dir());
         fs::create_dir_all(&dir).map_err(io_err(format!("creating {}", dir.display())))?;
-        let log_path = dir.join("switch.log");
+        let log_path = dir.join(log);
         let log = fs::File::create(&log_path)
             .map_err(io_err(format!("creating {}", log_path.display())))?;
         let log2 = log
             .try_clone()
             .map_err(io_err(format!("opening {}", log_path.display())))?;
-        let sw = self.topo.switch_ns();
         let shown = format!(
             "ip netns exec {sw} wirelab {} > {} 2>&1 &",
             args.join(" "),
@@ -362,7 +436,7 @@ impl<'a, W: Write> Executor<'a, W> {
         self.say(&format!("$ {shown}"))?;
         self.count(&shown)?;
         let mut child = Command::new("ip")
-            .args(["netns", "exec", &sw])
+            .args(["netns", "exec", sw])
             .arg(&self.exe)
             .args(args)
             .stdin(Stdio::null())
@@ -407,16 +481,16 @@ impl<'a, W: Write> Executor<'a, W> {
     }
 }
 
-/// Reads the user-space switch's counters file, if it is there.
-pub fn read_switch_stats(topo: &Topology) -> Option<serde_json::Value> {
-    let path = Path::new(&topo.state_dir()).join("switch.json");
+/// Reads the counters file of a user-space switch, if it is there.
+pub fn read_switch_stats(topo: &Topology, side: SwitchSide) -> Option<serde_json::Value> {
+    let path = Path::new(&topo.state_dir()).join(side.stats_file());
     let text = fs::read_to_string(path).ok()?;
     serde_json::from_str(&text).ok()
 }
 
-/// The kernel bridge's learned addresses (`bridge -j fdb show`): (MAC, port) pairs.
-pub fn bridge_macs(topo: &Topology) -> Vec<(String, String)> {
-    let sw = topo.switch_ns();
+/// A kernel bridge's learned addresses (`bridge -j fdb show`): (MAC, port) pairs.
+pub fn bridge_macs(topo: &Topology, side: SwitchSide) -> Vec<(String, String)> {
+    let sw = side.netns(topo);
     let Ok(text) = output(Command::new("ip").args([
         "netns",
         "exec",
@@ -491,6 +565,23 @@ mod tests {
             ]
         );
         assert!(parse_fdb("garbage").is_empty());
+    }
+
+    #[test]
+    fn gateways_mtu_ipv6_and_sysctls_are_read() {
+        let c = parse_links(COMPUTER).unwrap();
+        assert_eq!(c["eth0"].mtu, 1500);
+        assert_eq!(c["eth0"].ipv6, ["fe80::ff:fe00:301/64"]);
+        let r4 = r#"[{"dst":"default","gateway":"10.0.3.254","dev":"eth0","flags":[]}]"#;
+        let r6 = r#"[{"dst":"default","gateway":"fd00:3::fe","dev":"eth0","protocol":"boot","metric":1024,"flags":[],"pref":"medium"}]"#;
+        assert_eq!(parse_gateways(r4), ["10.0.3.254"]);
+        assert_eq!(parse_gateways(r6), ["fd00:3::fe"]);
+        assert!(parse_gateways("[]").is_empty());
+        assert!(parse_gateways("junk").is_empty());
+        let m = parse_sysctls("net.ipv4.ip_forward = 1\nnet.ipv6.icmp.ratelimit = 0\nnoise\n");
+        assert_eq!(m["net.ipv4.ip_forward"], "1");
+        assert_eq!(m["net.ipv6.icmp.ratelimit"], "0");
+        assert_eq!(m.len(), 2);
     }
 
     #[test]
