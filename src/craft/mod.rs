@@ -18,6 +18,7 @@ pub mod frame;
 pub mod neighbor;
 pub mod ping;
 pub mod tcp_conn;
+pub mod traceroute;
 
 pub use crate::wire::BuildError;
 
