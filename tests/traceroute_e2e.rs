@@ -276,13 +276,36 @@ fn size_3000_probes_go_as_fragments_that_tshark_reassembles() {
         let pcap = dir.path().join("frag.pcap");
         let _ = std::fs::remove_file(&pcap);
         let dump = Tcpdump::start(&r.client, "eth0", &pcap, &["ip"]);
-        let mut extra = vec!["--size", "3000", "-v"];
+        let own = dir.path().join("own.pcapng");
+        let _ = std::fs::remove_file(&own);
+        let own_s = own.to_str().unwrap();
+        let mut extra = vec!["--size", "3000", "-v", "-w", own_s];
         if icmp {
             extra.push("-I");
         }
         let (code, out, err) = trace(&r, SERVER, &extra);
         let pcap = dump.stop();
         assert_eq!(code, Some(0), "{out}\n{err}");
+        // wirelab's own pcapng: every fragment sent, with its comment, and every answer.
+        let comments: Vec<String> = tshark(&own, "frame.comment", &["frame.comment"])
+            .into_iter()
+            .map(|r| r[0].clone())
+            .collect();
+        assert!(
+            comments.contains(&"probe 1 (TTL 1), fragment 2 of 3".to_string()),
+            "{comments:?}"
+        );
+        assert_eq!(
+            comments.iter().filter(|c| c.starts_with("probe ")).count(),
+            18
+        );
+        assert_eq!(
+            comments
+                .iter()
+                .filter(|c| c.starts_with("answer to probe "))
+                .count(),
+            6
+        );
         assert_eq!(hops(&out), want, "{out}");
         assert!(
             out.starts_with("traceroute to 10.0.4.1 (10.0.4.1), 30 hops max, 3000 byte packets")

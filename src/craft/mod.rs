@@ -12,7 +12,8 @@
 //! go out, timers are returned. The drivers that join them to a [`crate::link::Link`], a clock
 //! and the terminal are in the application layer (`app::driver`).
 //!
-//! Nothing here parses frames: received frames are read with [`crate::decode`].
+//! Nothing here parses frames: received frames are read with [`crate::decode`]; traceroute
+//! reads only the ICMP message it is handed (the quote in it, with the wire model's parser).
 #![forbid(unsafe_code)]
 
 pub mod frame;
