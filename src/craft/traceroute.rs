@@ -251,8 +251,7 @@ impl AnswerKind {
                 15 => "!C".into(),
                 c => format!("!<{c}>"),
             },
-            AnswerKind::TimeExceeded { code: 0 } | AnswerKind::EchoReply => String::new(),
-            AnswerKind::TimeExceeded { code } => format!("!T{code}"),
+            AnswerKind::TimeExceeded { .. } | AnswerKind::EchoReply => String::new(),
         }
     }
 }

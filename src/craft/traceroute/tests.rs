@@ -292,6 +292,7 @@ fn unreachables_end_the_trace_with_traceroutes_marks() {
     assert_eq!(AnswerKind::Unreachable { code: 3 }.mark(), "");
     assert_eq!(AnswerKind::Unreachable { code: 99 }.mark(), "!<99>");
     assert_eq!(AnswerKind::TimeExceeded { code: 0 }.mark(), "");
+    assert_eq!(AnswerKind::TimeExceeded { code: 1 }.mark(), "");
     assert!(AnswerKind::Unreachable { code: 1 }.is_final());
     assert!(!AnswerKind::TimeExceeded { code: 0 }.is_final());
     let c = TraceConfig {
