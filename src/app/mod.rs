@@ -16,6 +16,7 @@ mod read;
 mod replay;
 mod serve;
 pub mod stack;
+mod traceroute;
 mod view;
 
 use std::io::{self, IsTerminal as _};
@@ -43,6 +44,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Read(args) => read(&args),
         Command::Craft(args) => craft::run(&args),
         Command::Ping(args) => ping::run(&args),
+        Command::Traceroute(args) => traceroute::run(&args),
         Command::Stack(args) => stack::run(&args),
         Command::View(args) => view(&args),
         Command::Capture(args) => capture(&args),
@@ -79,7 +81,7 @@ fn needs_no_capability(command: &Command) -> bool {
         Command::Lab(cmd) => matches!(cmd, LabCommand::Answer(_)),
         Command::Capture(args) => args.list,
         Command::Serve(args) => args.from.is_some(),
-        Command::Craft(_) | Command::Ping(_) | Command::Replay(_) => false,
+        Command::Craft(_) | Command::Ping(_) | Command::Traceroute(_) | Command::Replay(_) => false,
     }
 }
 

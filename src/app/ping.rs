@@ -25,7 +25,7 @@ use crate::wire::icmp::{ECHO_REPLY, ECHO_REQUEST, IcmpRepr};
 use crate::wire::ipv4;
 
 /// The IPv4 address of `host` (a literal, or a name resolved by the system).
-fn resolve_host(host: &str) -> Result<Ipv4Addr, Failure> {
+pub(super) fn resolve_host(host: &str) -> Result<Ipv4Addr, Failure> {
     if let Ok(ip) = host.parse::<Ipv4Addr>() {
         return Ok(ip);
     }
@@ -43,11 +43,11 @@ fn resolve_host(host: &str) -> Result<Ipv4Addr, Failure> {
         .ok_or_else(|| Failure::usage(format!("{host} has no IPv4 address (wirelab pings IPv4)")))
 }
 
-fn ms3(d: Duration) -> String {
+pub(super) fn ms3(d: Duration) -> String {
     format!("{:.3}", d.as_secs_f64() * 1000.0)
 }
 
-fn station_failure(e: StationError) -> Failure {
+pub(super) fn station_failure(e: StationError) -> Failure {
     match e {
         StationError::Unreachable { .. } => Failure::new(exit::UNREACHABLE, e.to_string()),
         _ => Failure::new(exit::FAILURE, e.to_string()),

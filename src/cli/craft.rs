@@ -1,4 +1,4 @@
-//! Arguments of `wirelab craft`, `wirelab ping` and `wirelab stack` (clap derive structs
+//! Arguments of `wirelab craft`, `wirelab ping`, `wirelab traceroute` and `wirelab stack` (clap derive structs
 //! only: no I/O, no logic).
 
 use std::net::Ipv4Addr;
@@ -121,6 +121,78 @@ pub struct PingArgs {
     /// Seconds to wait for the last reply.
     #[arg(long, value_name = "SECONDS", default_value_t = 2.0)]
     pub timeout: f64,
+    /// Source address (default: the interface's own).
+    #[arg(long, value_name = "IP")]
+    pub src_ip: Option<Ipv4Addr>,
+    /// Write every frame sent and received to a pcapng file.
+    #[arg(short = 'w', long = "write", value_name = "FILE.pcapng")]
+    pub write: Option<PathBuf>,
+    /// Replace the file given with -w if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// Colours.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
+}
+
+/// Arguments of `wirelab traceroute`.
+#[derive(Debug, Clone, Args)]
+#[command(after_help = concat!(
+    "Examples:
+  sudo wirelab traceroute 10.0.4.1 -i eth0
+  sudo wirelab traceroute 10.0.4.1 -i eth0 --icmp
+  sudo wirelab traceroute 10.0.4.1 -i eth0 --size 3000 --layers -w trace.pcapng
+
+Every probe is built by wirelab layer by layer (ARP for the gateway, then UDP or ICMP, IPv4,
+Ethernet) with a TTL of 1, then 2, ...: each router on the way discards it when the TTL runs
+out and says so with an ICMP Time Exceeded, quoting the probe's IP header and 8 bytes after
+it; the destination answers with a Port Unreachable (UDP) or an Echo Reply (--icmp). A probe
+bigger than the interface's MTU is fragmented by wirelab. One probe is out at a time.
+
+",
+    "Exit codes:
+  0   the destination answered
+  1   other failure
+  2   usage error
+  4   host unreachable: nobody answered ARP for the next hop
+  5   the destination never answered within --max-hops
+  77  no permission: raw sockets need root or CAP_NET_RAW"
+))]
+pub struct TracerouteArgs {
+    /// The destination (an IPv4 address or a name).
+    pub host: String,
+    /// Interface to send on; `--iface` is an old spelling.
+    #[arg(short = 'i', long = "interface", alias = "iface", value_name = "IFACE")]
+    pub iface: String,
+    /// ICMP echo requests as probes (as Windows' tracert and `traceroute -I`) instead of UDP.
+    #[arg(short = 'I', long)]
+    pub icmp: bool,
+    /// Size of each probe's IP datagram in bytes, headers included (28-65535); bigger than
+    /// the MTU, it is sent as fragments.
+    #[arg(long, value_name = "BYTES", default_value_t = 60)]
+    pub size: usize,
+    /// The last TTL to try (traceroute's -m; the short flags -m, -f and -q mean other options
+    /// elsewhere in wirelab).
+    #[arg(long, value_name = "N", default_value_t = 30,
+          value_parser = clap::value_parser!(u8).range(1..))]
+    pub max_hops: u8,
+    /// The TTL to start with.
+    #[arg(long, value_name = "N", default_value_t = 1,
+          value_parser = clap::value_parser!(u8).range(1..))]
+    pub first_hop: u8,
+    /// Probes per hop (1-10).
+    #[arg(long, value_name = "N", default_value_t = 3,
+          value_parser = clap::value_parser!(u8).range(1..=10))]
+    pub queries: u8,
+    /// Seconds to wait for each probe's answer (0-60).
+    #[arg(long, value_name = "SECONDS", default_value_t = 1.0)]
+    pub wait: f64,
+    /// First destination port of the UDP probes (one more per probe).
+    #[arg(short = 'p', long, value_name = "PORT", default_value_t = 33434)]
+    pub port: u16,
+    /// Show every probe's and every answer's layers (the quoted IP header and 8 bytes too).
+    #[arg(short = 'v', long)]
+    pub layers: bool,
     /// Source address (default: the interface's own).
     #[arg(long, value_name = "IP")]
     pub src_ip: Option<Ipv4Addr>,

@@ -31,6 +31,8 @@ pub enum Command {
     Craft(craft::CraftArgs),
     /// ICMP echo requests built by hand (ARP, IPv4, ICMP): a ping for machines without one.
     Ping(craft::PingArgs),
+    /// The routers on the way to a host: probes built by hand with a rising TTL (UDP or ICMP).
+    Traceroute(craft::TracerouteArgs),
     /// Wrap a message in TCP, IPv4 and Ethernet headers and take them off again (no network).
     Stack(craft::StackArgs),
     /// Browse a capture in the terminal: packet list, layer details and bytes (like Wireshark).

@@ -110,6 +110,31 @@ pub fn icmp_echo(
     Ok(l)
 }
 
+/// Builds one IPv4 packet in Ethernet into `buf`: the header `ip` (a whole packet's, or a
+/// fragment's from [`Ipv4Repr::fragment`]) in front of `data`, bytes of an IP payload built
+/// beforehand (a transport header and its data, or a fragment's share of them). The layout
+/// has no transport range: in a fragment the bytes are only a piece of one.
+pub fn ipv4_packet(
+    buf: &mut Vec<u8>,
+    route: &Route,
+    ip: &Ipv4Repr,
+    data: &[u8],
+) -> Result<Layout, BuildError> {
+    if usize::from(ip.total_len) != ipv4::HEADER_LEN + data.len() {
+        return Err(BuildError::BufferTooShort {
+            layer: "IPv4 payload",
+            need: usize::from(ip.total_len).saturating_sub(ipv4::HEADER_LEN),
+            have: data.len(),
+        });
+    }
+    let l = layout(ipv4::HEADER_LEN, 0, data.len());
+    set_len(buf, l.len());
+    buf[l.payload.clone()].copy_from_slice(data);
+    ip.emit(&mut buf[l.network.clone()])?;
+    ethernet_header(route, ETHERTYPE_IPV4).emit(&mut buf[l.ethernet.clone()])?;
+    Ok(l)
+}
+
 /// Builds an ARP packet in Ethernet into `buf`, sent to `dst_mac` (broadcast for a request).
 pub fn arp(
     buf: &mut Vec<u8>,
@@ -343,6 +368,46 @@ mod tests {
         let mut reused = vec![0x77; 60];
         arp(&mut reused, [1; 6], ethernet::BROADCAST, &req).unwrap();
         assert_eq!(reused, fresh);
+    }
+
+    /// A UDP datagram cut in three fragments by the IPv4 model: each frame decodes as a
+    /// fragment with its offset, and the third completes the datagram in the reassembler.
+    #[test]
+    fn fragments_of_one_datagram_reassemble_in_the_decoder() {
+        use crate::wire::udp::UdpRepr;
+        let r = route();
+        let mut datagram = vec![0x5a; 2980];
+        UdpRepr::new(40000, 33434, 2972)
+            .unwrap()
+            .emit(&mut datagram, r.src_ip, r.dst_ip)
+            .unwrap();
+        let whole = Ipv4Repr::new(r.src_ip, r.dst_ip, ipv4::PROTO_UDP, 2980, 7, 1, false).unwrap();
+        let mut reasm = Reassembler::new();
+        let mut buf = Vec::new();
+        let pieces = ipv4::fragments(datagram.len(), 1500).unwrap();
+        assert_eq!(pieces.len(), 3);
+        for (n, f) in pieces.iter().enumerate() {
+            let ip = whole.fragment(f).unwrap();
+            let l = ipv4_packet(&mut buf, &r, &ip, &datagram[f.bytes.clone()]).unwrap();
+            assert_eq!(l.len(), buf.len());
+            let d = decode::decode(n as u64 + 1, LinkType::ETHERNET, &buf, &mut reasm);
+            let NetRepr::Ipv4(h) = &d.net else { panic!() };
+            assert_eq!(
+                (h.frag_offset, h.more_fragments),
+                (f.bytes.start as u16, f.more)
+            );
+            if f.more {
+                assert!(d.fragment.is_some());
+            } else {
+                let TransportRepr::Udp(u) = &d.transport else {
+                    panic!("{:?}", d.transport)
+                };
+                assert_eq!((u.dst_port, u.length), (33434, 2980));
+                assert_eq!(d.reassembled.as_ref().map(|x| x.data.len()), Some(2980));
+            }
+        }
+        let short = whole.fragment(&pieces[0]).unwrap();
+        assert!(ipv4_packet(&mut buf, &r, &short, &datagram[..10]).is_err());
     }
 
     #[test]

@@ -2,22 +2,25 @@
 //! sans-IO state machines that decide what to send.
 //!
 //! Crafting flows payload → TCP → IPv4 → Ethernet → link (and ARP, ICMP for address
-//! resolution and ping). The headers are [`crate::wire`]'s, one `Repr` per protocol that both
-//! parses and emits, checksums included (the one checksum module, [`crate::wire::checksum`]).
-//! [`frame`] stacks them into whole Ethernet frames in a reusable buffer and reports where each
-//! layer's bytes are. [`tcp_conn`] is a TCP client connection, [`neighbor`] the ARP logic and
-//! [`ping`] the echo exchange, all without I/O or clocks: time is passed in, segments and
-//! frames come in and go out, timers are returned. The drivers that join them to a
-//! [`crate::link::Link`], a clock and the terminal are in the application layer
-//! (`app::driver`).
+//! resolution, ping and traceroute; UDP for traceroute's probes). The headers are
+//! [`crate::wire`]'s, one `Repr` per protocol that both parses and emits, checksums included
+//! (the one checksum module, [`crate::wire::checksum`]), and IPv4 fragmentation is the IPv4
+//! model's. [`frame`] stacks them into whole Ethernet frames in a reusable buffer and reports
+//! where each layer's bytes are. [`tcp_conn`] is a TCP client connection, [`neighbor`] the ARP
+//! logic, [`ping`] the echo exchange and [`traceroute`] the probes and the ICMP answers that
+//! quote them, all without I/O or clocks: time is passed in, segments and frames come in and
+//! go out, timers are returned. The drivers that join them to a [`crate::link::Link`], a clock
+//! and the terminal are in the application layer (`app::driver`).
 //!
-//! Nothing here parses frames: received frames are read with [`crate::decode`].
+//! Nothing here parses frames: received frames are read with [`crate::decode`]; traceroute
+//! reads only the ICMP message it is handed (the quote in it, with the wire model's parser).
 #![forbid(unsafe_code)]
 
 pub mod frame;
 pub mod neighbor;
 pub mod ping;
 pub mod tcp_conn;
+pub mod traceroute;
 
 pub use crate::wire::BuildError;
 

@@ -1,5 +1,7 @@
 //! IPv4 headers (RFC 791): read from etherparse's lax slice by decoding, written without
 //! options with pnet's `MutableIpv4Packet`; the header checksum is [`super::checksum`]'s.
+//! A packet too big for the link is cut into fragments here ([`fragments`],
+//! [`Ipv4Repr::fragment`]): the one place of the crate that fragments.
 
 use std::net::Ipv4Addr;
 use std::ops::Range;
@@ -17,6 +19,8 @@ pub const DEFAULT_TTL: u8 = 64;
 pub const PROTO_ICMP: u8 = 1;
 /// Protocol number of TCP.
 pub const PROTO_TCP: u8 = 6;
+/// Protocol number of UDP.
+pub const PROTO_UDP: u8 = 17;
 /// Largest payload one IPv4 packet can carry after a 20-byte header.
 pub const MAX_PAYLOAD: usize = 65535 - HEADER_LEN;
 
@@ -178,6 +182,70 @@ impl Ipv4Repr {
     }
 }
 
+/// One fragment of a packet's payload: which bytes it carries and whether more follow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fragment {
+    /// The payload bytes it carries (its offset is `bytes.start`, a multiple of 8).
+    pub bytes: Range<usize>,
+    /// The More Fragments flag.
+    pub more: bool,
+}
+
+/// How a sender cuts an IP payload of `payload_len` bytes for a link whose MTU is `mtu`
+/// (RFC 791 3.2): one piece when the packet fits, else pieces of the most multiples of 8
+/// bytes a 20-byte header leaves room for, the last one with More Fragments clear.
+pub fn fragments(payload_len: usize, mtu: usize) -> Result<Vec<Fragment>, BuildError> {
+    if payload_len > MAX_PAYLOAD {
+        return Err(BuildError::TooLong {
+            layer: "IPv4",
+            len: payload_len,
+            max: MAX_PAYLOAD,
+        });
+    }
+    // RFC 791: every module must forward a 68-byte datagram without fragmenting it.
+    let step = (mtu.max(68) - HEADER_LEN) / 8 * 8;
+    if HEADER_LEN + payload_len <= mtu.max(68) {
+        return Ok(vec![Fragment {
+            bytes: 0..payload_len,
+            more: false,
+        }]);
+    }
+    Ok((0..payload_len)
+        .step_by(step)
+        .map(|start| {
+            let end = (start + step).min(payload_len);
+            Fragment {
+                bytes: start..end,
+                more: end < payload_len,
+            }
+        })
+        .collect())
+}
+
+impl Ipv4Repr {
+    /// The header of `frag` of the packet this header describes (whole, not a fragment
+    /// itself): its own total length, offset and More Fragments flag; the rest is copied.
+    pub fn fragment(&self, frag: &Fragment) -> Result<Ipv4Repr, BuildError> {
+        let too_long = BuildError::TooLong {
+            layer: "IPv4",
+            len: frag.bytes.end,
+            max: MAX_PAYLOAD,
+        };
+        let total_len =
+            u16::try_from(HEADER_LEN + frag.bytes.len()).map_err(|_| too_long.clone())?;
+        let frag_offset = u16::try_from(frag.bytes.start)
+            .ok()
+            .filter(|o| o % 8 == 0 && usize::from(*o) <= MAX_PAYLOAD)
+            .ok_or(too_long)?;
+        Ok(Ipv4Repr {
+            total_len,
+            more_fragments: frag.more,
+            frag_offset,
+            ..self.clone()
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -232,6 +300,80 @@ mod tests {
             Ipv4Repr::parse(&buf, 14),
             Err(ParseError::Invalid { layer: "IPv4", .. })
         ));
+    }
+
+    /// RFC 791's example sizes: 2980 bytes of payload on a 1500-byte MTU go as 1480 + 1480 +
+    /// 20, at offsets 0, 1480 and 2960 (what Linux sends for a 3000-byte datagram).
+    #[test]
+    fn a_3000_byte_packet_is_cut_at_multiples_of_8() {
+        let f = fragments(2980, 1500).unwrap();
+        let got: Vec<_> = f.iter().map(|f| (f.bytes.clone(), f.more)).collect();
+        assert_eq!(
+            got,
+            [(0..1480, true), (1480..2960, true), (2960..2980, false)]
+        );
+        // An odd MTU rounds the pieces down to 8 bytes: 1000 − 20 = 980 → 976.
+        let f = fragments(2000, 1000).unwrap();
+        assert_eq!(f[0].bytes, 0..976);
+        assert_eq!(f[1].bytes, 976..1952);
+        assert_eq!(f[2].bytes, 1952..2000);
+        // It fits: one piece, not a fragment.
+        assert_eq!(
+            fragments(1480, 1500).unwrap(),
+            [Fragment {
+                bytes: 0..1480,
+                more: false
+            }]
+        );
+        // A silly MTU is taken as RFC 791's minimum of 68; too long is an error.
+        assert!(
+            fragments(100, 0)
+                .unwrap()
+                .iter()
+                .all(|f| f.bytes.len() <= 48)
+        );
+        assert!(fragments(MAX_PAYLOAD + 1, 1500).is_err());
+        assert_eq!(fragments(MAX_PAYLOAD, 1500).unwrap().len(), 45);
+    }
+
+    #[test]
+    fn fragment_headers_carry_their_own_length_offset_and_flag() {
+        let whole = Ipv4Repr::new(
+            Ipv4Addr::new(10, 0, 3, 1),
+            Ipv4Addr::new(10, 0, 4, 1),
+            PROTO_UDP,
+            2980,
+            0x1234,
+            1,
+            false,
+        )
+        .unwrap();
+        let f = fragments(2980, 1500).unwrap();
+        let mut buf = [0u8; 20];
+        let second = whole.fragment(&f[1]).unwrap();
+        second.emit(&mut buf).unwrap();
+        let got = Ipv4Repr::parse(&buf, 0).unwrap();
+        assert_eq!(
+            (
+                got.total_len,
+                got.frag_offset,
+                got.more_fragments,
+                got.id,
+                got.ttl
+            ),
+            (1500, 1480, true, 0x1234, 1)
+        );
+        assert!(super::checksum::verifies(&buf));
+        let last = whole.fragment(&f[2]).unwrap();
+        assert_eq!(
+            (last.total_len, last.frag_offset, last.more_fragments),
+            (40, 2960, false)
+        );
+        let odd = Fragment {
+            bytes: 3..10,
+            more: true,
+        };
+        assert!(whole.fragment(&odd).is_err());
     }
 
     #[test]
