@@ -362,6 +362,11 @@ impl Who<'_> {
         if *m == [0xff; 6] {
             return "the broadcast address: every device on the LAN receives the frame".into();
         }
+        if *m == [0; 6] {
+            return "no device: all zeros is a placeholder, as in a loopback capture, where \
+                    frames never reach a network"
+                .into();
+        }
         if Some(*m) == self.client_mac {
             return format!(
                 "your computer's{}",
