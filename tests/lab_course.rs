@@ -363,6 +363,10 @@ fn bundled_captures_match_tshark() {
     check_ethernet_arp(&repo("captures/arp.pcapng"));
     check_ethernet_arp(&repo("captures/app/http.pcap"));
     check_udp(&repo("captures/app/dns.pcap"));
+    // 802.1Q: the tag moves every offset by 4 bytes.
+    let r = check_ethernet_arp(&repo("captures/vlan.pcapng"));
+    assert_eq!(val(&r, "13(a)", "offset"), 24, "{r:#}");
+    check_udp(&repo("captures/vlan.pcapng"));
 }
 
 #[test]
