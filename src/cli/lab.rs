@@ -62,8 +62,11 @@ frame copy on its way out of a port. Ports are Ethernet interfaces (root or CAP_
   wirelab lab answer 002 transfer.pcapng
   wirelab lab answer 004 capture.pcap --server 10.0.3.1
   wirelab lab answer simp chat.pcapng --json
+  wirelab lab answer udp dns.pcapng
+  wirelab lab answer ethernet-arp http-and-arp.pcapng
 
-Labs: 000 (stack), 001 (simp), 002 (file-transfer), 003 (sockets), 004 (tcp-exchange).
+Labs: 000 (stack), 001 (simp), 002 (file-transfer), 003 (sockets), 004 (tcp-exchange);
+udp and ethernet-arp (Kurose & Ross's Wireshark labs, v8.1).
 Each answer names the frames it rests on; nothing is canned.")]
     Answer(AnswerArgs),
 }
@@ -223,7 +226,8 @@ pub struct SwitchArgs {
 /// Arguments of `wirelab lab answer`.
 #[derive(Debug, Clone, Args)]
 pub struct AnswerArgs {
-    /// The lab: 000 stack, 001 simp, 002 file-transfer, 003 sockets, 004 tcp-exchange.
+    /// The lab: 000 stack, 001 simp, 002 file-transfer, 003 sockets, 004 tcp-exchange, udp,
+    /// ethernet-arp.
     #[arg(value_name = "LAB")]
     pub lab: LabId,
     /// The captures (pcap or pcapng), in any order.

@@ -10,6 +10,7 @@
 //!
 //! [`Analyzer`]: crate::analyse::Analyzer
 
+pub mod ethernet_arp;
 pub mod facts;
 pub mod lab000;
 pub mod lab001;
@@ -19,6 +20,7 @@ pub mod lab004;
 pub mod report;
 #[cfg(test)]
 pub(crate) mod testkit;
+pub mod udp;
 
 use std::fmt;
 use std::net::IpAddr;
@@ -44,16 +46,22 @@ pub enum LabId {
     Sockets,
     /// 004: the simple TCP exchange.
     Exchange,
+    /// Kurose & Ross "Wireshark Lab: UDP" (v8.1).
+    Udp,
+    /// Kurose & Ross "Wireshark Lab: Ethernet and ARP" (v8.1).
+    EthernetArp,
 }
 
 impl LabId {
     /// Every lab, by number.
-    pub const ALL: [LabId; 5] = [
+    pub const ALL: [LabId; 7] = [
         LabId::Stack,
         LabId::Simp,
         LabId::Transfer,
         LabId::Sockets,
         LabId::Exchange,
+        LabId::Udp,
+        LabId::EthernetArp,
     ];
 
     /// `"000"` … `"004"`.
@@ -64,6 +72,8 @@ impl LabId {
             LabId::Transfer => "002",
             LabId::Sockets => "003",
             LabId::Exchange => "004",
+            LabId::Udp => "udp",
+            LabId::EthernetArp => "ethernet-arp",
         }
     }
 
@@ -75,6 +85,8 @@ impl LabId {
             LabId::Transfer => "file-transfer",
             LabId::Sockets => "sockets",
             LabId::Exchange => "tcp-exchange",
+            LabId::Udp => "udp",
+            LabId::EthernetArp => "ethernet-arp",
         }
     }
 
@@ -90,13 +102,18 @@ impl LabId {
                 "Socket programming: TCP and UDP, one server at a time, threaded server"
             }
             LabId::Exchange => "Socket programming, TCP: one message and its reply",
+            LabId::Udp => "Wireshark Lab: UDP (Kurose & Ross, v8.1)",
+            LabId::EthernetArp => "Wireshark Lab: Ethernet and ARP (Kurose & Ross, v8.1)",
         }
     }
 }
 
 impl fmt::Display for LabId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ({})", self.number(), self.name())
+        match self.number() == self.name() {
+            true => write!(f, "{}", self.name()),
+            false => write!(f, "{} ({})", self.number(), self.name()),
+        }
     }
 }
 
@@ -111,7 +128,10 @@ impl FromStr for LabId {
         let t = s.trim().to_ascii_lowercase();
         let t = t.trim_start_matches("lab");
         if let Some(l) = LabId::ALL.iter().find(|l| {
-            t == l.number() || t == l.name() || t.parse::<u8>().ok() == l.number().parse().ok()
+            t == l.number()
+                || t == l.name()
+                || t.parse::<u8>()
+                    .is_ok_and(|n| l.number().parse::<u8>().ok() == Some(n))
         }) {
             return Ok(*l);
         }
@@ -350,6 +370,8 @@ pub fn answer(lab: LabId, paths: &[PathBuf], opts: &AnswerOptions) -> Result<Rep
         LabId::Transfer => lab002::answers(&caps, server_ip)?,
         LabId::Sockets => lab003::answers(&caps, server_ip),
         LabId::Exchange => lab004::answers(&caps, server_ip),
+        LabId::Udp => udp::answers(&caps)?,
+        LabId::EthernetArp => ethernet_arp::answers(&caps)?,
     };
     Ok(Report {
         lab: lab.number().to_string(),
