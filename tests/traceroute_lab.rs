@@ -199,7 +199,10 @@ fn traceroute_in_the_routed_lab_agrees_with_the_system_traceroute_and_tshark() {
     let s_pcap = cap_s.stop();
     let a_pcap = cap_a.stop();
     assert_eq!(hops(&ours), want, "{ours}");
+    let t_pcap = dir.path().join("t3000.pcap");
+    let cap_t = Tcpdump::start_in(&lab.ns("A"), "eth0", &t_pcap, &["ip"]);
     let theirs = system_trace(&lab, &[SERVER, "3000"]);
+    let t_pcap = cap_t.stop();
     assert_eq!(hops(&theirs), want, "traceroute said:\n{theirs}");
     assert_eq!(ours.lines().next(), theirs.lines().next(), "the first line");
 
@@ -228,6 +231,17 @@ fn traceroute_in_the_routed_lab_agrees_with_the_system_traceroute_and_tshark() {
                 .all(|f| f[0] == probe[0][0] && f[4] == ttl && f[5] == "0"),
             "one ID, TTL {ttl}, no DF: {probe:?}"
         );
+    }
+    // The system's traceroute sends its 3000-byte probes the same way: 1500/1500/40, no DF.
+    let theirs_sent = tshark(&t_pcap, &probe_filter, &fields);
+    assert!(theirs_sent.len() >= 6, "{theirs_sent:?}");
+    for probe in theirs_sent.chunks(3) {
+        assert_eq!(
+            shape(probe),
+            [(1, 0, 1500), (1, 1480, 1500), (0, 2960, 40)],
+            "traceroute's probe: {probe:?}"
+        );
+        assert!(probe.iter().all(|f| f[5] == "0"), "no DF: {probe:?}");
     }
     // R answered the TTL-1 probes with Time Exceeded, never with Fragmentation Needed.
     let errors = tshark(
