@@ -151,6 +151,14 @@ impl Topology {
         ("net.ipv6.icmp.ratelimit", "0"),
     ];
 
+    /// What the server's namespace is set to: it answers every traceroute probe (Port
+    /// Unreachable, Echo Reply) without Linux's ICMP rate limit, which would otherwise show
+    /// `* * *` for the last hop of a second traceroute run soon after the first.
+    pub const SERVER_SYSCTLS: [(&'static str, &'static str); 2] = [
+        ("net.ipv4.icmp_ratelimit", "0"),
+        ("net.ipv6.icmp.ratelimit", "0"),
+    ];
+
     /// The lab called `name` (see [`BadName`] for what is allowed).
     pub fn new(name: &str) -> Result<Topology, BadName> {
         let ok = (1..=20).contains(&name.len())
@@ -309,6 +317,8 @@ impl Topology {
     pub fn sysctls_of(&self, ns: &str) -> &'static [(&'static str, &'static str)] {
         if ns == self.router_ns() {
             &Self::ROUTER_SYSCTLS
+        } else if ns == self.server_ns() {
+            &Self::SERVER_SYSCTLS
         } else {
             &[]
         }
@@ -873,6 +883,17 @@ fn plan_routed(topo: &Topology, r: &Routed, obs: &Observed, steps: &mut Vec<Step
         if nic.netns == sns && !obs.namespaces.contains_key(&sns) {
             cs.push(Step::Run(Cmd::new("ip", &["netns", "add", &sns])));
             cs.push(Step::Run(Cmd::ip_in(&sns, &["link", "set", "lo", "up"])));
+        }
+        if nic.netns == sns {
+            let now = obs.namespaces.get(&sns).map(|n| &n.sysctls);
+            let want = topo.sysctls_of(&sns);
+            if want
+                .iter()
+                .any(|(k, v)| now.and_then(|m| m.get(*k)).map(String::as_str) != Some(*v))
+            {
+                let settings: Vec<String> = want.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                cs.push(Step::Run(sysctl_in(&sns, &settings)));
+            }
         }
         let v4 = format!("{}/{}", nic.ip, Topology::PREFIX);
         let v6 = format!("{}/{}", nic.ipv6, Topology::PREFIX6);
