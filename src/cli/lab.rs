@@ -53,7 +53,8 @@ frame copy on its way out of a port. Ports are Ethernet interfaces (root or CAP_
   wirelab lab answer 004 capture.pcap --server 10.0.3.1
   wirelab lab answer simp chat.pcapng --json
 
-Labs: 000 (stack), 001 (simp), 002 (file-transfer), 003 (sockets), 004 (tcp-exchange).
+Labs: 000 (stack), 001 (simp), 002 (file-transfer), 003 (sockets), 004 (tcp-exchange),
+ip and icmp (Kurose & Ross v8.1: traceroute, fragments, IPv6; ping and traceroute).
 Each answer names the frames it rests on; nothing is canned.")]
     Answer(AnswerArgs),
 }
@@ -174,7 +175,7 @@ pub struct SwitchArgs {
 /// Arguments of `wirelab lab answer`.
 #[derive(Debug, Clone, Args)]
 pub struct AnswerArgs {
-    /// The lab: 000 stack, 001 simp, 002 file-transfer, 003 sockets, 004 tcp-exchange.
+    /// The lab: 000 stack, 001 simp, 002 file-transfer, 003 sockets, 004 tcp-exchange, ip, icmp.
     #[arg(value_name = "LAB")]
     pub lab: LabId,
     /// The captures (pcap or pcapng), in any order.

@@ -11,11 +11,14 @@
 //! [`Analyzer`]: crate::analyse::Analyzer
 
 pub mod facts;
+pub mod icmp;
+pub mod ip;
 pub mod lab000;
 pub mod lab001;
 pub mod lab002;
 pub mod lab003;
 pub mod lab004;
+pub mod netlayer;
 pub mod report;
 #[cfg(test)]
 pub(crate) mod testkit;
@@ -44,16 +47,22 @@ pub enum LabId {
     Sockets,
     /// 004: the simple TCP exchange.
     Exchange,
+    /// Kurose & Ross, Wireshark Lab: IP v8.1 (traceroute, fragmentation, IPv6).
+    Ip,
+    /// Kurose & Ross, Wireshark Lab: ICMP v8.1 (ping and traceroute).
+    Icmp,
 }
 
 impl LabId {
     /// Every lab, by number.
-    pub const ALL: [LabId; 5] = [
+    pub const ALL: [LabId; 7] = [
         LabId::Stack,
         LabId::Simp,
         LabId::Transfer,
         LabId::Sockets,
         LabId::Exchange,
+        LabId::Ip,
+        LabId::Icmp,
     ];
 
     /// `"000"` … `"004"`.
@@ -64,6 +73,8 @@ impl LabId {
             LabId::Transfer => "002",
             LabId::Sockets => "003",
             LabId::Exchange => "004",
+            LabId::Ip => "ip",
+            LabId::Icmp => "icmp",
         }
     }
 
@@ -75,6 +86,8 @@ impl LabId {
             LabId::Transfer => "file-transfer",
             LabId::Sockets => "sockets",
             LabId::Exchange => "tcp-exchange",
+            LabId::Ip => "ip",
+            LabId::Icmp => "icmp",
         }
     }
 
@@ -90,6 +103,8 @@ impl LabId {
                 "Socket programming: TCP and UDP, one server at a time, threaded server"
             }
             LabId::Exchange => "Socket programming, TCP: one message and its reply",
+            LabId::Ip => "Wireshark Lab: IP v8.1 (Kurose & Ross): traceroute, fragments, IPv6",
+            LabId::Icmp => "Wireshark Lab: ICMP v8.1 (Kurose & Ross): ping and traceroute",
         }
     }
 }
@@ -111,7 +126,9 @@ impl FromStr for LabId {
         let t = s.trim().to_ascii_lowercase();
         let t = t.trim_start_matches("lab");
         if let Some(l) = LabId::ALL.iter().find(|l| {
-            t == l.number() || t == l.name() || t.parse::<u8>().ok() == l.number().parse().ok()
+            t == l.number()
+                || t == l.name()
+                || t.parse::<u8>().is_ok_and(|n| l.number().parse() == Ok(n))
         }) {
             return Ok(*l);
         }
@@ -350,6 +367,8 @@ pub fn answer(lab: LabId, paths: &[PathBuf], opts: &AnswerOptions) -> Result<Rep
         LabId::Transfer => lab002::answers(&caps, server_ip)?,
         LabId::Sockets => lab003::answers(&caps, server_ip),
         LabId::Exchange => lab004::answers(&caps, server_ip),
+        LabId::Ip => ip::answers(&netlayer::Trace::new(netlayer::datagrams(&caps)?)),
+        LabId::Icmp => icmp::answers(&netlayer::Trace::new(netlayer::datagrams(&caps)?)),
     };
     Ok(Report {
         lab: lab.number().to_string(),
@@ -365,7 +384,7 @@ pub fn answer(lab: LabId, paths: &[PathBuf], opts: &AnswerOptions) -> Result<Rep
                 summary: summarize(&c.facts),
             })
             .collect(),
-        server: if lab == LabId::Simp || lab == LabId::Stack {
+        server: if matches!(lab, LabId::Simp | LabId::Stack | LabId::Ip | LabId::Icmp) {
             None
         } else {
             server
@@ -385,6 +404,8 @@ mod tests {
         assert_eq!("lab002".parse(), Ok(LabId::Transfer));
         assert_eq!("simp".parse(), Ok(LabId::Simp));
         assert_eq!("STACK".parse(), Ok(LabId::Stack));
+        assert_eq!("ip".parse(), Ok(LabId::Ip));
+        assert_eq!("ICMP".parse(), Ok(LabId::Icmp));
         assert!(
             "tcp"
                 .parse::<LabId>()
