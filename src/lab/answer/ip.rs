@@ -136,7 +136,9 @@ pub fn answers(t: &Trace) -> Vec<Answer> {
     let small = runs
         .iter()
         .find(|r| r.iter().all(|i| t.probes[*i].fragments.len() == 1));
-    let big = runs
+    // Fragmented datagrams: a traceroute's (Linux) or a ping's (Windows: ping -l 3000).
+    let all_runs = t.runs();
+    let big = all_runs
         .iter()
         .find(|r| r.iter().any(|i| t.probes[*i].fragments.len() > 1));
     let mut out = part1(t, small.map(|v| v.as_slice()).unwrap_or(&[]));
@@ -651,7 +653,9 @@ fn part2(t: &Trace, run: &[usize]) -> Vec<Answer> {
         .collect();
     let file = t.all[p.first].file;
     let frames: Vec<u64> = heads.iter().map(|x| x.0).collect();
-    let (f1, h1) = heads[0];
+    let (Some(&(f1, h1)), Some(&(fl, hl))) = (heads.first(), heads.last()) else {
+        return Vec::new();
+    };
     let mut table = Table::new(&[
         "Frame",
         "Identification",
@@ -811,7 +815,6 @@ fn part2(t: &Trace, run: &[usize]) -> Vec<Answer> {
         }
         None => Answer::new(ids[5], Q[5], "Only one fragment was captured.".into()),
     });
-    let (fl, hl) = heads[n - 1];
     out.push(
         Answer::new(
             ids[6],

@@ -9,7 +9,7 @@
 //! Nothing here knows which network the capture comes from: a virtual lab, a home network,
 //! Windows' tracert or Linux's traceroute.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::{IpAddr, Ipv4Addr};
 
 use crate::decode::{IcmpRepr, Ipv4Repr, Ipv6Repr, NetRepr, QuotedTransport, TransportRepr};
@@ -293,6 +293,21 @@ impl Trace {
             .collect();
         probes.sort_by_key(|p| p.first);
         // Replies: an error quoting the probe's header, or the echo reply with its id and seq.
+        // Probes by (file, protocol, Identification) and by (file, echo id, seq), in order.
+        let mut by_header: HashMap<(usize, u8, u16), Vec<usize>> = HashMap::new();
+        let mut by_echo: HashMap<(usize, u16, u16), Vec<usize>> = HashMap::new();
+        for (k, p) in probes.iter().enumerate() {
+            let file = all[p.first].file;
+            if let Some(x) = all[p.first].v4() {
+                by_header
+                    .entry((file, x.protocol, x.id))
+                    .or_default()
+                    .push(k);
+            }
+            if let ProbeKind::Echo { id, seq } = p.kind {
+                by_echo.entry((file, id, seq)).or_default().push(k);
+            }
+        }
         for (i, d) in all.iter().enumerate() {
             let (Some(m), Some(h)) = (d.icmp(), d.v4()) else {
                 continue;
@@ -300,31 +315,18 @@ impl Trace {
             if h.dst != host {
                 continue;
             }
-            let found = match m.icmp_type {
-                TIME_EXCEEDED | UNREACHABLE => {
-                    d.quote.as_ref().and_then(|q| q.ip.as_ref()).and_then(|q| {
-                        probes.iter().position(|p| {
-                            p.reply.is_none()
-                                && all[p.first].v4().is_some_and(|x| {
-                                    x.id == q.id
-                                        && x.src == q.src
-                                        && x.dst == q.dst
-                                        && x.protocol == q.protocol
-                                })
-                                && all[p.first].file == d.file
-                        })
-                    })
-                }
-                ECHO_REPLY if h.src == target => probes.iter().position(|p| {
-                    p.reply.is_none()
-                        && p.kind
-                            == ProbeKind::Echo {
-                                id: m.echo_id(),
-                                seq: m.echo_seq(),
-                            }
-                }),
+            let candidates = match m.icmp_type {
+                TIME_EXCEEDED | UNREACHABLE => d
+                    .quote
+                    .as_ref()
+                    .and_then(|q| q.ip.as_ref())
+                    .filter(|q| q.src == host && q.dst == target)
+                    .and_then(|q| by_header.get(&(d.file, q.protocol, q.id))),
+                ECHO_REPLY if h.src == target => by_echo.get(&(d.file, m.echo_id(), m.echo_seq())),
                 _ => None,
             };
+            let found =
+                candidates.and_then(|c| c.iter().copied().find(|k| probes[*k].reply.is_none()));
             if let Some(p) = found {
                 probes[p].reply = Some(i);
             }
@@ -354,6 +356,7 @@ impl Trace {
         // (protocol, echo identifier, fragmented), last UDP port, probes.
         type Run = ((u8, u16, bool), u16, Vec<usize>);
         let mut runs: Vec<Run> = Vec::new();
+        let mut last: HashMap<(u8, u16, bool), usize> = HashMap::new();
         for (i, p) in self.probes.iter().enumerate() {
             let big = p.fragments.len() > 1;
             let (key, port) = match p.kind {
@@ -361,17 +364,19 @@ impl Trace {
                 ProbeKind::Echo { id, .. } => ((1, id, big), 0),
                 ProbeKind::Unknown => ((0, 0, big), 0),
             };
-            let open = runs
-                .iter_mut()
-                .rev()
-                .find(|r| r.0 == key)
-                .filter(|r| key.0 != 17 || r.1 < port);
+            let open = last
+                .get(&key)
+                .copied()
+                .filter(|r| key.0 != 17 || runs[*r].1 < port);
             match open {
                 Some(r) => {
-                    r.1 = port;
-                    r.2.push(i);
+                    runs[r].1 = port;
+                    runs[r].2.push(i);
                 }
-                None => runs.push((key, port, vec![i])),
+                None => {
+                    last.insert(key, runs.len());
+                    runs.push((key, port, vec![i]));
+                }
             }
         }
         runs.sort_by_key(|r| r.2.first().copied());
