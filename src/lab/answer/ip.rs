@@ -850,7 +850,7 @@ fn part3(all: &[Datagram]) -> Vec<Answer> {
         "How much payload data is carried in this datagram?",
         "What is the upper layer protocol to which this datagram's payload will be delivered at the destination?",
         "How many IPv6 addresses are returned in the response to this AAAA request?",
-        "What is the first of the IPv6 addresses returned by the DNS?",
+        "What is the first of the IPv6 addresses returned by the DNS for youtube.com?",
     ];
     let ids = ["20", "21", "22", "23", "24", "25", "26"];
     // The first IPv6 datagram a computer sent that is not neighbour discovery or MLD: the lab's
@@ -859,12 +859,14 @@ fn part3(all: &[Datagram]) -> Vec<Answer> {
         TransportRepr::Icmpv6(m) => (130..=143).contains(&m.icmp_type),
         _ => false,
     };
+    let aaaa_query = |d: &Datagram| d.dns.as_ref().is_some_and(|m| !m.response && m.qtype == 28);
     let pick = all
         .iter()
-        .find(|d| matches!(d.ip, Ip::V6(_)) && !is_nd(d))
+        .find(|d| matches!(d.ip, Ip::V6(_)) && aaaa_query(d))
+        .or_else(|| all.iter().find(|d| matches!(d.ip, Ip::V6(_)) && !is_nd(d)))
         .or_else(|| all.iter().find(|d| matches!(d.ip, Ip::V6(_))));
     let Some(d) = pick else {
-        return ids
+        let mut out: Vec<Answer> = ids[..5]
             .iter()
             .zip(Q)
             .map(|(id, q)| {
@@ -877,6 +879,8 @@ fn part3(all: &[Datagram]) -> Vec<Answer> {
                 )
             })
             .collect();
+        out.extend(aaaa_answers(all, &ids[5..], &Q[5..]));
+        return out;
     };
     let Ip::V6(h) = &d.ip else {
         return Vec::new();
@@ -885,16 +889,21 @@ fn part3(all: &[Datagram]) -> Vec<Answer> {
         TransportRepr::Icmpv6(m) if m.icmp_type == 128 => "an ICMPv6 echo request (ping -6)",
         TransportRepr::Icmpv6(_) => "an ICMPv6 message",
         TransportRepr::Udp(u) if u.dst_port == 53 => "a DNS query",
+        _ if d.dns.is_some() => "a DNS message",
         TransportRepr::Udp(_) => "a UDP datagram",
         TransportRepr::Tcp(_) => "a TCP segment",
         _ => "an IPv6 datagram",
     };
     let f = d.frame;
     let file = d.file;
-    let intro = format!(
-        "(The lab's datagram is a DNS AAAA query; here the first IPv6 datagram sent that is not \
-         neighbour discovery is frame {f}, {what}.) "
-    );
+    let intro = if aaaa_query(d) {
+        format!("Frame {f} carries the DNS AAAA query. ")
+    } else {
+        format!(
+            "(The lab's datagram is a DNS AAAA query; here the first IPv6 datagram sent that is \
+             not neighbour discovery is frame {f}, {what}.) "
+        )
+    };
     let src: IpAddr = h.src.into();
     let dst: IpAddr = h.dst.into();
     let mut out = vec![
@@ -964,17 +973,81 @@ fn part3(all: &[Datagram]) -> Vec<Answer> {
             vec![f],
         );
     }
-    for (id, q) in ids[5..].iter().zip(&Q[5..]) {
-        out.push(Answer::new(
-            id,
-            q,
-            "These questions are about the DNS reply to the lab's AAAA query: `wirelab read FILE \
-             -Y 'dns.qry.type == 28'` shows it when the capture has one (its Answers hold one \
-             AAAA record per address)."
-                .into(),
-        ));
-    }
+    out.extend(aaaa_answers(all, &ids[5..], &Q[5..]));
     out
+}
+
+/// Questions 25 and 26: the response to the first AAAA query (over IPv6 or IPv4).
+fn aaaa_answers(all: &[Datagram], ids: &[&str], q: &[&str]) -> Vec<Answer> {
+    let query = all
+        .iter()
+        .find(|d| d.dns.as_ref().is_some_and(|m| !m.response && m.qtype == 28));
+    let reply = query.and_then(|qd| {
+        let qm = qd.dns.as_ref()?;
+        all.iter().find(|d| {
+            d.file == qd.file
+                && d.frame > qd.frame
+                && d.dns
+                    .as_ref()
+                    .is_some_and(|m| m.response && m.id == qm.id && m.qtype == 28)
+        })
+    });
+    let (Some(qd), Some(rd)) = (query, reply) else {
+        return ids
+            .iter()
+            .zip(q)
+            .map(|(id, q)| {
+                Answer::new(
+                    id,
+                    q,
+                    "No DNS AAAA query and response in these captures: capture while running \
+                     `dig AAAA youtube.com` (or `nslookup -type=AAAA youtube.com`)."
+                        .into(),
+                )
+            })
+            .collect();
+    };
+    let (Some(qm), Some(rm)) = (qd.dns.as_ref(), rd.dns.as_ref()) else {
+        return Vec::new();
+    };
+    let name = crate::text::escape(qm.name.as_bytes());
+    let list: Vec<String> = rm.aaaa.iter().map(|a| a.to_string()).collect();
+    let how = "\nHow: the display filter `dns.qry.type == 28`, the response's Answers (dns.aaaa)";
+    vec![
+        Answer::new(
+            ids[0],
+            q[0],
+            format!(
+                "{}: frame {} answers the AAAA query for {name} (frame {}, transaction ID \
+                 0x{:04x}){}.{how}",
+                list.len(),
+                rd.frame,
+                qd.frame,
+                qm.id,
+                if list.is_empty() {
+                    " with no AAAA record (the name has no IPv6 address)".to_string()
+                } else {
+                    format!(": {}", list.join(", "))
+                }
+            ),
+        )
+        .cite(qd.file, "AAAA query", vec![qd.frame])
+        .cite(rd.file, "AAAA response", vec![rd.frame])
+        .value("addresses", &list),
+        Answer::new(
+            ids[1],
+            q[1],
+            match list.first() {
+                Some(a) => format!("{a} (frame {}).{how}", rd.frame),
+                None => format!(
+                    "None: the response (frame {}) holds no AAAA record.{how}",
+                    rd.frame
+                ),
+            },
+        )
+        .cite(rd.file, "AAAA response", vec![rd.frame])
+        .value("first", list.first()),
+    ]
 }
 
 #[cfg(test)]

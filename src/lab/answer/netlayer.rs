@@ -65,6 +65,52 @@ pub struct Datagram {
     pub reassembled: Vec<u64>,
     /// What an ICMPv4 error quotes.
     pub quote: Option<Quote>,
+    /// The DNS message it carries, if any.
+    pub dns: Option<Dns>,
+}
+
+/// A DNS message, as the DNS dissector's fields give it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dns {
+    /// Transaction ID.
+    pub id: u64,
+    /// A response (else a query).
+    pub response: bool,
+    /// The first question's name.
+    pub name: String,
+    /// The first question's type (28: AAAA).
+    pub qtype: u64,
+    /// The AAAA records of the answers, in order.
+    pub aaaa: Vec<std::net::Ipv6Addr>,
+}
+
+fn dns_of(p: &crate::analyse::Packet) -> Option<Dns> {
+    use crate::dissect::FieldVal;
+    let l = p.app.iter().find(|l| l.values("dns.id").next().is_some())?;
+    let num = |name: &str| {
+        l.values(name).next().and_then(|v| match v {
+            FieldVal::Uint(n) | FieldVal::Hex(n, _) => Some(*n),
+            FieldVal::Bool(b) => Some(u64::from(*b)),
+            _ => None,
+        })
+    };
+    Some(Dns {
+        id: num("dns.id")?,
+        response: num("dns.flags.response") == Some(1),
+        name: l
+            .values("dns.qry.name")
+            .next()
+            .map(|v| v.to_string())
+            .unwrap_or_default(),
+        qtype: num("dns.qry.type").unwrap_or(0),
+        aaaa: l
+            .values("dns.aaaa")
+            .filter_map(|v| match v {
+                FieldVal::Ip(IpAddr::V6(a)) => Some(*a),
+                _ => None,
+            })
+            .collect(),
+    })
 }
 
 impl Datagram {
@@ -132,6 +178,7 @@ pub fn datagrams(caps: &[Capture]) -> Result<Vec<Datagram>, AnswerError> {
                     .map(|r| r.fragments.iter().map(|(n, _)| *n).collect())
                     .unwrap_or_default(),
                 quote,
+                dns: dns_of(p),
             });
         })?;
     }

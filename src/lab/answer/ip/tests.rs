@@ -64,3 +64,45 @@ fn an_empty_capture_answers_every_question_by_saying_what_to_capture() {
     assert!(a[12].answer.contains("traceroute HOST 3000"));
     assert!(a[19].answer.contains("No IPv6"));
 }
+
+fn dns(frame: u64, response: bool, aaaa: &[&str]) -> Datagram {
+    Datagram {
+        file: 0,
+        frame,
+        time: 0.0,
+        ip: Ip::V4(head(frame as u16, 64)),
+        transport: TransportRepr::None,
+        reassembled: Vec::new(),
+        quote: None,
+        dns: Some(super::super::netlayer::Dns {
+            id: 7,
+            response,
+            name: "youtube.com".into(),
+            qtype: 28,
+            aaaa: aaaa
+                .iter()
+                .map(|a| a.parse().expect("an address"))
+                .collect(),
+        }),
+    }
+}
+
+#[test]
+fn the_aaaa_response_answers_25_and_26() {
+    let all = [
+        dns(4, false, &[]),
+        dns(
+            5,
+            true,
+            &["2607:f8b0:4006:815::200e", "2607:f8b0:4006:815::200f"],
+        ),
+    ];
+    let a = aaaa_answers(&all, &["25", "26"], &["q25", "q26"]);
+    assert!(
+        a[0].answer
+            .starts_with("2: frame 5 answers the AAAA query for youtube.com (frame 4")
+    );
+    assert_eq!(a[1].values["first"], "2607:f8b0:4006:815::200e");
+    let none = aaaa_answers(&all[..1], &["25", "26"], &["q25", "q26"]);
+    assert!(none[0].answer.starts_with("No DNS AAAA query and response"));
+}

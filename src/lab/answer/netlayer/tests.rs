@@ -25,6 +25,7 @@ fn probe(frame: u64, id: u16, ttl: u8, port: u16) -> Datagram {
         }),
         reassembled: Vec::new(),
         quote: None,
+        dns: None,
     }
 }
 
@@ -50,6 +51,7 @@ fn error(frame: u64, from: Ipv4Addr, icmp_type: u8, quoted: &Datagram) -> Datagr
             len: 28,
             transport: None,
         }),
+        dns: None,
     }
 }
 
