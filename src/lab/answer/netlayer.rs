@@ -396,33 +396,37 @@ impl Trace {
         self.all.get(i).map(|d| d.frame).unwrap_or(0)
     }
 
-    /// The probes' runs, one per program run: echo requests with one identifier and size;
-    /// UDP probes of one size whose destination port keeps rising (traceroute starts again
-    /// at 33434 on each run, and may use a new source port for every probe).
+    /// The probes' runs, one per program run: UDP probes of one size whose destination port
+    /// keeps rising (traceroute starts again at 33434 on each run, and may use a new source
+    /// port for every probe); echo requests with one identifier and size whose TTL stays or
+    /// rises by one (Windows' ping and tracert may share an identifier: a TTL that falls or
+    /// jumps starts a new run).
     pub fn runs(&self) -> Vec<Vec<usize>> {
-        // (protocol, echo identifier, fragmented), last UDP port, probes.
+        // (protocol, echo identifier, fragmented), last UDP port or TTL, probes.
         type Run = ((u8, u16, bool), u16, Vec<usize>);
         let mut runs: Vec<Run> = Vec::new();
         let mut last: HashMap<(u8, u16, bool), usize> = HashMap::new();
         for (i, p) in self.probes.iter().enumerate() {
             let big = p.fragments.len() > 1;
-            let (key, port) = match p.kind {
+            let ttl = self.head(p).map(|h| u16::from(h.ttl)).unwrap_or(0);
+            let (key, mark) = match p.kind {
                 ProbeKind::Udp { dst, .. } => ((17, 0, big), dst),
-                ProbeKind::Echo { id, .. } => ((1, id, big), 0),
+                ProbeKind::Echo { id, .. } => ((1, id, big), ttl),
                 ProbeKind::Unknown => ((0, 0, big), 0),
             };
-            let open = last
-                .get(&key)
-                .copied()
-                .filter(|r| key.0 != 17 || runs[*r].1 < port);
+            let open = last.get(&key).copied().filter(|r| match key.0 {
+                17 => runs[*r].1 < mark,
+                1 => mark >= runs[*r].1 && mark - runs[*r].1 <= 1,
+                _ => true,
+            });
             match open {
                 Some(r) => {
-                    runs[r].1 = port;
+                    runs[r].1 = mark;
                     runs[r].2.push(i);
                 }
                 None => {
                     last.insert(key, runs.len());
-                    runs.push((key, port, vec![i]));
+                    runs.push((key, mark, vec![i]));
                 }
             }
         }

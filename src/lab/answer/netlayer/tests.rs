@@ -118,3 +118,33 @@ fn names_read_as_wireshark_writes_them() {
     assert_eq!(icmp_short(3, 3), "Port Unreachable (3/3)");
     assert_eq!(most_common([3, 1, 3].into_iter()), Some(3));
 }
+
+fn echo(frame: u64, ttl: u8, seq: u16) -> Datagram {
+    Datagram {
+        file: 0,
+        frame,
+        time: frame as f64 * 0.001,
+        ip: Ip::V4(v4(HOST, TARGET, 1, frame as u16, ttl)),
+        transport: TransportRepr::Icmpv4(IcmpRepr::echo(ECHO_REQUEST, 1, seq)),
+        reassembled: Vec::new(),
+        quote: None,
+        dns: None,
+    }
+}
+
+#[test]
+fn a_ping_and_a_tracert_with_one_identifier_are_two_runs() {
+    // Windows: ping (TTL 128) then tracert (TTL 1, 1, 2) then ping again, identifier 1 for all.
+    let all = vec![
+        echo(1, 128, 1),
+        echo(2, 128, 2),
+        echo(3, 1, 3),
+        echo(4, 1, 4),
+        echo(5, 2, 5),
+        echo(6, 128, 6),
+    ];
+    let t = Trace::new(all);
+    assert_eq!(t.runs(), vec![vec![0, 1], vec![2, 3, 4], vec![5]]);
+    assert!(!t.is_traceroute(&[0, 1]));
+    assert!(t.is_traceroute(&[2, 3, 4]));
+}
