@@ -13,8 +13,7 @@ lab_init icmp
 
 step "The lab: A, B, C on 10.0.3.0/24; router R (10.0.3.254, 10.0.4.254); server S (10.0.4.1)"
 lab_up --routed
-note "Routers limit how many ICMP errors they send; the lab's R and S may send one per probe:"
-on R sysctl -q -w net.ipv4.icmp_ratelimit=0
+note "Routers limit how many ICMP errors they send (the routed lab lifts the limit on R); S answers every probe too:"
 on S sysctl -q -w net.ipv4.icmp_ratelimit=0
 
 step "Capture on A"

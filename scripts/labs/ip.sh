@@ -14,8 +14,7 @@ lab_init ip
 step "The lab: A, B, C on 10.0.3.0/24; router R (10.0.3.254, 10.0.4.254); server S (10.0.4.1)"
 note "The link between R and S has an MTU of 1000 bytes (IPv6 then stays on A's side: it needs 1280)."
 lab_up --routed --mtu 1000
-note "Routers limit how many ICMP errors they send; the lab's R and S may send one per probe:"
-on R sysctl -q -w net.ipv4.icmp_ratelimit=0
+note "Routers limit how many ICMP errors they send (the routed lab lifts the limit on R); S answers every probe too:"
 on S sysctl -q -w net.ipv4.icmp_ratelimit=0
 
 # trace ARGS…: the system's traceroute on A, else wirelab's (same probes, built by hand).
