@@ -66,7 +66,8 @@ frame copy on its way out of a port. Ports are Ethernet interfaces (root or CAP_
   wirelab lab answer ethernet-arp http-and-arp.pcapng
 
 Labs: 000 (stack), 001 (simp), 002 (file-transfer), 003 (sockets), 004 (tcp-exchange);
-udp and ethernet-arp (Kurose & Ross's Wireshark labs, v8.1).
+Kurose & Ross's Wireshark labs v8.1: ip and icmp (traceroute, fragments, IPv6; ping and
+traceroute), udp and ethernet-arp.
 Each answer names the frames it rests on; nothing is canned.")]
     Answer(AnswerArgs),
 }
@@ -226,8 +227,8 @@ pub struct SwitchArgs {
 /// Arguments of `wirelab lab answer`.
 #[derive(Debug, Clone, Args)]
 pub struct AnswerArgs {
-    /// The lab: 000 stack, 001 simp, 002 file-transfer, 003 sockets, 004 tcp-exchange, udp,
-    /// ethernet-arp.
+    /// The lab: 000 stack, 001 simp, 002 file-transfer, 003 sockets, 004 tcp-exchange, ip, icmp,
+    /// udp, ethernet-arp.
     #[arg(value_name = "LAB")]
     pub lab: LabId,
     /// The captures (pcap or pcapng), in any order.

@@ -12,11 +12,14 @@
 
 pub mod ethernet_arp;
 pub mod facts;
+pub mod icmp;
+pub mod ip;
 pub mod lab000;
 pub mod lab001;
 pub mod lab002;
 pub mod lab003;
 pub mod lab004;
+pub mod netlayer;
 pub mod report;
 #[cfg(test)]
 pub(crate) mod testkit;
@@ -46,6 +49,10 @@ pub enum LabId {
     Sockets,
     /// 004: the simple TCP exchange.
     Exchange,
+    /// Kurose & Ross, Wireshark Lab: IP v8.1 (traceroute, fragmentation, IPv6).
+    Ip,
+    /// Kurose & Ross, Wireshark Lab: ICMP v8.1 (ping and traceroute).
+    Icmp,
     /// Kurose & Ross "Wireshark Lab: UDP" (v8.1).
     Udp,
     /// Kurose & Ross "Wireshark Lab: Ethernet and ARP" (v8.1).
@@ -54,12 +61,14 @@ pub enum LabId {
 
 impl LabId {
     /// Every lab, by number.
-    pub const ALL: [LabId; 7] = [
+    pub const ALL: [LabId; 9] = [
         LabId::Stack,
         LabId::Simp,
         LabId::Transfer,
         LabId::Sockets,
         LabId::Exchange,
+        LabId::Ip,
+        LabId::Icmp,
         LabId::Udp,
         LabId::EthernetArp,
     ];
@@ -72,6 +81,8 @@ impl LabId {
             LabId::Transfer => "002",
             LabId::Sockets => "003",
             LabId::Exchange => "004",
+            LabId::Ip => "ip",
+            LabId::Icmp => "icmp",
             LabId::Udp => "udp",
             LabId::EthernetArp => "ethernet-arp",
         }
@@ -85,6 +96,8 @@ impl LabId {
             LabId::Transfer => "file-transfer",
             LabId::Sockets => "sockets",
             LabId::Exchange => "tcp-exchange",
+            LabId::Ip => "ip",
+            LabId::Icmp => "icmp",
             LabId::Udp => "udp",
             LabId::EthernetArp => "ethernet-arp",
         }
@@ -102,6 +115,8 @@ impl LabId {
                 "Socket programming: TCP and UDP, one server at a time, threaded server"
             }
             LabId::Exchange => "Socket programming, TCP: one message and its reply",
+            LabId::Ip => "Wireshark Lab: IP v8.1 (Kurose & Ross): traceroute, fragments, IPv6",
+            LabId::Icmp => "Wireshark Lab: ICMP v8.1 (Kurose & Ross): ping and traceroute",
             LabId::Udp => "Wireshark Lab: UDP (Kurose & Ross, v8.1)",
             LabId::EthernetArp => "Wireshark Lab: Ethernet and ARP (Kurose & Ross, v8.1)",
         }
@@ -370,6 +385,8 @@ pub fn answer(lab: LabId, paths: &[PathBuf], opts: &AnswerOptions) -> Result<Rep
         LabId::Transfer => lab002::answers(&caps, server_ip)?,
         LabId::Sockets => lab003::answers(&caps, server_ip),
         LabId::Exchange => lab004::answers(&caps, server_ip),
+        LabId::Ip => ip::answers(&netlayer::Trace::new(netlayer::datagrams(&caps)?)),
+        LabId::Icmp => icmp::answers(&netlayer::Trace::new(netlayer::datagrams(&caps)?)),
         LabId::Udp => udp::answers(&caps)?,
         LabId::EthernetArp => ethernet_arp::answers(&caps)?,
     };
@@ -387,7 +404,7 @@ pub fn answer(lab: LabId, paths: &[PathBuf], opts: &AnswerOptions) -> Result<Rep
                 summary: summarize(&c.facts),
             })
             .collect(),
-        server: if lab == LabId::Simp || lab == LabId::Stack {
+        server: if matches!(lab, LabId::Simp | LabId::Stack | LabId::Ip | LabId::Icmp) {
             None
         } else {
             server
@@ -407,6 +424,8 @@ mod tests {
         assert_eq!("lab002".parse(), Ok(LabId::Transfer));
         assert_eq!("simp".parse(), Ok(LabId::Simp));
         assert_eq!("STACK".parse(), Ok(LabId::Stack));
+        assert_eq!("ip".parse(), Ok(LabId::Ip));
+        assert_eq!("ICMP".parse(), Ok(LabId::Icmp));
         assert!(
             "tcp"
                 .parse::<LabId>()
