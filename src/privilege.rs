@@ -44,6 +44,21 @@ pub fn holds_none() -> bool {
         .is_ok_and(|c| c.effective.is_empty() && c.permitted.is_empty())
 }
 
+/// As [`drop_all`], but CAP_NET_ADMIN stays permitted (not effective): a program run as root
+/// afterwards (`ip`, to apply a DHCP lease) gets it back, and nothing else.
+pub fn drop_all_but_net_admin() -> Result<(), PrivilegeError> {
+    rustix::thread::set_no_new_privs(true).map_err(|e| PrivilegeError::NoNewPrivs(e.into()))?;
+    rustix::thread::set_capabilities(
+        None,
+        CapabilitySets {
+            effective: CapabilitySet::empty(),
+            permitted: CapabilitySet::NET_ADMIN,
+            inheritable: CapabilitySet::empty(),
+        },
+    )
+    .map_err(|e| PrivilegeError::Capset(e.into()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
