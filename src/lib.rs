@@ -25,7 +25,7 @@
 //! | `dissect` | application protocols: dispatch table, TCP reassembly, Wireshark's fields | `text`, `frame`, `wire`, `decode` |
 //! | `analyse` | flows, TCP streams, analysis flags | `frame`, `wire`, `decode`, `dissect` |
 //! | `filter` | display filters | `frame`, `wire`, `decode`, `analyse`, `dissect` |
-//! | `craft` | frame builder and sans-IO engines (TCP, ARP, ping, traceroute, DHCP) | `frame`, `wire`, `decode` |
+//! | `craft` | frame builder and sans-IO engines (TCP, ARP, ping, traceroute) | `frame`, `wire`, `decode` |
 //! | `lab::offload` | checksums a NIC would have completed | `frame`, `wire`, `decode` |
 //! | `lab::answer` | a lab's questions answered from its capture | `frame`, `wire`, `decode`, `analyse`, `source`, `lab::offload`, `dissect` |
 //! | `render` | text and tables, written to `impl Write` | `text`, `frame`, `wire`, `decode`, `analyse`, `lab::answer`, `dissect` |

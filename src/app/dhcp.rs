@@ -473,7 +473,7 @@ pub fn run(args: &DhcpArgs) -> anyhow::Result<ExitCode> {
     }
     drop(st);
     rec.finish()?;
-    if args.apply && !args.release {
+    if args.apply {
         let dev = i.name.clone();
         ip_command(
             &mut *out,
@@ -499,7 +499,7 @@ pub fn run(args: &DhcpArgs) -> anyhow::Result<ExitCode> {
                 ],
             )?;
         }
-    } else if !args.apply {
+    } else if !args.release {
         writeln!(
             out,
             "Nothing applied to {} (--apply adds the address and the default route)",

@@ -249,7 +249,7 @@ pub struct DhcpArgs {
     #[arg(long, value_name = "NAME")]
     pub hostname: Option<String>,
     /// Add the leased address to the interface and a default route via the router (ip).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "release")]
     pub apply: bool,
     /// Release the address just leased (or the one given with --addr and --server).
     #[arg(long)]
