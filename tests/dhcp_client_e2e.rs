@@ -261,3 +261,26 @@ fn no_server_is_a_bounded_failure() {
     );
     assert_eq!(out.matches("=> sent: DHCP Discover").count(), 2, "{out}");
 }
+
+#[test]
+fn another_mac_gets_its_own_lease() {
+    if !needs() {
+        return;
+    }
+    let net = Net::new("dh5", true);
+    let mac = "02:00:00:00:00:42";
+    let (code, out, err) = net.dhcp(&["--mac", mac, "--wait", "2"]);
+    assert_eq!(code, Some(0), "stdout:\n{out}\nstderr:\n{err}");
+    let addr = leased(&out);
+    assert!(
+        out.contains("Bootp flags: 0x8000, Broadcast flag (Broadcast)"),
+        "{out}"
+    );
+    let leases = lease_file_until(&net.leases(), |t| t.contains(&addr));
+    assert!(
+        leases.contains(&format!("{mac} {addr}")),
+        "lease file: {leases:?}"
+    );
+    let (code, _, err) = net.dhcp(&["--mac", "ff:ff:ff:ff:ff:ff"]);
+    assert_eq!(code, Some(2), "{err}");
+}
