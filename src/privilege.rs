@@ -44,9 +44,40 @@ pub fn holds_none() -> bool {
         .is_ok_and(|c| c.effective.is_empty() && c.permitted.is_empty())
 }
 
+/// As [`drop_all`], but CAP_NET_ADMIN, when held, stays permitted (not effective): a program
+/// run as root afterwards (`ip`, to apply a DHCP lease) gets it back, and nothing else.
+pub fn drop_all_but_net_admin() -> Result<(), PrivilegeError> {
+    let held = rustix::thread::capabilities(None)
+        .map(|c| c.permitted)
+        .unwrap_or(CapabilitySet::empty());
+    rustix::thread::set_no_new_privs(true).map_err(|e| PrivilegeError::NoNewPrivs(e.into()))?;
+    rustix::thread::set_capabilities(
+        None,
+        CapabilitySets {
+            effective: CapabilitySet::empty(),
+            permitted: held & CapabilitySet::NET_ADMIN,
+            inheritable: CapabilitySet::empty(),
+        },
+    )
+    .map_err(|e| PrivilegeError::Capset(e.into()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn net_admin_alone_stays_permitted_and_nothing_is_effective() {
+        std::thread::spawn(|| {
+            drop_all_but_net_admin().unwrap();
+            let c = rustix::thread::capabilities(None).unwrap();
+            assert!(c.effective.is_empty());
+            assert!(CapabilitySet::NET_ADMIN.contains(c.permitted));
+            assert!(rustix::thread::no_new_privs().unwrap());
+        })
+        .join()
+        .unwrap();
+    }
 
     #[test]
     fn a_thread_that_drops_holds_nothing_and_cannot_gain_back() {

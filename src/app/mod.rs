@@ -6,6 +6,7 @@
 mod capture;
 pub mod craft;
 mod demo;
+pub mod dhcp;
 mod docs;
 pub mod driver;
 pub mod exit;
@@ -45,6 +46,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Craft(args) => craft::run(&args),
         Command::Ping(args) => ping::run(&args),
         Command::Traceroute(args) => traceroute::run(&args),
+        Command::Dhcp(args) => dhcp::run(&args),
         Command::Stack(args) => stack::run(&args),
         Command::View(args) => view(&args),
         Command::Capture(args) => capture(&args),
@@ -81,7 +83,11 @@ fn needs_no_capability(command: &Command) -> bool {
         Command::Lab(cmd) => matches!(cmd, LabCommand::Answer(_)),
         Command::Capture(args) => args.list,
         Command::Serve(args) => args.from.is_some(),
-        Command::Craft(_) | Command::Ping(_) | Command::Traceroute(_) | Command::Replay(_) => false,
+        Command::Craft(_)
+        | Command::Ping(_)
+        | Command::Traceroute(_)
+        | Command::Dhcp(_)
+        | Command::Replay(_) => false,
     }
 }
 

@@ -1,4 +1,4 @@
-//! Arguments of `wirelab craft`, `wirelab ping`, `wirelab traceroute` and `wirelab stack` (clap derive structs
+//! Arguments of `wirelab craft`, `wirelab ping`, `wirelab traceroute`, `wirelab dhcp` and `wirelab stack` (clap derive structs
 //! only: no I/O, no logic).
 
 use std::net::Ipv4Addr;
@@ -196,6 +196,70 @@ pub struct TracerouteArgs {
     /// Source address (default: the interface's own).
     #[arg(long, value_name = "IP")]
     pub src_ip: Option<Ipv4Addr>,
+    /// Write every frame sent and received to a pcapng file.
+    #[arg(short = 'w', long = "write", value_name = "FILE.pcapng")]
+    pub write: Option<PathBuf>,
+    /// Replace the file given with -w if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// Colours.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
+}
+
+/// Arguments of `wirelab dhcp`.
+#[derive(Debug, Clone, Args)]
+#[command(after_help = concat!(
+    "Examples:
+  sudo wirelab dhcp -i eth0
+  sudo wirelab dhcp -i eth0 --apply
+  sudo wirelab dhcp -i eth0 --release -w dhcp.pcapng
+  sudo wirelab dhcp -i eth0 --release --addr 10.0.9.120 --server 10.0.9.1
+
+Discover, Request (and Release) are built by wirelab layer by layer (Ethernet, IPv4 from
+0.0.0.0 to 255.255.255.255, UDP 68 to 67, BOOTP with its DHCP options) and sent on a raw
+socket; the Offer and the ACK (or NAK) are the ones with our transaction ID and MAC address.
+Each message is shown as `wirelab read -V` shows it. Nothing on this machine changes unless
+--apply is given: then the address is added to the interface and the default route set (ip).
+
+",
+    "Exit codes:
+  0   an address was leased (or released)
+  1   other failure (the server refused the Request with a NAK, `ip` failed)
+  2   usage error
+  5   timed out: no Offer, or no ACK
+  77  no permission: raw sockets need root or CAP_NET_RAW"
+))]
+pub struct DhcpArgs {
+    /// Interface to send on; `--iface` is an old spelling.
+    #[arg(short = 'i', long = "interface", alias = "iface", value_name = "IFACE")]
+    pub iface: String,
+    /// Seconds to wait for each answer before sending again (0.1-60).
+    #[arg(long, value_name = "SECONDS", default_value_t = 3.0)]
+    pub wait: f64,
+    /// Discovers (and Requests) sent before giving up (1-10).
+    #[arg(long, value_name = "N", default_value_t = 3,
+          value_parser = clap::value_parser!(u8).range(1..=10))]
+    pub tries: u8,
+    /// The client's MAC address (default: the interface's); with another one the server is
+    /// asked to broadcast its replies.
+    #[arg(long, value_name = "MAC")]
+    pub mac: Option<String>,
+    /// Host name sent in option 12 (default: this machine's; empty: no option 12).
+    #[arg(long, value_name = "NAME")]
+    pub hostname: Option<String>,
+    /// Add the leased address to the interface and a default route via the router (ip).
+    #[arg(long, conflicts_with = "release")]
+    pub apply: bool,
+    /// Release the address just leased (or the one given with --addr and --server).
+    #[arg(long)]
+    pub release: bool,
+    /// With --release: the address to release, without asking for one first.
+    #[arg(long, value_name = "IP", requires_all = ["release", "server"])]
+    pub addr: Option<Ipv4Addr>,
+    /// With --release --addr: the server that leased it.
+    #[arg(long, value_name = "IP", requires = "addr")]
+    pub server: Option<Ipv4Addr>,
     /// Write every frame sent and received to a pcapng file.
     #[arg(short = 'w', long = "write", value_name = "FILE.pcapng")]
     pub write: Option<PathBuf>,

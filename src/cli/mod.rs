@@ -33,6 +33,8 @@ pub enum Command {
     Ping(craft::PingArgs),
     /// The routers on the way to a host: probes built by hand with a rising TTL (UDP or ICMP).
     Traceroute(craft::TracerouteArgs),
+    /// A DHCP client built by hand: Discover, Offer, Request, ACK shown layer by layer.
+    Dhcp(craft::DhcpArgs),
     /// Wrap a message in TCP, IPv4 and Ethernet headers and take them off again (no network).
     Stack(craft::StackArgs),
     /// Browse a capture in the terminal: packet list, layer details and bytes (like Wireshark).

@@ -11,6 +11,7 @@ use crate::wire::ethernet::{self, ETHERTYPE_ARP, ETHERTYPE_IPV4, EthernetRepr};
 use crate::wire::icmp::{self, IcmpRepr};
 use crate::wire::ipv4::{self, Ipv4Repr};
 use crate::wire::tcp::TcpRepr;
+use crate::wire::udp::{self, UdpRepr};
 
 /// The addresses of one direction of a conversation, at the link and network layers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,6 +106,35 @@ pub fn icmp_echo(
     set_len(buf, l.len());
     buf[l.payload.clone()].copy_from_slice(data);
     echo.emit(&mut buf[l.transport.start..])?;
+    ip.emit(&mut buf[l.network.clone()])?;
+    ethernet_header(route, ETHERTYPE_IPV4).emit(&mut buf[l.ethernet.clone()])?;
+    Ok(l)
+}
+
+/// Builds a UDP datagram carrying `data` from port `src_port` to `dst_port` in IPv4 in
+/// Ethernet into `buf` (DHCP's messages).
+pub fn udp(
+    buf: &mut Vec<u8>,
+    route: &Route,
+    ip_id: u16,
+    src_port: u16,
+    dst_port: u16,
+    data: &[u8],
+) -> Result<Layout, BuildError> {
+    let u = UdpRepr::new(src_port, dst_port, data.len())?;
+    let ip = Ipv4Repr::new(
+        route.src_ip,
+        route.dst_ip,
+        ipv4::PROTO_UDP,
+        udp::HEADER_LEN + data.len(),
+        ip_id,
+        route.ttl,
+        false,
+    )?;
+    let l = layout(ipv4::HEADER_LEN, udp::HEADER_LEN, data.len());
+    set_len(buf, l.len());
+    buf[l.payload.clone()].copy_from_slice(data);
+    u.emit(&mut buf[l.transport.start..], route.src_ip, route.dst_ip)?;
     ip.emit(&mut buf[l.network.clone()])?;
     ethernet_header(route, ETHERTYPE_IPV4).emit(&mut buf[l.ethernet.clone()])?;
     Ok(l)

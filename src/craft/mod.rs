@@ -7,7 +7,7 @@
 //! (the one checksum module, [`crate::wire::checksum`]), and IPv4 fragmentation is the IPv4
 //! model's. [`frame`] stacks them into whole Ethernet frames in a reusable buffer and reports
 //! where each layer's bytes are. [`tcp_conn`] is a TCP client connection, [`neighbor`] the ARP
-//! logic, [`ping`] the echo exchange and [`traceroute`] the probes and the ICMP answers that
+//! logic, [`ping`] the echo exchange, [`dhcp`] a DHCP client's exchange and [`traceroute`] the probes and the ICMP answers that
 //! quote them, all without I/O or clocks: time is passed in, segments and frames come in and
 //! go out, timers are returned. The drivers that join them to a [`crate::link::Link`], a clock
 //! and the terminal are in the application layer (`app::driver`).
@@ -16,6 +16,7 @@
 //! reads only the ICMP message it is handed (the quote in it, with the wire model's parser).
 #![forbid(unsafe_code)]
 
+pub mod dhcp;
 pub mod frame;
 pub mod neighbor;
 pub mod ping;

@@ -3,7 +3,7 @@
 //! One `Repr` per header, smoltcp style: a plain struct that parses from the bytes (through
 //! etherparse's lax slices, as decoding reads frames) and emits into bytes (through pnet's
 //! `Mutable*Packet` types, as craft writes frames): [`ethernet`], [`arp`], [`ipv4`], [`ipv6`],
-//! [`tcp`] with its options ([`tcp_options`]), [`udp`], [`icmp`]. Beside them the one Internet
+//! [`tcp`] with its options ([`tcp_options`]), [`udp`], [`icmp`], and [`dhcp`] (emit only). Beside them the one Internet
 //! checksum ([`checksum`]) and small shared value types: sequence numbers ([`seq`]) and MAC
 //! display ([`MacDisplay`]). The course's own formats live here too: SIMP ([`simp`]), the
 //! stack demo's framing ([`stack`]) and the send-file header ([`transfer`]). This module imports nothing of the crate but [`crate::frame`]; decode, craft, the
@@ -12,6 +12,7 @@
 
 pub mod arp;
 pub mod checksum;
+pub mod dhcp;
 pub mod ethernet;
 pub mod icmp;
 pub mod ipv4;
