@@ -27,7 +27,7 @@
 //! | `filter` | display filters | `frame`, `wire`, `decode`, `analyse`, `dissect` |
 //! | `craft` | frame builder and sans-IO engines (TCP, ARP, ping, traceroute) | `frame`, `wire`, `decode` |
 //! | `lab::offload` | checksums a NIC would have completed | `frame`, `wire`, `decode` |
-//! | `lab::answer` | a lab's questions answered from its capture | `frame`, `wire`, `decode`, `analyse`, `source`, `lab::offload`, `dissect` |
+//! | `lab::answer` | a lab's questions answered from its capture | `text`, `frame`, `wire`, `decode`, `analyse`, `source`, `lab::offload`, `dissect` |
 //! | `render` | text and tables, written to `impl Write` | `text`, `frame`, `wire`, `decode`, `analyse`, `lab::answer`, `dissect` |
 //! | `graph` | time series and braille plots | `frame`, `wire`, `decode`, `analyse`, `render` |
 //! | `sink` | pcapng and JSON writers | `frame`, `wire`, `decode`, `analyse`, `source`, `render`, `dissect` |
