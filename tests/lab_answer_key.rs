@@ -2,9 +2,11 @@
 //! (`support::key`: tshark's text parsed here, no wirelab code): which frames, how many,
 //! which sequence numbers, which RTTs.
 //!
-//! - the TCP lab (`read --tcp-report --json`) on this repository's captures, on every public
-//!   capture with TCP (`WIRELAB_PUBLIC_CAPTURES`), and on a kernel upload through the virtual
-//!   lab's lossy switch captured with plain tcpdump on the client (as the lab sheet does);
+//! - the TCP lab (`read --tcp-report --json`) on this repository's captures, on the
+//!   walkthroughs' captures when `scripts/labs/*.sh` left them in `captures/labs/`, on every
+//!   public capture with TCP (`WIRELAB_PUBLIC_CAPTURES`), and on a kernel upload through the
+//!   virtual lab's lossy switch captured with plain tcpdump on the client (as the lab sheet
+//!   does);
 //! - labs 002, 003 and 004 (`lab answer … --json`) on the same captures;
 //! - labs 000 and 001 on the captures their answers are about.
 //!
@@ -252,6 +254,17 @@ fn captures_with_tcp() -> Vec<PathBuf> {
     .iter()
     .map(|f| repo(f))
     .collect();
+    // The walkthroughs' captures, where `scripts/labs/*.sh` left them (captures/labs/LAB/).
+    let mut walked: Vec<PathBuf> = std::fs::read_dir(repo("captures/labs"))
+        .into_iter()
+        .flatten()
+        .filter_map(|d| d.ok())
+        .flat_map(|d| std::fs::read_dir(d.path()).into_iter().flatten())
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "pcapng" || x == "pcap"))
+        .collect();
+    walked.sort();
+    files.extend(walked);
     if require(Need::PublicCaptures) {
         let mut public: Vec<PathBuf> = std::fs::read_dir(support::public_captures())
             .unwrap()
@@ -318,13 +331,173 @@ fn tcp_report_matches_the_key_on_a_lossy_kernel_upload_captured_with_tcpdump() {
     check_labs_002_003_004(&[&pcap]);
 }
 
-fn from_frames<'a>(frames: &'a [Frame], nos: &[i64]) -> Vec<&'a Frame> {
-    nos.iter()
-        .filter_map(|n| frames.iter().find(|f| f.no as i64 == *n))
-        .collect()
+/// The server the key infers: the address that accepted most connections (the first on a
+/// tie).
+fn key_server(conns: &[key::Conn]) -> Option<String> {
+    let mut n: Vec<(String, usize)> = Vec::new();
+    for c in conns {
+        match n.iter_mut().find(|x| x.0 == c.server_ip) {
+            Some(x) => x.1 += 1,
+            None => n.push((c.server_ip.clone(), 1)),
+        }
+    }
+    let best = n.iter().map(|x| x.1).max()?;
+    n.into_iter().find(|x| x.1 == best).map(|x| x.0)
 }
 
-/// Labs 002, 003 and 004 on one TCP capture against the key.
+/// Labs 002, 003 (Part I's frame count, sockets) and 004 on each capture against the key.
 fn check_labs_002_003_004(files: &[&Path]) {
-    let _ = (files, from_frames, answer, answer_json);
+    for file in files {
+        let name = file.display().to_string();
+        let frames = key::frames(file);
+        let conns = key::conns(&frames);
+        let Some(server) = key_server(&conns) else {
+            continue;
+        };
+        let to_s: Vec<&key::Conn> = conns.iter().filter(|c| c.server_ip == server).collect();
+        let u = |x: u64| Value::from(x);
+
+        // Lab 002: the transfer is the connection that carried most bytes to the server.
+        let r = answer_json("002", &[file], &[]);
+        assert_eq!(r["server"]["ip"], server.as_str(), "{name}: 002's server");
+        let c = to_s
+            .iter()
+            .max_by_key(|c| (c.up_bytes(), c.frames.len()))
+            .unwrap();
+        let fig = answer(&r, "Figure 3");
+        assert_eq!(fig["values"]["stream"], c.stream, "{name}");
+        assert_eq!(fig["values"]["frames"], u(c.frames.len() as u64), "{name}");
+        assert_eq!(fig["values"]["client"], c.client.as_str(), "{name}");
+        assert_eq!(fig["values"]["server"], c.server.as_str(), "{name}");
+        let syn = c.frames.iter().find(|f| f.syn() && !f.ack_set());
+        let synack = c.frames.iter().find(|f| f.syn() && f.ack_set());
+        if let (Some(syn), Some(synack)) = (syn, synack) {
+            let v = &answer(&r, "3.1")["values"];
+            assert_eq!(v["client_isn"], u(syn.seq_raw), "{name}");
+            assert_eq!(v["server_isn"], u(synack.seq_raw), "{name}");
+        }
+        let v = answer(&r, "3.2")["values"].clone();
+        let data: Vec<&&Frame> = c.up().filter(|f| f.len > 0).collect();
+        assert_eq!(v["data_segments"], u(data.len() as u64), "{name}");
+        assert_eq!(v["bytes"], u(c.up_bytes()), "{name}");
+        assert_eq!(
+            v["server_bytes"],
+            u(c.down().map(|f| f.len).sum::<u64>()),
+            "{name}"
+        );
+        assert_eq!(
+            v["retransmissions"],
+            u(c.up_resent().len() as u64),
+            "{name}: 002's retransmissions"
+        );
+        // The server's pure ACKs: of the data, and of the client's FIN (Ack = its Seq + 1).
+        let fin_ack = c.up().find(|f| f.fin()).map(|f| (f.no, f.seq + f.len + 1));
+        let acks: Vec<&Frame> = c
+            .pure_acks()
+            .into_iter()
+            .filter(|f| f.from() == c.server)
+            .collect();
+        let of_fin = |a: &Frame| fin_ack.is_some_and(|(no, end)| a.no > no && a.ack == end);
+        let during: Vec<&&Frame> = acks.iter().filter(|f| !of_fin(f)).collect();
+        let ends: Vec<(u64, u64)> = data.iter().map(|f| (f.no, f.seq + f.len)).collect();
+        let matching = during
+            .iter()
+            .filter(|a| ends.iter().any(|(no, e)| *no < a.no && *e == a.ack))
+            .count();
+        assert_eq!(
+            v["server_acks"],
+            u(during.len() as u64),
+            "{name}: pure ACKs"
+        );
+        assert_eq!(
+            v["acks_matching_a_segment_end"],
+            u(matching as u64),
+            "{name}"
+        );
+        assert_eq!(
+            v["fin_acks"],
+            u((acks.len() - during.len()) as u64),
+            "{name}: the ACKs of the FIN"
+        );
+        if let Some(first) = data.first() {
+            let p = key::payload(file, first.no);
+            if p.starts_with(b"WLFT") && p.len() >= 7 {
+                let name_len = u64::from(u16::from_be_bytes([p[5], p[6]]));
+                assert_eq!(v["header_bytes"], u(15 + name_len), "{name}: WLFT header");
+            } else {
+                assert!(v["header_bytes"].is_null(), "{name}");
+            }
+        }
+        if let Some(who) = c.first_fin() {
+            assert_eq!(answer(&r, "3.3")["values"]["first_fin_from"], who, "{name}");
+        }
+
+        // Lab 004: every connection to the server, its sockets, who closed first.
+        let r = answer_json("004", &[file], &[]);
+        assert_eq!(
+            answer(&r, "004.1")["values"]["connections"],
+            u(to_s.len() as u64),
+            "{name}"
+        );
+        let v = answer(&r, "004.2")["values"].clone();
+        let clients: Vec<&str> = to_s.iter().map(|c| c.client.as_str()).collect();
+        let servers: BTreeSet<&str> = to_s.iter().map(|c| c.server.as_str()).collect();
+        assert_eq!(v["client_sockets"], Value::from(clients), "{name}");
+        assert_eq!(
+            v["server_sockets"],
+            Value::from(servers.into_iter().collect::<Vec<_>>()),
+            "{name}"
+        );
+        let closers: Vec<&str> = to_s.iter().filter_map(|c| c.first_fin()).collect();
+        assert_eq!(
+            answer(&r, "004.3")["values"]["first_to_close"],
+            Value::from(closers),
+            "{name}"
+        );
+
+        // Lab 003 I.1(a) and I.1(b), when the capture is Part I's (TCP to the server).
+        let r = answer_json("003", &[file], &[]);
+        let a = answer(&r, "I.1(a)");
+        if a["values"]["frames"].is_null() {
+            continue;
+        }
+        let v = &a["values"];
+        assert_eq!(v["frames"], u(frames.len() as u64), "{name}");
+        let tcp: usize = to_s.iter().map(|c| c.frames.len()).sum();
+        assert_eq!(v["filtered_frames"], u(tcp as u64), "{name}");
+        let hs: Vec<u64> = to_s.iter().flat_map(|c| c.handshake()).collect();
+        assert_eq!(v["handshake_frames"], Value::from(hs), "{name}");
+        let up: usize = to_s
+            .iter()
+            .map(|c| c.up().filter(|f| f.len > 0).count())
+            .sum();
+        let down: usize = to_s
+            .iter()
+            .map(|c| c.down().filter(|f| f.len > 0).count())
+            .sum();
+        assert_eq!(v["client_data_segments"], u(up as u64), "{name}");
+        assert_eq!(v["server_data_segments"], u(down as u64), "{name}");
+        let acks: usize = to_s.iter().map(|c| c.pure_acks().len()).sum();
+        assert_eq!(v["pure_acks"], u(acks as u64), "{name}: pure ACKs");
+        let arp = frames
+            .iter()
+            .filter(|f| {
+                f.arp
+                    .as_ref()
+                    .is_some_and(|(_, spa, tpa)| *spa == server || *tpa == server)
+            })
+            .count();
+        assert_eq!(v["arp_frames"], u(arp as u64), "{name}: ARP frames");
+    }
+}
+
+/// Labs 002, 003 and 004 on the repository's and the public captures.
+#[test]
+fn labs_002_003_004_match_the_key_on_the_repository_and_public_captures() {
+    if !require(Need::Tool("tshark")) {
+        return;
+    }
+    let files = captures_with_tcp();
+    let files: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+    check_labs_002_003_004(&files);
 }

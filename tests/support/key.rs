@@ -406,3 +406,139 @@ pub fn tcp_key_of(stream: u32, fs: &[&Frame]) -> TcpKey {
     k.resent_bytes = sent_bytes - covered;
     k
 }
+
+/// One TCP connection: its stream, client and server (from the SYN, else the SYN-ACK, else
+/// the first frame), and its frames.
+#[derive(Debug, Clone)]
+pub struct Conn<'a> {
+    pub stream: u32,
+    pub client: String,
+    pub server: String,
+    pub server_ip: String,
+    pub frames: Vec<&'a Frame>,
+}
+
+impl Conn<'_> {
+    pub fn up(&self) -> impl Iterator<Item = &&Frame> {
+        self.frames.iter().filter(|f| f.from() == self.client)
+    }
+
+    pub fn down(&self) -> impl Iterator<Item = &&Frame> {
+        self.frames.iter().filter(|f| f.from() == self.server)
+    }
+
+    /// Payload bytes the client sent.
+    pub fn up_bytes(&self) -> u64 {
+        self.up().map(|f| f.len).sum()
+    }
+
+    /// SYN, SYN-ACK and the client's ACK of the SYN-ACK (Seq=1, Ack=1, no data).
+    pub fn handshake(&self) -> Vec<u64> {
+        let mut v = Vec::new();
+        if let Some(f) = self.frames.iter().find(|f| f.syn() && !f.ack_set()) {
+            v.push(f.no);
+        }
+        if let Some(f) = self.frames.iter().find(|f| f.syn() && f.ack_set()) {
+            v.push(f.no);
+            if let Some(a) = self.frames.iter().find(|x| {
+                x.no > f.no
+                    && x.from() == self.client
+                    && x.ack_set()
+                    && !x.syn()
+                    && x.seq == 1
+                    && x.ack == 1
+                    && x.len == 0
+            }) {
+                v.push(a.no);
+            }
+        }
+        v
+    }
+
+    /// Frames with no data, ACK set and no SYN, FIN or RST, the handshake's ACK and
+    /// keep-alives left out.
+    pub fn pure_acks(&self) -> Vec<&Frame> {
+        let hs = self.handshake();
+        self.frames
+            .iter()
+            .filter(|f| {
+                f.len == 0
+                    && f.ack_set()
+                    && f.flags & 0x07 == 0
+                    && !f.syn()
+                    && !f.keep_alive
+                    && !hs.contains(&f.no)
+            })
+            .copied()
+            .collect()
+    }
+
+    /// Client data segments that carry sequence numbers the client sent before.
+    pub fn up_resent(&self) -> Vec<u64> {
+        let mut top: Option<u64> = None;
+        let mut out = Vec::new();
+        for f in self.up().filter(|f| f.len > 0) {
+            if !f.keep_alive && top.is_some_and(|t| f.seq < t) {
+                out.push(f.no);
+            }
+            top = top.max(Some(f.seq + f.len));
+        }
+        out
+    }
+
+    /// Who sent the first FIN ("client" or "server").
+    pub fn first_fin(&self) -> Option<&'static str> {
+        self.frames.iter().find(|f| f.fin()).map(|f| {
+            if f.from() == self.client {
+                "client"
+            } else {
+                "server"
+            }
+        })
+    }
+}
+
+/// The TCP connections of a capture, in order of their first frame.
+pub fn conns(frames: &[Frame]) -> Vec<Conn<'_>> {
+    streams(frames)
+        .into_iter()
+        .map(|(stream, fs)| {
+            let (client, server, ip) = if let Some(f) = fs.iter().find(|f| f.syn() && !f.ack_set())
+            {
+                (f.from(), f.to(), f.dst.clone())
+            } else if let Some(f) = fs.iter().find(|f| f.syn() && f.ack_set()) {
+                (f.to(), f.from(), f.src.clone())
+            } else {
+                (fs[0].from(), fs[0].to(), fs[0].dst.clone())
+            };
+            Conn {
+                stream,
+                client,
+                server,
+                server_ip: ip,
+                frames: fs,
+            }
+        })
+        .collect()
+}
+
+/// The first bytes of frame `no`'s TCP payload (tshark's `tcp.payload`).
+pub fn payload(file: &Path, no: u64) -> Vec<u8> {
+    let mut cmd = Command::new("tshark");
+    cmd.env("WIRESHARK_CONFIG_DIR", "/nonexistent")
+        .args(["-n", "-r"])
+        .arg(file)
+        .args([
+            "-Y",
+            &format!("frame.number == {no}"),
+            "-T",
+            "fields",
+            "-e",
+            "tcp.payload",
+        ]);
+    let out = run(&mut cmd);
+    let hex = String::from_utf8_lossy(&out.stdout).trim().replace(':', "");
+    (0..hex.len() / 2)
+        .filter_map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok())
+        .collect()
+}
