@@ -488,6 +488,53 @@ fn check_labs_002_003_004(files: &[&Path]) {
             })
             .count();
         assert_eq!(v["arp_frames"], u(arp as u64), "{name}: ARP frames");
+        // Steps 8(b)–(c) (handshake, data, their ACKs) apart from the teardown (Step 11): the
+        // first FIN and RST of each side and the pure ACKs after the first of them.
+        let (mut step8, mut teardown) = (0u64, 0u64);
+        for c in &to_s {
+            let mut closes: Vec<u64> = Vec::new();
+            for side in [&c.client, &c.server] {
+                for flag in [0x01u16, 0x04] {
+                    if let Some(f) = c
+                        .frames
+                        .iter()
+                        .find(|f| &f.from() == side && f.flags & flag != 0)
+                    {
+                        closes.push(f.no);
+                    }
+                }
+            }
+            let close_at = closes.iter().min().copied().unwrap_or(u64::MAX);
+            let acks = c.pure_acks();
+            let after: Vec<u64> = acks
+                .iter()
+                .filter(|f| f.no > close_at)
+                .map(|f| f.no)
+                .collect();
+            closes.extend(after.iter().copied());
+            closes.sort_unstable();
+            closes.dedup();
+            teardown += closes.len() as u64;
+            step8 += (c.handshake().len()
+                + c.frames.iter().filter(|f| f.len > 0).count()
+                + (acks.len() - after.len())) as u64;
+        }
+        assert_eq!(v["step8_tcp_frames"], u(step8), "{name}: Step 8's frames");
+        assert_eq!(v["teardown_frames"], u(teardown), "{name}: the teardown");
+        // Each ARP request is told by the address it asks for.
+        let text = a["answer"].as_str().unwrap();
+        for f in &frames {
+            if let Some((1, spa, tpa)) = &f.arp
+                && (*spa == server || *tpa == server)
+            {
+                assert!(
+                    text.contains(&format!("frame {}: {spa} asks", f.no))
+                        && text.contains(&format!("who has {tpa}")),
+                    "{name}: ARP frame {}: {text}",
+                    f.no
+                );
+            }
+        }
     }
 }
 

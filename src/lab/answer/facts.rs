@@ -139,6 +139,8 @@ pub struct Direction {
     pub bytes: u64,
     /// Segments with no data and no SYN/FIN/RST, with their (relative) Ack numbers.
     pub pure_acks: Sample<(At, u32)>,
+    /// How many of those came after the connection's first FIN or RST (the teardown's).
+    pub pure_acks_after_close: u64,
     /// Retransmitted segments (see [`Segment::retransmission`]).
     pub retransmissions: Sample<At>,
     /// The first FIN.
@@ -163,6 +165,7 @@ impl Default for Direction {
             data: Sample::new(SEGMENTS),
             bytes: 0,
             pure_acks: Sample::default(),
+            pure_acks_after_close: 0,
             retransmissions: Sample::default(),
             fin: None,
             rst: None,
@@ -499,6 +502,7 @@ impl FileFacts {
         if handshake_ack {
             c.handshake_ack = Some(at);
         }
+        let closing = c.dirs.iter().any(|d| d.fin.is_some() || d.rst.is_some());
         let d = &mut c.dirs[usize::from(!from_a)];
         d.frames += 1;
         let len = len.unwrap_or(0);
@@ -553,6 +557,9 @@ impl FileFacts {
             && !an.flags.intersects(AnalysisFlags::KEEP_ALIVE)
         {
             d.pure_acks.push((at, an.ack));
+            if closing {
+                d.pure_acks_after_close += 1;
+            }
         }
     }
 
