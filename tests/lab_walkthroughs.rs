@@ -326,10 +326,11 @@ fn walkthrough_tcp_kurose_ross() {
             "tcp.len",
         ],
     ) {
-        let (seq, len): (u64, u64) = (f[3].parse().unwrap(), f[4].parse().unwrap_or(0));
-        if f[2] != "10.0.3.2" || len == 0 {
+        let len: u64 = f.get(4).and_then(|l| l.parse().ok()).unwrap_or(0);
+        if f.get(2).map(String::as_str) != Some("10.0.3.2") || len == 0 {
             continue;
         }
+        let seq: u64 = f[3].parse().unwrap();
         if seq < top {
             resends.push(f[0].parse().unwrap());
         }
