@@ -8,7 +8,8 @@
 //!   virtual lab's lossy switch captured with plain tcpdump on the client (as the lab sheet
 //!   does);
 //! - labs 002, 003 and 004 (`lab answer … --json`) on the same captures;
-//! - labs 000 and 001 on the captures their answers are about.
+//! - lab 000 on the stack demo and lab 001 on a SIMP chat through a lossy switch, both captured
+//!   here with plain tcpdump.
 //!
 //! The virtual-lab test needs root; skipped when not root and CI is unset.
 
@@ -547,4 +548,180 @@ fn labs_002_003_004_match_the_key_on_the_repository_and_public_captures() {
     let files = captures_with_tcp();
     let files: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
     check_labs_002_003_004(&files);
+}
+
+/// Lab 000 on the stack demo captured with plain tcpdump on A: the client's stream split into
+/// the demo's frames (4-byte length, kind byte, body) from tshark's `tcp.payload`, the `stack`
+/// frames (kind 4) counted, the first one's inner Ethernet frame read by hand.
+#[test]
+fn lab_000_matches_the_key_on_the_stack_demo() {
+    if !require(Need::Root) || !require(Need::Tool("tcpdump")) || !require(Need::Tool("tshark")) {
+        return;
+    }
+    let lab = Lab::up(&[]);
+    let pcap = tmp("000-a.pcap");
+    let cap = Tcpdump::start_in(&lab.ns("A"), "eth0", &pcap, &["tcp"]);
+    let server = Proc::spawn(
+        "stack-server",
+        lab.exec("A", &["wirelab", "stack-server", "--port", "8888"]),
+    );
+    server.wait_for("8888");
+    let out = run(lab
+        .exec(
+            "B",
+            &[
+                "sh",
+                "-c",
+                &format!(
+                    "printf 'ping\\nstack Hai from B\\nstack again\\nexit\\n' | {BIN} stack-client 10.0.3.1:8888"
+                ),
+            ],
+        )
+        .stdin(std::process::Stdio::null()));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("both checksums correct"));
+    drop(server);
+    let pcap = cap.stop();
+
+    let frames = key::frames(&pcap);
+    let conns = key::conns(&frames);
+    let c = conns.iter().find(|c| c.server.ends_with(":8888")).unwrap();
+    let (stream, segs) = key::sent_bytes(&pcap, c.stream, &c.client);
+    // The demo's frames.
+    let mut at = 0usize;
+    let mut stacks: Vec<(usize, Vec<u8>)> = Vec::new();
+    while let Some(len) = stream.get(at..at + 4) {
+        let len = u32::from_be_bytes([len[0], len[1], len[2], len[3]]) as usize;
+        let Some(body) = stream.get(at + 4..at + 4 + len) else {
+            break;
+        };
+        if body.first() == Some(&4) {
+            stacks.push((at, body[1..].to_vec()));
+        }
+        at += 4 + len;
+    }
+    assert_eq!(stacks.len(), 2, "two stack commands");
+    let (offset, inner) = &stacks[0];
+    let carrier = segs
+        .iter()
+        .find(|(_, seq, len)| (*seq - 1) as usize <= *offset && *offset < (*seq - 1 + len) as usize)
+        .map(|s| s.0)
+        .unwrap();
+    // The inner frame by hand: Ethernet (type 0x0800), IPv4 (protocol 6), TCP, data.
+    assert_eq!(inner[12..14], [0x08, 0x00]);
+    let ihl = usize::from(inner[14] & 0x0f) * 4;
+    assert_eq!(inner[14 + 9], 6);
+    let sum = inner[14..14 + ihl]
+        .chunks(2)
+        .map(|w| u32::from(u16::from_be_bytes([w[0], w[1]])))
+        .sum::<u32>();
+    let folded = (sum & 0xffff) + (sum >> 16);
+    let ip_ok = (folded & 0xffff) + (folded >> 16) == 0xffff;
+
+    let r = answer_json("000", &[&pcap], &[]);
+    let a1 = answer(&r, "000.1");
+    assert_eq!(a1["values"]["stack_frames"], Value::from(stacks.len()));
+    assert_eq!(a1["values"]["inner_frame_bytes"], Value::from(inner.len()));
+    assert_eq!(
+        a1["evidence"][0]["frames"][0],
+        Value::from(carrier),
+        "{a1:#}"
+    );
+    let a2 = answer(&r, "000.2");
+    assert_eq!(
+        a2["values"]["layers"],
+        Value::from(vec!["Ethernet", "IPv4", "TCP", "data"])
+    );
+    assert_eq!(a2["values"]["ipv4_checksum_ok"], Value::from(ip_ok));
+}
+
+/// Lab 001 on a SIMP chat through a lossy switch captured with plain tcpdump on A: chat
+/// datagrams (type 2, operation 1) from tshark's `udp.payload`, a resend being the same
+/// sender, sequence bit and text again.
+#[test]
+fn lab_001_matches_the_key_on_a_lossy_simp_chat() {
+    if !require(Need::Root) || !require(Need::Tool("tcpdump")) || !require(Need::Tool("tshark")) {
+        return;
+    }
+    let lab = Lab::up(&[]);
+    let pcap = tmp("001-a.pcap");
+    let cap = Tcpdump::start_in(&lab.ns("A"), "eth0", &pcap, &["udp", "port", "7777"]);
+    let daemon = |l: &str, ip: &str| {
+        let p = Proc::spawn(
+            &format!("daemon {l}"),
+            lab.exec(
+                l,
+                &[
+                    "wirelab",
+                    "simp",
+                    "daemon",
+                    "--ip",
+                    ip,
+                    "--timeout",
+                    "0.3",
+                    "--max-attempts",
+                    "60",
+                ],
+            ),
+        );
+        p.wait_for("daemon: listening on");
+        p
+    };
+    let _da = daemon("A", "10.0.3.1");
+    let _db = daemon("B", "10.0.3.2");
+    let login = |l: &str, ip: &str, user: &str| {
+        let mut p = Proc::spawn(
+            &format!("client {user}"),
+            lab.exec(l, &["wirelab", "simp", "client", "--daemon", ip]),
+        );
+        p.wait_for("login: ");
+        p.write_stdin(format!("{user}\n").as_bytes());
+        p.wait_for("menu: ");
+        p
+    };
+    let mut alice = login("A", "10.0.3.1", "alice");
+    let mut bob = login("B", "10.0.3.2", "bob");
+    bob.write_stdin(b"wait\n");
+    bob.wait_for("waiting: ");
+    alice.write_stdin(b"start 10.0.3.2\n");
+    bob.wait_for("invite: alice");
+    bob.write_stdin(b"accept\n");
+    alice.wait_for("chat: with bob");
+    let up = lab
+        .cmd("up", &["--loss", "25%", "--seed", "5"])
+        .output()
+        .unwrap();
+    assert!(up.status.success());
+    const N: usize = 5;
+    for i in 1..=N {
+        alice.write_stdin(format!("a{i} from alice\n").as_bytes());
+        bob.write_stdin(format!("b{i} from bob\n").as_bytes());
+    }
+    alice.wait_for(&format!("delivered: a{N} from alice"));
+    bob.wait_for(&format!("delivered: b{N} from bob"));
+    alice.write_stdin(b"q\n");
+    bob.wait_for("ended: ");
+    let pcap = cap.stop();
+
+    let mut chats = 0u64;
+    let mut seen: BTreeSet<(String, String)> = BTreeSet::new();
+    for f in support::tshark_fields(&pcap, &["ip.src", "udp.payload"]) {
+        let hex = f.get(1).map(|h| h.replace(':', "")).unwrap_or_default();
+        if let Some(rest) = hex.strip_prefix("0201") {
+            chats += 1;
+            seen.insert((f[0].clone(), rest.to_string()));
+        }
+    }
+    let r = answer_json("001", &[&pcap], &[]);
+    let a3 = answer(&r, "001.3");
+    assert_eq!(a3["values"]["chat_messages"], Value::from(chats), "{a3:#}");
+    assert_eq!(
+        a3["values"]["new_messages"],
+        Value::from(seen.len()),
+        "{a3:#}"
+    );
+    assert_eq!(seen.len(), 2 * N);
+    assert_eq!(
+        answer(&r, "001.4")["values"]["resent"],
+        Value::from(chats - seen.len() as u64)
+    );
 }

@@ -542,3 +542,49 @@ pub fn payload(file: &Path, no: u64) -> Vec<u8> {
         .filter_map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok())
         .collect()
 }
+
+/// The bytes `from` ("IP:PORT") sent on TCP stream `stream`, in sequence order, each byte
+/// once; with the data segments (frame, relative seq, len). From `tcp.payload`.
+pub fn sent_bytes(file: &Path, stream: u32, from: &str) -> (Vec<u8>, Vec<(u64, u64, u64)>) {
+    let mut cmd = Command::new("tshark");
+    cmd.env("WIRESHARK_CONFIG_DIR", "/nonexistent")
+        .args(["-n", "-r"])
+        .arg(file)
+        .args(["-Y", &format!("tcp.stream == {stream} && tcp.len > 0")])
+        .args(["-T", "fields", "-E", "occurrence=f"]);
+    for f in [
+        "frame.number",
+        "ip.src",
+        "tcp.srcport",
+        "tcp.seq",
+        "tcp.len",
+        "tcp.payload",
+    ] {
+        cmd.args(["-e", f]);
+    }
+    let out = run(&mut cmd);
+    let mut bytes: Vec<u8> = Vec::new();
+    let mut segs = Vec::new();
+    for l in String::from_utf8_lossy(&out.stdout).lines() {
+        let c: Vec<&str> = l.split('\t').collect();
+        if c.len() < 6 || sock(c[1], num(c[2]).unwrap_or(0)) != from {
+            continue;
+        }
+        let (no, seq, len): (u64, u64, u64) = (
+            num(c[0]).unwrap_or(0),
+            num(c[3]).unwrap_or(0),
+            num(c[4]).unwrap_or(0),
+        );
+        segs.push((no, seq, len));
+        let hex = c[5].replace(':', "");
+        let data: Vec<u8> = (0..hex.len() / 2)
+            .filter_map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok())
+            .collect();
+        // Relative Seq 1 is the stream's first byte; only the next new bytes are appended.
+        let start = (seq.saturating_sub(1)) as usize;
+        if start <= bytes.len() && start + data.len() > bytes.len() {
+            bytes.extend_from_slice(&data[bytes.len() - start..]);
+        }
+    }
+    (bytes, segs)
+}
