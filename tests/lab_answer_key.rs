@@ -522,6 +522,42 @@ fn check_labs_002_003_004(files: &[&Path]) {
         }
         assert_eq!(v["step8_tcp_frames"], u(step8), "{name}: Step 8's frames");
         assert_eq!(v["teardown_frames"], u(teardown), "{name}: the teardown");
+        // I.3 from one computer's capture alone: the server asking (ARP) for a third computer
+        // while this computer's connection is open is that computer's handshake.
+        let hosts: BTreeSet<&str> = to_s
+            .iter()
+            .map(|c| c.client.rsplit_once(':').map_or("", |x| x.0))
+            .collect();
+        if let ([host], [c]) = (
+            hosts.iter().copied().collect::<Vec<_>>().as_slice(),
+            to_s.as_slice(),
+        ) {
+            let syn = c.frames.iter().find(|f| f.syn()).map_or(0, |f| f.no);
+            let close = c
+                .frames
+                .iter()
+                .find(|f| f.fin() || f.rst())
+                .map_or(u64::MAX, |f| f.no);
+            let ask = frames.iter().find(|f| {
+                f.no > syn
+                    && f.no < close
+                    && f.arp
+                        .as_ref()
+                        .is_some_and(|(op, spa, tpa)| *op == 1 && *spa == server && tpa != host)
+            });
+            if let Some(ask) = ask {
+                let i3 = answer(&r, "I.3");
+                let tpa = &ask.arp.as_ref().unwrap().2;
+                assert!(
+                    i3["answer"].as_str().unwrap().contains(&format!(
+                        "in frame {} {server} asks the whole LAN who has {tpa}",
+                        ask.no
+                    )),
+                    "{name}: {i3:#}"
+                );
+                assert_eq!(i3["values"]["other_client_ip"], tpa.as_str(), "{name}");
+            }
+        }
         // Each ARP request is told by the address it asks for.
         let text = a["answer"].as_str().unwrap();
         for f in &frames {

@@ -305,7 +305,12 @@ fn i1a(caps: &[Capture], s: IpAddr, file: Option<usize>) -> Answer {
                     String::new()
                 } else {
                     format!(
-                        ", and the last ACK ({})",
+                        ", and {} ({})",
+                        if after.len() == 1 {
+                            "the ACK of the last FIN"
+                        } else {
+                            "the ACKs of the FINs"
+                        },
                         frames_text(&after, after.len() as u64)
                     )
                 }
@@ -752,6 +757,81 @@ fn i3(caps: &[Capture], s: IpAddr, kinds: &[Kind]) -> Answer {
             ));
             a = a.cite(i, "the other computer's ARP request", vec![q.at.frame]);
         }
+    }
+    // From B's capture alone: the server's computer asking for another computer's MAC means
+    // it had a frame to send there (the SYN-ACK to that client's SYN), while B's own
+    // connection, still open, kept the one-at-a-time server busy.
+    let mut answered_from_b = None;
+    for &i in &part1 {
+        let f = &caps[i].facts;
+        let host = captured_on(f, s).map(|(ip, _)| ip);
+        let Some(q) = f
+            .arp
+            .first
+            .iter()
+            .find(|x| x.op == 1 && x.sender_ip == s && Some(x.target_ip) != host)
+        else {
+            continue;
+        };
+        let mine = f
+            .tcp_to(s)
+            .find(|c| Some(c.client().ip()) == host && c.syn.is_some_and(|y| y.frame < q.at.frame));
+        let Some(mine) = mine else {
+            continue;
+        };
+        let close = [
+            mine.up().fin,
+            mine.up().rst,
+            mine.down().fin,
+            mine.down().rst,
+        ]
+        .into_iter()
+        .flatten()
+        .min_by_key(|x| x.frame);
+        if close.is_some_and(|c| c.frame < q.at.frame) {
+            continue;
+        }
+        answered_from_b = Some(q.target_ip);
+        text = format!(
+            "Yes, {t}'s client connected, but the server did not serve it while {me}'s client \
+             was connected. {l} (captured on {me}) cannot show {t}'s frames — the switch sends \
+             them only to {t}'s and {s}'s ports — yet it shows the trace they leave: in frame {f} \
+             {s} asks the whole LAN who has {t} (an ARP broadcast, so it reaches {me} too). {s} \
+             asks only when it has a frame to send to {t}: its kernel answering the SYN of \
+             {t}'s client with a SYN-ACK — the kernel completes handshakes by itself and queues \
+             the new connection in the listen backlog. Meanwhile {me}'s own connection \
+             ({}) stays open{}: the server handles one client at a time and calls accept() for \
+             the next only when the current one closes, so {t}'s message waits, unread, in the \
+             kernel's buffer until then. A capture on {t} would add {t}'s side: the handshake, \
+             its message acknowledged by A's kernel and left unanswered, and — when {t}'s client \
+             is interrupted with Ctrl+C (Step 10(b)) — its FIN; the server's late reply once \
+             {me}'s client quits; and {t}'s RST, because that reply reaches a socket the \
+             program has closed.",
+            mine.client(),
+            match close {
+                Some(c) => format!(" until frame {} (Step 11, when its client quits)", c.frame),
+                None => " to the end of the capture".to_string(),
+            },
+            t = q.target_ip,
+            me = host.map_or("this computer".to_string(), |h| h.to_string()),
+            l = label(caps, i),
+            f = q.at.frame,
+        );
+        a = a.cite(
+            i,
+            "the server's ARP request for the other client",
+            vec![q.at.frame],
+        );
+        if let Some(c) = close {
+            a = a.cite(i, "this computer's client quits (Step 11)", vec![c.frame]);
+        }
+        break;
+    }
+    if let Some(t) = answered_from_b {
+        a.answer = text;
+        return a
+            .value("waiting_client", serde_json::Value::Null)
+            .value("other_client_ip", t.to_string());
     }
     if !seen_other {
         text.push_str("No connection in these captures waited for the server: every message was answered within half a second. ");
