@@ -114,7 +114,7 @@ impl StreamView {
                 Ok(())
             }
             State::Report(b) => {
-                b.add(p);
+                b.add(p, frame);
                 Ok(())
             }
         }

@@ -18,6 +18,9 @@ on A wirelab ping 10.0.3.3 -i eth0 -c 2 --interval 0.2
 step "Steps 5 and 7: capture on B (and on C, to see Step 10 from C's side too)"
 capture b-tcp B
 capture c-tcp C
+note "Where this differs from the sheet: the sheet captures on B only. The virtual lab also"
+note "captures on C to show C's side of question I.3; \`lab answer 003\` answers every question"
+note "of Part I from B's capture alone too (try it with b-tcp.pcapng only)."
 
 step "Step 6: A starts the TCP server (one client at a time)"
 start a-tcp "A server" A wirelab tcp-server --port 8080
@@ -30,6 +33,8 @@ type_line b-client "Hello from B"
 wait_for b-client "reply:"
 type_line b-client "Second line from B"
 wait_for a-tcp "says: Second line from B"
+note "The sheet stops B's capture here (Step 8(d)); the walkthrough keeps it running through"
+note "Step 11, so b-tcp.pcapng also holds frames of Steps 10 and 11 (I.1(a) says which is which)."
 
 step "Step 9: a second TCP server on A"
 if on A wirelab tcp-server --port 8080; then
@@ -49,6 +54,9 @@ if grep -q "reply:" "$OUT/c-client.log"; then
 fi
 note "C is connected (the kernel completed its handshake) but gets no reply: the server is"
 note "still serving B (question I.3). C keeps waiting through Step 11 so you see what happens."
+note "Where this differs from the sheet: Step 10(b) quits C's client with Ctrl+C now. Done the"
+note "sheet's way, C's capture shows C's FIN, then the server's late reply once B quits (the"
+note "server reads C's line only then), then C's RST: that reply reached a socket C had closed."
 
 step "Step 11: B's client quits; the TCP server keeps running"
 hang_up b-client

@@ -6,10 +6,13 @@
 //! first six RTT rows of data segments (from [`super::rtt`]), window extremes, window-full
 //! and zero-window counts, retransmission counts with their first frames, a histogram of
 //! how many bytes each ACK newly acknowledges (at most [`MAX_ACK_SIZES`] distinct sizes),
-//! and the first [`MAX_ROUNDS`] transmission rounds (flights: a round ends when the ACK of
-//! its first segment arrives) for the slow-start estimate. Bounded per stream.
+//! the first [`MAX_ROUNDS`] transmission rounds (flights: a round ends when the ACK of
+//! its first segment arrives) for the slow-start estimate, every segment that resends bytes
+//! already sent (with tshark's label and the frame that first sent them) and tshark's bytes
+//! in flight (`tcp.analysis.bytes_in_flight`: unacknowledged segments minus the peer's SACK
+//! blocks). Bounded per stream.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::net::SocketAddr;
 
 use super::Packet;
@@ -17,6 +20,7 @@ use super::rtt::{Estimate, RttNote, RttRow, RttTracker};
 use super::seq::SeqNumber;
 use super::tcp::AnalysisFlags;
 use crate::decode::tcp_flags;
+use crate::wire::tcp_options::{self, TcpOption};
 
 /// RTT rows kept per direction (the lab asks about the first six segments).
 pub const FIRST_SEGMENTS: usize = 6;
@@ -26,6 +30,68 @@ pub const MAX_ROUNDS: usize = 24;
 pub const MAX_ACK_SIZES: usize = 256;
 /// Frames listed per kind of event.
 pub const MAX_LISTED: usize = 8;
+/// Unacknowledged segments kept per direction for the bytes in flight (tshark's
+/// `TCP_MAX_UNACKED_SEGMENTS`).
+pub const MAX_UNACKED: usize = 1000;
+/// First sends remembered per direction, to name the frame a resend repeats.
+pub const MAX_FIRST_SENDS: usize = 1 << 20;
+
+/// What tshark calls a segment that resends bytes already sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResendLabel {
+    /// `[TCP Retransmission]` (after a timeout, or a resend tshark cannot place).
+    Retransmission,
+    /// `[TCP Fast Retransmission]` (after two or more duplicate ACKs).
+    Fast,
+    /// `[TCP Spurious Retransmission]` (bytes the receiver had already acknowledged).
+    Spurious,
+    /// `[TCP Out-Of-Order]` (soon after the highest segment: tshark takes it for reordering).
+    OutOfOrder,
+    /// No flag.
+    Unflagged,
+}
+
+impl ResendLabel {
+    /// tshark's words for it.
+    pub fn text(self) -> &'static str {
+        match self {
+            ResendLabel::Retransmission => "Retransmission",
+            ResendLabel::Fast => "Fast Retransmission",
+            ResendLabel::Spurious => "Spurious Retransmission",
+            ResendLabel::OutOfOrder => "Out-Of-Order",
+            ResendLabel::Unflagged => "no flag",
+        }
+    }
+
+    /// The `tcp.analysis` field name (JSON).
+    pub fn key(self) -> &'static str {
+        match self {
+            ResendLabel::Retransmission => "retransmission",
+            ResendLabel::Fast => "fast_retransmission",
+            ResendLabel::Spurious => "spurious_retransmission",
+            ResendLabel::OutOfOrder => "out_of_order",
+            ResendLabel::Unflagged => "none",
+        }
+    }
+}
+
+/// A segment that carried sequence numbers sent before (a retransmission in the textbook's
+/// sense, whatever tshark calls it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Resend {
+    /// Frame.
+    pub frame: u64,
+    /// Time, ns since the capture's first frame.
+    pub time_ns: i64,
+    /// Relative sequence number.
+    pub seq: u32,
+    /// Payload length.
+    pub len: u32,
+    /// The captured frame that first sent its first byte (None: not captured).
+    pub first_sent: Option<u64>,
+    /// What tshark calls it.
+    pub label: ResendLabel,
+}
 
 /// A frame and a value seen in it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -153,12 +219,17 @@ pub struct DirectionReport {
     pub ack_sizes_other: u64,
     /// The last ACK that moved the number forward.
     pub last_ack_advance: Option<At<i64>>,
-    /// Most bytes in flight while sending: highest end sent − the peer's highest ack.
+    /// Most bytes in flight while sending, as tshark's `tcp.analysis.bytes_in_flight`:
+    /// from the lowest unacknowledged byte to the highest sent, minus the peer's SACK blocks.
     pub max_in_flight: Option<At<u32>>,
     /// The peer's advertised window at the moment of `max_in_flight`.
     pub window_at_max_in_flight: Option<u32>,
     /// The first transmission rounds.
     pub rounds: Vec<Round>,
+    /// Segments that resent bytes already sent: how many, and the first [`MAX_LISTED`].
+    pub resends: (u64, Vec<Resend>),
+    /// Payload bytes of all the resends.
+    pub resend_bytes: u64,
     #[doc(hidden)]
     pub state: DirState,
 }
@@ -172,6 +243,13 @@ pub struct DirState {
     window: Option<u32>,
     round_marker: Option<SeqNumber>,
     new_round: bool,
+    /// Segments sent and not yet acknowledged (raw seq, raw end), as tshark keeps them.
+    unacked: VecDeque<(SeqNumber, SeqNumber)>,
+    /// SACK blocks of this direction's last segment (tshark forgets them at a segment
+    /// without any).
+    sacks: Vec<(SeqNumber, SeqNumber)>,
+    /// First sends: relative start → (relative end, frame).
+    first_sends: BTreeMap<u32, (u32, u64)>,
 }
 
 /// What the report found about one stream.
@@ -197,6 +275,10 @@ pub struct StreamReport {
     pub handshake_ack: Option<u64>,
     /// Which direction sent the SYN (0 = A→B).
     pub syn_dir: Option<u8>,
+    /// Time of the SYN, ns since the capture's first frame.
+    pub syn_ns: Option<i64>,
+    /// tshark's iRTT (`tcp.analysis.initial_rtt`): SYN to the ACK completing the handshake.
+    pub irtt_ns: Option<i64>,
     /// A→B then B→A.
     pub dirs: [DirectionReport; 2],
 }
@@ -253,8 +335,8 @@ impl ReportBuilder {
         }
     }
 
-    /// Adds one analysed packet.
-    pub fn add(&mut self, p: &Packet) {
+    /// Adds one analysed packet (`frame`: its captured bytes, for SACK options).
+    pub fn add(&mut self, p: &Packet, frame: &[u8]) {
         let (Some(t), Some(a), Some((sip, dip))) =
             (p.tcp_repr(), p.tcp.as_ref(), p.decoded.net.ip_addrs())
         else {
@@ -291,6 +373,7 @@ impl ReportBuilder {
                 mss: t.mss(),
             });
             s.syn_dir = Some(fi as u8);
+            s.syn_ns = Some(now);
         } else if syn && ack_set && s.syn_ack.is_none() {
             s.syn_ack = Some(SynAckInfo {
                 frame: p.number,
@@ -308,6 +391,7 @@ impl ReportBuilder {
             && s.syn_dir == Some(fi as u8)
         {
             s.handshake_ack = Some(p.number);
+            s.irtt_ns = s.syn_ns.map(|t| now - t);
         }
 
         let len = t.len.unwrap_or(0);
@@ -317,6 +401,45 @@ impl ReportBuilder {
         fwd.frames += 1;
         fwd.payload += u64::from(len);
         let retrans = flags.has_field("retransmission");
+        // Sequence numbers sent before (TCP sends bytes in order, so anything below the
+        // highest byte sent was sent already): a retransmission in the textbook's sense.
+        let base = t.seq.wrapping_sub(a.seq);
+        let highest_rel = fwd.state.highest_end.map(|h| h.0.wrapping_sub(base));
+        let resend = len > 0
+            && !flags.contains(AnalysisFlags::KEEP_ALIVE)
+            && highest_rel.is_some_and(|h| SeqNumber(a.seq).is_before(SeqNumber(h)));
+        if resend {
+            let first_sent = fwd
+                .state
+                .first_sends
+                .range(..=a.seq)
+                .next_back()
+                .filter(|(_, (end, _))| *end > a.seq)
+                .map(|(_, (_, f))| *f);
+            fwd.resends.0 += 1;
+            fwd.resend_bytes += u64::from(len);
+            if fwd.resends.1.len() < MAX_LISTED {
+                fwd.resends.1.push(Resend {
+                    frame: p.number,
+                    time_ns: now,
+                    seq: a.seq,
+                    len,
+                    first_sent,
+                    label: resend_label(flags),
+                });
+            }
+        }
+        if len > 0 {
+            let end = a.seq.wrapping_add(len);
+            let start = match highest_rel {
+                Some(h) if resend => h,
+                _ => a.seq,
+            };
+            let fresh = highest_rel.is_none_or(|h| SeqNumber(end).is_after(SeqNumber(h)));
+            if fresh && fwd.state.first_sends.len() < MAX_FIRST_SENDS {
+                fwd.state.first_sends.insert(start, (end, p.number));
+            }
+        }
         fwd.goodput += u64::from(fwd.state.coverage.add(SeqNumber(a.seq), len));
         if len > 0 {
             let seg = DataSegment {
@@ -401,23 +524,35 @@ impl ReportBuilder {
                     _ => {}
                 }
             }
-            // This direction's data: in flight and rounds.
+            // Bytes in flight as tshark counts them: this ACK retires the other side's
+            // segments, this segment joins this side's, then the lowest unacknowledged byte
+            // to the highest sent, minus the SACK blocks of the other side's last segment.
+            let syn_fin = t.flags & (tcp_flags::SYN | tcp_flags::FIN) != 0;
+            if ack_set {
+                retire(&mut rev.state.unacked, SeqNumber(a.ack));
+            }
+            if (len > 0 || syn_fin) && fwd.state.unacked.len() < MAX_UNACKED {
+                let end = SeqNumber(a.seq) + len + u32::from(syn_fin);
+                fwd.state.unacked.push_back((SeqNumber(a.seq), end));
+            }
+            if len > 0 {
+                let in_flight = bytes_in_flight(&fwd.state.unacked, &rev.state.sacks, syn_fin);
+                if let Some(f) = in_flight
+                    && fwd.max_in_flight.is_none_or(|m| f > m.value)
+                {
+                    fwd.max_in_flight = Some(At {
+                        frame: p.number,
+                        value: f,
+                    });
+                    fwd.window_at_max_in_flight = rev.state.window;
+                }
+            }
+            fwd.state.sacks = sack_blocks(p, t, frame);
+            // This direction's data: rounds.
             if len > 0 {
                 let end = SeqNumber(t.seq) + len;
                 if fwd.state.highest_end.is_none_or(|h| end.is_after(h)) {
                     fwd.state.highest_end = Some(end);
-                }
-                if let (Some(h), Some(acked)) = (fwd.state.highest_end, rev.state.highest_ack) {
-                    let in_flight = h - acked;
-                    if in_flight < (1 << 30)
-                        && fwd.max_in_flight.is_none_or(|m| in_flight > m.value)
-                    {
-                        fwd.max_in_flight = Some(At {
-                            frame: p.number,
-                            value: in_flight,
-                        });
-                        fwd.window_at_max_in_flight = rev.state.window;
-                    }
                 }
                 if fwd.rounds.is_empty() || fwd.state.new_round {
                     fwd.state.new_round = false;
@@ -506,6 +641,78 @@ impl ReportBuilder {
     }
 }
 
+/// tshark's label of a resend.
+fn resend_label(flags: AnalysisFlags) -> ResendLabel {
+    if flags.contains(AnalysisFlags::SPURIOUS_RETRANSMISSION) {
+        ResendLabel::Spurious
+    } else if flags.contains(AnalysisFlags::FAST_RETRANSMISSION) {
+        ResendLabel::Fast
+    } else if flags.contains(AnalysisFlags::RETRANSMISSION) {
+        ResendLabel::Retransmission
+    } else if flags.contains(AnalysisFlags::OUT_OF_ORDER) {
+        ResendLabel::OutOfOrder
+    } else {
+        ResendLabel::Unflagged
+    }
+}
+
+/// Drops the segments `ack` covers and trims the one it covers in part (tshark's unacked
+/// list).
+fn retire(unacked: &mut VecDeque<(SeqNumber, SeqNumber)>, ack: SeqNumber) {
+    unacked.retain_mut(|(seq, end)| {
+        if end.is_at_or_before(ack) {
+            return false;
+        }
+        if ack.is_after(*seq) {
+            *seq = ack;
+        }
+        true
+    });
+}
+
+/// tshark's `tcp.analysis.bytes_in_flight` after a data segment: highest end − lowest start
+/// of the unacknowledged segments (relative numbers, as tshark compares them), minus the
+/// peer's SACK blocks; a SYN or FIN's virtual byte not counted. None when not in (0, 2e9).
+fn bytes_in_flight(
+    unacked: &VecDeque<(SeqNumber, SeqNumber)>,
+    sacks: &[(SeqNumber, SeqNumber)],
+    syn_fin: bool,
+) -> Option<u32> {
+    let first = unacked.iter().map(|(s, _)| s.0).min()?;
+    let last = unacked.iter().map(|(_, e)| e.0).max()?;
+    let delivered = sacks
+        .iter()
+        .fold(0u32, |d, (l, r)| d.wrapping_add(r.0.wrapping_sub(l.0)));
+    let f = last.wrapping_sub(first).wrapping_sub(delivered);
+    (f > 0 && f < 2_000_000_000).then(|| f - u32::from(syn_fin))
+}
+
+/// The SACK blocks (raw edges) of this segment's options.
+fn sack_blocks(
+    p: &Packet,
+    t: &crate::decode::TcpRepr,
+    frame: &[u8],
+) -> Vec<(SeqNumber, SeqNumber)> {
+    let bytes = p.decoded.transport_bytes(frame);
+    let opts = bytes.get(t.options_range.clone()).unwrap_or(&[]);
+    let mut out = Vec::new();
+    for (_, opt) in tcp_options::iter(opts) {
+        match opt {
+            Ok(TcpOption::Sack(blocks)) => {
+                out.extend(
+                    blocks
+                        .as_slice()
+                        .iter()
+                        .map(|&(l, r)| (SeqNumber(l), SeqNumber(r))),
+                );
+            }
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
+    out
+}
+
 /// `ack` moves `fwd`'s acknowledgement of the other side forward.
 fn rev_acks_new(fwd: &DirectionReport, ack: SeqNumber) -> bool {
     fwd.state.highest_ack.is_none_or(|h| ack.is_after(h))
@@ -518,3 +725,6 @@ fn split(
     let [a, b] = dirs;
     if fwd == 0 { (a, b) } else { (b, a) }
 }
+
+#[cfg(test)]
+mod tests;

@@ -8,7 +8,9 @@ use std::io::{self, Write};
 use super::rtt::millis;
 use super::table::time_string;
 use super::throughput::rate;
-use crate::analyse::report::{DirectionReport, Report, StreamReport};
+use crate::analyse::report::{
+    DirectionReport, MAX_ROUNDS as MAX_ROUNDS_SHOWN, Report, ResendLabel, StreamReport,
+};
 use crate::decode::names::tcp_flag_names;
 
 /// A typed value of an answer (for JSON and tests).
@@ -83,7 +85,7 @@ pub fn answers(r: &Report) -> Vec<Answer> {
         lengths(tx),
         rtt_summary(tx),
         window(tx, rx),
-        retransmissions(tx, rx),
+        retransmissions(s, tx, rx),
         acks(tx, rx),
         throughput(tx, rx),
         slow_start(tx),
@@ -370,7 +372,7 @@ fn lengths(tx: &DirectionReport) -> Answer {
 fn rtt_summary(tx: &DirectionReport) -> Answer {
     let answer = match (tx.min_rtt, tx.max_rtt, tx.last_estimate) {
         (Some(min), Some(max), Some(e)) => format!(
-            "{} samples: smallest {} ms (segment {}), average {} ms, largest {} ms (segment {}); final EstimatedRTT {:.3} ms, DevRTT {:.3} ms, RTO {:.3} s. {} gave no sample because {} retransmitted (Karn's rule).",
+            "{} samples: smallest {} ms (segment {}), average {} ms, largest {} ms (segment {}); final EstimatedRTT {:.3} ms, DevRTT {:.3} ms, RTO {:.3} s. {} gave no sample because {} bytes were sent more than once (Karn's rule: the {} listed in question 9 and the copies {}).",
             tx.samples,
             millis(min.value),
             min.frame,
@@ -381,7 +383,13 @@ fn rtt_summary(tx: &DirectionReport) -> Answer {
             e.rttvar * 1e3,
             e.rto,
             segments(tx.karn),
-            if tx.karn == 1 { "it was" } else { "they were" }
+            if tx.karn == 1 { "its" } else { "their" },
+            resends_text(tx.resends.0),
+            if tx.resends.0 == 1 {
+                "it repeats"
+            } else {
+                "they repeat"
+            }
         ),
         _ => "No RTT sample: no ACK matched a data segment's end exactly.".to_string(),
     };
@@ -416,11 +424,15 @@ fn rtt_summary(tx: &DirectionReport) -> Answer {
     }
 }
 
+/// "1 resend", "4 resends".
+fn resends_text(n: u64) -> String {
+    format!("{n} resend{}", if n == 1 { "" } else { "s" })
+}
+
 fn window(tx: &DirectionReport, rx: &DirectionReport) -> Answer {
-    let limited = tx.window_full.0 > 0
-        || rx.zero_window.0 > 0
-        || matches!((tx.max_in_flight, tx.window_at_max_in_flight),
-            (Some(f), Some(w)) if w > 0 && u64::from(f.value) + u64::from(tx.max_len) > u64::from(w));
+    // The window limits the sender when the bytes in flight reach it: tshark flags the segment
+    // that does so [TCP Window Full]; a zero window stops the sender outright.
+    let limited = tx.window_full.0 > 0 || rx.zero_window.0 > 0;
     let min = rx.min_window;
     let mut answer = match min {
         Some(m) => format!(
@@ -432,16 +444,25 @@ fn window(tx: &DirectionReport, rx: &DirectionReport) -> Answer {
         ),
         None => "The receiver sent no segment with a window.".to_string(),
     };
-    if let (Some(f), Some(w)) = (tx.max_in_flight, tx.window_at_max_in_flight) {
+    if let Some(f) = tx.max_in_flight {
         answer.push_str(&format!(
-            " At most {} bytes were in flight (frame {}), against a window of {} bytes then.",
-            f.value, f.frame, w
+            " At most {} bytes were in flight (frame {}, tshark's bytes_in_flight: bytes sent and not yet acknowledged, those the receiver reported with SACK left out), {}.",
+            f.value,
+            f.frame,
+            match tx.window_at_max_in_flight {
+                Some(w) if w > 0 => format!(
+                    "against a window of {w} bytes then ({:.0} % of it)",
+                    f64::from(f.value) * 100.0 / f64::from(w)
+                ),
+                Some(w) => format!("against a window of {w} bytes then"),
+                None => "before the receiver had advertised a window after its SYN-ACK".to_string(),
+            }
         ));
     }
     answer.push_str(if limited {
         " Yes, the window limited the sender:"
     } else {
-        " No, the sender was never limited by the receiver's window."
+        " No, the receiver's window never limited the sender: tshark flags no [TCP Window Full] (a segment whose bytes in flight reach the advertised window) and the receiver never advertised a zero window."
     });
     if tx.window_full.0 > 0 {
         answer.push_str(&format!(
@@ -457,10 +478,8 @@ fn window(tx: &DirectionReport, rx: &DirectionReport) -> Answer {
             list(&rx.zero_window.1, rx.zero_window.0)
         ));
     }
-    if limited && tx.window_full.0 == 0 && rx.zero_window.0 == 0 {
-        answer.push_str(" the bytes in flight came within one segment of the window.");
-    }
     let mut frames: Vec<u64> = min.map(|m| m.frame).into_iter().collect();
+    frames.extend(tx.max_in_flight.map(|f| f.frame));
     frames.extend(tx.window_full.1.iter().copied());
     frames.extend(rx.zero_window.1.iter().copied());
     Answer {
@@ -468,11 +487,23 @@ fn window(tx: &DirectionReport, rx: &DirectionReport) -> Answer {
         question: "What is the minimum receive window the receiver advertised, and did the lack of buffer space ever throttle the sender?",
         answer,
         frames,
-        how: "The window is tshark's calculated window (the field shifted by the window scale; SYNs excluded). Bytes in flight = highest sequence number sent - highest acknowledgement received; the sender is window-limited when that reaches the advertised window ([TCP Window Full]) or the window is zero.".to_string(),
+        how: "The window is tshark's calculated window (the field shifted by the window scale; SYNs excluded). Definition: the receiver's window throttles the sender when the bytes in flight reach the window it advertised (tshark then flags the segment [TCP Window Full]) or when it advertises a zero window. Bytes in flight are tshark's tcp.analysis.bytes_in_flight: from the lowest byte not yet acknowledged to the highest sent, minus the bytes the receiver's last SACK blocks report as arrived (highest sequence number - ACK would count those too).".to_string(),
         graph: Some("window"),
         values: vec![
             ("min_window", min.map_or(Val::None, |m| Val::Int(m.value.into()))),
             ("min_window_frame", min.map_or(Val::None, |m| Val::Int(m.frame.into()))),
+            (
+                "max_bytes_in_flight",
+                tx.max_in_flight.map_or(Val::None, |f| Val::Int(f.value.into())),
+            ),
+            (
+                "max_bytes_in_flight_frame",
+                tx.max_in_flight.map_or(Val::None, |f| Val::Int(f.frame.into())),
+            ),
+            (
+                "window_at_max_bytes_in_flight",
+                tx.window_at_max_in_flight.map_or(Val::None, |w| Val::Int(w.into())),
+            ),
             ("window_full", Val::Int(tx.window_full.0.into())),
             ("zero_window", Val::Int(rx.zero_window.0.into())),
             ("limited", Val::Bool(limited)),
@@ -480,57 +511,150 @@ fn window(tx: &DirectionReport, rx: &DirectionReport) -> Answer {
     }
 }
 
-fn retransmissions(tx: &DirectionReport, rx: &DirectionReport) -> Answer {
-    let n = tx.retransmissions.0;
-    // Bytes whose sequence numbers were sent more than once, whatever tshark calls them (at
-    // the sender it flags a quick resend as out-of-order, not as a retransmission).
+/// Why tshark gives a resend its label (4.0's rules, in the order it tries them).
+fn label_reason(label: ResendLabel, irtt_ns: Option<i64>) -> String {
+    match label {
+        ResendLabel::Fast => "it came after two or more duplicate ACKs for the bytes it starts with".to_string(),
+        ResendLabel::Spurious => "the receiver had already acknowledged all its bytes".to_string(),
+        ResendLabel::OutOfOrder => format!(
+            "each came less than the handshake's round-trip time ({}) after the highest segment sent so far, and tshark takes a segment that soon below the top for one the network reordered rather than one resent",
+            irtt_ns.map_or("iRTT; 3 ms without a handshake".to_string(), |t| format!("iRTT, {} ms", millis(t)))
+        ),
+        ResendLabel::Retransmission => "no rule for a quicker label applied (a timeout, or a resend long after the highest segment)".to_string(),
+        ResendLabel::Unflagged => "it raises no flag in tshark's sequence analysis".to_string(),
+    }
+}
+
+fn retransmissions(s: &StreamReport, tx: &DirectionReport, rx: &DirectionReport) -> Answer {
+    let n = tx.resends.0;
+    let listed = &tx.resends.1;
+    // Bytes whose sequence numbers were sent more than once.
     let resent = tx.payload.saturating_sub(tx.goodput);
-    let answer = if n == 0 && resent > 0 {
+    let dups = format!(
+        "The receiver sent {} duplicate ACKs{}.",
+        rx.dup_acks.0,
+        if rx.dup_acks.0 > 0 {
+            format!(" ({})", list(&rx.dup_acks.1, rx.dup_acks.0))
+        } else {
+            String::new()
+        }
+    );
+    let answer = if n == 0 {
         format!(
-            "Yes, though tshark flags none as a retransmission: {resent} bytes were sent twice (the same sequence numbers again: `wirelab read FILE --rtt` marks each copy \"no sample (Karn's rule)\"). tshark flags such a resend [TCP Out-Of-Order] instead when it comes less than one handshake round trip (its iRTT) after the newest segment and two duplicate ACKs did not come before it. The receiver sent {} duplicate ACKs{}.",
-            rx.dup_acks.0,
-            if rx.dup_acks.0 > 0 {
-                format!(" ({})", list(&rx.dup_acks.1, rx.dup_acks.0))
-            } else {
-                String::new()
-            }
+            "No segment was retransmitted: no segment carries sequence numbers sent before. {dups}"
         )
-    } else if n == 0 {
-        "No segment was retransmitted: the sequence numbers only ever grow.".to_string()
     } else {
-        format!(
-            "Yes: {} {} retransmitted ({} fast, {} spurious, the rest after a timeout or a probe): frames {}. The receiver sent {} duplicate ACKs{}.",
+        let frames: Vec<u64> = listed.iter().map(|r| r.frame).collect();
+        let mut text = format!(
+            "Yes: {} resent bytes already sent (a retransmission, as the textbook defines it, is a segment carrying sequence numbers that were sent before): frames {}, {} bytes in all.",
             segments(n),
-            if n == 1 { "was" } else { "were" },
-            tx.fast_retransmissions,
-            tx.spurious_retransmissions,
-            list(&tx.retransmissions.1, n),
-            rx.dup_acks.0,
-            if rx.dup_acks.0 > 0 {
-                format!(" ({})", list(&rx.dup_acks.1, rx.dup_acks.0))
-            } else {
-                String::new()
+            list(&frames, n),
+            tx.resend_bytes
+        );
+        // How tshark labels them, grouped by label.
+        for label in [
+            ResendLabel::Retransmission,
+            ResendLabel::Fast,
+            ResendLabel::Spurious,
+            ResendLabel::OutOfOrder,
+            ResendLabel::Unflagged,
+        ] {
+            let these: Vec<&crate::analyse::report::Resend> =
+                listed.iter().filter(|r| r.label == label).collect();
+            if these.is_empty() {
+                continue;
             }
-        )
+            let fr: Vec<String> = these.iter().map(|r| r.frame.to_string()).collect();
+            let first: Vec<String> = these
+                .iter()
+                .map(|r| {
+                    r.first_sent
+                        .map_or("(not captured)".to_string(), |f| f.to_string())
+                })
+                .collect();
+            let one = these.len() == 1;
+            text.push_str(&format!(
+                " tshark {} {} {} because {}; {} {} bytes first sent in {} {}.",
+                if label == ResendLabel::Unflagged {
+                    "leaves"
+                } else {
+                    "calls"
+                },
+                and_list(&fr),
+                if label == ResendLabel::Unflagged {
+                    "unlabelled".to_string()
+                } else {
+                    label.text().to_string()
+                },
+                label_reason(label, s.irtt_ns),
+                if one { "it" } else { "they" },
+                if one { "resends" } else { "resend" },
+                if one { "frame" } else { "frames" },
+                and_list(&first)
+            ));
+        }
+        if n > listed.len() as u64 {
+            text.push_str(&format!(" (The first {} are described.)", listed.len()));
+        }
+        text.push(' ');
+        text.push_str(&dups);
+        text
     };
+    let tshark_ooo: Vec<i128> = listed
+        .iter()
+        .filter(|r| r.label == ResendLabel::OutOfOrder)
+        .map(|r| r.frame.into())
+        .collect();
     Answer {
         id: "retransmissions",
         question: "Were any segments retransmitted? How can you tell?",
         answer,
-        frames: tx.retransmissions.1.clone(),
-        how: "A retransmission sends sequence numbers that were sent before: in the time-sequence graph its dot falls below the line of earlier segments. tshark flags it tcp.analysis.retransmission (fast: after two or more duplicate ACKs; spurious: data the receiver had already acknowledged).".to_string(),
+        frames: listed.iter().map(|r| r.frame).collect(),
+        how: "A retransmission carries sequence numbers sent before: its sequence number is below the highest byte already sent (TCP sends bytes in order), and in the time-sequence graph its dot falls below the line of earlier segments (the red crosses). tshark labels each such segment by its own rules: [TCP Fast Retransmission] after two or more duplicate ACKs, [TCP Spurious Retransmission] for bytes already acknowledged, [TCP Out-Of-Order] when it comes within one handshake round trip (iRTT) of the highest segment, [TCP Retransmission] otherwise; so filtering on tcp.analysis.retransmission alone misses the Out-Of-Order ones.".to_string(),
         graph: Some("tcptrace"),
         values: vec![
             ("retransmissions", Val::Int(n.into())),
             ("resent_bytes", Val::Int(resent.into())),
+            ("resend_payload_bytes", Val::Int(tx.resend_bytes.into())),
+            (
+                "frames",
+                Val::Ints(listed.iter().map(|r| r.frame.into()).collect()),
+            ),
+            (
+                "seqs",
+                Val::Ints(listed.iter().map(|r| r.seq.into()).collect()),
+            ),
+            (
+                "first_sent_frames",
+                Val::Ints(
+                    listed
+                        .iter()
+                        .map(|r| r.first_sent.map_or(-1, i128::from))
+                        .collect(),
+                ),
+            ),
+            (
+                "tshark_retransmissions",
+                Val::Int(tx.retransmissions.0.into()),
+            ),
+            (
+                "tshark_retransmission_frames",
+                Val::Ints(tx.retransmissions.1.iter().map(|&f| f.into()).collect()),
+            ),
+            ("tshark_out_of_order_frames", Val::Ints(tshark_ooo)),
             ("fast", Val::Int(tx.fast_retransmissions.into())),
             ("spurious", Val::Int(tx.spurious_retransmissions.into())),
             ("dup_acks", Val::Int(rx.dup_acks.0.into())),
-            (
-                "frames",
-                Val::Ints(tx.retransmissions.1.iter().map(|&f| f.into()).collect()),
-            ),
         ],
+    }
+}
+
+/// "a", "a and b", "a, b and c".
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
     }
 }
 
@@ -630,52 +754,72 @@ fn throughput(tx: &DirectionReport, rx: &DirectionReport) -> Answer {
 
 fn slow_start(tx: &DirectionReport) -> Answer {
     let rounds = &tx.rounds;
-    let first_retrans = tx.retransmissions.1.first().copied();
-    // Slow start roughly doubles the bytes sent per round; it ends at the first round that
-    // grows less than 1.5 times, or at the first loss.
-    let mut end_round: Option<usize> = None;
-    for i in 1..rounds.len() {
-        let (prev, cur) = (&rounds[i - 1], &rounds[i]);
-        if first_retrans.is_some_and(|f| f <= cur.first_frame) {
-            end_round = Some(i);
-            break;
-        }
-        if (cur.bytes as f64) < 1.5 * prev.bytes as f64 {
-            end_round = Some(i);
-            break;
-        }
-    }
+    // Kurose & Ross: slow start doubles cwnd every round trip until the first loss event (a
+    // timeout or three duplicate ACKs), or until cwnd reaches ssthresh, which a capture
+    // cannot show. The first loss event is seen as the first resend.
+    let loss = tx.resends.1.first().copied();
+    let loss_round = loss.and_then(|l| rounds.iter().rposition(|r| r.first_frame <= l.frame));
+    let in_rounds = loss.is_some_and(|l| {
+        loss_round.is_some_and(|i| i + 1 < rounds.len() || rounds.len() < MAX_ROUNDS_SHOWN)
+            && rounds.first().is_some_and(|r| r.first_frame <= l.frame)
+    });
     let per_round: Vec<String> = rounds.iter().map(|r| r.bytes.to_string()).collect();
+    let growth: Vec<String> = rounds
+        .windows(2)
+        .map(|w| {
+            if w[0].bytes == 0 {
+                "-".to_string()
+            } else {
+                format!("x{:.2}", w[1].bytes as f64 / w[0].bytes as f64)
+            }
+        })
+        .collect();
     let most_in_flight = tx.max_in_flight.map_or(0, |f| f.value);
     let app_limited = most_in_flight <= 2 * tx.max_len;
+    let mut end: Option<(usize, u64)> = None;
     let answer = if rounds.len() < 2 {
         "The data went out in a single round trip: too little to see slow start.".to_string()
     } else if app_limited {
-        end_round = None;
         format!(
             "Slow start cannot be seen here: the sender never had more than {most_in_flight} bytes (two segments) in flight, so it was sending as fast as the program wrote, not as fast as TCP allowed (bytes per round trip: {}).",
             per_round.join(", ")
         )
     } else {
-        match end_round {
-            Some(i) => format!(
-                "Slow start begins with the first data segment (frame {}) and ends around round {} (frame {}, {} s): bytes sent per round trip were {}{}.",
+        let shown = |upto: usize| -> String {
+            let bytes: Vec<&str> = per_round
+                .iter()
+                .take(upto + 1)
+                .map(String::as_str)
+                .collect();
+            let g: Vec<&str> = growth.iter().take(upto).map(String::as_str).collect();
+            format!("{} (growth per round: {})", bytes.join(", "), g.join(", "))
+        };
+        match (loss, loss_round) {
+            (Some(l), Some(i)) if in_rounds => {
+                end = Some((i, l.frame));
+                format!(
+                    "Slow start begins with the first data segment (frame {}) and ends at the first loss event: frame {} at {} s, in round {}, resends bytes first sent in frame {}. Bytes sent per round trip until then were {}; after the loss the sender halves its window (congestion avoidance or fast recovery).",
+                    rounds[0].first_frame,
+                    l.frame,
+                    time_string(l.time_ns),
+                    i + 1,
+                    l.first_sent
+                        .map_or("(not captured)".to_string(), |f| f.to_string()),
+                    shown(i)
+                )
+            }
+            (Some(l), _) => format!(
+                "Slow start begins with the first data segment (frame {}) and ends at the first loss event, frame {} at {} s, after the {} rounds measured: bytes per round trip were {}.",
                 rounds[0].first_frame,
-                i + 1,
-                rounds[i].first_frame,
-                time_string(rounds[i].start_ns),
-                per_round.join(", "),
-                if first_retrans.is_some_and(|f| f <= rounds[i].first_frame) {
-                    " (a loss ended it: the first retransmission)"
-                } else {
-                    " (the growth stopped doubling: congestion avoidance, or the sender or the receiver's window set the pace)"
-                }
-            ),
-            None => format!(
-                "Slow start begins with the first data segment (frame {}) and did not visibly end in the first {} rounds: bytes per round trip were {}.",
-                rounds[0].first_frame,
+                l.frame,
+                time_string(l.time_ns),
                 rounds.len(),
-                per_round.join(", ")
+                shown(rounds.len() - 1)
+            ),
+            _ => format!(
+                "Slow start begins with the first data segment (frame {}) and does not end in this capture: no segment was lost (none resent), so no loss event ended it. Bytes per round trip were {}; where the growth falls short of doubling, the receiver's window or the application set the pace, or the sender left slow start on its own (Linux's HyStart), which the textbook's model does not show.",
+                rounds[0].first_frame,
+                shown(rounds.len() - 1)
             ),
         }
     };
@@ -687,15 +831,23 @@ fn slow_start(tx: &DirectionReport) -> Answer {
             .first()
             .map(|r| r.first_frame)
             .into_iter()
-            .chain(end_round.map(|i| rounds[i].first_frame))
+            .chain(end.map(|(_, f)| f))
             .collect(),
-        how: "A round (flight) is what the sender sends from one moment until the ACK of that flight's first segment returns. In slow start each round carries about twice the last; in the Stevens graph the dots climb in steps that get taller, then settle into a straight line. A first loss ends it too. This is an estimate read from the capture, as a student reads the graph.".to_string(),
+        how: "Definition (Kurose & Ross): slow start starts with the connection and doubles the congestion window every round trip until the first loss event (a timeout or three duplicate ACKs), which here is the first segment that resends bytes (question 9); reaching ssthresh would end it too, but a capture does not show ssthresh. A round (flight) is what the sender sends from one moment until the ACK of that flight's first segment returns; in the Stevens graph the dots climb in steps that get taller until the loss, then settle into a straighter line. Bytes per round are read from the capture, as a student reads the graph: delayed ACKs and the link's rate make them grow by less than 2 at times.".to_string(),
         graph: Some("stevens"),
         values: vec![
             ("round_bytes", Val::Ints(rounds.iter().map(|r| r.bytes.into()).collect())),
             (
                 "end_round",
-                end_round.map_or(Val::None, |i| Val::Int((i + 1) as i128)),
+                end.map_or(Val::None, |(i, _)| Val::Int((i + 1) as i128)),
+            ),
+            (
+                "end_frame",
+                end.map_or(Val::None, |(_, f)| Val::Int(f.into())),
+            ),
+            (
+                "definition",
+                Val::Text("first loss event (Kurose & Ross)".to_string()),
             ),
         ],
     }

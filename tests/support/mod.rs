@@ -19,6 +19,7 @@
 
 pub mod demo;
 pub mod golden;
+pub mod key;
 pub mod lab_checks;
 pub mod netns;
 pub mod proc;

@@ -123,7 +123,8 @@ pub struct Segment {
     pub len: u32,
     /// The 12 flag bits.
     pub flags: u16,
-    /// A retransmission (any kind), as tshark flags it.
+    /// A retransmission as the textbook defines it: it carries sequence numbers sent before
+    /// (its Seq is below the highest byte this side had sent), whatever tshark calls it.
     pub retransmission: bool,
     /// The first bytes of the payload.
     pub preview: Vec<u8>,
@@ -138,7 +139,9 @@ pub struct Direction {
     pub bytes: u64,
     /// Segments with no data and no SYN/FIN/RST, with their (relative) Ack numbers.
     pub pure_acks: Sample<(At, u32)>,
-    /// Retransmitted segments.
+    /// How many of those came after the connection's first FIN or RST (the teardown's).
+    pub pure_acks_after_close: u64,
+    /// Retransmitted segments (see [`Segment::retransmission`]).
     pub retransmissions: Sample<At>,
     /// The first FIN.
     pub fin: Option<At>,
@@ -152,6 +155,8 @@ pub struct Direction {
     next_seq: Option<u32>,
     /// A hole in the sequence stopped the in-order bytes.
     pub stream_gap: bool,
+    /// Relative sequence number one past the highest byte sent, once data was seen.
+    highest_end: Option<u32>,
 }
 
 impl Default for Direction {
@@ -160,6 +165,7 @@ impl Default for Direction {
             data: Sample::new(SEGMENTS),
             bytes: 0,
             pure_acks: Sample::default(),
+            pure_acks_after_close: 0,
             retransmissions: Sample::default(),
             fin: None,
             rst: None,
@@ -167,6 +173,7 @@ impl Default for Direction {
             stream: Vec::new(),
             next_seq: None,
             stream_gap: false,
+            highest_end: None,
         }
     }
 }
@@ -495,12 +502,25 @@ impl FileFacts {
         if handshake_ack {
             c.handshake_ack = Some(at);
         }
+        let closing = c.dirs.iter().any(|d| d.fin.is_some() || d.rst.is_some());
         let d = &mut c.dirs[usize::from(!from_a)];
         d.frames += 1;
         let len = len.unwrap_or(0);
-        let retrans = an.flags.has_field("retransmission");
+        // Sent before: below the highest byte this side sent (TCP sends bytes in order).
+        let retrans = len > 0
+            && !an.flags.intersects(AnalysisFlags::KEEP_ALIVE)
+            && d.highest_end
+                .is_some_and(|h| (an.seq.wrapping_sub(h) as i32) < 0);
         if retrans {
             d.retransmissions.push(at);
+        }
+        if len > 0 {
+            let end = an.seq.wrapping_add(len);
+            if d.highest_end
+                .is_none_or(|h| (end.wrapping_sub(h) as i32) > 0)
+            {
+                d.highest_end = Some(end);
+            }
         }
         if flags & tcp_flags::FIN != 0 && d.fin.is_none() {
             d.fin = Some(at);
@@ -537,6 +557,9 @@ impl FileFacts {
             && !an.flags.intersects(AnalysisFlags::KEEP_ALIVE)
         {
             d.pure_acks.push((at, an.ack));
+            if closing {
+                d.pure_acks_after_close += 1;
+            }
         }
     }
 

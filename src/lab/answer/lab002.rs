@@ -11,10 +11,11 @@
 use std::collections::VecDeque;
 use std::net::IpAddr;
 
-use super::facts::TcpConn;
+use super::facts::{Segment, TcpConn, show_text};
 use super::report::{Answer, Table};
 use super::{AnswerError, Capture, frames_text, plural, scan};
 use crate::decode::tcp_flags::{ACK, FIN, RST, SYN};
+use crate::wire::transfer::MAGIC;
 
 /// Rows kept from the start of the connection.
 pub const HEAD: usize = 30;
@@ -59,6 +60,18 @@ struct Pass {
     skipped: u64,
     server_acks: u64,
     acks_matching_a_segment: u64,
+    /// The server's pure ACKs of the client's FIN (Ack = the FIN's Seq + 1): how many, and
+    /// the first frames.
+    fin_acks: (u64, Vec<u64>),
+    /// Relative Ack that acknowledges the client's FIN, once it was seen.
+    client_fin_ack: Option<u32>,
+    /// The close, wherever it falls (the table keeps only the start and the end): the first
+    /// FIN of each side, and the ACKs of a FIN.
+    close_rows: Vec<Row>,
+    /// Relative Acks that acknowledge a FIN seen so far (client's, server's).
+    fin_ends: [Option<u32>; 2],
+    /// The server's first pure ACKs of the transfer.
+    ack_frames: Vec<u64>,
     ends: VecDeque<u32>,
     fin_seen: bool,
 }
@@ -112,8 +125,20 @@ pub fn answers(caps: &[Capture], server: Option<IpAddr>) -> Result<Vec<Answer>, 
                 pass.ends.pop_front();
             }
         }
-        if !from_client && payload == 0 && t.flags & (SYN | FIN | RST) == 0 && t.flags & ACK != 0 {
+        if from_client && t.flags & FIN != 0 && pass.client_fin_ack.is_none() {
+            pass.client_fin_ack = Some(an.seq.wrapping_add(payload).wrapping_add(1));
+        }
+        let pure_ack = payload == 0 && t.flags & (SYN | FIN | RST) == 0 && t.flags & ACK != 0;
+        if !from_client && pure_ack && pass.client_fin_ack == Some(an.ack) {
+            pass.fin_acks.0 += 1;
+            if pass.fin_acks.1.len() < 8 {
+                pass.fin_acks.1.push(p.number);
+            }
+        } else if !from_client && pure_ack {
             pass.server_acks += 1;
+            if pass.ack_frames.len() < 8 {
+                pass.ack_frames.push(p.number);
+            }
             if pass.ends.contains(&an.ack) {
                 pass.acks_matching_a_segment += 1;
             }
@@ -131,6 +156,15 @@ pub fn answers(caps: &[Capture], server: Option<IpAddr>) -> Result<Vec<Answer>, 
             ack: an.ack,
             payload,
         };
+        let side = usize::from(!from_client);
+        let first_fin = t.flags & FIN != 0 && pass.fin_ends[side].is_none();
+        let acks_fin = t.flags & ACK != 0 && pass.fin_ends[1 - side] == Some(an.ack);
+        if (first_fin || acks_fin) && pass.close_rows.len() < 8 {
+            pass.close_rows.push(row.clone());
+        }
+        if first_fin {
+            pass.fin_ends[side] = Some(an.seq.wrapping_add(payload).wrapping_add(1));
+        }
         if pass.head.len() < HEAD {
             pass.head.push(row);
         } else {
@@ -146,7 +180,7 @@ pub fn answers(caps: &[Capture], server: Option<IpAddr>) -> Result<Vec<Answer>, 
         figure(caps, i, conn, &pass, &rows),
         handshake(i, conn, &rows),
         transfer(i, conn, &pass, &rows),
-        close(i, &rows),
+        close(i, &close_rows(&rows, &pass.close_rows)),
     ])
 }
 
@@ -244,6 +278,37 @@ fn handshake(i: usize, conn: &TcpConn, rows: &[&Row]) -> Answer {
         .value("server_isn", synack.seq_raw)
 }
 
+/// The send-file header at the start of the client's stream (`WLFT`, version, name length,
+/// name, size): its length, the name and the file's size, when the preview holds it all.
+fn wlft_header(preview: &[u8]) -> Option<(u64, String, u64)> {
+    if preview.get(..4)? != MAGIC {
+        return None;
+    }
+    let name_len = usize::from(u16::from_be_bytes([*preview.get(5)?, *preview.get(6)?]));
+    let name = preview.get(7..7 + name_len)?;
+    let size: [u8; 8] = preview.get(7 + name_len..15 + name_len)?.try_into().ok()?;
+    Some((
+        (15 + name_len) as u64,
+        show_text(name, name.len() as u32),
+        u64::from_be_bytes(size),
+    ))
+}
+
+/// A verdict of the receiver (status byte, 2-byte length, message), in words; `ok` is what
+/// status 0 means there.
+fn verdict_text(seg: &Segment, ok: &str) -> String {
+    let msg = seg.preview.get(3..).unwrap_or_default();
+    let status = match seg.preview.first() {
+        Some(0) => format!("status 0 = {ok}"),
+        Some(_) => "status 1 = refused".to_string(),
+        None => String::new(),
+    };
+    format!(
+        "{status}, then a 2-byte length and the message \"{}\"",
+        show_text(msg, seg.len.saturating_sub(3))
+    )
+}
+
 fn transfer(i: usize, conn: &TcpConn, pass: &Pass, rows: &[&Row]) -> Answer {
     let q = "Interpret the data transfer (data with Len, and the ACKs).";
     let up = conn.up();
@@ -279,6 +344,7 @@ fn transfer(i: usize, conn: &TcpConn, pass: &Pass, rows: &[&Row]) -> Answer {
             _ => String::new(),
         }
     );
+    let header = up.first_data().and_then(|s| wlft_header(&s.preview));
     if let Some(first) = data.first() {
         let seg = up.first_data();
         text.push_str(&format!(
@@ -292,38 +358,127 @@ fn transfer(i: usize, conn: &TcpConn, pass: &Pass, rows: &[&Row]) -> Answer {
             .unwrap_or_default()
         ));
     }
+    let stream_bytes = stream_len.unwrap_or(up.bytes);
+    if let Some((hlen, name, size)) = &header {
+        let digest = stream_bytes.checked_sub(hlen + size);
+        text.push_str(&format!(
+            " Those bytes are send-file's protocol: the WLFT header ({hlen} bytes: \"WLFT\", \
+             version 1, the name's length, the name \"{name}\" and the file's size, {size}), \
+             then the file's {size} bytes{}.",
+            match digest {
+                Some(32) => " and last its 32-byte BLAKE3 digest".to_string(),
+                Some(0) => String::new(),
+                Some(n) => format!(" and {n} more bytes (the digest is 32)"),
+                None => " (the capture ends before the file does)".to_string(),
+            }
+        ));
+    }
     text.push_str(&format!(
-        " The server answered with {} pure ACK{}; {} of them acknowledge exactly the end (Seq + \
-         Len) of a segment the client sent — Ack is the number of the next byte the server \
-         expects, so everything before it arrived.",
+        " The server acknowledged the data with {} pure ACK{}{}; {} of them acknowledge \
+         exactly the end (Seq + Len) of a segment the client sent — Ack is the number of the \
+         next byte the server expects, so everything before it arrived.",
         pass.server_acks,
         plural(pass.server_acks),
+        if pass.ack_frames.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", frames_text(&pass.ack_frames, pass.server_acks))
+        },
         pass.acks_matching_a_segment
     ));
-    if conn.down().bytes == 0 {
+    if pass.fin_acks.0 > 0 {
+        text.push_str(&format!(
+            " Its other pure ACK{} ({}) acknowledge{} the client's FIN, not data (3.3).",
+            if pass.fin_acks.0 == 1 {
+                String::new()
+            } else {
+                format!("s, {},", pass.fin_acks.0)
+            },
+            frames_text(&pass.fin_acks.1, pass.fin_acks.0),
+            if pass.fin_acks.0 == 1 { "s" } else { "" }
+        ));
+    }
+    let down = conn.down();
+    if down.bytes == 0 {
         text.push_str(" The server's own Seq stays at 1: it sends no data back.");
     } else {
+        let segs = &down.data.first;
+        let parts: Vec<String> = segs
+            .iter()
+            .enumerate()
+            .take(4)
+            .map(|(n, s)| {
+                let what = if header.is_none() {
+                    String::new()
+                } else if n == 0 {
+                    format!(
+                        ": the go-ahead after the header ({})",
+                        verdict_text(s, "go on")
+                    )
+                } else if n + 1 == segs.len() {
+                    format!(
+                        ": the reply after the digest ({})",
+                        verdict_text(s, "saved")
+                    )
+                } else {
+                    format!(" ({})", verdict_text(s, "go on"))
+                };
+                format!("frame {}, {} bytes{what}", s.at.frame, s.len)
+            })
+            .collect();
         text.push_str(&format!(
-            " The server also sent {} bytes of its own.",
-            conn.down().bytes
+            " The server also sent {} bytes of its own in {} segment{}: {}{}; its Seq grows by \
+             them, and the client's ACKs acknowledge them.",
+            down.bytes,
+            down.data.count,
+            plural(down.data.count),
+            parts.join("; "),
+            if down.data.count > 4 { "; …" } else { "" }
         ));
     }
     let retrans = up.retransmissions.count;
     if retrans > 0 {
         text.push_str(&format!(
-            " {retrans} segment{} had to be sent again ({}).",
+            " {retrans} segment{} had to be sent again: {} carr{} sequence numbers sent before ({}).",
             plural(retrans),
+            if retrans == 1 { "it" } else { "they" },
+            if retrans == 1 { "ies" } else { "y" },
             frames_text(&up.retransmissions.frames(), retrans)
         ));
     }
     let frames: Vec<u64> = data.iter().map(|r| r.no).take(16).collect();
-    Answer::new("3.2", q, text)
+    let mut a = Answer::new("3.2", q, text)
         .cite(i, "data segments", frames)
         .value("data_segments", up.data.count)
         .value("bytes", up.bytes)
         .value("server_acks", pass.server_acks)
         .value("acks_matching_a_segment_end", pass.acks_matching_a_segment)
-        .value("retransmissions", retrans)
+        .value("fin_acks", pass.fin_acks.0)
+        .value("server_bytes", down.bytes)
+        .value("server_data_segments", down.data.count)
+        .value("retransmissions", retrans);
+    if let Some((hlen, _, size)) = header {
+        a = a.value("header_bytes", hlen).value("file_bytes", size);
+    }
+    if !pass.ack_frames.is_empty() {
+        a = a.cite(i, "the server's pure ACKs", pass.ack_frames.clone());
+    }
+    if down.data.count > 0 {
+        a = a.cite(
+            i,
+            "the server's data",
+            down.data.first.iter().map(|s| s.at.frame).collect(),
+        );
+    }
+    a
+}
+
+/// The rows the close is read from: the table's and the close's own, in frame order.
+fn close_rows<'a>(rows: &[&'a Row], close: &'a [Row]) -> Vec<&'a Row> {
+    let mut all: Vec<&Row> = rows.to_vec();
+    all.extend(close.iter().filter(|c| !rows.iter().any(|r| r.no == c.no)));
+    all.sort_by_key(|r| r.no);
+    all
 }
 
 fn close(i: usize, rows: &[&Row]) -> Answer {

@@ -97,6 +97,30 @@ fn captured_on(f: &FileFacts, server: IpAddr) -> Option<(IpAddr, [u8; 6])> {
     Some((ip, mac))
 }
 
+/// One ARP frame in words: who asks for whom, or who answers.
+fn arp_words(x: &super::facts::ArpFact) -> String {
+    if x.op == 1 {
+        format!(
+            "{} asks {} who has {}",
+            x.sender_ip,
+            if x.broadcast {
+                "the whole LAN (broadcast)"
+            } else {
+                "one computer (unicast, to check its cache)"
+            },
+            x.target_ip
+        )
+    } else {
+        format!(
+            "{} answers {}: {} is at {}",
+            x.sender_ip,
+            x.target_ip,
+            x.sender_ip,
+            crate::analyse::mac(&x.sender_mac)
+        )
+    }
+}
+
 fn quoted_texts(segs: &[super::facts::Segment], max: usize) -> String {
     let mut v: Vec<String> = segs
         .iter()
@@ -169,6 +193,7 @@ fn i1a(caps: &[Capture], s: IpAddr, file: Option<usize>) -> Answer {
     let mut a = Answer::new("I.1(a)", Q_I1A, String::new());
     let mut hs_all = Vec::new();
     let (mut up_n, mut down_n, mut acks_n) = (0u64, 0u64, 0u64);
+    let (mut step8_n, mut teardown_n) = (0u64, 0u64);
     for c in &conns {
         let hs = c.handshake_frames();
         if !hs.is_empty() {
@@ -181,7 +206,7 @@ fn i1a(caps: &[Capture], s: IpAddr, file: Option<usize>) -> Answer {
                 frames_text(&hs, hs.len() as u64)
             ));
             hs_all.extend(hs.iter().copied());
-            a = a.cite(i, "handshake", hs);
+            a = a.cite(i, "handshake", hs.clone());
         } else {
             text.push_str(&format!(
                 "\n- no handshake for {} → {}: the capture started after it;",
@@ -218,24 +243,34 @@ fn i1a(caps: &[Capture], s: IpAddr, file: Option<usize>) -> Answer {
             a = a.cite(i, "server data", fr);
         }
         let acks = up.pure_acks.count + down.pure_acks.count;
-        if acks > 0 {
-            let mut fr: Vec<u64> = up
-                .pure_acks
-                .first
-                .iter()
-                .chain(&down.pure_acks.first)
-                .map(|(x, _)| x.frame)
-                .collect();
-            fr.sort_unstable();
+        // The close: the first FIN or RST; pure ACKs after it belong to the teardown.
+        let close_at = [up.fin, down.fin, up.rst, down.rst]
+            .into_iter()
+            .flatten()
+            .map(|x| x.frame)
+            .min();
+        let mut fr: Vec<u64> = up
+            .pure_acks
+            .first
+            .iter()
+            .chain(&down.pure_acks.first)
+            .map(|(x, _)| x.frame)
+            .collect();
+        fr.sort_unstable();
+        let (during, after): (Vec<u64>, Vec<u64>) =
+            fr.iter().partition(|&&x| close_at.is_none_or(|c| x < c));
+        let during_n = acks.saturating_sub(up.pure_acks_after_close + down.pure_acks_after_close);
+        if during_n > 0 {
             text.push_str(&format!(
-                "\n- {acks} pure ACK{} ({}): TCP acknowledges every byte it receives; when \
+                "\n- {during_n} pure ACK{} ({}): TCP acknowledges every byte it receives; when \
                  there is a reply, the ACK rides on it instead;",
-                plural(acks),
-                frames_text(&fr, acks)
+                plural(during_n),
+                frames_text(&during, during_n)
             ));
-            acks_n += acks;
-            a = a.cite(i, "pure ACKs", fr);
+            a = a.cite(i, "pure ACKs", during.clone());
         }
+        acks_n += acks;
+        step8_n += hs.len() as u64 + up.data.count + down.data.count + during_n;
         let mut closes: Vec<(At, &str)> = [
             (up.fin, "a FIN from the client"),
             (down.fin, "a FIN from the server"),
@@ -255,12 +290,34 @@ fn i1a(caps: &[Capture], s: IpAddr, file: Option<usize>) -> Answer {
                 .iter()
                 .map(|(at, what)| format!("{what} (frame {})", at.frame))
                 .collect();
+            let mut fr: Vec<u64> = closes.iter().map(|c| c.0.frame).collect();
+            fr.extend(after.iter().copied());
+            fr.sort_unstable();
+            fr.dedup();
             text.push_str(&format!(
-                "\n- the teardown: {} — each side closes its half with a FIN when its program \
-                 closes the socket, and the other side acknowledges it.",
-                words.join(", then ")
+                "\n- not Step 8: the teardown ({}): {}{} — it comes from Step 11, when the \
+                 client quits (the lab stops the capture at Step 8(d), before it); each side \
+                 closes its half with a FIN when its program closes the socket, and the other \
+                 side acknowledges it.",
+                frames_text(&fr, fr.len() as u64),
+                words.join(", then "),
+                if after.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        ", and {} ({})",
+                        if after.len() == 1 {
+                            "the ACK of the last FIN"
+                        } else {
+                            "the ACKs of the FINs"
+                        },
+                        frames_text(&after, after.len() as u64)
+                    )
+                }
             ));
-            a = a.cite(i, "teardown", closes.iter().map(|c| c.0.frame).collect());
+            teardown_n +=
+                closes.len() as u64 + up.pure_acks_after_close + down.pure_acks_after_close;
+            a = a.cite(i, "teardown", fr);
         }
     }
     let arp: Vec<&super::facts::ArpFact> = f
@@ -271,11 +328,32 @@ fn i1a(caps: &[Capture], s: IpAddr, file: Option<usize>) -> Answer {
         .collect();
     if !arp.is_empty() {
         let fr: Vec<u64> = arp.iter().map(|x| x.at.frame).collect();
+        let me = captured_on(f, s).map(|(ip, _)| ip);
+        let first_tcp = conns.iter().filter_map(|c| c.syn.map(|x| x.frame)).min();
+        let words: Vec<String> = arp
+            .iter()
+            .map(|x| {
+                let step = if x.target_ip != s && Some(x.target_ip) != me && x.sender_ip == s {
+                    format!(
+                        " — Step 10: the server's computer looks for {}'s MAC to answer that \
+                         computer's client; a request is a broadcast, so it reaches this port too",
+                        x.target_ip
+                    )
+                } else if first_tcp.is_some_and(|t| x.at.frame < t + 4) {
+                    " — Step 8(b): needed before the handshake's segments could be sent".into()
+                } else {
+                    String::new()
+                };
+                format!("frame {}: {}{step}", x.at.frame, arp_words(x))
+            })
+            .collect();
         text.push_str(&format!(
-            "\nThe filter hides the ARP frames ({}): before its first IP packet to {s}, a \
-             computer asks the whole LAN (broadcast) who has {s}, and the owner answers with \
-             its MAC address; only then can the TCP segments be put in Ethernet frames.",
-            frames_text(&fr, fr.len() as u64)
+            "\nThe filter hides the ARP frames ({}): {}. A computer must know the MAC address of \
+             the next computer before it can put an IP packet in an Ethernet frame: it asks the \
+             whole LAN (broadcast) who has the IP address, and the owner answers with its MAC \
+             (unicast).",
+            frames_text(&fr, fr.len() as u64),
+            words.join("; ")
         ));
         a = a.cite(i, "ARP", fr);
     }
@@ -294,6 +372,8 @@ fn i1a(caps: &[Capture], s: IpAddr, file: Option<usize>) -> Answer {
         .value("client_data_segments", up_n)
         .value("server_data_segments", down_n)
         .value("pure_acks", acks_n)
+        .value("step8_tcp_frames", step8_n)
+        .value("teardown_frames", teardown_n)
         .value("arp_frames", arp.len())
 }
 
@@ -678,6 +758,81 @@ fn i3(caps: &[Capture], s: IpAddr, kinds: &[Kind]) -> Answer {
             a = a.cite(i, "the other computer's ARP request", vec![q.at.frame]);
         }
     }
+    // From B's capture alone: the server's computer asking for another computer's MAC means
+    // it had a frame to send there (the SYN-ACK to that client's SYN), while B's own
+    // connection, still open, kept the one-at-a-time server busy.
+    let mut answered_from_b = None;
+    for &i in &part1 {
+        let f = &caps[i].facts;
+        let host = captured_on(f, s).map(|(ip, _)| ip);
+        let Some(q) = f
+            .arp
+            .first
+            .iter()
+            .find(|x| x.op == 1 && x.sender_ip == s && Some(x.target_ip) != host)
+        else {
+            continue;
+        };
+        let mine = f
+            .tcp_to(s)
+            .find(|c| Some(c.client().ip()) == host && c.syn.is_some_and(|y| y.frame < q.at.frame));
+        let Some(mine) = mine else {
+            continue;
+        };
+        let close = [
+            mine.up().fin,
+            mine.up().rst,
+            mine.down().fin,
+            mine.down().rst,
+        ]
+        .into_iter()
+        .flatten()
+        .min_by_key(|x| x.frame);
+        if close.is_some_and(|c| c.frame < q.at.frame) {
+            continue;
+        }
+        answered_from_b = Some(q.target_ip);
+        text = format!(
+            "Yes, {t}'s client connected, but the server did not serve it while {me}'s client \
+             was connected. {l} (captured on {me}) cannot show {t}'s frames — the switch sends \
+             them only to {t}'s and {s}'s ports — yet it shows the trace they leave: in frame {f} \
+             {s} asks the whole LAN who has {t} (an ARP broadcast, so it reaches {me} too). {s} \
+             asks only when it has a frame to send to {t}: its kernel answering the SYN of \
+             {t}'s client with a SYN-ACK — the kernel completes handshakes by itself and queues \
+             the new connection in the listen backlog. Meanwhile {me}'s own connection \
+             ({}) stays open{}: the server handles one client at a time and calls accept() for \
+             the next only when the current one closes, so {t}'s message waits, unread, in the \
+             kernel's buffer until then. A capture on {t} would add {t}'s side: the handshake, \
+             its message acknowledged by A's kernel and left unanswered, and — when {t}'s client \
+             is interrupted with Ctrl+C (Step 10(b)) — its FIN; the server's late reply once \
+             {me}'s client quits; and {t}'s RST, because that reply reaches a socket the \
+             program has closed.",
+            mine.client(),
+            match close {
+                Some(c) => format!(" until frame {} (Step 11, when its client quits)", c.frame),
+                None => " to the end of the capture".to_string(),
+            },
+            t = q.target_ip,
+            me = host.map_or("this computer".to_string(), |h| h.to_string()),
+            l = label(caps, i),
+            f = q.at.frame,
+        );
+        a = a.cite(
+            i,
+            "the server's ARP request for the other client",
+            vec![q.at.frame],
+        );
+        if let Some(c) = close {
+            a = a.cite(i, "this computer's client quits (Step 11)", vec![c.frame]);
+        }
+        break;
+    }
+    if let Some(t) = answered_from_b {
+        a.answer = text;
+        return a
+            .value("waiting_client", serde_json::Value::Null)
+            .value("other_client_ip", t.to_string());
+    }
     if !seen_other {
         text.push_str("No connection in these captures waited for the server: every message was answered within half a second. ");
     }
@@ -709,13 +864,30 @@ fn switch_note(caps: &[Capture], s: IpAddr) -> Answer {
         let foreign = f.unicast_not_involving(mac);
         let n: u64 = foreign.iter().map(|(_, s)| s.count).sum();
         foreign_total += n;
-        let others: BTreeSet<IpAddr> = f
+        // The broadcast ARP requests, each told by who sent it (this computer or another).
+        let arp_broadcasts: Vec<String> = f
             .arp
             .first
             .iter()
-            .filter(|x| x.sender_mac != mac && x.broadcast)
-            .map(|x| x.sender_ip)
+            .filter(|x| x.broadcast)
+            .map(|x| {
+                format!(
+                    "frame {}, {}: {}",
+                    x.at.frame,
+                    if x.sender_mac == mac {
+                        "this computer's own request"
+                    } else {
+                        "another computer's request, flooded to every port"
+                    },
+                    arp_words(x)
+                )
+            })
             .collect();
+        let others_talk = f
+            .arp
+            .first
+            .iter()
+            .any(|x| x.broadcast && x.sender_mac != mac);
         let group: Vec<u64> = f.group_frames.frames();
         if n == 0 && f.group_frames.count == 0 {
             quiet.push(format!(
@@ -742,17 +914,18 @@ fn switch_note(caps: &[Capture], s: IpAddr) -> Answer {
                 f.group_frames.count,
                 plural(f.group_frames.count),
                 frames_text(&group, f.group_frames.count),
-                if others.is_empty() {
+                if arp_broadcasts.is_empty() {
                     String::new()
                 } else {
                     format!(
-                        " — ARP from {}: the other computers were there and talking, yet none \
-                         of their unicast reached this port",
-                        others
-                            .iter()
-                            .map(|x| x.to_string())
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                        " — ARP ({}){}",
+                        arp_broadcasts.join("; "),
+                        if others_talk {
+                            ": the other computers were there and talking, yet none of their \
+                             unicast reached this port"
+                        } else {
+                            ""
+                        }
                     )
                 }
             ));
