@@ -774,6 +774,16 @@ fn slow_start(tx: &DirectionReport) -> Answer {
             }
         })
         .collect();
+    // A round that carries at least half as much again as the one before: the growth slow
+    // start shows in the graph. Without any, the program (not TCP) set the pace.
+    let grew = rounds
+        .windows(2)
+        .any(|w| w[1].bytes.saturating_mul(2) >= w[0].bytes.saturating_mul(3));
+    let flat = if grew {
+        ""
+    } else {
+        " The bytes per round never grew, though: the sender sent only what the program gave it each round (application-limited), so the graph shows no slow-start curve, even if by the definition slow start lasted until the loss."
+    };
     let most_in_flight = tx.max_in_flight.map_or(0, |f| f.value);
     let app_limited = most_in_flight <= 2 * tx.max_len;
     let mut end: Option<(usize, u64)> = None;
@@ -798,7 +808,7 @@ fn slow_start(tx: &DirectionReport) -> Answer {
             (Some(l), Some(i)) if in_rounds => {
                 end = Some((i, l.frame));
                 format!(
-                    "Slow start begins with the first data segment (frame {}) and ends at the first loss event: frame {} at {} s, in round {}, resends bytes first sent in frame {}. Bytes sent per round trip until then were {}; after the loss the sender halves its window (congestion avoidance or fast recovery).",
+                    "Slow start begins with the first data segment (frame {}) and ends at the first loss event: frame {} at {} s, in round {}, resends bytes first sent in frame {}. Bytes sent per round trip until then were {}; after the loss the sender halves its window (congestion avoidance or fast recovery).{flat}",
                     rounds[0].first_frame,
                     l.frame,
                     time_string(l.time_ns),
@@ -809,7 +819,7 @@ fn slow_start(tx: &DirectionReport) -> Answer {
                 )
             }
             (Some(l), _) => format!(
-                "Slow start begins with the first data segment (frame {}) and ends at the first loss event, frame {} at {} s, after the {} rounds measured: bytes per round trip were {}.",
+                "Slow start begins with the first data segment (frame {}) and ends at the first loss event, frame {} at {} s, after the {} rounds measured: bytes per round trip were {}.{flat}",
                 rounds[0].first_frame,
                 l.frame,
                 time_string(l.time_ns),
