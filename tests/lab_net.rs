@@ -4,7 +4,8 @@
 //! captures made here with the system's traceroute and ping in namespaces client — router —
 //! server (an MTU of 1000 on the router–server link, IPv6 on the client's), tcpdump capturing;
 //! and on the captures of the walkthroughs `scripts/labs/ip.sh` and `icmp.sh`, run end to end in
-//! a routed lab of their own.
+//! a routed lab of their own — with the system's traceroute, and with it hidden from PATH (then
+//! `wirelab traceroute` sends the probes).
 
 mod support;
 
@@ -495,9 +496,9 @@ fn fresh_traceroute_and_ping_captures_are_answered_as_tshark_reads_them() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// Runs `scripts/labs/SCRIPT` in a lab of its own (at most 120 s); checks it succeeded and
-/// left no namespace. Returns its output directory and its screen.
-fn walk(script: &str) -> Option<(PathBuf, String)> {
+/// Runs `scripts/labs/SCRIPT` in a lab of its own (at most 120 s), with `path` as PATH when
+/// given; checks it succeeded and left no namespace. Returns its output directory and its screen.
+fn walk(script: &str, path: Option<&Path>) -> Option<(PathBuf, String)> {
     if !require(Need::Root) || !require(Need::Tool("tshark")) {
         return None;
     }
@@ -513,6 +514,9 @@ fn walk(script: &str) -> Option<(PathBuf, String)> {
         .arg(&dir)
         .env("WIRELAB", BIN)
         .env("WIRELAB_LAB", &lab.name);
+    if let Some(path) = path {
+        cmd.env("PATH", path);
+    }
     let mut p = Proc::spawn(script, cmd);
     p.close_stdin();
     let code = p.wait_exit_within(Duration::from_secs(120)).code();
@@ -528,7 +532,7 @@ fn walk(script: &str) -> Option<(PathBuf, String)> {
 
 #[test]
 fn walkthrough_ip_is_answered_as_tshark_reads_it() {
-    let Some((dir, out)) = walk("ip.sh") else {
+    let Some((dir, out)) = walk("ip.sh", None) else {
         return;
     };
     check_ip(&dir.join("a.pcapng"));
@@ -548,7 +552,7 @@ fn walkthrough_ip_is_answered_as_tshark_reads_it() {
 
 #[test]
 fn walkthrough_icmp_is_answered_as_tshark_reads_it() {
-    let Some((dir, out)) = walk("icmp.sh") else {
+    let Some((dir, out)) = walk("icmp.sh", None) else {
         return;
     };
     check_icmp(&dir.join("a.pcapng"));
@@ -561,4 +565,49 @@ fn walkthrough_icmp_is_answered_as_tshark_reads_it() {
         assert!(out.contains(text), "no {text:?}\n{out}");
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A directory standing for this test's PATH without the system's traceroute: a link to every
+/// program on PATH (the first of each name) but `traceroute*`.
+fn path_without_traceroute(dir: &Path) -> PathBuf {
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir).expect("a directory for the links");
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    for d in std::env::split_paths(&path) {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let name = e.file_name();
+            if !name.to_string_lossy().starts_with("traceroute") {
+                // An existing link (an earlier PATH entry) stays, as PATH's order says.
+                let _ = std::os::unix::fs::symlink(e.path(), dir.join(&name));
+            }
+        }
+    }
+    dir.to_path_buf()
+}
+
+#[test]
+fn walkthroughs_without_the_system_traceroute_send_wirelabs_probes() {
+    if !require(Need::Root) || !require(Need::Tool("tshark")) {
+        return;
+    }
+    let links = path_without_traceroute(
+        &PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("lab_net-path-{}", std::process::id())),
+    );
+    for (script, check) in [
+        ("ip.sh", check_ip as fn(&Path)),
+        ("icmp.sh", check_icmp as fn(&Path)),
+    ] {
+        let Some((dir, out)) = walk(script, Some(&links)) else {
+            return;
+        };
+        check(&dir.join("a.pcapng"));
+        assert!(out.contains("(no traceroute on this computer"), "{out}");
+        assert!(out.contains("$ wirelab traceroute 10.0.4.1"), "{out}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    let _ = std::fs::remove_dir_all(&links);
 }
