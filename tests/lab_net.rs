@@ -2,16 +2,22 @@
 //! answer key computed from tshark's fields by code of this file alone (plain parsing of
 //! `tshark -T fields` text, no wirelab library): on the bundled captures/net/*.pcap and on
 //! captures made here with the system's traceroute and ping in namespaces client — router —
-//! server (an MTU of 1000 on the router–server link, IPv6 on the client's), tcpdump capturing.
+//! server (an MTU of 1000 on the router–server link, IPv6 on the client's), tcpdump capturing;
+//! and on the captures of the walkthroughs `scripts/labs/ip.sh` and `icmp.sh`, run end to end in
+//! a routed lab of their own — with the system's traceroute, and with it hidden from PATH (then
+//! `wirelab traceroute` sends the probes).
 
 mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
 
 use serde_json::Value;
-use support::netns::{Netns, Tcpdump, veth};
-use support::{Need, repo, require, run, tshark_fields, wirelab};
+use support::netns::{Lab, Netns, Tcpdump, veth};
+use support::proc::Proc;
+use support::{BIN, Need, repo, require, run, tshark_fields, wirelab};
 
 /// One frame as tshark's fields give it; a field with several occurrences (an ICMP error's
 /// quoted header) keeps them all, the outer first.
@@ -488,4 +494,120 @@ fn fresh_traceroute_and_ping_captures_are_answered_as_tshark_reads_them() {
     check_ip(&ip);
     check_icmp(&icmp);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Runs `scripts/labs/SCRIPT` in a lab of its own (at most 120 s), with `path` as PATH when
+/// given; checks it succeeded and left no namespace. Returns its output directory and its screen.
+fn walk(script: &str, path: Option<&Path>) -> Option<(PathBuf, String)> {
+    if !require(Need::Root) || !require(Need::Tool("tshark")) {
+        return None;
+    }
+    let lab = Lab::unique();
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "lab_net-{}-{}",
+        script.trim_end_matches(".sh"),
+        lab.name
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut cmd = Command::new("bash");
+    cmd.arg(repo("scripts/labs").join(script))
+        .arg(&dir)
+        .env("WIRELAB", BIN)
+        .env("WIRELAB_LAB", &lab.name);
+    if let Some(path) = path {
+        cmd.env("PATH", path);
+    }
+    let mut p = Proc::spawn(script, cmd);
+    p.close_stdin();
+    let code = p.wait_exit_within(Duration::from_secs(120)).code();
+    let out = p.transcript();
+    assert_eq!(code, Some(0), "{script} failed\n{out}");
+    assert!(
+        lab.namespaces().is_empty(),
+        "{script} left {:?}\n{out}",
+        lab.namespaces()
+    );
+    Some((dir, out))
+}
+
+#[test]
+fn walkthrough_ip_is_answered_as_tshark_reads_it() {
+    let Some((dir, out)) = walk("ip.sh", None) else {
+        return;
+    };
+    check_ip(&dir.join("a.pcapng"));
+    // The screen follows the lab's parts and says what plays the sheet's Internet.
+    for text in [
+        "S plays gaia.cs.umass.edu",
+        "Part 2 (questions 13-19)",
+        "R splits them again",
+        "Part 3 (questions 20-26)",
+        "| 13 Find the first IP datagram",
+        "| 22 What is the value of the flow label",
+    ] {
+        assert!(out.contains(text), "no {text:?}\n{out}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn walkthrough_icmp_is_answered_as_tshark_reads_it() {
+    let Some((dir, out)) = walk("icmp.sh", None) else {
+        return;
+    };
+    check_icmp(&dir.join("a.pcapng"));
+    for text in [
+        "S plays both",
+        "10 packets transmitted, 10 received",
+        "ICMP and traceroute (questions 5-10)",
+        "| 8 Examine the ICMP error packet",
+    ] {
+        assert!(out.contains(text), "no {text:?}\n{out}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A directory standing for this test's PATH without the system's traceroute: a link to every
+/// program on PATH (the first of each name) but `traceroute*`.
+fn path_without_traceroute(dir: &Path) -> PathBuf {
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir).expect("a directory for the links");
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    for d in std::env::split_paths(&path) {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let name = e.file_name();
+            if !name.to_string_lossy().starts_with("traceroute") {
+                // An existing link (an earlier PATH entry) stays, as PATH's order says.
+                let _ = std::os::unix::fs::symlink(e.path(), dir.join(&name));
+            }
+        }
+    }
+    dir.to_path_buf()
+}
+
+#[test]
+fn walkthroughs_without_the_system_traceroute_send_wirelabs_probes() {
+    if !require(Need::Root) || !require(Need::Tool("tshark")) {
+        return;
+    }
+    let links = path_without_traceroute(
+        &PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("lab_net-path-{}", std::process::id())),
+    );
+    for (script, check) in [
+        ("ip.sh", check_ip as fn(&Path)),
+        ("icmp.sh", check_icmp as fn(&Path)),
+    ] {
+        let Some((dir, out)) = walk(script, Some(&links)) else {
+            return;
+        };
+        check(&dir.join("a.pcapng"));
+        assert!(out.contains("(no traceroute on this computer"), "{out}");
+        assert!(out.contains("$ wirelab traceroute 10.0.4.1"), "{out}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    let _ = std::fs::remove_dir_all(&links);
 }

@@ -12,6 +12,9 @@ source "$(dirname "$0")/common.sh"
 lab_init ip
 
 step "The lab: A, B, C on 10.0.3.0/24; router R (10.0.3.254, 10.0.4.254); server S (10.0.4.1)"
+note "The lab sheet traces the route from your computer to gaia.cs.umass.edu across the Internet;"
+note "here A is your computer and S plays gaia.cs.umass.edu, one router (R) away instead of many,"
+note "so questions 10-12 see a single router."
 note "The link between R and S has an MTU of 1000 bytes (IPv6 then stays on A's side: it needs 1280)."
 lab_up --routed --mtu 1000
 note "Routers limit how many ICMP errors they send (the routed lab lifts the limit on R); S answers every probe too:"
@@ -32,15 +35,22 @@ trace() {
 step "Capture on A (the lab starts Wireshark before traceroute)"
 capture a A
 
-step "Part 1: traceroute to S with the default packet length"
+step "Part 1 (questions 1-12): traceroute to S with the default packet length"
+note "The lab: traceroute gaia.cs.umass.edu (Windows: tracert gaia.cs.umass.edu)."
 note "Linux traceroute sends UDP datagrams to ports 33434 and up, TTL 1, 2, 3 …, three per TTL."
 trace 10.0.4.1
 
-step "Part 2: traceroute with a packet length of 3000 bytes (fragmentation)"
-note "A's link carries at most 1500 bytes per datagram, so A sends each probe in fragments."
+step "Part 2 (questions 13-19): traceroute with a packet length of 3000 bytes (fragmentation)"
+note "The lab: traceroute gaia.cs.umass.edu 3000 (Windows: ping -l 3000 gaia.cs.umass.edu)."
+note "As on the lab's Ethernet, A's link carries at most 1500 bytes per datagram, so A sends each"
+note "probe in fragments. R splits them again for its 1000-byte link to S: a capture on A does not"
+note "show that (one on S would)."
 trace 10.0.4.1 3000
 
-step "Part 3: IPv6 (the lab looks at a DNS AAAA query; here a ping to R's IPv6 address)"
+step "Part 3 (questions 20-26): IPv6"
+note "The lab sheet reads a DNS AAAA query for youtube.com from a trace its authors made. The virtual"
+note "lab has no DNS server and IPv6 only on A's side, so A pings R's IPv6 address instead:"
+note "questions 20-24 read that datagram's header the same way; 25 and 26 (the AAAA answer) stay open."
 on A ping -6 -c 2 fd00:3::fe
 sleep 0.3
 stop a
