@@ -286,8 +286,11 @@ EOF
     local client=$LAST_PID
     wait_text "$WORK/udhcpc.log" 'obtained' 15 || die "udhcpc got no lease: $(cat "$WORK/udhcpc.log")"
     local upid
+    # (An `if`, not `[ … ] && echo`: the loop must not end with the status of a pid that is not
+    # udhcpc, which pipefail and set -e would take as a failure of the whole script.)
     upid=$(ip netns pids "$NS_CLI" | while read -r p; do
-        [ "$(cat "/proc/$p/comm" 2>/dev/null)" = udhcpc ] && echo "$p"; done | head -1)
+        if [ "$(cat "/proc/$p/comm" 2>/dev/null)" = udhcpc ]; then echo "$p"; fi
+    done | head -1)
     [ -n "$upid" ] || die "udhcpc is not running"
     kill -USR2 "$upid"
     wait_text "$WORK/udhcpc.log" 'released' 10 || die "udhcpc did not release: $(cat "$WORK/udhcpc.log")"
