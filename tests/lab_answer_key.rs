@@ -765,7 +765,7 @@ fn lab_001_matches_the_key_on_a_lossy_simp_chat() {
 /// Lab 003 Part I as the sheet runs it, captured with plain tcpdump on B (the sheet's capture)
 /// and on C (what B's cannot show): C's client connects while B's is open, sends a line and is
 /// interrupted with Ctrl+C (SIGINT) before B's quits (Step 10(b)). The key, from tshark's
-/// fields: on C, C's FIN, then the server's late reply (after B's FIN, acknowledging C's FIN),
+/// fields: on C, C's FIN and A's kernel's ACK of it, then the server's late reply (after B's FIN),
 /// then C's RST (the sequence number after the FIN) and nothing from A after it; on B, the ARP
 /// request between A and C, no frame of C's, and B's FINs. `lab answer 003 B's capture --json` against
 /// it: I.1(a)'s teardown frames, and I.3 naming C and citing the ARP request and B's first FIN.
@@ -843,6 +843,14 @@ fn lab_003_the_sheets_run_matches_the_key() {
         .expect("tshark: C's RST");
     assert!(c_fin.no < reply.no && reply.no < rst.no, "FIN, reply, RST");
     assert_eq!(reply.ack, c_fin.seq + 1, "the reply acknowledges C's FIN");
+    assert!(
+        at_c.iter().any(|f| f.src == "10.0.3.1"
+            && f.len == 0
+            && f.ack == c_fin.seq + 1
+            && f.no > c_fin.no
+            && f.no < reply.no),
+        "A's kernel acknowledges C's FIN before the reply"
+    );
     assert_eq!(rst.seq, c_fin.seq + 1, "the RST follows the FIN");
     assert!(
         !at_c

@@ -114,6 +114,9 @@ for who in B C; do
     done
 done
 note "Every client is answered at once: each connection has its own thread (question II.1)."
+note "Where this differs from the sheet: B's and C's captures both run through Steps 2 and 3"
+note "(the sheet captures on B in Step 2, then on C in Step 3); each still holds only its own"
+note "computer's connections, since the switch keeps the others' unicast from its port."
 for name in B1 B2 C1 C2; do hang_up "$name"; done
 sleep 0.3
 stop b-threaded

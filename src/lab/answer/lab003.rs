@@ -845,8 +845,9 @@ fn i3(caps: &[Capture], s: IpAddr, kinds: &[Kind]) -> Answer {
              acknowledged by {s}'s kernel and left unanswered; when {t}'s client is interrupted \
              with Ctrl+C (Step 10(b)), its FIN — the kernel closes the sockets of a program that \
              ends, killed or not, as close() would, so {t} ends its half of the connection \
-             normally; the server's late reply once {me}'s client quits (only then does the \
-             server read {t}'s line and answer it; the reply also acknowledges the FIN); and \
+             normally, and {s}'s kernel acknowledges the FIN by itself; the server's late reply \
+             once {me}'s client quits (only then does the server read {t}'s line and answer it); \
+             and \
              {t}'s RST, because that reply reaches a socket no program holds any more. The RST \
              aborts the connection: {s} sends no FIN after it.",
             mine.client(),
