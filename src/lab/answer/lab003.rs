@@ -1438,6 +1438,7 @@ fn ii3(caps: &[Capture], s: IpAddr, kinds: &[Kind]) -> Answer {
 mod tests {
     use super::*;
     use crate::lab::answer::testkit::{Script, sa};
+    use std::net::Ipv4Addr;
 
     const S: u8 = 1;
 
@@ -1538,6 +1539,48 @@ mod tests {
             a.values["udp_clients"],
             serde_json::json!(["10.0.3.2:50000", "10.0.3.3:50001"])
         );
+    }
+
+    /// B's capture of Part I as the sheet runs it: B chats, an ARP request between A and C
+    /// (`asker` asks who has `asked`) at 1 s, B leaves at 4 s; C's frames are not there.
+    fn b_only(asker: u8, asked: u8) -> Capture {
+        let mut s = Script::default();
+        let mut b = s.connect(0.0, sa(2, 40000), sa(S, 8080));
+        s.send(0.1, &mut b, b"one");
+        s.reply(0.1005, &mut b, b"Thanks");
+        s.arp_request(
+            1.0,
+            Ipv4Addr::new(10, 0, 3, asker),
+            Ipv4Addr::new(10, 0, 3, asked),
+        );
+        s.close(4.0, &mut b);
+        s.capture("b.pcap")
+    }
+
+    #[test]
+    fn from_b_alone_either_arp_request_between_a_and_c_answers_i3() {
+        for (asker, asked, trace) in [
+            (S, 3, "10.0.3.1 asks the whole LAN who has 10.0.3.3"),
+            (3, S, "10.0.3.3 asks the whole LAN who has 10.0.3.1"),
+        ] {
+            let caps = [b_only(asker, asked)];
+            let a = i3(&caps, server_ip(), &[Kind::TcpOneAtATime]);
+            assert_eq!(a.values["other_client_ip"], "10.0.3.3", "{}", a.answer);
+            assert!(a.values["waiting_client"].is_null());
+            for words in [
+                trace,
+                "Ctrl+C",
+                "its FIN",
+                "late reply",
+                "RST",
+                "sends no FIN",
+            ] {
+                assert!(a.answer.contains(words), "{words}: {}", a.answer);
+            }
+            let i1 = i1a(&caps, server_ip(), Some(0));
+            assert!(i1.answer.contains("frame 8: "), "{}", i1.answer);
+            assert!(i1.answer.contains("— Step 10"), "{}", i1.answer);
+        }
     }
 
     #[test]
