@@ -147,9 +147,9 @@ fn lab_003_from_tcpdump_captures_on_b_and_c_matches_tshark() {
 
     let caps = Lab003 {
         b_tcp: &b1,
-        c_tcp: &c1,
+        c_tcp: Some(&c1),
         b_udp: &b2,
-        c_udp: &c2,
+        c_udp: Some(&c2),
         b_threaded: &b3,
         c_threaded: &c3,
     };

@@ -761,3 +761,190 @@ fn lab_001_matches_the_key_on_a_lossy_simp_chat() {
         Value::from(chats - seen.len() as u64)
     );
 }
+
+/// Lab 003 Part I as the sheet runs it, captured with plain tcpdump on B (the sheet's capture)
+/// and on C (what B's cannot show): C's client connects while B's is open, sends a line and is
+/// interrupted with Ctrl+C (SIGINT) before B's quits (Step 10(b)). The key, from tshark's
+/// fields: on C, C's FIN and A's kernel's ACK of it, then the server's late reply (after B's FIN),
+/// then C's RST (the sequence number after the FIN) and nothing from A after it; on B, the ARP
+/// request between A and C, no frame of C's, and B's FINs. `lab answer 003 B's capture --json` against
+/// it: I.1(a)'s teardown frames, and I.3 naming C and citing the ARP request and B's first FIN.
+/// No ping first, so C asks for A here; the walkthrough (pings in Step 4) has A ask for C.
+#[test]
+fn lab_003_the_sheets_run_matches_the_key() {
+    use std::os::unix::process::ExitStatusExt;
+    if !require(Need::Root) || !require(Need::Tool("tcpdump")) || !require(Need::Tool("tshark")) {
+        return;
+    }
+    let lab = Lab::up(&[]);
+    let (b, c) = (tmp("003-sheet-b.pcap"), tmp("003-sheet-c.pcap"));
+    let cap_b = Tcpdump::start_in(&lab.ns("B"), "eth0", &b, &[]);
+    let cap_c = Tcpdump::start_in(&lab.ns("C"), "eth0", &c, &[]);
+    let server = Proc::spawn(
+        "tcp-server",
+        lab.exec("A", &["wirelab", "tcp-server", "--port", "8080"]),
+    );
+    server.wait_for("listening on");
+    let client = |who: &str| {
+        Proc::spawn(
+            &format!("{who} client"),
+            lab.exec(who, &["wirelab", "tcp-client", "10.0.3.1:8080", "--lines"]),
+        )
+    };
+    let mut on_b = client("B");
+    on_b.wait_for("connected to");
+    on_b.send_line("Hello from B");
+    on_b.wait_for("reply:");
+    let mut on_c = client("C");
+    on_c.wait_for("connected to");
+    on_c.send_line("Hello from C");
+    on_c.wait_for("sent 12 bytes");
+    std::thread::sleep(Duration::from_millis(800));
+    on_c.signal("INT");
+    let st = on_c.wait_exit_within(Duration::from_secs(10));
+    assert_eq!(
+        st.signal(),
+        Some(2),
+        "Ctrl+C ends C's client\n{}",
+        on_c.transcript()
+    );
+    std::thread::sleep(Duration::from_millis(800));
+    on_b.close_stdin();
+    assert_eq!(
+        on_b.wait_exit_within(Duration::from_secs(10)).code(),
+        Some(0),
+        "{}",
+        on_b.transcript()
+    );
+    server.wait_for("says: Hello from C");
+    std::thread::sleep(Duration::from_millis(500));
+    let (b, c) = (cap_b.stop(), cap_c.stop());
+    drop(server);
+
+    // The key on C's capture: FIN, late reply, RST.
+    let at_c: Vec<Frame> = key::frames(&c)
+        .into_iter()
+        .filter(|f| f.stream.is_some() && (f.sport == 8080 || f.dport == 8080))
+        .collect();
+    let from_c = |f: &&Frame| f.src == "10.0.3.3";
+    let c_fin = at_c
+        .iter()
+        .filter(from_c)
+        .find(|f| f.fin())
+        .expect("tshark: C's FIN");
+    let reply = at_c
+        .iter()
+        .find(|f| f.src == "10.0.3.1" && f.len > 0)
+        .expect("tshark: the server's reply");
+    let rst = at_c
+        .iter()
+        .filter(from_c)
+        .find(|f| f.rst())
+        .expect("tshark: C's RST");
+    assert!(c_fin.no < reply.no && reply.no < rst.no, "FIN, reply, RST");
+    assert_eq!(reply.ack, c_fin.seq + 1, "the reply acknowledges C's FIN");
+    assert!(
+        at_c.iter().any(|f| f.src == "10.0.3.1"
+            && f.len == 0
+            && f.ack == c_fin.seq + 1
+            && f.no > c_fin.no
+            && f.no < reply.no),
+        "A's kernel acknowledges C's FIN before the reply"
+    );
+    assert_eq!(rst.seq, c_fin.seq + 1, "the RST follows the FIN");
+    assert!(
+        !at_c
+            .iter()
+            .filter(from_c)
+            .any(|f| f.len > 0 && f.no > c_fin.no)
+    );
+    assert!(
+        !at_c.iter().any(|f| f.src == "10.0.3.1" && f.no > rst.no),
+        "nothing from A after the RST"
+    );
+    assert!(
+        !at_c.iter().any(|f| f.src == "10.0.3.1" && f.fin()),
+        "the RST aborts the connection: A sends no FIN"
+    );
+    // The reply came after B's FIN (both captures on this host's clock).
+    let epoch = |file: &Path, no: u64| -> f64 {
+        support::tshark_fields(file, &["frame.number", "frame.time_epoch"])
+            .into_iter()
+            .find(|f| f[0] == no.to_string())
+            .and_then(|f| f[1].parse().ok())
+            .unwrap()
+    };
+
+    // The key on B's capture: the ARP request between A and C (A asking for C's MAC to send
+    // its SYN-ACK, or C for A's to send its SYN: whichever cache was empty), no frame of C's,
+    // B's FINs.
+    let at_b = key::frames(&b);
+    let ask = at_b
+        .iter()
+        .find(|f| {
+            f.arp.as_ref().is_some_and(|(op, spa, tpa)| {
+                let pair = (spa.as_str(), tpa.as_str());
+                *op == 1 && (pair == ("10.0.3.1", "10.0.3.3") || pair == ("10.0.3.3", "10.0.3.1"))
+            })
+        })
+        .expect("tshark: an ARP request between A and C, in B's capture");
+    assert!(
+        !at_b
+            .iter()
+            .any(|f| f.src == "10.0.3.3" || f.dst == "10.0.3.3")
+    );
+    let closes: Vec<u64> = at_b
+        .iter()
+        .filter(|f| f.stream.is_some() && (f.fin() || f.rst()))
+        .map(|f| f.no)
+        .collect();
+    let b_fin = *closes.first().expect("tshark: B's connection closes");
+    assert!(ask.no < b_fin, "A asks for C while B is connected");
+    assert!(
+        epoch(&b, b_fin) < epoch(&c, reply.no) && epoch(&c, c_fin.no) < epoch(&b, b_fin),
+        "C's FIN, B's FIN, the reply"
+    );
+
+    let r = answer_json("003", &[&b], &[]);
+    let i1a = answer(&r, "I.1(a)");
+    let teardown: Vec<u64> = i1a["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["what"] == "teardown")
+        .expect("I.1(a) cites the teardown")["frames"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .collect();
+    assert_eq!(i1a["values"]["teardown_frames"], teardown.len(), "{i1a:#}");
+    let last_ack = at_b.iter().rfind(|f| f.stream.is_some()).unwrap();
+    let mut expected = closes.clone();
+    if !last_ack.fin() && last_ack.len == 0 {
+        expected.push(last_ack.no);
+    }
+    assert_eq!(teardown, expected, "{i1a:#}");
+    let i3 = answer(&r, "I.3");
+    assert_eq!(i3["values"]["waiting_client"], Value::Null, "{i3:#}");
+    assert_eq!(i3["values"]["other_client_ip"], "10.0.3.3", "{i3:#}");
+    let cited: BTreeSet<u64> = i3["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|e| e["frames"].as_array().unwrap().iter())
+        .map(|n| n.as_u64().unwrap())
+        .collect();
+    assert_eq!(cited, BTreeSet::from([ask.no, b_fin]), "{i3:#}");
+    let text = i3["answer"].as_str().unwrap();
+    for words in ["Ctrl+C", "its FIN", "late reply", "RST", "sends no FIN"] {
+        assert!(text.contains(words), "I.3 does not say {words:?}: {text}");
+    }
+    // I.1(a) puts that ARP request in Step 10.
+    let (_, spa, tpa) = ask.arp.as_ref().unwrap();
+    let told = format!(
+        "frame {}: {spa} asks the whole LAN (broadcast) who has {tpa} — Step 10",
+        ask.no
+    );
+    assert!(i1a["answer"].as_str().unwrap().contains(&told), "{i1a:#}");
+}

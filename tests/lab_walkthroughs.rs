@@ -2,8 +2,10 @@
 //! own (`WIRELAB_LAB` = a unique name), bounded in time; then its answers checked against
 //! tshark's view of the captures the script made with `wirelab capture`:
 //!
-//! - 003: every value of Part I (TCP, UDP) and Part II (`lab_checks::check_003`), the second
-//!   server's "address already in use" on A's screen, C answered only after B quit;
+//! - 003, run as the sheet runs it (Part I captured on B only, C's client quit with Ctrl+C
+//!   before B's): every value of Part I (TCP, UDP) and Part II (`lab_checks::check_003`), I.3
+//!   from B's capture alone, the second server's "address already in use" on A's screen, C
+//!   never answered, A reading C's line only after B quit;
 //! - 002: Figure 3's Seq/Ack/Len and raw ISN, and the file A received is the file B sent;
 //! - 004: the socket addresses of both runs; 000: the demo's frame in the TCP payload;
 //! - 001: SIMP dissected as SIMP and the resends counted from tshark's UDP payloads;
@@ -87,20 +89,25 @@ fn walkthrough_003_sockets() {
     };
     let files = [
         "b-tcp.pcapng",
-        "c-tcp.pcapng",
         "b-udp.pcapng",
-        "c-udp.pcapng",
         "b-threaded.pcapng",
         "c-threaded.pcapng",
     ]
     .map(|f| w.file(f));
+    // Part I on B only, as the sheet captures it.
+    for gone in ["c-tcp.pcapng", "c-udp.pcapng"] {
+        assert!(
+            !w.dir.join(gone).exists(),
+            "{gone}: the sheet captures on B"
+        );
+    }
     check_003(&Lab003 {
         b_tcp: &files[0],
-        c_tcp: &files[1],
-        b_udp: &files[2],
-        c_udp: &files[3],
-        b_threaded: &files[4],
-        c_threaded: &files[5],
+        c_tcp: None,
+        b_udp: &files[1],
+        c_udp: None,
+        b_threaded: &files[2],
+        c_threaded: &files[3],
     });
     // What the screens showed: both second servers refused, C served only after B quit.
     assert_eq!(
@@ -109,9 +116,18 @@ fn walkthrough_003_sockets() {
         "{}",
         w.out
     );
+    // Step 10(b): C's client ends on Ctrl+C (`interrupt` checks SIGINT ended it) before B's
+    // quits, never answered; A accepts C's connection and reads its line only after B quit.
+    let c_quit = w.out.find("[C client] (Ctrl+C)").expect("C quits");
     let b_quit = w.out.find("[B client] (Ctrl-D").expect("B quits");
-    let c_reply = w.out.find("[C client] reply:").expect("C is answered");
-    assert!(b_quit < c_reply, "C was answered before B quit\n{}", w.out);
+    assert!(c_quit < b_quit, "C quits first\n{}", w.out);
+    assert!(!w.out.contains("[C client] reply:"), "{}", w.out);
+    let c_read = w
+        .out
+        .find("[A server] Got connection from 10.0.3.3")
+        .expect("A accepts C");
+    assert!(b_quit < c_read, "A served C before B quit\n{}", w.out);
+    assert!(w.out.contains("[C UDP client] (Ctrl+C)"), "{}", w.out);
     // The ping of Step 4 got its replies.
     assert!(w.out.contains("64 bytes from 10.0.3.2"), "{}", w.out);
     assert!(w.out.contains("64 bytes from 10.0.3.3"), "{}", w.out);

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Walkthrough of lab 003 (Python socket programming, seeds/003): Part I with a TCP server
 # serving one client at a time, Step 12 with UDP, Part II with a threaded server — on
-# computers A, B and C of the virtual lab, captured on B and C with `wirelab capture`, then
-# every question answered from the captures by `wirelab lab answer 003`.
+# computers A, B and C of the virtual lab, step by step as the sheet runs it: Part I captured
+# on B only, C's client quit with Ctrl+C before B's (Step 10(b)); Part II captured on B and on
+# C; then every question answered from the captures by `wirelab lab answer 003`.
 #
 #   sudo scripts/labs/003-sockets.sh [DIR]      (captures in DIR, default captures/labs/003)
 source "$(dirname "$0")/common.sh"
@@ -15,12 +16,8 @@ step "Step 4: from A, ping B and C"
 on A wirelab ping 10.0.3.2 -i eth0 -c 2 --interval 0.2
 on A wirelab ping 10.0.3.3 -i eth0 -c 2 --interval 0.2
 
-step "Steps 5 and 7: capture on B (and on C, to see Step 10 from C's side too)"
+step "Steps 5 and 7: capture on B"
 capture b-tcp B
-capture c-tcp C
-note "Where this differs from the sheet: the sheet captures on B only. The virtual lab also"
-note "captures on C to show C's side of question I.3; \`lab answer 003\` answers every question"
-note "of Part I from B's capture alone too (try it with b-tcp.pcapng only)."
 
 step "Step 6: A starts the TCP server (one client at a time)"
 start a-tcp "A server" A wirelab tcp-server --port 8080
@@ -43,8 +40,8 @@ if on A wirelab tcp-server --port 8080; then
 fi
 note "It cannot start: the first server's socket already holds 0.0.0.0:8080 (question I.2)."
 
-step "Step 10: C's client connects and sends a line while B's connection is still open"
-TYPING=1 start c-client "C client" C wirelab tcp-client 10.0.3.1:8080 --lines
+step "Step 10(a): C's client connects and sends a line while B's connection is still open"
+CTRL_C=1 TYPING=1 start c-client "C client" C wirelab tcp-client 10.0.3.1:8080 --lines
 wait_for c-client "connected to"
 type_line c-client "Hello from C"
 sleep 1.5
@@ -53,25 +50,28 @@ if grep -q "reply:" "$OUT/c-client.log"; then
     exit 1
 fi
 note "C is connected (the kernel completed its handshake) but gets no reply: the server is"
-note "still serving B (question I.3). C keeps waiting through Step 11 so you see what happens."
-note "Where this differs from the sheet: Step 10(b) quits C's client with Ctrl+C now. Done the"
-note "sheet's way, C's capture shows C's FIN, then the server's late reply once B quits (the"
-note "server reads C's line only then), then C's RST: that reply reached a socket C had closed."
+note "still serving B (question I.3)."
+
+step "Step 10(b): Ctrl+C ends C's client"
+interrupt c-client
+note "C's kernel closes the socket of the interrupted program: it sends a FIN, which A's kernel"
+note "acknowledges. B's capture shows none of this (the switch sends A<->C frames only to their"
+note "ports); a capture on C would."
+sleep 1
 
 step "Step 11: B's client quits; the TCP server keeps running"
 hang_up b-client
-wait_for c-client "reply:"
-note "Only now does the server accept C's connection, read its line and answer."
-hang_up c-client
-sleep 0.3
+wait_for a-tcp "10.0.3.3"
+note "Only now does the server accept C's connection: it reads C's line, answers it, and reads"
+note "the end of C's stream. The reply reaches a socket C has closed, so C's kernel answers it"
+note "with a RST (question I.3)."
+sleep 0.5
 stop b-tcp
-stop c-tcp
 note "B's screen in Wireshark, with Step 7(b)'s display filter:"
 "$W" read "$OUT/b-tcp.pcapng" -Y 'ip.addr==10.0.3.1 and tcp' --color never | sed 's/^/  /'
 
 step "Step 12: the same with the UDP server and clients"
 capture b-udp B
-capture c-udp C
 start a-udp "A UDP server" A wirelab udp-server --port 8080
 wait_for a-udp "listening on"
 TYPING=1 start b-udp-client "B UDP client" B wirelab udp-client 10.0.3.1:8080 --lines
@@ -84,16 +84,15 @@ if on A wirelab udp-server --port 8080; then
     echo "unexpected: the second UDP server started" >&2
     exit 1
 fi
-TYPING=1 start c-udp-client "C UDP client" C wirelab udp-client 10.0.3.1:8080 --lines
+CTRL_C=1 TYPING=1 start c-udp-client "C UDP client" C wirelab udp-client 10.0.3.1:8080 --lines
 wait_for c-udp-client "sending from"
 type_line c-udp-client "Hello from C over UDP"
 wait_for c-udp-client "reply"
 note "C is answered at once: UDP has no connection to wait for (question I.4(b))."
+interrupt c-udp-client
 hang_up b-udp-client
-hang_up c-udp-client
 sleep 0.3
 stop b-udp
-stop c-udp
 
 step "Step 13: A stops both servers"
 stop a-tcp
@@ -115,6 +114,9 @@ for who in B C; do
     done
 done
 note "Every client is answered at once: each connection has its own thread (question II.1)."
+note "Where this differs from the sheet: B's and C's captures both run through Steps 2 and 3"
+note "(the sheet captures on B in Step 2, then on C in Step 3); each still holds only its own"
+note "computer's connections, since the switch keeps the others' unicast from its port."
 for name in B1 B2 C1 C2; do hang_up "$name"; done
 sleep 0.3
 stop b-threaded
@@ -122,5 +124,5 @@ stop c-threaded
 stop a-threaded
 
 step "The questions, answered from the captures"
-answer 003 "$OUT"/b-tcp.pcapng "$OUT"/c-tcp.pcapng "$OUT"/b-udp.pcapng "$OUT"/c-udp.pcapng \
-    "$OUT"/b-threaded.pcapng "$OUT"/c-threaded.pcapng
+answer 003 "$OUT"/b-tcp.pcapng "$OUT"/b-udp.pcapng "$OUT"/b-threaded.pcapng \
+    "$OUT"/c-threaded.pcapng

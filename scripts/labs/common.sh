@@ -81,6 +81,8 @@ on() {
 
 # start NAME LABEL WHO CMD…: run CMD on WHO in the background; its screen is shown prefixed
 # with LABEL and saved to $OUT/NAME.log. With TYPING=1, its input is a pipe fed by `type`.
+# With CTRL_C=1, CMD can be stopped by `interrupt` (SIGINT, as Ctrl+C sends): a script's
+# background command starts with SIGINT ignored, so `env --default-signal=INT` resets it.
 start() {
     local name=$1 label=$2 who=$3
     shift 3
@@ -97,7 +99,9 @@ start() {
     shown "$who" "$@"
     (
         close_inputs
-        "$W" lab exec -q "$who" -- "$@" <"$input" > >(tee -a "$log" | sed -u "s/^/  [$label] /") 2>&1 &
+        local run=("$W")
+        [ "${CTRL_C:-0}" = 1 ] && run=(env --default-signal=INT "$W")
+        "${run[@]}" lab exec -q "$who" -- "$@" <"$input" > >(tee -a "$log" | sed -u "s/^/  [$label] /") 2>&1 &
         echo $! >"${PIDF[$name]}"
         wait $!
     ) &
@@ -167,6 +171,23 @@ stop() {
     printf '  [%s] (Ctrl-C)\n' "${LABEL[$1]}"
     kill -TERM "$(cat "${PIDF[$1]}")" 2>/dev/null || true
     finish "$1" 10 || true
+}
+
+# interrupt NAME: press Ctrl+C in NAME's terminal (SIGINT; NAME was started with CTRL_C=1)
+# and wait for it to end (at most 10 s); fails unless SIGINT ended it (exit status 130).
+interrupt() {
+    printf '  [%s] (Ctrl+C)\n' "${LABEL[$1]}"
+    kill -INT "$(cat "${PIDF[$1]}")"
+    local rc=0
+    finish "$1" 10 || rc=$?
+    if [ -n "${FD[$1]:-}" ]; then
+        eval "exec ${FD[$1]}>&-"
+        unset "FD[$1]"
+    fi
+    if [ "$rc" -ne 130 ]; then
+        echo "${LABEL[$1]} did not end on Ctrl+C (exit status $rc)" >&2
+        return 1
+    fi
 }
 
 # capture NAME WHO: start `wirelab capture` on WHO's eth0 into $OUT/NAME.pcapng, and wait

@@ -63,16 +63,17 @@ pub fn evidence_is_real(r: &Value) {
     }
 }
 
-/// The captures of a lab 003 run: Part I TCP and UDP and Part II, each on B and C.
+/// The captures of a lab 003 run: Part I TCP and UDP (on B, and on C unless the run follows
+/// the sheet, which captures Part I on B only) and Part II, on B and C.
 pub struct Lab003<'a> {
     /// Part I, TCP, on B.
     pub b_tcp: &'a Path,
-    /// Part I, TCP, on C.
-    pub c_tcp: &'a Path,
+    /// Part I, TCP, on C (None: the sheet's run, B only).
+    pub c_tcp: Option<&'a Path>,
     /// Step 12, UDP, on B.
     pub b_udp: &'a Path,
-    /// Step 12, UDP, on C.
-    pub c_udp: &'a Path,
+    /// Step 12, UDP, on C (None: the sheet's run, B only).
+    pub c_udp: Option<&'a Path>,
     /// Part II, on B.
     pub b_threaded: &'a Path,
     /// Part II, on C.
@@ -81,15 +82,18 @@ pub struct Lab003<'a> {
 
 impl Lab003<'_> {
     /// The files in the order `lab answer 003` is given them here.
-    pub fn files(&self) -> [&Path; 6] {
+    pub fn files(&self) -> Vec<&Path> {
         [
-            self.b_tcp,
+            Some(self.b_tcp),
             self.c_tcp,
-            self.b_udp,
+            Some(self.b_udp),
             self.c_udp,
-            self.b_threaded,
-            self.c_threaded,
+            Some(self.b_threaded),
+            Some(self.c_threaded),
         ]
+        .into_iter()
+        .flatten()
+        .collect()
     }
 }
 
@@ -147,21 +151,25 @@ pub fn check_003(c: &Lab003<'_>) {
 
     // I.3: C connected (the kernel's handshake) but waited for B to leave.
     let i3 = answer(&r, "I.3");
-    assert!(
-        i3["values"]["waiting_client"]
-            .as_str()
-            .unwrap()
-            .starts_with("10.0.3.3:"),
-        "{i3:#}"
-    );
-    assert_eq!(i3["values"]["handshake_complete"], true);
-    let waited = i3["values"]["seconds_waited"].as_f64().unwrap();
-    assert!(waited > 1.0, "C's message waited {waited} s");
-    let c_syn = tshark_fields(c.c_tcp, &["frame.number", "tcp.flags.syn", "tcp.flags.ack"]);
-    assert!(
-        c_syn.iter().any(|f| f[1] == "1" && f[2] == "1"),
-        "tshark: C got a SYN-ACK at once"
-    );
+    if let Some(c_tcp) = c.c_tcp {
+        assert!(
+            i3["values"]["waiting_client"]
+                .as_str()
+                .unwrap()
+                .starts_with("10.0.3.3:"),
+            "{i3:#}"
+        );
+        assert_eq!(i3["values"]["handshake_complete"], true);
+        let waited = i3["values"]["seconds_waited"].as_f64().unwrap();
+        assert!(waited > 1.0, "C's message waited {waited} s");
+        let c_syn = tshark_fields(c_tcp, &["frame.number", "tcp.flags.syn", "tcp.flags.ack"]);
+        assert!(
+            c_syn.iter().any(|f| f[1] == "1" && f[2] == "1"),
+            "tshark: C got a SYN-ACK at once"
+        );
+    } else {
+        check_003_i3_from_b(c.b_tcp, &i3);
+    }
 
     // I.3 (switch): B's captures hold no unicast between A and C.
     assert_eq!(
@@ -199,10 +207,16 @@ pub fn check_003(c: &Lab003<'_>) {
         udp_b.iter().all(|f| f[1].is_empty()),
         "tshark: no TCP in the UDP capture"
     );
-    assert_eq!(
-        strings(&answer(&r, "I.4(b)")["values"]["udp_clients"]).len(),
-        2
-    );
+    // I.4(b): both clients' datagrams with C's capture; B's alone shows only B's, and the
+    // answer says what a capture on C would show.
+    let i4b = answer(&r, "I.4(b)");
+    if c.c_udp.is_some() {
+        assert_eq!(strings(&i4b["values"]["udp_clients"]).len(), 2);
+    } else {
+        assert_eq!(i4b["values"]["udp_clients"], Value::Null, "{i4b:#}");
+        let text = i4b["answer"].as_str().unwrap();
+        assert!(text.contains("Capture on C"), "{text}");
+    }
 
     // Part II.
     assert_eq!(answer(&r, "II.1")["values"]["connections"], 4);
@@ -233,6 +247,59 @@ pub fn check_003(c: &Lab003<'_>) {
             .collect::<BTreeSet<_>>(),
         syn_ports
     );
+}
+
+/// Lab 003 I.3 answered from B's capture alone (the sheet's run): tshark finds, in `b_tcp`, A's
+/// ARP request for C while B's connection is open (the trace of A's SYN-ACK to C) and no TCP
+/// frame of C's; the answer names C, cites that request and B's first FIN or RST (Step 11), and
+/// tells what a capture on C would add (C's FIN at Ctrl+C, the late reply, C's RST).
+pub fn check_003_i3_from_b(b_tcp: &Path, i3: &Value) {
+    let f = tshark_fields(
+        b_tcp,
+        &[
+            "frame.number",
+            "arp.opcode",
+            "arp.src.proto_ipv4",
+            "arp.dst.proto_ipv4",
+            "ip.addr",
+            "tcp.flags.fin",
+            "tcp.flags.reset",
+        ],
+    );
+    let ask = f
+        .iter()
+        .find(|x| x[1] == "1" && x[2] == "10.0.3.1" && x[3] != "10.0.3.2")
+        .expect("tshark: A asks for another computer's MAC in B's capture");
+    let close = f
+        .iter()
+        .find(|x| x[5] == "1" || x[6] == "1")
+        .expect("tshark: B's connection closes (Step 11)");
+    let (ask_no, close_no): (u64, u64) = (ask[0].parse().unwrap(), close[0].parse().unwrap());
+    assert!(
+        ask_no < close_no,
+        "A's ARP for C comes while B is connected"
+    );
+    assert!(
+        !f.iter().any(|x| x[4].contains("10.0.3.3")),
+        "tshark: an IP frame of C's in B's capture"
+    );
+    assert_eq!(i3["values"]["waiting_client"], Value::Null, "{i3:#}");
+    assert_eq!(
+        i3["values"]["other_client_ip"].as_str(),
+        Some(ask[3].as_str())
+    );
+    let cited: BTreeSet<u64> = i3["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|e| e["frames"].as_array().unwrap().iter())
+        .map(|n| n.as_u64().unwrap())
+        .collect();
+    assert_eq!(cited, BTreeSet::from([ask_no, close_no]), "{i3:#}");
+    let text = i3["answer"].as_str().unwrap();
+    for words in ["Ctrl+C", "its FIN", "late reply", "RST"] {
+        assert!(text.contains(words), "I.3 does not say {words:?}: {text}");
+    }
 }
 
 /// Lab 002's Figure 3 on `file`: every row's relative Seq/Ack/Len is tshark's, the handshake

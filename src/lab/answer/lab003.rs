@@ -339,6 +339,17 @@ fn i1a(caps: &[Capture], s: IpAddr, file: Option<usize>) -> Answer {
                          computer's client; a request is a broadcast, so it reaches this port too",
                         x.target_ip
                     )
+                } else if x.op == 1
+                    && x.target_ip == s
+                    && x.sender_ip != s
+                    && Some(x.sender_ip) != me
+                    && first_tcp.is_some_and(|t| x.at.frame > t)
+                {
+                    format!(
+                        " — Step 10: {}'s client is about to send its SYN to the server; a \
+                         request is a broadcast, so it reaches this port too",
+                        x.sender_ip
+                    )
                 } else if first_tcp.is_some_and(|t| x.at.frame < t + 4) {
                     " — Step 8(b): needed before the handshake's segments could be sent".into()
                 } else {
@@ -759,67 +770,99 @@ fn i3(caps: &[Capture], s: IpAddr, kinds: &[Kind]) -> Answer {
         }
     }
     // From B's capture alone: the server's computer asking for another computer's MAC means
-    // it had a frame to send there (the SYN-ACK to that client's SYN), while B's own
-    // connection, still open, kept the one-at-a-time server busy.
+    // it had a frame to send there (the SYN-ACK to that client's SYN); another computer asking
+    // for the server's, that it had its SYN to send; all while B's own connection, still open,
+    // kept the one-at-a-time server busy.
     let mut answered_from_b = None;
     for &i in &part1 {
         let f = &caps[i].facts;
         let host = captured_on(f, s).map(|(ip, _)| ip);
-        let Some(q) = f
+        // The server asking for another computer's MAC (to send its SYN-ACK), or another
+        // computer asking for the server's (to send its SYN), while this computer's own
+        // connection is open; which of the two depends on what each ARP cache held.
+        let found = f
             .arp
             .first
             .iter()
-            .find(|x| x.op == 1 && x.sender_ip == s && Some(x.target_ip) != host)
-        else {
+            .filter(|x| x.op == 1)
+            .filter_map(|x| {
+                let other = if x.sender_ip == s {
+                    x.target_ip
+                } else if x.target_ip == s {
+                    x.sender_ip
+                } else {
+                    return None;
+                };
+                if Some(other) == host || other == s {
+                    return None;
+                }
+                let mine = f.tcp_to(s).find(|c| {
+                    Some(c.client().ip()) == host && c.syn.is_some_and(|y| y.frame < x.at.frame)
+                })?;
+                let close = [
+                    mine.up().fin,
+                    mine.up().rst,
+                    mine.down().fin,
+                    mine.down().rst,
+                ]
+                .into_iter()
+                .flatten()
+                .min_by_key(|y| y.frame);
+                if close.is_some_and(|c| c.frame < x.at.frame) {
+                    return None;
+                }
+                Some((x, other, mine, close))
+            })
+            .next();
+        let Some((q, other, mine, close)) = found else {
             continue;
         };
-        let mine = f
-            .tcp_to(s)
-            .find(|c| Some(c.client().ip()) == host && c.syn.is_some_and(|y| y.frame < q.at.frame));
-        let Some(mine) = mine else {
-            continue;
+        let trace = if q.sender_ip == s {
+            format!(
+                "{s} asks the whole LAN who has {other} (an ARP broadcast, so it reaches {me} too). \
+                 {s} asks only when it has a frame to send to {other}: its kernel answering the SYN \
+                 of {other}'s client with a SYN-ACK",
+                me = host.map_or("this computer".to_string(), |h| h.to_string()),
+            )
+        } else {
+            format!(
+                "{other} asks the whole LAN who has {s} (an ARP broadcast, so it reaches {me} too). \
+                 {other} asks only when it has a frame to send to {s}: its client's SYN, answered \
+                 by the server's kernel with a SYN-ACK",
+                me = host.map_or("this computer".to_string(), |h| h.to_string()),
+            )
         };
-        let close = [
-            mine.up().fin,
-            mine.up().rst,
-            mine.down().fin,
-            mine.down().rst,
-        ]
-        .into_iter()
-        .flatten()
-        .min_by_key(|x| x.frame);
-        if close.is_some_and(|c| c.frame < q.at.frame) {
-            continue;
-        }
-        answered_from_b = Some(q.target_ip);
+        answered_from_b = Some(other);
         text = format!(
             "Yes, {t}'s client connected, but the server did not serve it while {me}'s client \
              was connected. {l} (captured on {me}) cannot show {t}'s frames — the switch sends \
              them only to {t}'s and {s}'s ports — yet it shows the trace they leave: in frame {f} \
-             {s} asks the whole LAN who has {t} (an ARP broadcast, so it reaches {me} too). {s} \
-             asks only when it has a frame to send to {t}: its kernel answering the SYN of \
-             {t}'s client with a SYN-ACK — the kernel completes handshakes by itself and queues \
-             the new connection in the listen backlog. Meanwhile {me}'s own connection \
-             ({}) stays open{}: the server handles one client at a time and calls accept() for \
-             the next only when the current one closes, so {t}'s message waits, unread, in the \
-             kernel's buffer until then. A capture on {t} would add {t}'s side: the handshake, \
-             its message acknowledged by A's kernel and left unanswered, and — when {t}'s client \
-             is interrupted with Ctrl+C (Step 10(b)) — its FIN; the server's late reply once \
-             {me}'s client quits; and {t}'s RST, because that reply reaches a socket the \
-             program has closed.",
+             {trace} — the kernel completes handshakes by itself and queues the new connection \
+             in the listen backlog. Meanwhile {me}'s own connection ({}) stays open{}: the \
+             server handles one client at a time and calls accept() for the next only when the \
+             current one closes, so {t}'s message waits, unread, in the kernel's buffer until \
+             then. A capture on {t} would add {t}'s side: the handshake, its message \
+             acknowledged by {s}'s kernel and left unanswered; when {t}'s client is interrupted \
+             with Ctrl+C (Step 10(b)), its FIN — the kernel closes the sockets of a program that \
+             ends, killed or not, as close() would, so {t} ends its half of the connection \
+             normally, and {s}'s kernel acknowledges the FIN by itself; the server's late reply \
+             once {me}'s client quits (only then does the server read {t}'s line and answer it); \
+             and \
+             {t}'s RST, because that reply reaches a socket no program holds any more. The RST \
+             aborts the connection: {s} sends no FIN after it.",
             mine.client(),
             match close {
                 Some(c) => format!(" until frame {} (Step 11, when its client quits)", c.frame),
                 None => " to the end of the capture".to_string(),
             },
-            t = q.target_ip,
+            t = other,
             me = host.map_or("this computer".to_string(), |h| h.to_string()),
             l = label(caps, i),
             f = q.at.frame,
         );
         a = a.cite(
             i,
-            "the server's ARP request for the other client",
+            "the ARP request that traces the other client's connection",
             vec![q.at.frame],
         );
         if let Some(c) = close {
@@ -1395,6 +1438,7 @@ fn ii3(caps: &[Capture], s: IpAddr, kinds: &[Kind]) -> Answer {
 mod tests {
     use super::*;
     use crate::lab::answer::testkit::{Script, sa};
+    use std::net::Ipv4Addr;
 
     const S: u8 = 1;
 
@@ -1495,6 +1539,48 @@ mod tests {
             a.values["udp_clients"],
             serde_json::json!(["10.0.3.2:50000", "10.0.3.3:50001"])
         );
+    }
+
+    /// B's capture of Part I as the sheet runs it: B chats, an ARP request between A and C
+    /// (`asker` asks who has `asked`) at 1 s, B leaves at 4 s; C's frames are not there.
+    fn b_only(asker: u8, asked: u8) -> Capture {
+        let mut s = Script::default();
+        let mut b = s.connect(0.0, sa(2, 40000), sa(S, 8080));
+        s.send(0.1, &mut b, b"one");
+        s.reply(0.1005, &mut b, b"Thanks");
+        s.arp_request(
+            1.0,
+            Ipv4Addr::new(10, 0, 3, asker),
+            Ipv4Addr::new(10, 0, 3, asked),
+        );
+        s.close(4.0, &mut b);
+        s.capture("b.pcap")
+    }
+
+    #[test]
+    fn from_b_alone_either_arp_request_between_a_and_c_answers_i3() {
+        for (asker, asked, trace) in [
+            (S, 3, "10.0.3.1 asks the whole LAN who has 10.0.3.3"),
+            (3, S, "10.0.3.3 asks the whole LAN who has 10.0.3.1"),
+        ] {
+            let caps = [b_only(asker, asked)];
+            let a = i3(&caps, server_ip(), &[Kind::TcpOneAtATime]);
+            assert_eq!(a.values["other_client_ip"], "10.0.3.3", "{}", a.answer);
+            assert!(a.values["waiting_client"].is_null());
+            for words in [
+                trace,
+                "Ctrl+C",
+                "its FIN",
+                "late reply",
+                "RST",
+                "sends no FIN",
+            ] {
+                assert!(a.answer.contains(words), "{words}: {}", a.answer);
+            }
+            let i1 = i1a(&caps, server_ip(), Some(0));
+            assert!(i1.answer.contains("frame 8: "), "{}", i1.answer);
+            assert!(i1.answer.contains("— Step 10"), "{}", i1.answer);
+        }
     }
 
     #[test]

@@ -74,6 +74,18 @@ impl Script {
         self.frames.push((t, out));
     }
 
+    /// An ARP request, broadcast: `sender` asks who has `target`.
+    pub fn arp_request(&mut self, t: f64, sender: Ipv4Addr, target: Ipv4Addr) {
+        let mut out = vec![0xff; 6];
+        out.extend_from_slice(&mac_of(sender));
+        out.extend_from_slice(&[0x08, 0x06, 0, 1, 0x08, 0, 6, 4, 0, 1]);
+        out.extend_from_slice(&mac_of(sender));
+        out.extend_from_slice(&sender.octets());
+        out.extend_from_slice(&[0; 6]);
+        out.extend_from_slice(&target.octets());
+        self.frames.push((t, out));
+    }
+
     /// SYN, SYN-ACK, ACK at `t`, `t` + 0.1 ms, `t` + 0.2 ms.
     pub fn connect(&mut self, t: f64, c: SocketAddrV4, s: SocketAddrV4) -> Conn {
         let (ic, is) = (1000 + u32::from(c.port()), 5000 + u32::from(c.port()));
