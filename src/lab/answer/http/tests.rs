@@ -90,3 +90,67 @@ fn no_http_gives_every_question_a_reason() {
     assert_eq!(a.len(), 19);
     assert!(a.iter().all(|x| !x.answer.is_empty()));
 }
+
+#[test]
+fn the_lab_is_named_http() {
+    assert_eq!("http".parse(), Ok(crate::lab::answer::LabId::Http));
+    assert_eq!(crate::lab::answer::LabId::Http.number(), "http");
+}
+
+/// TCP segments (from, to, seq, ack, payload) as Ethernet frames through the analyzer, the
+/// HTTP dissector's fields collected.
+fn through_the_dissector(segs: &[(u8, u8, u32, u32, &[u8])]) -> HttpMsgs {
+    use crate::frame::{Frame, LinkType};
+    use etherparse::PacketBuilder;
+    use std::time::Duration;
+    let mut analyzer = Analyzer::new().want(Want {
+        fields: true,
+        tree: false,
+    });
+    let mut p = Packet::default();
+    let mut h = HttpMsgs::default();
+    for (i, (from, to, seq, ack, data)) in segs.iter().enumerate() {
+        let port = |n: u8| if n == 1 { 80 } else { 40000 };
+        let mut out = Vec::new();
+        PacketBuilder::ethernet2([2, 0, 0, 0, 3, *from], [2, 0, 0, 0, 3, *to])
+            .ipv4([10, 0, 3, *from], [10, 0, 3, *to], 64)
+            .tcp(port(*from), port(*to), *seq, 64240)
+            .ack(*ack)
+            .psh()
+            .write(&mut out, data)
+            .unwrap();
+        let frame = Frame {
+            number: i as u64 + 1,
+            timestamp: Duration::from_secs(1_700_000_000 + i as u64),
+            link_type: LinkType::ETHERNET,
+            orig_len: out.len() as u32,
+            interface: 0,
+            data: out,
+        };
+        analyzer.process(&frame, &mut p);
+        h.add(0, &p);
+    }
+    h
+}
+
+#[test]
+fn messages_come_from_the_http_dissectors_fields() {
+    let get: &[u8] = b"GET /secret/ HTTP/1.1\r\nHost: 10.0.3.1\r\nAuthorization: Basic \
+                       c3R1ZGVudDp3aXJlbGFi\r\nAccept-Language: fr\r\n\r\n";
+    let resp: &[u8] = b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n";
+    let h = through_the_dissector(&[
+        (2, 1, 1000, 5000, get),
+        (1, 2, 5000, 1000 + get.len() as u32, resp),
+    ]);
+    assert_eq!(h.msgs.len(), 2, "{h:#?}");
+    let (g, r) = (&h.msgs[0], &h.msgs[1]);
+    assert!(g.request && !r.request);
+    assert_eq!(g.method, "GET");
+    assert_eq!(g.uri, "/secret/");
+    assert_eq!(g.accept_language.as_deref(), Some("fr"));
+    assert_eq!(g.authbasic.as_deref(), Some("student:wirelab"));
+    assert_eq!(g.header("host"), Some("10.0.3.1"));
+    assert_eq!(r.code, Some(401));
+    assert_eq!(r.phrase, "Unauthorized");
+    assert_eq!(h.response_to(g).map(|m| m.frame), Some(2));
+}
