@@ -64,10 +64,11 @@ frame copy on its way out of a port. Ports are Ethernet interfaces (root or CAP_
   wirelab lab answer simp chat.pcapng --json
   wirelab lab answer udp dns.pcapng
   wirelab lab answer ethernet-arp http-and-arp.pcapng
+  wirelab lab answer dns nslookup.pcapng
 
 Labs: 000 (stack), 001 (simp), 002 (file-transfer), 003 (sockets), 004 (tcp-exchange);
 Kurose & Ross's Wireshark labs v8.1: ip and icmp (traceroute, fragments, IPv6; ping and
-traceroute), udp and ethernet-arp.
+traceroute), udp, ethernet-arp and dns.
 Each answer names the frames it rests on; nothing is canned.")]
     Answer(AnswerArgs),
 }
@@ -228,7 +229,7 @@ pub struct SwitchArgs {
 #[derive(Debug, Clone, Args)]
 pub struct AnswerArgs {
     /// The lab: 000 stack, 001 simp, 002 file-transfer, 003 sockets, 004 tcp-exchange, ip, icmp,
-    /// udp, ethernet-arp.
+    /// udp, ethernet-arp, dns.
     #[arg(value_name = "LAB")]
     pub lab: LabId,
     /// The captures (pcap or pcapng), in any order.

@@ -10,6 +10,7 @@
 //!
 //! [`Analyzer`]: crate::analyse::Analyzer
 
+pub mod dns;
 pub mod ethernet_arp;
 pub mod facts;
 pub mod icmp;
@@ -57,11 +58,13 @@ pub enum LabId {
     Udp,
     /// Kurose & Ross "Wireshark Lab: Ethernet and ARP" (v8.1).
     EthernetArp,
+    /// Kurose & Ross "Wireshark Lab: DNS" (v8.1).
+    Dns,
 }
 
 impl LabId {
     /// Every lab, by number.
-    pub const ALL: [LabId; 9] = [
+    pub const ALL: [LabId; 10] = [
         LabId::Stack,
         LabId::Simp,
         LabId::Transfer,
@@ -71,6 +74,7 @@ impl LabId {
         LabId::Icmp,
         LabId::Udp,
         LabId::EthernetArp,
+        LabId::Dns,
     ];
 
     /// `"000"` … `"004"`.
@@ -85,6 +89,7 @@ impl LabId {
             LabId::Icmp => "icmp",
             LabId::Udp => "udp",
             LabId::EthernetArp => "ethernet-arp",
+            LabId::Dns => "dns",
         }
     }
 
@@ -100,6 +105,7 @@ impl LabId {
             LabId::Icmp => "icmp",
             LabId::Udp => "udp",
             LabId::EthernetArp => "ethernet-arp",
+            LabId::Dns => "dns",
         }
     }
 
@@ -119,6 +125,7 @@ impl LabId {
             LabId::Icmp => "Wireshark Lab: ICMP v8.1 (Kurose & Ross): ping and traceroute",
             LabId::Udp => "Wireshark Lab: UDP (Kurose & Ross, v8.1)",
             LabId::EthernetArp => "Wireshark Lab: Ethernet and ARP (Kurose & Ross, v8.1)",
+            LabId::Dns => "Wireshark Lab: DNS (Kurose & Ross, v8.1)",
         }
     }
 }
@@ -389,6 +396,7 @@ pub fn answer(lab: LabId, paths: &[PathBuf], opts: &AnswerOptions) -> Result<Rep
         LabId::Icmp => icmp::answers(&netlayer::Trace::new(netlayer::datagrams(&caps)?)),
         LabId::Udp => udp::answers(&caps)?,
         LabId::EthernetArp => ethernet_arp::answers(&caps)?,
+        LabId::Dns => dns::answers(&caps)?,
     };
     Ok(Report {
         lab: lab.number().to_string(),
