@@ -387,7 +387,7 @@ fn q6(q: &DnsMsg, t: &DnsTrace) -> Answer {
             "The query (frame {}) is sent to {}.{same} A capture cannot show your host's \
              settings: compare with `ipconfig /all` (Windows), `resolvectl status` or \
              /etc/resolv.conf (Linux), `scutil --dns` (macOS). On a real network this \
-             address depends on it (often the home router or the campus resolver).\n{WS} \
+             address depends on the network (often the home router or the campus resolver).\n{WS} \
              `dns.flags.response == 0`; field ip.dst (ipv6.dst).",
             q.frame,
             dst.map_or("?".into(), |d| d.to_string())

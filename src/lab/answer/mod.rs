@@ -412,7 +412,10 @@ pub fn answer(lab: LabId, paths: &[PathBuf], opts: &AnswerOptions) -> Result<Rep
                 summary: summarize(&c.facts),
             })
             .collect(),
-        server: if matches!(lab, LabId::Simp | LabId::Stack | LabId::Ip | LabId::Icmp) {
+        server: if matches!(
+            lab,
+            LabId::Simp | LabId::Stack | LabId::Ip | LabId::Icmp | LabId::Dns
+        ) {
             None
         } else {
             server
