@@ -299,10 +299,10 @@ fn q4(q: &DnsMsg, r: Option<&DnsMsg>) -> Answer {
              queries, `== 1` for responses.",
             q.frame,
             q.file + 1,
-            q.qname,
+            crate::text::escape(q.qname.as_bytes()),
             type_short(q.qtype),
             q.transport(),
-            q.qname
+            crate::text::escape(q.qname.as_bytes())
         ),
     )
     .cite(q.file, "query", vec![q.frame])
@@ -412,7 +412,7 @@ fn q7(q: &DnsMsg) -> Answer {
             q.frame,
             type_short(q.qtype),
             q.qtype,
-            q.qname,
+            crate::text::escape(q.qname.as_bytes()),
             q.counts[1],
             plural(q.counts[1]),
             q.counts[1]
@@ -590,7 +590,7 @@ fn q14_16(t: &DnsTrace) -> Answer {
             format!(
                 "The NS query for \"{}\" is frame {}, sent to {}, with {} answers; its response \
                  is not in these captures.",
-                q.qname,
+                crate::text::escape(q.qname.as_bytes()),
                 q.frame,
                 sock(q.dst),
                 q.counts[1]
@@ -636,7 +636,7 @@ fn q14_16(t: &DnsTrace) -> Answer {
              (frame {}) names {} name server{}: {}.{addr_text} These names depend on the \
              domain asked about and its registry, not on your network.\n{WS} `dns.qry.type == \
              2`; fields dns.ns, and dns.a in the Additional records.",
-            q.qname,
+            crate::text::escape(q.qname.as_bytes()),
             q.frame,
             q.dst.map_or("?".into(), |d| d.ip().to_string()),
             q.counts[1],
