@@ -13,6 +13,8 @@
 
 mod msg;
 mod names;
+/// DNS record type and class names, as Wireshark shows them.
+pub use names::{class_name, type_short};
 mod nbns;
 #[cfg(test)]
 mod tests;

@@ -10,6 +10,7 @@
 //!
 //! [`Analyzer`]: crate::analyse::Analyzer
 
+pub mod dns;
 pub mod ethernet_arp;
 pub mod facts;
 pub mod http;
@@ -60,11 +61,13 @@ pub enum LabId {
     EthernetArp,
     /// Kurose & Ross "Wireshark Lab: HTTP" (v8.1).
     Http,
+    /// Kurose & Ross "Wireshark Lab: DNS" (v8.1).
+    Dns,
 }
 
 impl LabId {
     /// Every lab, by number.
-    pub const ALL: [LabId; 10] = [
+    pub const ALL: [LabId; 11] = [
         LabId::Stack,
         LabId::Simp,
         LabId::Transfer,
@@ -75,6 +78,7 @@ impl LabId {
         LabId::Udp,
         LabId::EthernetArp,
         LabId::Http,
+        LabId::Dns,
     ];
 
     /// `"000"` … `"004"`.
@@ -90,6 +94,7 @@ impl LabId {
             LabId::Udp => "udp",
             LabId::EthernetArp => "ethernet-arp",
             LabId::Http => "http",
+            LabId::Dns => "dns",
         }
     }
 
@@ -106,6 +111,7 @@ impl LabId {
             LabId::Udp => "udp",
             LabId::EthernetArp => "ethernet-arp",
             LabId::Http => "http",
+            LabId::Dns => "dns",
         }
     }
 
@@ -126,6 +132,7 @@ impl LabId {
             LabId::Udp => "Wireshark Lab: UDP (Kurose & Ross, v8.1)",
             LabId::EthernetArp => "Wireshark Lab: Ethernet and ARP (Kurose & Ross, v8.1)",
             LabId::Http => "Wireshark Lab: HTTP (Kurose & Ross, v8.1)",
+            LabId::Dns => "Wireshark Lab: DNS (Kurose & Ross, v8.1)",
         }
     }
 }
@@ -397,6 +404,7 @@ pub fn answer(lab: LabId, paths: &[PathBuf], opts: &AnswerOptions) -> Result<Rep
         LabId::Udp => udp::answers(&caps)?,
         LabId::EthernetArp => ethernet_arp::answers(&caps)?,
         LabId::Http => http::answers(&caps)?,
+        LabId::Dns => dns::answers(&caps)?,
     };
     Ok(Report {
         lab: lab.number().to_string(),
@@ -412,7 +420,10 @@ pub fn answer(lab: LabId, paths: &[PathBuf], opts: &AnswerOptions) -> Result<Rep
                 summary: summarize(&c.facts),
             })
             .collect(),
-        server: if matches!(lab, LabId::Simp | LabId::Stack | LabId::Ip | LabId::Icmp) {
+        server: if matches!(
+            lab,
+            LabId::Simp | LabId::Stack | LabId::Ip | LabId::Icmp | LabId::Dns
+        ) {
             None
         } else {
             server
