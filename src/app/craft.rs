@@ -121,6 +121,28 @@ fn seconds(name: &str, v: f64) -> Result<Duration, Failure> {
     Ok(Duration::from_secs_f64(v))
 }
 
+/// The pcapng interface block of a command that crafts frames on interface `name` (what its
+/// `-w FILE` records).
+pub(super) fn crafted_link_info(name: &str, description: String, mac: [u8; 6]) -> InterfaceInfo {
+    InterfaceInfo {
+        name: Some(name.to_string()),
+        description: Some(description),
+        mac: Some(mac),
+        snaplen: SNAPLEN,
+        ..InterfaceInfo::new(LinkType::ETHERNET)
+    }
+}
+
+/// Where a crafting command shows what it does: standard error when `-w -` sends the pcapng
+/// to standard output, else standard output.
+pub(super) fn shown_output(write: Option<&std::path::Path>) -> Box<dyn Write> {
+    if write.is_some_and(crate::sink::output::is_stdio) {
+        Box::new(io::stderr())
+    } else {
+        Box::new(io::stdout().lock())
+    }
+}
+
 /// Creates a pcapng file for `-w` (an existing file is kept unless `force`), with an error
 /// that says what to do.
 pub fn create_pcapng(

@@ -8,7 +8,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::process::{Command, ExitCode};
 use std::time::Duration;
 
-use super::craft::{SNAPLEN, create_pcapng, open_failure, usable_interface};
+use super::craft::{create_pcapng, open_failure, usable_interface};
 use super::driver::record::Recorder;
 use super::driver::station::{Got, Host, IDLE, Station};
 use super::exit::{self, Failure};
@@ -24,7 +24,7 @@ use crate::frame::{Frame, LinkType};
 use crate::link::{LinkOptions, PnetLink, iface};
 use crate::render::detail::write_detail;
 use crate::render::style::Style;
-use crate::sink::pcapng::{Direction, InterfaceInfo};
+use crate::sink::pcapng::Direction;
 use crate::wire::dhcp::{CLIENT_PORT, DhcpRepr, SERVER_PORT};
 use crate::wire::ethernet::BROADCAST;
 use crate::wire::ipv4;
@@ -242,23 +242,9 @@ pub fn run(args: &DhcpArgs) -> anyhow::Result<ExitCode> {
         crate::privilege::drop_all()
     }
     .map_err(|e| Failure::new(exit::FAILURE, e.to_string()))?;
-    let info = InterfaceInfo {
-        name: Some(i.name.clone()),
-        description: Some("wirelab dhcp".to_string()),
-        mac: Some(if_mac),
-        snaplen: SNAPLEN,
-        ..InterfaceInfo::new(LinkType::ETHERNET)
-    };
+    let info = super::craft::crafted_link_info(&i.name, "wirelab dhcp".to_string(), if_mac);
     let style = super::stdout_style(args.color);
-    let mut out: Box<dyn Write> = if args
-        .write
-        .as_deref()
-        .is_some_and(crate::sink::output::is_stdio)
-    {
-        Box::new(io::stderr())
-    } else {
-        Box::new(io::stdout().lock())
-    };
+    let mut out = super::craft::shown_output(args.write.as_deref());
     let mut rec = Recorder::new(io::sink(), false, style, pcap, &info)?;
     let mut status = io::stderr();
     let known = args.addr.zip(args.server);

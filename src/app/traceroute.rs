@@ -9,7 +9,7 @@ use std::net::Ipv4Addr;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use super::craft::{SNAPLEN, create_pcapng, next_hop, open_failure, usable_interface};
+use super::craft::{create_pcapng, next_hop, open_failure, usable_interface};
 use super::driver::record::Recorder;
 use super::driver::station::{Got, Host, IDLE, Station};
 use super::exit::{self, Failure};
@@ -27,7 +27,7 @@ use crate::decode::{LinkRepr, NetRepr, TransportRepr};
 use crate::frame::LinkType;
 use crate::link::{LinkOptions, PnetLink, iface};
 use crate::render::encapsulation::write_build_up;
-use crate::sink::pcapng::{Direction, InterfaceInfo};
+use crate::sink::pcapng::Direction;
 use crate::wire::ipv4::{self, Ipv4Repr};
 
 /// Longest `--wait`, in seconds.
@@ -278,24 +278,10 @@ pub fn run(args: &TracerouteArgs) -> anyhow::Result<ExitCode> {
         .transpose()?;
     let mut link = PnetLink::open(&i, LinkOptions::default()).map_err(open_failure)?;
     crate::privilege::drop_all().map_err(|e| Failure::new(exit::FAILURE, e.to_string()))?;
-    let info = InterfaceInfo {
-        name: Some(i.name.clone()),
-        description: Some(format!("wirelab traceroute {target}")),
-        mac: Some(mac),
-        snaplen: SNAPLEN,
-        ..InterfaceInfo::new(LinkType::ETHERNET)
-    };
+    let info =
+        super::craft::crafted_link_info(&i.name, format!("wirelab traceroute {target}"), mac);
     let style = super::stdout_style(args.color);
-    // With `-w -` the pcapng goes to standard output and what is shown to standard error.
-    let mut out: Box<dyn Write> = if args
-        .write
-        .as_deref()
-        .is_some_and(crate::sink::output::is_stdio)
-    {
-        Box::new(io::stderr())
-    } else {
-        Box::new(io::stdout().lock())
-    };
+    let mut out = super::craft::shown_output(args.write.as_deref());
     let mut rec = Recorder::new(io::sink(), false, style, pcap, &info)?;
     let mut status = io::stderr();
     let host = Host {
