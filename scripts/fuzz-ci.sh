@@ -65,6 +65,11 @@ run_target() {
     if [ -d "$seeds" ]; then
         cp -r "$seeds/." "$corpus/"
     fi
+    # And the inputs that once failed it: the fuzz build checks arithmetic overflow, which
+    # the release-mode tests (tests/fuzz_regressions.rs) do not.
+    if [ -d "$ROOT/fuzz/regressions/$t" ]; then
+        cp -r "$ROOT/fuzz/regressions/$t/." "$corpus/"
+    fi
     log=$work/$t.log
     t1=$(date +%s)
     # -timeout: an input that takes longer than 10 s is a hang, and a failure.

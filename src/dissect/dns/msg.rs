@@ -227,7 +227,7 @@ fn walk(m: &[u8], off: usize, raw: &mut impl Labels) -> Result<(End, usize), Cut
             _ => return Err(Cut),
         }
     }
-    Ok((End::Root, used.unwrap_or(pos - off)))
+    Ok((End::Root, used.unwrap_or_else(|| pos - off)))
 }
 
 /// How many bytes the name at `off` takes there, without making its text (the packet list
