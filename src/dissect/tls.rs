@@ -15,7 +15,7 @@
 
 mod cert;
 mod hello;
-mod names;
+pub mod names;
 #[cfg(test)]
 mod tests;
 
@@ -66,6 +66,8 @@ pub const FIELDS: &[FieldDef] = &[
     f("tls.alert_message.desc", FieldType::Uint(0xff)),
     f("tls.app_data", FieldType::Bytes),
     f("x509af.algorithm.id", FieldType::Str),
+    f("x509af.issuer", FieldType::Uint(0xff)),
+    f("x509af.subject", FieldType::Uint(0xff)),
     f("x509af.extension.id", FieldType::Str),
     f("x509if.oid", FieldType::Str),
     f("x509sat.uTF8String", FieldType::Str),
@@ -184,6 +186,12 @@ fn tls_port(p: u16) -> bool {
         p,
         443 | 465 | 636 | 853 | 989 | 990 | 992 | 993 | 994 | 995 | 5061
     )
+}
+
+/// Wireshark's name of an OID a certificate carries (`sha256WithRSAEncryption`,
+/// `id-at-commonName`), if it is one of those it names.
+pub fn x509_oid_name(oid: &str) -> Option<&'static str> {
+    cert::oid_name(oid)
 }
 
 /// Dissects TCP stream bytes as TLS records.

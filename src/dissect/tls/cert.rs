@@ -203,9 +203,12 @@ fn parse_into(der: &[u8], out: &mut CertSummary) -> Option<()> {
     i += 1; // serialNumber
     let (sig, _) = algorithm(*tbs.get(i)?, out)?;
     out.signature = named(&sig);
+    // `Name` is a CHOICE whose only alternative is rdnSequence (0), as tshark shows it.
+    out.fields.push(("x509af.issuer", FieldVal::Uint(0)));
     let (issuer, icn) = name(*tbs.get(i + 1)?, out);
     out.issuer = issuer;
     out.issuer_cn = icn;
+    out.fields.push(("x509af.subject", FieldVal::Uint(0)));
     let (subject, scn) = name(*tbs.get(i + 3)?, out);
     out.subject = subject;
     out.subject_cn = scn;

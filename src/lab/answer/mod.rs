@@ -25,6 +25,7 @@ pub mod netlayer;
 pub mod report;
 #[cfg(test)]
 pub(crate) mod testkit;
+pub mod tls;
 pub mod udp;
 
 use std::fmt;
@@ -63,11 +64,13 @@ pub enum LabId {
     Http,
     /// Kurose & Ross "Wireshark Lab: DNS" (v8.1).
     Dns,
+    /// Kurose & Ross "Wireshark Lab: TLS" (v8.1).
+    Tls,
 }
 
 impl LabId {
     /// Every lab, by number.
-    pub const ALL: [LabId; 11] = [
+    pub const ALL: [LabId; 12] = [
         LabId::Stack,
         LabId::Simp,
         LabId::Transfer,
@@ -79,6 +82,7 @@ impl LabId {
         LabId::EthernetArp,
         LabId::Http,
         LabId::Dns,
+        LabId::Tls,
     ];
 
     /// `"000"` … `"004"`.
@@ -95,6 +99,7 @@ impl LabId {
             LabId::EthernetArp => "ethernet-arp",
             LabId::Http => "http",
             LabId::Dns => "dns",
+            LabId::Tls => "tls",
         }
     }
 
@@ -112,6 +117,7 @@ impl LabId {
             LabId::EthernetArp => "ethernet-arp",
             LabId::Http => "http",
             LabId::Dns => "dns",
+            LabId::Tls => "tls",
         }
     }
 
@@ -133,6 +139,7 @@ impl LabId {
             LabId::EthernetArp => "Wireshark Lab: Ethernet and ARP (Kurose & Ross, v8.1)",
             LabId::Http => "Wireshark Lab: HTTP (Kurose & Ross, v8.1)",
             LabId::Dns => "Wireshark Lab: DNS (Kurose & Ross, v8.1)",
+            LabId::Tls => "Wireshark Lab: TLS (Kurose & Ross, v8.1)",
         }
     }
 }
@@ -405,6 +412,7 @@ pub fn answer(lab: LabId, paths: &[PathBuf], opts: &AnswerOptions) -> Result<Rep
         LabId::EthernetArp => ethernet_arp::answers(&caps)?,
         LabId::Http => http::answers(&caps)?,
         LabId::Dns => dns::answers(&caps)?,
+        LabId::Tls => tls::answers(&caps, opts.server)?,
     };
     Ok(Report {
         lab: lab.number().to_string(),
