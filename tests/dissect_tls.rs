@@ -36,6 +36,8 @@ const TLS_FIELDS: &[&str] = &[
     "tls.app_data",
     "x509af.algorithm.id",
     "x509af.extension.id",
+    "x509af.issuer",
+    "x509af.subject",
     "x509if.oid",
     "x509sat.uTF8String",
     "x509sat.printableString",
