@@ -730,8 +730,8 @@ fn client_hello(s: &Session<'_>, out: &mut Vec<Answer>) {
         ev(new(
             4,
             format!(
-                "{}{}\nThe version depends on the student's browser. {WS} \
-                 `tls.handshake.type == 1`; field tls.handshake.version (and the \
+                "{}{} It depends on the student's browser.\n{WS} `tls.handshake.type == \
+                 1`; field tls.handshake.version (and the \
                  supported_versions extension, tls.handshake.extensions.supported_version).",
                 match h.version {
                     Some(v) => format!("The Client Hello declares {}.", version_name(v)),
