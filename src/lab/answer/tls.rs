@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 
 use super::report::{Answer, Table};
-use super::{AnswerError, Capture, plural, scan};
+use super::{AnswerError, Capture, frames_text, plural, scan};
 use crate::analyse::Packet;
 use crate::decode::TransportRepr;
 use crate::dissect::tls::{names, x509_oid_name};
@@ -893,8 +893,33 @@ fn server_hello(s: &Session<'_>, out: &mut Vec<Answer>) {
 fn certificate(s: &Session<'_>, out: &mut Vec<Answer>) {
     let cert = s.server_frames().find(|f| f.has(11)).copied();
     let Some(f) = cert else {
+        // Before the server's Change Cipher Spec a handshake record without a readable
+        // message holds a piece of a message spread over several records.
+        let ccs = s
+            .server_frames()
+            .find(|f| f.has_type(20))
+            .map_or(u64::MAX, |f| f.frame);
+        let pieces: Vec<u64> = s
+            .server_frames()
+            .filter(|f| f.frame < ccs && f.records.iter().any(Record::encrypted_handshake))
+            .map(|f| f.frame)
+            .collect();
         let why = if s.tls13() {
             format!("not visible in this capture (encrypted). {TLS13_NOTE}")
+        } else if !pieces.is_empty() {
+            format!(
+                "not read here: {} {} pieces of a server handshake \
+                 message (most likely the Certificate) spread over several TLS records, which \
+                 wirelab does not put back together. Wireshark does: open the last of those \
+                 frames and expand \"Reassembled TLS handshake\", or filter on \
+                 `tls.handshake.type == 11`.",
+                frames_text(&pieces, pieces.len() as u64),
+                if pieces.len() == 1 {
+                    "carries"
+                } else {
+                    "carry"
+                }
+            )
         } else {
             "not in this capture: the server's Certificate message (the session may resume an \
              earlier one, which skips it). Clear the browser's cache or open a new private \

@@ -208,3 +208,18 @@ fn certificate_fields_split_into_issuer_and_subject() {
     assert_eq!(c.key_algorithm.as_deref(), Some("1.2.840.113549.1.1.1"));
     assert_eq!(c.modulus_hex().as_deref(), Some("abcd"));
 }
+
+#[test]
+fn a_certificate_in_pieces_is_named_not_missed() {
+    let mut t = tls12();
+    t.frames[1].records = vec![rec(22, &[2]), rec(22, &[])];
+    t.frames[1].certs.clear();
+    let a = answer_trace(&t, None);
+    assert!(value(&a, "11", "frame").is_null());
+    assert!(
+        a[10]
+            .answer
+            .contains("frame 6 carries pieces of a server handshake message")
+    );
+    assert!(a[10].answer.starts_with("not read here"));
+}
