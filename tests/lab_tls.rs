@@ -4,18 +4,20 @@
 //! `captures/app/tls12.pcap` and `tls13.pcap`, on the public `tls_ciphers.pcap`, and on
 //! captures made here with tcpdump in two namespaces, `openssl s_server -tls1_2` serving a
 //! certificate signed by a CA the test makes, fetched with `curl --tls-max 1.2` and with
-//! `openssl s_client`.
+//! `openssl s_client`; and on the capture of the walkthrough `scripts/labs/tls.sh`, run end to
+//! end in a routed lab of its own with the lab's services (nginx on S, the lab CA).
 
 mod support;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::time::Duration;
 
 use serde_json::{Value, json};
 use support::lab_checks::{answer, answer_json, evidence_is_real};
-use support::netns::{Lan, Tcpdump};
+use support::netns::{Lab, Lan, Tcpdump};
 use support::proc::Proc;
-use support::{Need, repo, require, run};
+use support::{BIN, Need, repo, require, run};
 
 fn tshark(file: &Path, args: &[&str]) -> Vec<u8> {
     run(Command::new("tshark")
@@ -448,4 +450,56 @@ fn captures_made_here_match_tshark() {
     assert_eq!(val(&r, "13", "issuer_cn"), "wirelab test CA");
     assert!(val(&r, "22", "frame").is_u64());
     drop(server);
+}
+
+#[test]
+fn walkthrough_tls_is_answered_as_tshark_reads_it() {
+    if !require(Need::Root)
+        || !["tshark", "nginx", "unbound", "dnsmasq", "openssl", "curl"]
+            .into_iter()
+            .all(|t| require(Need::Tool(t)))
+    {
+        return;
+    }
+    let lab = Lab::unique();
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("lab_tls-{}", lab.name));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut cmd = Command::new("bash");
+    cmd.arg(repo("scripts/labs/tls.sh"))
+        .arg(&dir)
+        .env("WIRELAB", BIN)
+        .env("WIRELAB_LAB", &lab.name);
+    let mut p = Proc::spawn("tls.sh", cmd);
+    p.close_stdin();
+    let code = p.wait_exit_within(Duration::from_secs(120)).code();
+    let out = p.transcript();
+    assert_eq!(code, Some(0), "tls.sh failed\n{out}");
+    assert!(
+        lab.namespaces().is_empty(),
+        "tls.sh left {:?}\n{out}",
+        lab.namespaces()
+    );
+    let r = check(&dir.join("a.pcapng"));
+    // The lab's server: TLS 1.2, its certificate for www.wirelab.test signed by the lab CA.
+    assert!(out.contains("HTTP 200, TLS certificate check 0"), "{out}");
+    assert_eq!(answer(&r, "3")["values"]["server_name"], "www.wirelab.test");
+    assert_eq!(val(&r, "4", "version"), "TLS 1.2 (0x0303)");
+    assert_eq!(
+        val(&r, "9", "suite"),
+        "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 (0xc02f)"
+    );
+    assert_eq!(val(&r, "12", "subjects")[0], "www.wirelab.test");
+    assert_eq!(val(&r, "13", "issuer_cn"), "wirelab lab CA");
+    assert_eq!(val(&r, "15", "modulus").as_str().unwrap().len(), 512);
+    assert_eq!(val(&r, "20", "algorithm"), "AES_128_GCM");
+    for id in ["1", "8", "11", "17", "18", "22"] {
+        assert!(val(&r, id, "frame").is_u64(), "{id}: {r:#}");
+    }
+    for text in [
+        "S plays that web server",
+        "| 11 What is the packet number in your trace for the TLS message part",
+    ] {
+        assert!(out.contains(text), "no {text:?}\n{out}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }

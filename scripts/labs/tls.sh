@@ -24,9 +24,10 @@ capture a A
 step "A opens https://www.wirelab.test/ (questions 1-24)"
 note "curl plays the browser. --cacert: A trusts the lab CA, as a browser trusts the CAs it ships"
 note "with (question 16: nobody asks the CA anything during the handshake). --tls-max 1.2: the"
-note "lab's questions follow a TLS 1.2 handshake (in TLS 1.3 the certificate travels encrypted)."
+note "lab's questions follow a TLS 1.2 handshake (in TLS 1.3 the certificate travels encrypted);"
+note "-4: IPv4, as the lab sheet's trace (www.wirelab.test has an IPv6 address too)."
 on A curl -sS -o /dev/null -w 'HTTP %{http_code}, TLS certificate check %{ssl_verify_result} (0: valid)\n' \
-    --cacert "$STATE/ca.pem" --tls-max 1.2 https://www.wirelab.test/
+    -4 --cacert "$STATE/ca.pem" --tls-max 1.2 https://www.wirelab.test/
 sleep 0.3
 stop a
 
