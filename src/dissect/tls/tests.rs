@@ -246,4 +246,23 @@ fn certificate_names_and_key_size() {
             "1.2.840.113549.1.1.11"
         ]
     );
+    // The issuer's and the subject's attributes follow their markers, as in tshark.
+    let order: Vec<&str> = c
+        .fields
+        .iter()
+        .map(|(n, _)| *n)
+        .filter(|n| {
+            n.starts_with("x509af.issuer") || n.starts_with("x509af.subject") || *n == "x509if.oid"
+        })
+        .collect();
+    assert_eq!(
+        order,
+        [
+            "x509af.issuer",
+            "x509if.oid",
+            "x509af.subject",
+            "x509if.oid"
+        ]
+    );
+    assert_eq!(super::x509_oid_name("2.5.4.3"), Some("id-at-commonName"));
 }
