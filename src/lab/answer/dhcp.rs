@@ -1243,9 +1243,13 @@ fn q13(d: Dora<'_>) -> Answer {
 }
 
 const Q14: &str = "Now inspect the options field in the DHCP Request message and take a close \
-                   look at the \"Parameter Request List\". What differences are there between \
-                   the entries in the 'parameter request list' option in this Request message \
-                   and the same list option in the earlier Discover message?";
+                   look at the \"Parameter Request List\". The DHCP RFC notes that \"The \
+                   client can inform the server which configuration parameters the client is \
+                   interested in by including the 'parameter request list' option. The data \
+                   portion of this option explicitly lists the options requested by tag \
+                   number.\" What differences are there between the entries in the \
+                   'parameter request list' option in this Request message and the same list \
+                   option in the earlier Discover message?";
 
 fn q14(d: Dora<'_>) -> Answer {
     let (Some(r), Some(x)) = (d.request, d.discover) else {
@@ -1275,8 +1279,9 @@ fn q14(d: Dora<'_>) -> Answer {
     };
     let diff = if r.prl == x.prl {
         format!(
-            "None: both list the same {} item{} in the same order. The client asks for the \
-             same parameters in both (RFC 2131 section 4.3.2 advises the same list).",
+            "None: both list the same {} item{} in the same order, as RFC 2131 (section \
+             3.5) wants: a client that sends a list in its Discover MUST include that list in \
+             any later Request.",
             r.prl.len(),
             super::plural(r.prl.len() as u64)
         )
@@ -1290,7 +1295,11 @@ fn q14(d: Dora<'_>) -> Answer {
         if !removed.is_empty() {
             parts.push(format!("the Request leaves out {}", names(&removed)));
         }
-        format!("{}.", parts.join("; "))
+        format!(
+            "{}. (RFC 2131, section 3.5, says a client that sends a list in its Discover MUST \
+             include that list in any later Request; this client changed it.)",
+            parts.join("; ")
+        )
     };
     let mut tab = Table::new(&["Discover's list", "Request's list"]);
     for i in 0..x.prl.len().max(r.prl.len()) {
