@@ -592,7 +592,12 @@ pub fn answer_trace(t: &DhcpTrace) -> Vec<Answer> {
         q7(d.offer),
         q8(d.offer, "8", Q8, "Offer"),
         q9(d.offer),
-        q10(d.request),
+        q10(
+            d.request,
+            t.msgs
+                .iter()
+                .find(|m| m.kind == Some(REQUEST) && m.file == c.file),
+        ),
         q11(d.request),
         q12(d.request),
         q13(d),
@@ -1123,18 +1128,27 @@ const Q10: &str = "What is the UDP source port number in the IP datagram contain
                    DHCP Request message in your trace? What is the UDP destination port \
                    number being used?";
 
-fn q10(r: Option<&DhcpMsg>) -> Answer {
+fn q10(r: Option<&DhcpMsg>, first: Option<&DhcpMsg>) -> Answer {
     let Some(r) = r else {
         return missing("10", Q10, "a DHCP Request for this exchange");
+    };
+    let earlier = match first {
+        Some(f) if f.frame < r.frame => format!(
+            " (This is the exchange's Request; an earlier one, frame {} ({}), belongs to \
+             another exchange and uses the same ports.)",
+            f.frame,
+            f.request_state()
+        ),
+        _ => String::new(),
     };
     let port = |s: Option<SocketAddr>| s.map_or("?".into(), |s| s.port().to_string());
     Answer::new(
         "10",
         Q10,
         format!(
-            "Source port {}, destination port {} (frame {}). 68 is the DHCP (BOOTP) client's \
-             well-known port and 67 the server's: both ends use fixed ports, since the \
-             client's messages are broadcast and the server's replies may be too.\n{WS} \
+            "Source port {}, destination port {} (frame {}).{earlier} 68 is the DHCP (BOOTP) \
+             client's well-known port and 67 the server's: both ends use fixed ports, since \
+             the client's messages are broadcast and the server's replies may be too.\n{WS} \
              `dhcp.option.dhcp == 3`; fields udp.srcport, udp.dstport.",
             port(r.src),
             port(r.dst),

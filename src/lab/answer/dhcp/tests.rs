@@ -305,3 +305,18 @@ fn a_renewal_with_the_leases_transaction_id_is_an_exchange_of_its_own() {
     assert!(ex[2]["what"].as_str().unwrap().contains("RENEWING"));
     assert_eq!(value(&a, "15", "ack_frame"), 5);
 }
+
+#[test]
+fn an_earlier_request_of_another_exchange_is_named_in_question_10() {
+    let mut run = the_labs_run();
+    let renewal: Vec<Pkt> = run.drain(5..7).collect();
+    run.splice(0..0, renewal);
+    let a = answer_trace(&collect(run));
+    assert_eq!(value(&a, "0", "xid"), "0x00002222");
+    assert_eq!(value(&a, "10", "request_frame"), 6);
+    assert!(
+        text(&a, "10").contains("an earlier one, frame 1 (RENEWING)"),
+        "{}",
+        text(&a, "10")
+    );
+}
