@@ -4,20 +4,22 @@
 //! bundled capture (dnsmasq and udhcpc) and on captures made here, in namespaces this test
 //! creates, with dnsmasq as the server and `dhclient` (a lease, a release, an address again,
 //! a release), busybox `udhcpc` (a lease, a renewal, a release) and `wirelab dhcp` (a
-//! hand-built Discover and Request, a release) as clients, tcpdump capturing.
+//! hand-built Discover and Request, a release) as clients, tcpdump capturing; and on the
+//! captures of the walkthrough `scripts/labs/dhcp.sh`, run end to end in a lab of its own.
 
 mod support;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::time::Duration;
 
 use serde_json::{Value, json};
 use support::lab_checks::{answer, answer_json, evidence_is_real};
-use support::netns::{Netns, Tcpdump, veth};
+use support::netns::{Lab, Netns, Tcpdump, veth};
 use support::proc::Proc;
 use support::services::Scratch;
-use support::{Need, repo, require, run};
+use support::{BIN, Need, repo, require, run};
 
 const NAMES: &[&str] = &[
     "frame.number",
@@ -467,4 +469,76 @@ fn lab_answer_dhcp_matches_tshark_on_dhclient_udhcpc_and_wirelab_dhcp() {
     assert_eq!(val(&r, "0", "dora"), true, "{r:#}");
     // All three at once: the first file's DORA is answered, every exchange listed.
     check_dhcp(&[&dh_cap, &ud_cap, &wl_cap]);
+}
+
+/// Runs `scripts/labs/dhcp.sh` in a lab of its own (at most 180 s); checks it succeeded and
+/// left no namespace. Returns its output directory and its screen.
+fn walk() -> Option<(PathBuf, String)> {
+    if !require(Need::Root) {
+        return None;
+    }
+    for tool in ["tshark", "dnsmasq", "dhclient", "udhcpc"] {
+        if !require(Need::Tool(tool)) {
+            return None;
+        }
+    }
+    let lab = Lab::unique();
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("lab_dhcp-{}", lab.name));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut cmd = Command::new("bash");
+    cmd.arg(repo("scripts/labs/dhcp.sh"))
+        .arg(&dir)
+        .env("WIRELAB", BIN)
+        .env("WIRELAB_LAB", &lab.name);
+    let mut p = Proc::spawn("dhcp.sh", cmd);
+    p.close_stdin();
+    let code = p.wait_exit_within(Duration::from_secs(180)).code();
+    let out = p.transcript();
+    assert_eq!(code, Some(0), "dhcp.sh failed\n{out}");
+    assert!(
+        lab.namespaces().is_empty(),
+        "dhcp.sh left {:?}\n{out}",
+        lab.namespaces()
+    );
+    Some((dir, out))
+}
+
+#[test]
+fn walkthrough_dhcp_is_answered_as_tshark_reads_it() {
+    let Some((dir, out)) = walk() else {
+        return;
+    };
+    let r = check_dhcp(&[&dir.join("d.pcapng")]);
+    // The lab's steps, in order: a release, a new lease (the DORA answered), an INIT-REBOOT,
+    // udhcpc's lease and renewal (RENEWING), a release.
+    let ex = val(&r, "0", "exchanges");
+    let what: Vec<&str> = ex
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["what"].as_str().unwrap())
+        .collect();
+    assert!(what[0].starts_with("release"), "{what:?}");
+    assert!(what[1].starts_with("DORA"), "{what:?}");
+    assert!(
+        what.iter().any(|w| w.starts_with("INIT-REBOOT")),
+        "{what:?}"
+    );
+    assert!(what.iter().any(|w| w.contains("RENEWING")), "{what:?}");
+    assert!(what.last().unwrap().starts_with("release"), "{what:?}");
+    // The services' DHCP server: R's 10.0.4.254, router 10.0.4.254, lease 1 hour.
+    assert_eq!(val(&r, "7", "src"), "10.0.4.254");
+    assert_eq!(val(&r, "18", "lease_time"), 3600);
+    assert_eq!(val(&r, "19", "router"), "10.0.4.254");
+    let r = check_dhcp(&[&dir.join("d-wirelab.pcapng")]);
+    assert_eq!(val(&r, "0", "dora"), true, "{r:#}");
+    for text in [
+        "Release the address (ipconfig /release; sudo dhclient -r)",
+        "| 1 Is this DHCP Discover message sent out using UDP or TCP",
+        "| 19 What is the IP address",
+        "(53) DHCP Message Type",
+    ] {
+        assert!(out.contains(text), "no {text:?}\n{out}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }
