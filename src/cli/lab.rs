@@ -75,10 +75,11 @@ frame copy on its way out of a port. Ports are Ethernet interfaces (root or CAP_
   wirelab lab answer ethernet-arp http-and-arp.pcapng
   wirelab lab answer dns nslookup.pcapng
   wirelab lab answer tls https.pcapng --server 10.0.4.1
+  wirelab lab answer dhcp release-renew.pcapng
 
 Labs: 000 (stack), 001 (simp), 002 (file-transfer), 003 (sockets), 004 (tcp-exchange);
 Kurose & Ross's Wireshark labs v8.1: ip and icmp (traceroute, fragments, IPv6; ping and
-traceroute), udp, ethernet-arp, http, dns and tls.
+traceroute), udp, ethernet-arp, http, dns, dhcp and tls.
 Each answer names the frames it rests on; nothing is canned.")]
     Answer(AnswerArgs),
 }
@@ -252,7 +253,7 @@ pub struct SwitchArgs {
 #[derive(Debug, Clone, Args)]
 pub struct AnswerArgs {
     /// The lab: 000 stack, 001 simp, 002 file-transfer, 003 sockets, 004 tcp-exchange, ip, icmp,
-    /// udp, ethernet-arp, http, dns, tls.
+    /// udp, ethernet-arp, http, dns, dhcp, tls.
     #[arg(value_name = "LAB")]
     pub lab: LabId,
     /// The captures (pcap or pcapng), in any order.

@@ -132,7 +132,8 @@ pub fn message_type_name(t: u8) -> String {
     s.to_string()
 }
 
-fn option_name(code: u8) -> &'static str {
+/// The name Wireshark gives DHCP option `code` (`Router`, `Parameter Request List`).
+pub fn option_name(code: u8) -> &'static str {
     OPTION_NAMES[usize::from(code)]
 }
 

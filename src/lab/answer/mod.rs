@@ -10,6 +10,7 @@
 //!
 //! [`Analyzer`]: crate::analyse::Analyzer
 
+pub mod dhcp;
 pub mod dns;
 pub mod ethernet_arp;
 pub mod facts;
@@ -66,11 +67,13 @@ pub enum LabId {
     Dns,
     /// Kurose & Ross "Wireshark Lab: TLS" (v8.1).
     Tls,
+    /// Kurose & Ross "Wireshark Lab: DHCP" (v8.1).
+    Dhcp,
 }
 
 impl LabId {
     /// Every lab, by number.
-    pub const ALL: [LabId; 12] = [
+    pub const ALL: [LabId; 13] = [
         LabId::Stack,
         LabId::Simp,
         LabId::Transfer,
@@ -83,6 +86,7 @@ impl LabId {
         LabId::Http,
         LabId::Dns,
         LabId::Tls,
+        LabId::Dhcp,
     ];
 
     /// `"000"` … `"004"`.
@@ -100,6 +104,7 @@ impl LabId {
             LabId::Http => "http",
             LabId::Dns => "dns",
             LabId::Tls => "tls",
+            LabId::Dhcp => "dhcp",
         }
     }
 
@@ -118,6 +123,7 @@ impl LabId {
             LabId::Http => "http",
             LabId::Dns => "dns",
             LabId::Tls => "tls",
+            LabId::Dhcp => "dhcp",
         }
     }
 
@@ -140,6 +146,7 @@ impl LabId {
             LabId::Http => "Wireshark Lab: HTTP (Kurose & Ross, v8.1)",
             LabId::Dns => "Wireshark Lab: DNS (Kurose & Ross, v8.1)",
             LabId::Tls => "Wireshark Lab: TLS (Kurose & Ross, v8.1)",
+            LabId::Dhcp => "Wireshark Lab: DHCP (Kurose & Ross, v8.1)",
         }
     }
 }
@@ -413,6 +420,7 @@ pub fn answer(lab: LabId, paths: &[PathBuf], opts: &AnswerOptions) -> Result<Rep
         LabId::Http => http::answers(&caps)?,
         LabId::Dns => dns::answers(&caps)?,
         LabId::Tls => tls::answers(&caps, opts.server)?,
+        LabId::Dhcp => dhcp::answers(&caps)?,
     };
     Ok(Report {
         lab: lab.number().to_string(),
@@ -430,7 +438,7 @@ pub fn answer(lab: LabId, paths: &[PathBuf], opts: &AnswerOptions) -> Result<Rep
             .collect(),
         server: if matches!(
             lab,
-            LabId::Simp | LabId::Stack | LabId::Ip | LabId::Icmp | LabId::Dns
+            LabId::Simp | LabId::Stack | LabId::Ip | LabId::Icmp | LabId::Dns | LabId::Dhcp
         ) {
             None
         } else {
