@@ -21,6 +21,7 @@ pub mod lab001;
 pub mod lab002;
 pub mod lab003;
 pub mod lab004;
+pub mod nat;
 pub mod netlayer;
 pub mod report;
 #[cfg(test)]
@@ -63,11 +64,13 @@ pub enum LabId {
     Http,
     /// Kurose & Ross "Wireshark Lab: DNS" (v8.1).
     Dns,
+    /// Kurose & Ross "Wireshark Lab: NAT" (v8.1): two captures, inside then outside.
+    Nat,
 }
 
 impl LabId {
     /// Every lab, by number.
-    pub const ALL: [LabId; 11] = [
+    pub const ALL: [LabId; 12] = [
         LabId::Stack,
         LabId::Simp,
         LabId::Transfer,
@@ -79,6 +82,7 @@ impl LabId {
         LabId::EthernetArp,
         LabId::Http,
         LabId::Dns,
+        LabId::Nat,
     ];
 
     /// `"000"` … `"004"`.
@@ -95,6 +99,7 @@ impl LabId {
             LabId::EthernetArp => "ethernet-arp",
             LabId::Http => "http",
             LabId::Dns => "dns",
+            LabId::Nat => "nat",
         }
     }
 
@@ -112,6 +117,7 @@ impl LabId {
             LabId::EthernetArp => "ethernet-arp",
             LabId::Http => "http",
             LabId::Dns => "dns",
+            LabId::Nat => "nat",
         }
     }
 
@@ -133,6 +139,7 @@ impl LabId {
             LabId::EthernetArp => "Wireshark Lab: Ethernet and ARP (Kurose & Ross, v8.1)",
             LabId::Http => "Wireshark Lab: HTTP (Kurose & Ross, v8.1)",
             LabId::Dns => "Wireshark Lab: DNS (Kurose & Ross, v8.1)",
+            LabId::Nat => "Wireshark Lab: NAT (Kurose & Ross, v8.1)",
         }
     }
 }
@@ -210,6 +217,9 @@ pub enum AnswerError {
         /// Why.
         source: SourceError,
     },
+    /// The NAT lab's two captures are not the two sides of one NAT router.
+    #[error(transparent)]
+    Nat(#[from] nat::NatError),
 }
 
 /// One capture, read.
@@ -384,6 +394,9 @@ pub fn answer(lab: LabId, paths: &[PathBuf], opts: &AnswerOptions) -> Result<Rep
     if paths.is_empty() {
         return Err(AnswerError::NoFiles);
     }
+    if lab == LabId::Nat && paths.len() != 2 {
+        return Err(nat::NatError::Files(paths.len()).into());
+    }
     let options = FactsOptions {
         stream_bytes: if lab == LabId::Stack { 1 << 20 } else { 0 },
     };
@@ -405,6 +418,7 @@ pub fn answer(lab: LabId, paths: &[PathBuf], opts: &AnswerOptions) -> Result<Rep
         LabId::EthernetArp => ethernet_arp::answers(&caps)?,
         LabId::Http => http::answers(&caps)?,
         LabId::Dns => dns::answers(&caps)?,
+        LabId::Nat => nat::answers(&caps, opts.server)?,
     };
     Ok(Report {
         lab: lab.number().to_string(),
