@@ -849,6 +849,15 @@ fn answer_pair(t: &NatTrace, p: &Pair, all: &[Pair]) -> Vec<Answer> {
     out
 }
 
+/// `a`, `a and b`, `a, b and c`.
+fn and_list(items: &[&str]) -> String {
+    match items.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.to_string(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
 fn capitalise(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
@@ -950,16 +959,16 @@ fn q8(t: &NatTrace, p: &Pair, gi: &Seen, go: &Seen) -> Answer {
         .map(|r| r.0)
         .collect();
     let list = if changed4.is_empty() {
-        "None of the four".to_string()
+        "None of the four changed".to_string()
     } else {
-        format!("Only {}", changed4.join(" and "))
+        format!("Of the four, only {} changed", and_list(&changed4))
     };
     Answer::new(
         "8",
         Q8,
         format!(
             "{list}: Version, Header Length and Flags are {} on both sides, the Header Checksum \
-             is 0x{:04x} inside and 0x{:04x} outside. Besides, {} changed (table). The checksum \
+             is 0x{:04x} inside and 0x{:04x} outside. Besides, {} (table). The checksum \
              covers the whole IPv4 header, so it is recomputed whenever a header field changes: \
              here the source address (NAT) and the TTL (every router lowers it by one). The TCP \
              checksum changes as well: it covers a pseudo-header with the addresses, and the \
@@ -973,9 +982,9 @@ fn q8(t: &NatTrace, p: &Pair, gi: &Seen, go: &Seen) -> Answer {
             a.checksum,
             b.checksum,
             if also.is_empty() {
-                "nothing else".to_string()
+                "nothing else changed".to_string()
             } else {
-                also.join(", ")
+                format!("{} changed too", and_list(&also))
             }
         ),
     )

@@ -237,3 +237,10 @@ fn clock_reads_as_time_of_day() {
         "01:02:03.000456 UTC"
     );
 }
+
+#[test]
+fn lists_read_well() {
+    assert_eq!(and_list(&[]), "");
+    assert_eq!(and_list(&["a"]), "a");
+    assert_eq!(and_list(&["a", "b", "c"]), "a, b and c");
+}
