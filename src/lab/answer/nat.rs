@@ -12,6 +12,7 @@
 //! (the same capture twice, or a router without NAT), are refused, and so is the outside
 //! capture given first (its GET has the larger TTL).
 
+use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
@@ -295,44 +296,69 @@ fn host(m: &HttpMsg) -> Option<&str> {
     m.header("Host")
 }
 
-/// Every inside request found in the outside capture, in inside order.
+/// Every inside request found in the outside capture, in inside order: first those with the
+/// same raw TCP sequence number, then, among the rest, by request line and Host alone (a
+/// router that changes sequence numbers).
 pub fn pairs(t: &NatTrace) -> Vec<Pair> {
-    let reqs = |file: usize| {
-        t.http
-            .msgs
-            .iter()
-            .filter(move |m| m.file == file && m.request)
-    };
-    let mut used: Vec<u64> = Vec::new();
+    type Key = (String, Option<String>);
+    let key = |m: &HttpMsg| -> Key { (m.first_line(), host(m).map(str::to_string)) };
+    let mut outside: HashMap<Key, Vec<&HttpMsg>> = HashMap::new();
+    for o in t
+        .http
+        .msgs
+        .iter()
+        .filter(|m| m.file == OUTSIDE && m.request)
+    {
+        outside.entry(key(o)).or_default().push(o);
+    }
+    let inside: Vec<(&HttpMsg, Key)> = t
+        .http
+        .msgs
+        .iter()
+        .filter(|m| m.file == INSIDE && m.request)
+        .map(|m| (m, key(m)))
+        .collect();
+    let mut used: HashSet<u64> = HashSet::new();
+    let mut done: HashSet<u64> = HashSet::new();
     let mut out = Vec::new();
-    for i in reqs(INSIDE) {
-        let si = t.seg(INSIDE, i.frame);
-        let mut best: Option<(u8, &HttpMsg, bool, bool)> = None;
-        for o in reqs(OUTSIDE) {
-            if used.contains(&o.frame) || o.first_line() != i.first_line() || host(o) != host(i) {
+    for need_seq in [true, false] {
+        for (i, k) in &inside {
+            if done.contains(&i.frame) {
                 continue;
             }
-            let so = t.seg(OUTSIDE, o.frame);
-            let same_seq = matches!((si, so), (Some(a), Some(b)) if a.seq == b.seq);
-            let same_id = matches!(
-                (si.and_then(|s| s.ip), so.and_then(|s| s.ip)),
-                (Some(a), Some(b)) if a.id == b.id
-            );
-            let score = 2 * u8::from(same_seq) + u8::from(same_id);
-            if best.is_none_or(|b| score > b.0) {
-                best = Some((score, o, same_seq, same_id));
+            let si = t.seg(INSIDE, i.frame);
+            let mut best: Option<(u8, &HttpMsg, bool, bool)> = None;
+            for o in outside.get(k).into_iter().flatten() {
+                if used.contains(&o.frame) {
+                    continue;
+                }
+                let so = t.seg(OUTSIDE, o.frame);
+                let same_seq = matches!((si, so), (Some(a), Some(b)) if a.seq == b.seq);
+                if need_seq && !same_seq {
+                    continue;
+                }
+                let same_id = matches!(
+                    (si.and_then(|s| s.ip), so.and_then(|s| s.ip)),
+                    (Some(a), Some(b)) if a.id == b.id
+                );
+                let score = 2 * u8::from(same_seq) + u8::from(same_id);
+                if best.is_none_or(|b| score > b.0) {
+                    best = Some((score, o, same_seq, same_id));
+                }
+            }
+            if let Some((_, o, same_seq, same_id)) = best {
+                used.insert(o.frame);
+                done.insert(i.frame);
+                out.push(Pair {
+                    inside: (*i).clone(),
+                    outside: o.clone(),
+                    same_seq,
+                    same_id,
+                });
             }
         }
-        if let Some((_, o, same_seq, same_id)) = best {
-            used.push(o.frame);
-            out.push(Pair {
-                inside: i.clone(),
-                outside: o.clone(),
-                same_seq,
-                same_id,
-            });
-        }
     }
+    out.sort_by_key(|p| p.inside.frame);
     out
 }
 

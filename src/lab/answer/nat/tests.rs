@@ -244,3 +244,21 @@ fn lists_read_well() {
     assert_eq!(and_list(&["a"]), "a");
     assert_eq!(and_list(&["a", "b", "c"]), "a, b and c");
 }
+
+#[test]
+fn a_content_only_match_does_not_take_an_exact_one() {
+    let mut t = trace("10.0.4.254:40000", 63, 1000);
+    // A second inside GET of the same page, earlier, whose copy outside was not captured: it
+    // must not take the later GET's exact match.
+    t.http
+        .msgs
+        .insert(0, get(INSIDE, 3, "10.0.3.1:39000", PAGE, 5));
+    t.segs[INSIDE].insert(
+        1,
+        seg(3, "10.0.3.1:39000", SERVER, 5, 4242, ACK, ip4(64, 7, 7)),
+    );
+    let p = pairs(&t);
+    assert_eq!(p.len(), 1);
+    assert_eq!((p[0].inside.frame, p[0].outside.frame), (4, 4));
+    assert!(p[0].same_seq);
+}
