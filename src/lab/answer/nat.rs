@@ -384,6 +384,15 @@ fn sock(a: Option<SocketAddr>) -> String {
     a.map(|a| a.to_string()).unwrap_or_else(|| "?".into())
 }
 
+/// A delay: [`super::seconds`], or microseconds below 0.1 ms (`37 µs`).
+pub fn gap(x: f64) -> String {
+    if x.abs() < 1e-4 {
+        format!("{:.0} µs", x * 1e6)
+    } else {
+        super::seconds(x)
+    }
+}
+
 /// `HH:MM:SS.ffffff UTC`.
 pub fn clock(abs: Duration) -> String {
     let s = abs.as_secs() % 86_400;
@@ -655,7 +664,7 @@ fn answer_pair(t: &NatTrace, p: &Pair, all: &[Pair]) -> Vec<Answer> {
                          of the GET); the Time column.",
                         escape(r.first_line().as_bytes()),
                         when(&s),
-                        super::seconds(s.time - gi.time)
+                        gap(s.time - gi.time)
                     ),
                 )
                 .cite(INSIDE, "HTTP response", vec![s.frame])
@@ -698,7 +707,7 @@ fn answer_pair(t: &NatTrace, p: &Pair, all: &[Pair]) -> Vec<Answer> {
                  (or `http.request.uri == \"{}\"`) in the outside capture.",
                 when(&go),
                 p.basis(t),
-                super::seconds(delay),
+                gap(delay),
                 t.seg(OUTSIDE, p.outside.frame).map(|s| s.seq).unwrap_or(0),
                 escape(p.outside.uri.as_bytes())
             ),
@@ -854,7 +863,7 @@ fn answer_pair(t: &NatTrace, p: &Pair, all: &[Pair]) -> Vec<Answer> {
                                  the two captures' clocks.",
                                 b.dst.map(|a| a.to_string()).unwrap_or_default(),
                                 b.dst_port.unwrap_or(0),
-                                super::seconds(b.epoch - s.epoch)
+                                gap(b.epoch - s.epoch)
                             ),
                             None => String::new(),
                         },

@@ -262,3 +262,9 @@ fn a_content_only_match_does_not_take_an_exact_one() {
     assert_eq!((p[0].inside.frame, p[0].outside.frame), (4, 4));
     assert!(p[0].same_seq);
 }
+
+#[test]
+fn small_delays_read_in_microseconds() {
+    assert_eq!(gap(0.000_037), "37 µs");
+    assert_eq!(gap(0.0124), "12.4 ms");
+}
