@@ -5,18 +5,20 @@
 //! captures/net/nat-inside.pcap and nat-outside.pcap (scripts/make-nat-captures.sh) and on a
 //! pair made here the same way (client — NAT router with nftables `meta l4proto tcp masquerade to :PORTS` —
 //! server, `python3 -m http.server`, curl, tcpdump on both sides of the router), plus the
-//! refusals: one file, the same capture twice, unrelated captures, the files swapped.
+//! refusals: one file, the same capture twice, unrelated captures, the files swapped. And the
+//! walkthrough `scripts/labs/nat.sh`, run end to end in a routed lab of its own with its
+//! services and NAT: its two captures (R's eth0 and eth1) held to the same key.
 
 mod support;
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
 use serde_json::{Value, json};
 use support::lab_checks::{answer, answer_json, evidence_is_real};
-use support::netns::{Netns, Tcpdump, veth};
+use support::netns::{Lab, Netns, Tcpdump, veth};
 use support::proc::Proc;
 use support::{BIN, Need, repo, require, run, run_status};
 
@@ -424,4 +426,53 @@ fn fresh_captures_through_nftables_masquerade_match_tshark() {
         .unwrap();
     assert!((20000..=20099).contains(&port), "{wan}");
     refused(&[&outside, &inside_ng], "swapped");
+}
+
+/// `scripts/labs/nat.sh` in a lab of its own (at most 180 s): it must succeed, leave no
+/// namespace, and its two captures must be answered as tshark reads them.
+#[test]
+fn walkthrough_nat_is_answered_as_tshark_reads_it() {
+    if !require(Need::Root) || !require(Need::Tool("tshark")) {
+        return;
+    }
+    let lab = Lab::unique();
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("lab_nat-{}", lab.name));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut cmd = Command::new("bash");
+    cmd.arg(repo("scripts/labs/nat.sh"))
+        .arg(&dir)
+        .env("WIRELAB", BIN)
+        .env("WIRELAB_LAB", &lab.name);
+    let mut p = Proc::spawn("nat.sh", cmd);
+    p.close_stdin();
+    let code = p.wait_exit_within(Duration::from_secs(180)).code();
+    let out = p.transcript();
+    assert_eq!(code, Some(0), "nat.sh failed\n{out}");
+    assert!(
+        lab.namespaces().is_empty(),
+        "nat.sh left {:?}\n{out}",
+        lab.namespaces()
+    );
+    let r = check(&dir.join("inside.pcapng"), &dir.join("outside.pcapng"));
+    // A's connection is answered; B's is the table's second entry; both leave from R.
+    assert_eq!(val(&r, "1", "client"), "10.0.3.1");
+    assert_eq!(val(&r, "5", "get")["src"], "10.0.4.254");
+    let entries = val(&r, "11", "entries");
+    let lans: Vec<&str> = entries
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["lan"].as_str())
+        .collect();
+    assert_eq!(lans.len(), 2, "{entries}");
+    assert!(lans[0].starts_with("10.0.3.1:") && lans[1].starts_with("10.0.3.2:"));
+    for text in [
+        "masquerade",
+        "R is the home router",
+        "11 Using your answers to 1-10 above",
+        "WAN side addr 10.0.4.254",
+    ] {
+        assert!(out.contains(text), "no {text:?}\n{out}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }
