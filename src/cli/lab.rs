@@ -76,10 +76,12 @@ frame copy on its way out of a port. Ports are Ethernet interfaces (root or CAP_
   wirelab lab answer dns nslookup.pcapng
   wirelab lab answer tls https.pcapng --server 10.0.4.1
   wirelab lab answer dhcp release-renew.pcapng
+  wirelab lab answer nat nat-inside.pcapng nat-outside.pcapng   (LAN side first, then WAN side)
 
 Labs: 000 (stack), 001 (simp), 002 (file-transfer), 003 (sockets), 004 (tcp-exchange);
 Kurose & Ross's Wireshark labs v8.1: ip and icmp (traceroute, fragments, IPv6; ping and
-traceroute), udp, ethernet-arp, http, dns, dhcp and tls.
+traceroute), udp, ethernet-arp, http, dns, dhcp, tls and nat (two captures made at the same
+time on the two sides of a NAT router: the inside one first, then the outside one).
 Each answer names the frames it rests on; nothing is canned.")]
     Answer(AnswerArgs),
 }
@@ -253,13 +255,15 @@ pub struct SwitchArgs {
 #[derive(Debug, Clone, Args)]
 pub struct AnswerArgs {
     /// The lab: 000 stack, 001 simp, 002 file-transfer, 003 sockets, 004 tcp-exchange, ip, icmp,
-    /// udp, ethernet-arp, http, dns, dhcp, tls.
+    /// udp, ethernet-arp, http, dns, dhcp, tls, nat.
     #[arg(value_name = "LAB")]
     pub lab: LabId,
-    /// The captures (pcap or pcapng), in any order.
+    /// The captures (pcap or pcapng), in any order; for nat exactly two, the inside (LAN side)
+    /// capture first, then the outside (WAN side) one.
     #[arg(value_name = "FILE", required = true)]
     pub files: Vec<PathBuf>,
-    /// The server's IP address (default: the address that accepted connections).
+    /// The server's IP address (default: the address that accepted connections; nat: the
+    /// connection to this server is answered).
     #[arg(long, value_name = "IP")]
     pub server: Option<IpAddr>,
     /// JSON instead of text (schema in README).

@@ -22,6 +22,7 @@ pub mod lab001;
 pub mod lab002;
 pub mod lab003;
 pub mod lab004;
+pub mod nat;
 pub mod netlayer;
 pub mod report;
 #[cfg(test)]
@@ -69,11 +70,13 @@ pub enum LabId {
     Tls,
     /// Kurose & Ross "Wireshark Lab: DHCP" (v8.1).
     Dhcp,
+    /// Kurose & Ross "Wireshark Lab: NAT" (v8.1): two captures, inside then outside.
+    Nat,
 }
 
 impl LabId {
     /// Every lab, by number.
-    pub const ALL: [LabId; 13] = [
+    pub const ALL: [LabId; 14] = [
         LabId::Stack,
         LabId::Simp,
         LabId::Transfer,
@@ -87,6 +90,7 @@ impl LabId {
         LabId::Dns,
         LabId::Tls,
         LabId::Dhcp,
+        LabId::Nat,
     ];
 
     /// `"000"` … `"004"`.
@@ -105,6 +109,7 @@ impl LabId {
             LabId::Dns => "dns",
             LabId::Tls => "tls",
             LabId::Dhcp => "dhcp",
+            LabId::Nat => "nat",
         }
     }
 
@@ -124,6 +129,7 @@ impl LabId {
             LabId::Dns => "dns",
             LabId::Tls => "tls",
             LabId::Dhcp => "dhcp",
+            LabId::Nat => "nat",
         }
     }
 
@@ -147,6 +153,7 @@ impl LabId {
             LabId::Dns => "Wireshark Lab: DNS (Kurose & Ross, v8.1)",
             LabId::Tls => "Wireshark Lab: TLS (Kurose & Ross, v8.1)",
             LabId::Dhcp => "Wireshark Lab: DHCP (Kurose & Ross, v8.1)",
+            LabId::Nat => "Wireshark Lab: NAT (Kurose & Ross, v8.1)",
         }
     }
 }
@@ -224,6 +231,9 @@ pub enum AnswerError {
         /// Why.
         source: SourceError,
     },
+    /// The NAT lab's two captures are not the two sides of one NAT router.
+    #[error(transparent)]
+    Nat(#[from] nat::NatError),
 }
 
 /// One capture, read.
@@ -398,6 +408,9 @@ pub fn answer(lab: LabId, paths: &[PathBuf], opts: &AnswerOptions) -> Result<Rep
     if paths.is_empty() {
         return Err(AnswerError::NoFiles);
     }
+    if lab == LabId::Nat && paths.len() != 2 {
+        return Err(nat::NatError::Files(paths.len()).into());
+    }
     let options = FactsOptions {
         stream_bytes: if lab == LabId::Stack { 1 << 20 } else { 0 },
     };
@@ -421,6 +434,7 @@ pub fn answer(lab: LabId, paths: &[PathBuf], opts: &AnswerOptions) -> Result<Rep
         LabId::Dns => dns::answers(&caps)?,
         LabId::Tls => tls::answers(&caps, opts.server)?,
         LabId::Dhcp => dhcp::answers(&caps)?,
+        LabId::Nat => nat::answers(&caps, opts.server)?,
     };
     Ok(Report {
         lab: lab.number().to_string(),
