@@ -187,6 +187,7 @@ fn services_answer_from_a_and_d_nat_hides_a_and_down_leaves_nothing() {
     for (path, bytes) in PAGES {
         let url = match path {
             "8E_cover_small.jpg" => format!("http://images.wirelab.test/{path}"),
+            "index.html" => format!("{base}/"),
             p if p.ends_with("index.html") => format!("{base}/kurose_ross/"),
             _ => format!("{base}/{path}"),
         };
@@ -445,4 +446,52 @@ fn services_need_routed_and_nat_needs_services() {
         let o = lab.cmd("up", args).stdin(Stdio::null()).output().unwrap();
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o));
     }
+}
+
+#[test]
+fn a_failure_after_servers_started_leaves_nothing_behind() {
+    if !needs() {
+        return;
+    }
+    let lab = Lab::unique();
+    let state_dir = format!("/run/wirelab/lab-{}", lab.name);
+    let full = ok(&mut lab.cmd("up", &["--routed", "--services"]));
+    let n = full.lines().filter(|l| l.starts_with("$ ")).count();
+    ok(&mut lab.cmd("down", &[]));
+    // The last command starts the last server: the others run by then.
+    let o = lab
+        .cmd(
+            "up",
+            &["--routed", "--services", "--fail-at", &n.to_string()],
+        )
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let out = text(&o);
+    assert!(!o.status.success(), "{out}");
+    assert!(out.contains("nothing was left behind"), "{out}");
+    assert!(
+        out.contains("# that failed: removing what was made"),
+        "{out}"
+    );
+    let stopped = out.lines().filter(|l| l.starts_with("$ kill ")).count();
+    assert!(
+        stopped >= 3,
+        "the servers already started were not stopped:\n{out}"
+    );
+    assert!(lab.namespaces().is_empty());
+    assert!(!Path::new(&state_dir).exists());
+    for l in ["A", "B", "C", "D"] {
+        assert!(!Path::new(&format!("/etc/netns/{}", lab.ns(l))).exists());
+    }
+    // No server of this lab runs anywhere (they name its state directory).
+    let left = Command::new("pgrep")
+        .args(["-f", &state_dir])
+        .output()
+        .unwrap();
+    assert!(
+        left.stdout.is_empty(),
+        "left running: {}",
+        String::from_utf8_lossy(&left.stdout)
+    );
 }

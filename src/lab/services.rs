@@ -60,7 +60,8 @@ pub const TLS_NAME: &str = "www.wirelab.test";
 pub const CA_NAME: &str = "wirelab lab CA";
 
 /// The web pages: path under the document root, contents.
-pub const PAGES: [(&str, &[u8]); 10] = [
+pub const PAGES: [(&str, &[u8]); 11] = [
+    ("index.html", include_bytes!("services/index.html")),
     (
         "wireshark-labs/INTRO-wireshark-file1.html",
         include_bytes!("services/INTRO-wireshark-file1.html"),
@@ -639,7 +640,7 @@ pub fn plan_services(
             &[
                 "-c",
                 &format!(
-                    "printf '%s:%s\\n' {AUTH_USER} \"$(openssl passwd -apr1 {AUTH_PASSWORD})\" > {htpasswd}"
+                    "umask 022; printf '%s:%s\\n' {AUTH_USER} \"$(openssl passwd -apr1 {AUTH_PASSWORD})\" > {htpasswd}"
                 ),
             ],
         )));

@@ -515,7 +515,23 @@ impl<'a, W: Write> Executor<'a, W> {
         if let Some(dir) = p.parent() {
             fs::create_dir_all(dir).map_err(io_err(format!("creating {}", dir.display())))?;
         }
-        fs::write(p, contents).map_err(io_err(format!("writing {path}")))
+        fs::write(p, contents).map_err(io_err(format!("writing {path}")))?;
+        // Readable by the servers' unprivileged workers (nginx's), whatever the umask: the
+        // file and the directories made for it under /run/wirelab and /etc/netns.
+        use std::os::unix::fs::PermissionsExt as _;
+        let readable = |q: &Path, mode: u32| {
+            fs::set_permissions(q, fs::Permissions::from_mode(mode))
+                .map_err(io_err(format!("setting the mode of {}", q.display())))
+        };
+        readable(p, 0o644)?;
+        for dir in p.ancestors().skip(1) {
+            let ours = dir.starts_with("/run/wirelab") || dir.starts_with("/etc/netns/");
+            if !ours || dir == Path::new("/run") {
+                break;
+            }
+            readable(dir, 0o755)?;
+        }
+        Ok(())
     }
 
     /// Runs a server that puts itself in the background, its output appended to `log`.

@@ -23,6 +23,10 @@
 //! solicitations); the switches keep it off. R forwards IPv4 and IPv6 and sends its ICMP
 //! errors unthrottled. The 10.0.4 link has its own MTU (`--mtu`) and its own switch, so the
 //! impairments can act on either link.
+//!
+//! The routed lab's services (`--services`, module `services`) add host D (`wl<lab>-D`, no
+//! address) on port `pD` of the 10.0.4 link's switch, through [`Extra`]; `lab down` removes D
+//! and the hosts' `/etc/netns` directories with the rest.
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -1,6 +1,6 @@
 use super::*;
-use crate::lab::topology::plan_down;
 use crate::lab::topology::tests::{apply, runs};
+use crate::lab::topology::{SwitchMode, plan_down};
 
 fn routed() -> Routed {
     Routed {
@@ -373,5 +373,30 @@ fn status_names_each_server_and_whether_it_runs() {
         lines
             .iter()
             .any(|l| l.starts_with("S web server") && l.ends_with("NOT running"))
+    );
+}
+
+#[test]
+fn a_link_without_ipv6_gives_configs_without_it_and_restarts_only_s_servers() {
+    let t = Topology::new("lab").unwrap();
+    let svc = Services::default();
+    let mut obs = fresh(&t, &svc);
+    let small = Routed {
+        mtu: 1000,
+        wan: SwitchMode::Bridge,
+    };
+    let steps = plan_lab_with(&t, &SwitchMode::Bridge, Some(&small), Some(&svc), &obs);
+    let cmds = runs(&steps);
+    assert!(cmds.contains(&"write /run/wirelab/lab-lab/nginx.conf".to_string()));
+    assert!(cmds.contains(&"write /run/wirelab/lab-lab/dnsmasq-dns.conf".to_string()));
+    let daemons: Vec<&String> = cmds.iter().filter(|c| c.starts_with("daemon ")).collect();
+    assert_eq!(daemons.len(), 2, "{cmds:#?}");
+    assert!(daemons.iter().all(|c| c.starts_with("daemon wllab-S ")));
+    run_all(&t, &mut obs, &steps);
+    let web = String::from_utf8_lossy(&obs.files["/run/wirelab/lab-lab/nginx.conf"]).into_owned();
+    assert!(!web.contains("fd00:4::1"), "{web}");
+    assert_eq!(
+        plan_lab_with(&t, &SwitchMode::Bridge, Some(&small), Some(&svc), &obs),
+        vec![]
     );
 }
