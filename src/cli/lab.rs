@@ -66,10 +66,11 @@ frame copy on its way out of a port. Ports are Ethernet interfaces (root or CAP_
   wirelab lab answer http get.pcapng conditional.pcapng long.pcapng auth.pcapng
   wirelab lab answer ethernet-arp http-and-arp.pcapng
   wirelab lab answer dns nslookup.pcapng
+  wirelab lab answer intro getting-started.pcapng
 
 Labs: 000 (stack), 001 (simp), 002 (file-transfer), 003 (sockets), 004 (tcp-exchange);
 Kurose & Ross's Wireshark labs v8.1: ip and icmp (traceroute, fragments, IPv6; ping and
-traceroute), udp, ethernet-arp, http and dns.
+traceroute), udp, ethernet-arp, http, dns and intro (Getting Started).
 Each answer names the frames it rests on; nothing is canned.")]
     Answer(AnswerArgs),
 }
@@ -230,7 +231,7 @@ pub struct SwitchArgs {
 #[derive(Debug, Clone, Args)]
 pub struct AnswerArgs {
     /// The lab: 000 stack, 001 simp, 002 file-transfer, 003 sockets, 004 tcp-exchange, ip, icmp,
-    /// udp, ethernet-arp, http, dns.
+    /// udp, ethernet-arp, http, dns, intro.
     #[arg(value_name = "LAB")]
     pub lab: LabId,
     /// The captures (pcap or pcapng), in any order.

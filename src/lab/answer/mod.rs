@@ -15,6 +15,7 @@ pub mod ethernet_arp;
 pub mod facts;
 pub mod http;
 pub mod icmp;
+pub mod intro;
 pub mod ip;
 pub mod lab000;
 pub mod lab001;
@@ -63,11 +64,13 @@ pub enum LabId {
     Http,
     /// Kurose & Ross "Wireshark Lab: DNS" (v8.1).
     Dns,
+    /// Kurose & Ross "Wireshark Lab: Getting Started" (v8.1).
+    Intro,
 }
 
 impl LabId {
     /// Every lab, by number.
-    pub const ALL: [LabId; 11] = [
+    pub const ALL: [LabId; 12] = [
         LabId::Stack,
         LabId::Simp,
         LabId::Transfer,
@@ -79,6 +82,7 @@ impl LabId {
         LabId::EthernetArp,
         LabId::Http,
         LabId::Dns,
+        LabId::Intro,
     ];
 
     /// `"000"` … `"004"`.
@@ -95,6 +99,7 @@ impl LabId {
             LabId::EthernetArp => "ethernet-arp",
             LabId::Http => "http",
             LabId::Dns => "dns",
+            LabId::Intro => "intro",
         }
     }
 
@@ -112,6 +117,7 @@ impl LabId {
             LabId::EthernetArp => "ethernet-arp",
             LabId::Http => "http",
             LabId::Dns => "dns",
+            LabId::Intro => "intro",
         }
     }
 
@@ -133,6 +139,7 @@ impl LabId {
             LabId::EthernetArp => "Wireshark Lab: Ethernet and ARP (Kurose & Ross, v8.1)",
             LabId::Http => "Wireshark Lab: HTTP (Kurose & Ross, v8.1)",
             LabId::Dns => "Wireshark Lab: DNS (Kurose & Ross, v8.1)",
+            LabId::Intro => "Wireshark Lab: Getting Started (Kurose & Ross, v8.1)",
         }
     }
 }
@@ -405,6 +412,7 @@ pub fn answer(lab: LabId, paths: &[PathBuf], opts: &AnswerOptions) -> Result<Rep
         LabId::EthernetArp => ethernet_arp::answers(&caps)?,
         LabId::Http => http::answers(&caps)?,
         LabId::Dns => dns::answers(&caps)?,
+        LabId::Intro => intro::answers(&caps)?,
     };
     Ok(Report {
         lab: lab.number().to_string(),
@@ -422,7 +430,7 @@ pub fn answer(lab: LabId, paths: &[PathBuf], opts: &AnswerOptions) -> Result<Rep
             .collect(),
         server: if matches!(
             lab,
-            LabId::Simp | LabId::Stack | LabId::Ip | LabId::Icmp | LabId::Dns
+            LabId::Simp | LabId::Stack | LabId::Ip | LabId::Icmp | LabId::Dns | LabId::Intro
         ) {
             None
         } else {
