@@ -33,7 +33,9 @@ const NAMES: &[&str] = &[
     "dns.resp.type",
     "dns.resp.ttl",
     "dns.a",
+    "dns.aaaa",
     "dns.ns",
+    "dns.count.add_rr",
 ];
 
 /// Rows of `-T fields` for the frames `filter` shows (multiple values joined by `,`).
@@ -89,12 +91,16 @@ struct Msg {
     id: u64,
     response: bool,
     aa: bool,
+    qname: String,
     qtype: u64,
+    questions: u64,
     answers: u64,
+    add_rr: u64,
     resp_names: Vec<String>,
     resp_types: Vec<u64>,
     resp_ttls: Vec<u64>,
     a: Vec<String>,
+    aaaa: Vec<String>,
     ns: Vec<String>,
 }
 
@@ -113,7 +119,10 @@ fn msgs(file: &Path) -> Vec<Msg> {
                         "dns.flags.response",
                         "dns.flags.authoritative",
                         "dns.qry.type",
+                        "dns.qry.name",
+                        "dns.count.queries",
                         "dns.count.answers",
+                        "dns.count.add_rr",
                     ] {
                         let v = r[k].split(',').nth(i).unwrap_or("").to_string();
                         r.insert(k.to_string(), v);
@@ -137,12 +146,20 @@ fn msgs(file: &Path) -> Vec<Msg> {
                 id: num(&r["dns.id"]),
                 response: r["dns.flags.response"] == "1" || r["dns.flags.response"] == "True",
                 aa: r["dns.flags.authoritative"] == "1" || r["dns.flags.authoritative"] == "True",
+                qname: r["dns.qry.name"]
+                    .split(',')
+                    .next()
+                    .unwrap_or("")
+                    .to_string(),
                 qtype: num(&r["dns.qry.type"]),
+                questions: num(&r["dns.count.queries"]),
                 answers: num(&r["dns.count.answers"]),
+                add_rr: num(&r["dns.count.add_rr"]),
                 resp_names: list(&r["dns.resp.name"]),
                 resp_types: list(&r["dns.resp.type"]).iter().map(|t| num(t)).collect(),
                 resp_ttls: list(&r["dns.resp.ttl"]).iter().map(|t| num(t)).collect(),
                 a: list(&r["dns.a"]),
+                aaaa: list(&r["dns.aaaa"]),
                 ns: list(&r["dns.ns"]),
             }
         })
@@ -185,47 +202,166 @@ fn val(r: &Value, id: &str, name: &str) -> Value {
     answer(r, id)["values"][name].clone()
 }
 
+/// A GET as tshark shows it: frame, URI, Host (its port left out), destination address.
+struct Get {
+    frame: u64,
+    uri: String,
+    host: String,
+    v6: bool,
+}
+
+fn gets(file: &Path) -> Vec<Get> {
+    fields(
+        file,
+        "http.request.method == \"GET\"",
+        &["frame.number", "http.request.uri", "http.host", "ipv6.dst"],
+    )
+    .into_iter()
+    .map(|r| {
+        let h = r["http.host"].clone();
+        let host = match h.rsplit_once(':') {
+            Some((n, p)) if !n.contains(':') && p.bytes().all(|b| b.is_ascii_digit()) => {
+                n.to_string()
+            }
+            _ => h,
+        };
+        Get {
+            frame: num(&r["frame.number"]),
+            uri: r["http.request.uri"].clone(),
+            host,
+            v6: !r["ipv6.dst"].is_empty(),
+        }
+    })
+    .collect()
+}
+
+/// The last query for `host` after frame `after` and before `get`: of type A (AAAA for an
+/// IPv6 GET) if there is one, else any type.
+fn query_before<'a>(all: &'a [Msg], get: &Get, host: &str, after: u64) -> Option<&'a Msg> {
+    let want = if get.v6 { 28 } else { 1 };
+    let qs: Vec<&Msg> = all
+        .iter()
+        .filter(|m| {
+            !m.response
+                && m.frame > after
+                && m.frame < get.frame
+                && m.qname.eq_ignore_ascii_case(host)
+        })
+        .collect();
+    qs.iter()
+        .rev()
+        .find(|m| m.qtype == want)
+        .or(qs.last())
+        .copied()
+}
+
+/// The addresses among a response's answers, in order.
+fn answer_addresses(x: &Msg) -> Vec<String> {
+    let (mut a, mut aaaa) = (x.a.iter(), x.aaaa.iter());
+    x.resp_types
+        .iter()
+        .take(x.answers as usize)
+        .filter_map(|t| match t {
+            1 => a.next().cloned(),
+            28 => aaaa.next().cloned(),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Checks `lab answer dns` on `file` against tshark; returns the report.
 fn check_dns(file: &Path) -> Value {
     let all = msgs(file);
     let r = answer_json("dns", &[file], &[]);
-    let Some(q) = query(&all, Some(1))
+    let numbered = r["answers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["id"].as_str().unwrap().parse::<u8>().is_ok())
+        .count();
+    assert_eq!(numbered, 18, "{r:#}");
+    // Which message each part is about.
+    let gs = gets(file);
+    let base = gs
+        .iter()
+        .find(|g| g.uri.ends_with("/kurose_ross/"))
+        .or(gs.first());
+    let by_host = base.and_then(|g| {
+        all.iter()
+            .find(|m| !m.response && m.qname.eq_ignore_ascii_case(&g.host))
+    });
+    let lab = query(&all, Some(1))
         .or(query(&all, Some(28)))
-        .or(query(&all, None))
-    else {
+        .or(query(&all, None));
+    let web = by_host.or(lab);
+    let look = match by_host {
+        Some(w) => all
+            .iter()
+            .find(|m| {
+                !m.response
+                    && m.qtype == 1
+                    && !m.qname.eq_ignore_ascii_case(&w.qname)
+                    && response(&all, m).is_some()
+            })
+            .or(Some(w)),
+        None => lab,
+    };
+    let Some(q) = web else {
         assert!(
-            answer(&r, "4")["answer"]
+            answer(&r, "5")["answer"]
                 .as_str()
                 .unwrap()
-                .contains("No DNS query"),
+                .contains("no DNS query"),
             "{r:#}"
         );
         return r;
     };
     let rsp = response(&all, q);
-    // 4: the query and its response, UDP or TCP.
-    assert_eq!(val(&r, "4", "query_frame"), q.frame, "{r:#}");
+    // The default local DNS server: where most queries go (when no other address ties).
+    let mut dsts: BTreeMap<&str, u64> = BTreeMap::new();
+    for m in all.iter().filter(|m| !m.response) {
+        *dsts.entry(m.dst.0.as_str()).or_default() += 1;
+    }
+    let most = dsts.values().max().copied().unwrap_or(0);
+    let usual: Vec<&str> = dsts
+        .iter()
+        .filter(|(_, n)| **n == most)
+        .map(|(d, _)| *d)
+        .collect();
+    let is_default = |id: &str, m: &Msg| {
+        if usual.len() == 1 {
+            assert_eq!(
+                val(&r, id, "default_server"),
+                usual[0] == m.dst.0,
+                "{id} {r:#}"
+            );
+        }
+    };
+    // 5, 6: the first query for the web server's name and its response, UDP or TCP.
+    assert_eq!(val(&r, "5", "query_frame"), q.frame, "{r:#}");
     assert_eq!(
-        val(&r, "4", "query_transport"),
+        val(&r, "5", "query_transport"),
         if q.tcp { "TCP" } else { "UDP" }
     );
-    assert_eq!(val(&r, "4", "response_frame"), json!(rsp.map(|x| x.frame)));
-    // 5: ports.
-    assert_eq!(val(&r, "5", "query_dst_port"), q.dst.1);
+    assert_eq!(val(&r, "6", "response_frame"), json!(rsp.map(|x| x.frame)));
+    // 7: ports.
+    assert_eq!(val(&r, "7", "query_dst_port"), q.dst.1);
     assert_eq!(
-        val(&r, "5", "response_src_port"),
+        val(&r, "7", "response_src_port"),
         json!(rsp.map(|x| x.src.1))
     );
-    // 6: where the query goes.
-    assert_eq!(val(&r, "6", "query_dst"), q.dst.0.as_str());
-    // 7: its type, no answers.
-    assert_eq!(val(&r, "7", "qtype_number"), q.qtype);
-    assert_eq!(val(&r, "7", "answers"), q.answers);
-    // 8: the response's answers, record by record.
+    // 8: where the query goes.
+    assert_eq!(val(&r, "8", "query_dst"), q.dst.0.as_str());
+    is_default("8", q);
+    // 9: one question, no answers.
+    assert_eq!(val(&r, "9", "questions"), q.questions);
+    assert_eq!(val(&r, "9", "answers"), q.answers);
+    // 10: the response's answers, record by record.
     if let Some(x) = rsp {
-        assert_eq!(val(&r, "8", "answers"), x.answers);
+        assert_eq!(val(&r, "10", "questions"), x.questions);
+        assert_eq!(val(&r, "10", "answers"), x.answers);
         let n = x.answers as usize;
-        let recs = val(&r, "8", "records");
+        let recs = val(&r, "10", "records");
         let recs = recs.as_array().unwrap();
         assert_eq!(recs.len(), n, "{r:#}");
         let mut a = x.a.iter();
@@ -239,7 +375,7 @@ fn check_dns(file: &Path) -> Value {
                 assert_eq!(rec["data"], a.next().unwrap().as_str());
             }
         }
-        // 9: the next SYN from the querying host (not DNS over TCP).
+        // syn: the next SYN from the querying host (not DNS over TCP).
         let syn = fields(
             file,
             "tcp.flags.syn == 1 && tcp.flags.ack == 0 && tcp.dstport != 53",
@@ -248,25 +384,109 @@ fn check_dns(file: &Path) -> Value {
         .into_iter()
         .find(|s| num(&s["frame.number"]) > x.frame && s["ip.src"] == q.src.0);
         assert_eq!(
-            answer(&r, "9")["values"].get("syn_frame").cloned(),
+            answer(&r, "syn")["values"].get("syn_frame").cloned(),
             syn.as_ref().map(|s| json!(num(&s["frame.number"]))),
             "{r:#}"
         );
     }
-    // 16: the NS lookup's name servers.
-    match query(&all, Some(2)).and_then(|q| response(&all, q).map(|x| (q, x))) {
-        Some((q, x)) => {
-            assert_eq!(val(&r, "16", "query_frame"), q.frame);
-            assert_eq!(val(&r, "16", "response_frame"), x.frame);
-            let k = x
-                .resp_types
+    // 11: the base page's GET, the lookup before it, the image's GET and the lookup before
+    // that.
+    match base {
+        Some(g) => {
+            let q1 = query_before(&all, g, &g.host, 0);
+            assert_eq!(val(&r, "11", "base_get_frame"), g.frame);
+            assert_eq!(val(&r, "11", "query_frame"), json!(q1.map(|m| m.frame)));
+            assert_eq!(
+                val(&r, "11", "response_frame"),
+                json!(q1.and_then(|m| response(&all, m)).map(|m| m.frame))
+            );
+            let later: Vec<&Get> = gs
                 .iter()
-                .take(x.answers as usize)
-                .filter(|&&t| t == 2)
-                .count();
-            assert_eq!(val(&r, "16", "name_servers"), json!(x.ns[..k]));
+                .filter(|x| x.frame > g.frame && x.uri != g.uri)
+                .collect();
+            let img = later
+                .iter()
+                .find(|x| {
+                    let u = x.uri.to_ascii_lowercase();
+                    [".jpg", ".jpeg", ".png", ".gif"]
+                        .iter()
+                        .any(|e| u.ends_with(e))
+                })
+                .or(later.first());
+            assert_eq!(
+                val(&r, "11", "image_get_frame"),
+                json!(img.map(|x| x.frame))
+            );
+            let host = img.map_or(g.host.as_str(), |x| {
+                if x.host.is_empty() { &g.host } else { &x.host }
+            });
+            let q2 = img.and_then(|x| query_before(&all, x, host, g.frame));
+            assert_eq!(
+                val(&r, "11", "image_query_frame"),
+                json!(q2.map(|m| m.frame))
+            );
         }
-        None => assert!(answer(&r, "16")["values"].get("name_servers").is_none()),
+        None => assert!(
+            answer(&r, "11")["answer"]
+                .as_str()
+                .unwrap()
+                .starts_with("Not in this capture")
+        ),
+    }
+    // 1-3 and 12-15: the nslookup query.
+    let l = look.unwrap();
+    let lr = response(&all, l);
+    assert_eq!(val(&r, "12", "query_frame"), l.frame, "{r:#}");
+    assert_eq!(val(&r, "12", "query_dst_port"), l.dst.1);
+    assert_eq!(
+        val(&r, "12", "response_src_port"),
+        json!(lr.map(|x| x.src.1))
+    );
+    assert_eq!(val(&r, "13", "query_dst"), l.dst.0.as_str());
+    is_default("13", l);
+    assert_eq!(val(&r, "14", "qtype_number"), l.qtype);
+    assert_eq!(val(&r, "14", "answers"), l.answers);
+    if let Some(x) = lr {
+        assert_eq!(val(&r, "1", "query_frame"), l.frame);
+        assert_eq!(val(&r, "1", "addresses"), json!(answer_addresses(x)));
+        assert_eq!(val(&r, "2", "server"), x.src.0.as_str());
+        assert_eq!(val(&r, "3", "authoritative"), x.aa);
+        assert_eq!(val(&r, "15", "questions"), x.questions);
+        assert_eq!(val(&r, "15", "answers"), x.answers);
+    }
+    // 4 and 16-18: the NS lookup.
+    match query(&all, Some(2)) {
+        Some(nq) => {
+            assert_eq!(val(&r, "16", "query_frame"), nq.frame);
+            assert_eq!(val(&r, "16", "query_dst"), nq.dst.0.as_str());
+            is_default("16", nq);
+            assert_eq!(val(&r, "17", "questions"), nq.questions);
+            assert_eq!(val(&r, "17", "answers"), nq.answers);
+            if let Some(x) = response(&all, nq) {
+                assert_eq!(val(&r, "18", "response_frame"), x.frame);
+                assert_eq!(val(&r, "18", "answers"), x.answers);
+                assert_eq!(val(&r, "18", "add_rr"), x.add_rr);
+                let k = x
+                    .resp_types
+                    .iter()
+                    .take(x.answers as usize)
+                    .filter(|&&t| t == 2)
+                    .count();
+                assert_eq!(val(&r, "18", "name_servers"), json!(x.ns[..k]));
+                if k > 0 {
+                    assert_eq!(val(&r, "4", "name_server"), x.ns[0].as_str());
+                }
+            }
+        }
+        None => {
+            assert!(answer(&r, "18")["values"].get("name_servers").is_none());
+            assert!(
+                answer(&r, "4")["answer"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("Not in this capture")
+            );
+        }
     }
     // aa: authoritative responses.
     let responses: Vec<&Msg> = all.iter().filter(|m| m.response).collect();
@@ -297,8 +517,8 @@ fn lab_answer_dns_matches_tshark() {
         return;
     }
     let r = check_dns(&repo("captures/app/dns.pcap"));
-    assert_eq!(val(&r, "7", "qtype"), "A");
-    assert_eq!(val(&r, "16", "name_servers"), json!(["ns1.wirelab.test"]));
+    assert_eq!(val(&r, "14", "qtype"), "A");
+    assert_eq!(val(&r, "18", "name_servers"), json!(["ns1.wirelab.test"]));
     check_dns(&repo("captures/app/dns-tcp-split.pcap"));
     // A capture without DNS says what to capture.
     check_dns(&repo("captures/arp.pcapng"));
