@@ -1,17 +1,22 @@
 //! `wirelab lab answer dns` (the Kurose & Ross "Wireshark Lab: DNS", v8.1) held to an answer
 //! key computed here from tshark's fields (`tshark -n -r FILE -T fields -e dns.…`) by plain
 //! text parsing that shares nothing with wirelab's dissectors or analysis: on the bundled
-//! DNS captures (dnsmasq asked by dig and nslookup over UDP and TCP) and on the public
-//! captures that hold DNS, when present.
+//! DNS captures (dnsmasq asked by dig and nslookup over UDP and TCP), on the public
+//! captures that hold DNS, when present, and on a capture made here (a dnsmasq resolver and
+//! a dnsmasq authoritative server asked by nslookup, dig and curl, in namespaces).
 
 mod support;
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Duration;
 
 use serde_json::{Value, json};
 use support::lab_checks::{answer, answer_json};
+use support::netns::{Lan, Tcpdump};
+use support::proc::Proc;
+use support::services::Scratch;
 use support::{Need, repo, require, run};
 
 const NAMES: &[&str] = &[
@@ -528,4 +533,163 @@ fn lab_answer_dns_matches_tshark() {
             check_dns(&dir.join(f));
         }
     }
+}
+
+/// `/etc/netns/NAME/resolv.conf` (what `ip netns exec` shows as /etc/resolv.conf in that
+/// namespace); Drop removes the directory.
+struct Resolv(PathBuf);
+
+impl Resolv {
+    fn new(ns: &str, text: &str) -> Resolv {
+        let dir = PathBuf::from("/etc/netns").join(ns);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("resolv.conf"), text).unwrap();
+        Resolv(dir)
+    }
+}
+
+impl Drop for Resolv {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The lab played by the system's own programs in two namespaces the test creates: on the
+/// server side a dnsmasq resolver (10.0.3.1, forwarding wirelab.test), a dnsmasq
+/// authoritative for wirelab.test (10.0.3.53) and python3's http.server with the
+/// `kurose_ross/` page and its image; on the client, nslookup, dig and curl, captured by
+/// tcpdump.
+#[test]
+fn lab_answer_dns_on_a_capture_made_here() {
+    if !require(Need::Root) {
+        return;
+    }
+    for t in [
+        "tshark", "tcpdump", "dnsmasq", "nslookup", "dig", "curl", "python3",
+    ] {
+        if !require(Need::Tool(t)) {
+            return;
+        }
+    }
+    let dir = Scratch::new("dns");
+    let site = dir.path().join("site/kurose_ross");
+    std::fs::create_dir_all(&site).unwrap();
+    std::fs::write(
+        site.join("index.html"),
+        "<html><img src=\"header_graphic_book_8E_2.jpg\"></html>\n",
+    )
+    .unwrap();
+    std::fs::write(
+        site.join("header_graphic_book_8E_2.jpg"),
+        [0xffu8, 0xd8, 0xff, 0xd9],
+    )
+    .unwrap();
+    let lan = Lan::new("dnsl");
+    lan.server
+        .ip(&["addr", "add", "10.0.3.53/24", "dev", Lan::DEV]);
+    let _resolv = Resolv::new(&lan.client.name, "nameserver 10.0.3.1\n");
+    let dnsmasq = |args: &[String]| {
+        let mut c = lan.server.command("dnsmasq");
+        c.args([
+            "-k",
+            "--conf-file=/dev/null",
+            "--no-resolv",
+            "--no-hosts",
+            "--no-poll",
+            "--user=root",
+            "--group=root",
+            "--bind-interfaces",
+        ])
+        .args(args);
+        c
+    };
+    let pid = |n: &str| format!("--pid-file={}", dir.path().join(n).display());
+    let _auth = Proc::spawn(
+        "dnsmasq auth",
+        dnsmasq(&[
+            pid("auth.pid"),
+            "--listen-address=10.0.3.53".into(),
+            "--auth-server=ns1.wirelab.test,10.0.3.53".into(),
+            "--auth-zone=wirelab.test".into(),
+            "--auth-soa=2026010501,hostmaster.wirelab.test".into(),
+            "--host-record=ns1.wirelab.test,10.0.3.53".into(),
+            "--host-record=www.wirelab.test,10.0.3.1".into(),
+            "--host-record=gaia.wirelab.test,10.0.3.1".into(),
+        ]),
+    );
+    let _resolver = Proc::spawn(
+        "dnsmasq resolver",
+        dnsmasq(&[
+            pid("resolver.pid"),
+            "--listen-address=10.0.3.1".into(),
+            "--server=/wirelab.test/10.0.3.53".into(),
+        ]),
+    );
+    let mut web = lan.server.command("python3");
+    web.args(["-m", "http.server", "80", "--bind", Lan::SERVER])
+        .arg("--directory")
+        .arg(dir.path().join("site"));
+    let _web = Proc::spawn("http.server", web);
+    // Wait until both DNS servers and the web server answer (bounded).
+    let ready = |cmd: &mut Command| {
+        (0..100).any(|_| {
+            let ok = cmd
+                .output()
+                .is_ok_and(|o| o.status.success() && !o.stdout.is_empty());
+            if !ok {
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            ok
+        })
+    };
+    for server in ["@10.0.3.53", "@10.0.3.1"] {
+        assert!(
+            ready(lan.client.command("dig").args([
+                server,
+                "+short",
+                "+time=1",
+                "+tries=1",
+                "www.wirelab.test"
+            ])),
+            "{server} does not answer"
+        );
+    }
+    assert!(ready(lan.client.command("curl").args([
+        "-s",
+        "--max-time",
+        "2",
+        "http://10.0.3.1/kurose_ross/"
+    ])));
+    let pcap = dir.path().join("dns.pcap");
+    let dump = Tcpdump::start(&lan.client, Lan::DEV, &pcap, &[]);
+    let on = |args: &[&str]| {
+        let (p, rest) = args.split_first().unwrap();
+        run(lan.client.command(p).args(rest));
+    };
+    on(&["nslookup", "-timeout=2", "www.wirelab.test"]);
+    on(&["nslookup", "-timeout=2", "-type=NS", "wirelab.test"]);
+    on(&["nslookup", "-timeout=2", "www.wirelab.test", "10.0.3.53"]);
+    for page in ["", "header_graphic_book_8E_2.jpg"] {
+        on(&[
+            "curl",
+            "-s",
+            "-o",
+            "/dev/null",
+            "--max-time",
+            "5",
+            &format!("http://gaia.wirelab.test/kurose_ross/{page}"),
+        ]);
+    }
+    on(&["dig", "+tcp", "+time=2", "+tries=1", "wirelab.test", "NS"]);
+    let pcap = dump.stop();
+    let r = check_dns(&pcap);
+    assert_eq!(val(&r, "1", "qname"), "www.wirelab.test", "{r:#}");
+    assert_eq!(val(&r, "1", "addresses"), json!(["10.0.3.1"]));
+    assert_eq!(val(&r, "2", "server"), "10.0.3.1");
+    assert!(val(&r, "3", "other_frame").is_u64(), "{r:#}");
+    assert_eq!(val(&r, "4", "name_server"), "ns1.wirelab.test");
+    assert_eq!(val(&r, "5", "qname"), "gaia.wirelab.test");
+    assert_eq!(val(&r, "13", "default_server"), true);
+    assert!(val(&r, "11", "image_query_frame").is_u64(), "{r:#}");
+    assert_eq!(val(&r, "18", "name_servers"), json!(["ns1.wirelab.test"]));
 }
