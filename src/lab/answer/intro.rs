@@ -262,8 +262,9 @@ fn q1(t: &IntroTrace) -> Answer {
     } else {
         format!(
             "{} of the six appear in the Protocol column of these {total} frame{}: {}.{} \
-             Also listed: {}. Which ones appear depends on what else the computer did during \
-             the capture (a browser today also speaks QUIC and TLS to other sites; DNS \
+             Also listed: {}. The column names the highest protocol of each frame: DNS \
+             travels in UDP and HTTP in TCP even when the column says DNS or HTTP. Which ones \
+             appear depends on what else the computer did during the capture (a browser today also speaks QUIC and TLS to other sites; DNS \
              appears when a name had to be looked up).\n{WS} `tcp`, `quic`, `http`, `dns`, \
              `udp`, `tls.record.version == 0x0303`, or Statistics > Protocol Hierarchy. \
              \"HTTP/JSON\" and the like count as HTTP.",
@@ -304,6 +305,14 @@ fn addr(a: Option<std::net::SocketAddr>) -> String {
     a.map(|a| a.ip().to_string()).unwrap_or_else(|| "?".into())
 }
 
+/// Seconds as the Time column shows them: microseconds, cut (not rounded).
+fn time_column(t: f64) -> String {
+    let us = (t * 1e9).round() as i64 / 1000;
+    let sign = if us < 0 { "-" } else { "" };
+    let us = us.unsigned_abs();
+    format!("{sign}{}.{:06}", us / 1_000_000, us % 1_000_000)
+}
+
 fn q2(g: &HttpMsg, r: Option<&HttpMsg>) -> Answer {
     let Some(r) = r else {
         return Answer::new(
@@ -333,16 +342,16 @@ fn q2(g: &HttpMsg, r: Option<&HttpMsg>) -> Answer {
         "2",
         Q2,
         format!(
-            "{} ({dt:.6} s): the GET for {} is frame {} at {:.6} s, the reply{ok} is frame {} \
-             at {:.6} s (Time column, seconds since the capture began). The time depends on \
+            "{} ({dt:.6} s): the GET for {} is frame {} at {} s, the reply{ok} is frame {} at \
+             {} s (Time column, seconds since the capture began). The time depends on \
              the network between the computer and the server.\n{WS} `http`; subtract the \
              Time column values, or read http.time in the reply.",
             seconds(dt),
             crate::text::escape(g.uri.as_bytes()),
             g.frame,
-            g.time,
+            time_column(g.time),
             r.frame,
-            r.time
+            time_column(r.time)
         ),
     )
     .cite(g.file, "GET", vec![g.frame])

@@ -130,3 +130,10 @@ fn the_lab_is_named_intro() {
     assert_eq!("intro".parse(), Ok(LabId::Intro));
     assert_eq!(LabId::Intro.to_string(), "intro");
 }
+
+#[test]
+fn times_read_as_the_time_column() {
+    assert_eq!(time_column(0.002983999), "0.002983");
+    assert_eq!(time_column(0.003174), "0.003174");
+    assert_eq!(time_column(12.5), "12.500000");
+}
