@@ -13,12 +13,11 @@ use crate::cli::lab::{
     AnswerArgs, ExecArgs, ImpairArgs, ImpairLink, LabCommand, NameArgs, SwitchArgs, UpArgs,
 };
 use crate::lab::answer::{self, AnswerOptions};
+use crate::lab::services::{self, Services};
 use crate::lab::switch::Impairments;
 use crate::lab::switch_driver::{self, DriverConfig};
 use crate::lab::system::{self, Executor};
-use crate::lab::topology::{
-    self, Observed, Routed, SwitchMode, SwitchSide, Topology, plan_down, plan_lab,
-};
+use crate::lab::topology::{self, Observed, Routed, SwitchMode, SwitchSide, Topology, plan_down};
 
 /// Runs one `lab` subcommand.
 pub fn run(cmd: LabCommand) -> anyhow::Result<ExitCode> {
@@ -130,14 +129,15 @@ fn up(args: &UpArgs) -> anyhow::Result<ExitCode> {
         )?;
         return Ok(ExitCode::SUCCESS);
     }
-    let steps = plan_lab(&topo, &mode, routed.as_ref(), &obs);
+    let svc = args.services.then_some(Services { nat: args.nat });
+    let steps = services::plan_lab_with(&topo, &mode, routed.as_ref(), svc.as_ref(), &obs);
     if steps.is_empty() {
         writeln!(
             out,
             "lab `{}` is already up as asked: nothing to do.",
             topo.name()
         )?;
-        summary(&mut out, &topo, &mode, routed.as_ref())?;
+        summary(&mut out, &topo, &mode, routed.as_ref(), svc.as_ref())?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut exec = Executor::new(&topo, &mut out)?;
@@ -160,7 +160,7 @@ fn up(args: &UpArgs) -> anyhow::Result<ExitCode> {
         return Err(anyhow::Error::new(err)
             .context(format!("bringing lab `{}` up failed ({tail})", topo.name())));
     }
-    summary(&mut out, &topo, &mode, routed.as_ref())?;
+    summary(&mut out, &topo, &mode, routed.as_ref(), svc.as_ref())?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -176,6 +176,7 @@ fn summary(
     topo: &Topology,
     mode: &SwitchMode,
     routed: Option<&Routed>,
+    svc: Option<&Services>,
 ) -> io::Result<()> {
     let hosts: Vec<String> = topo
         .computers()
@@ -210,6 +211,26 @@ fn summary(
             "Try it:                       sudo wirelab lab exec{} A -- ping -c 1 {}",
             lab_flag(topo),
             Topology::SERVER
+        )?;
+    }
+    if let Some(s) = svc {
+        writeln!(
+            out,
+            "Services: DNS ({zone}) and web/TLS on S, resolver and DHCP on R{nat}; state in {dir}.",
+            zone = services::ZONE,
+            nat = if s.nat { ", NAT on R" } else { "" },
+            dir = topo.state_dir()
+        )?;
+        writeln!(
+            out,
+            "Try them:                     sudo wirelab lab exec{f} A -- nslookup www.{zone}\n\
+             \x20                             sudo wirelab lab exec{f} A -- curl -4 \
+             http://gaia.{zone}/wireshark-labs/HTTP-wireshark-file1.html\n\
+             \x20                             sudo wirelab lab exec{f} A -- curl -4 --cacert \
+             {dir}/ca.pem https://www.{zone}/",
+            f = lab_flag(topo),
+            zone = services::ZONE,
+            dir = topo.state_dir()
         )?;
     }
     writeln!(
@@ -334,6 +355,13 @@ fn write_status(out: &mut impl Write, topo: &Topology, obs: &Observed) -> anyhow
         ));
         rows.push(("S".into(), topo.server_ns(), vec![Topology::DEV.into()]));
     }
+    if obs.namespaces.contains_key(&topo.dhcp_client_ns()) {
+        rows.push((
+            "D".into(),
+            topo.dhcp_client_ns(),
+            vec![Topology::DEV.into()],
+        ));
+    }
     for (letter, netns, devs) in rows {
         let ns = obs.namespaces.get(&netns);
         let procs = ns
@@ -403,6 +431,13 @@ fn write_status(out: &mut impl Write, topo: &Topology, obs: &Observed) -> anyhow
         )?;
         write_switch(out, topo, obs, SwitchSide::Wan)?;
     }
+    let lines = services::status_lines(topo, obs);
+    if !lines.is_empty() {
+        writeln!(out, "services (state in {}):", topo.state_dir())?;
+        for l in lines {
+            writeln!(out, "  {l}")?;
+        }
+    }
     Ok(())
 }
 
@@ -431,6 +466,7 @@ fn write_switch(
             .into_iter()
             .map(|n| (crate::analyse::mac(&n.mac), n.letter.to_string())),
     );
+    known.push((crate::analyse::mac(&services::CLIENT_MAC), "D".to_string()));
     let who = |mac: &str| {
         known
             .iter()
@@ -525,19 +561,24 @@ fn exec(args: &ExecArgs) -> anyhow::Result<ExitCode> {
     let Some(netns) = topo.node_ns(letter) else {
         anyhow::bail!("there is no computer {letter} in the lab (A, B, C, and R, S when routed)");
     };
-    let routed_only = matches!(letter, 'R' | 'S');
+    let routed_only = matches!(letter, 'R' | 'S' | 'D');
     let all = system::list_namespaces()?;
     if !all.contains(&netns) {
         anyhow::bail!(
             "computer {letter} is not up (no namespace {netns}): start the {}lab with `sudo wirelab lab up{}{}`",
             if routed_only { "routed " } else { "" },
             lab_flag(&topo),
-            if routed_only { " --routed" } else { "" }
+            match letter {
+                'D' => " --routed --services",
+                'R' | 'S' => " --routed",
+                _ => "",
+            }
         );
     }
     let addresses = match letter {
         'R' => format!("{}/24 and {}/24", Topology::GATEWAY, Topology::WAN_GATEWAY),
         'S' => format!("{}/24", Topology::SERVER),
+        'D' => "no address yet: a DHCP client gets one".to_string(),
         _ => topo.computer(letter).map(|c| c.cidr()).unwrap_or_default(),
     };
     let mut argv = args.command.clone();

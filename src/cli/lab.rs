@@ -17,6 +17,7 @@ pub enum LabCommand {
   sudo wirelab lab up --delay 20ms --jitter 2ms --loss 1% --rate 10mbit --seed 7
   sudo wirelab lab up --routed --mtu 1000
   sudo wirelab lab up --routed --impair-link wan --delay 50ms
+  sudo wirelab lab up --routed --services --nat
 
 Without impairments the switch is a kernel bridge; with any, it is wirelab's own switch
 (`wirelab lab switch`, in the background). Every command run is printed. Running it again
@@ -27,7 +28,14 @@ does only what is missing (after a crash too); with other impairments only the s
   R        10.0.3.254/24   fd00:3::fe/64    eth0, on the lab's switch
            10.0.4.254/24   fd00:4::fe/64    eth1, on the 10.0.4 link's switch
   S        10.0.4.1/24     fd00:4::1/64     gateway 10.0.4.254, fd00:4::fe (R)
-`lab up` without --routed leaves a routed lab as it is; `lab down` removes all of it.")]
+`lab up` without --routed leaves a routed lab as it is; `lab down` removes all of it.
+
+--services (with --routed) starts the lab's servers (state in /run/wirelab/lab-<name>):
+  S  dnsmasq: authoritative DNS for wirelab.test (also 10.0.4.2, the second web server)
+     nginx: the course's pages on port 80, TLS 1.2 on 10.0.4.1:443 (CA: <state>/ca.pem)
+  R  dnsmasq: resolver on 10.0.3.254 for A, B, C; DHCP server on eth1 (10.0.4.100-199)
+  D  no address, on the 10.0.4 link: run a DHCP client there (lab exec D -- udhcpc -i eth0)
+--nat adds an nftables masquerade of 10.0.3.0/24 out of R's eth1.")]
     Up(UpArgs),
     /// Remove the lab: stop what runs on its computers, delete its namespaces.
     #[command(after_help = "Example:\n  sudo wirelab lab down\n\nSafe to run twice.")]
@@ -128,6 +136,15 @@ pub struct UpArgs {
         value_parser = clap::value_parser!(u32).range(68..=65535)
     )]
     pub mtu: u32,
+    /// With --routed: the lab's services, real Debian programs in R's and S's namespaces —
+    /// DNS for wirelab.test on S (dnsmasq), R as resolver (10.0.3.254) and DHCP server on
+    /// 10.0.4.0/24 (dnsmasq), web and TLS 1.2 servers on S (nginx, lab CA made by openssl), and
+    /// host D (no address) on the 10.0.4 link for DHCP clients.
+    #[arg(long, requires = "routed")]
+    pub services: bool,
+    /// With --services: R masquerades 10.0.3.0/24 out of eth1 (nftables NAT in R's namespace).
+    #[arg(long, requires = "services")]
+    pub nat: bool,
     /// Impairments.
     #[command(flatten)]
     pub impair: ImpairArgs,
@@ -174,6 +191,9 @@ pub enum ComputerArg {
     /// Server S (10.0.4.1; routed lab).
     #[value(alias = "s")]
     S,
+    /// Host D (no address: the DHCP client; routed lab with --services).
+    #[value(alias = "d")]
+    D,
 }
 
 impl ComputerArg {
@@ -185,6 +205,7 @@ impl ComputerArg {
             ComputerArg::C => 'C',
             ComputerArg::R => 'R',
             ComputerArg::S => 'S',
+            ComputerArg::D => 'D',
         }
     }
 }
@@ -199,7 +220,7 @@ pub struct ExecArgs {
     #[arg(short, long)]
     pub quiet: bool,
     /// The computer to run it on.
-    #[arg(value_enum, value_name = "A|B|C|R|S")]
+    #[arg(value_enum, value_name = "A|B|C|R|S|D")]
     pub computer: ComputerArg,
     /// The command and its arguments (after `--`).
     #[arg(

@@ -5,6 +5,8 @@
 //! - [`topology`]: names, addresses and the commands that build, repair and remove the lab,
 //!   planned from what exists (pure); [`system`] reads what exists and runs those commands,
 //!   printing each one.
+//! - [`services`]: the routed lab's servers (`--services`: DNS, web, TLS, DHCP, NAT), their
+//!   configs and pages, planned like the topology.
 //! - [`switch`]: the switch's logic, sans I/O — a learning bridge with delay, jitter, seeded
 //!   loss and a rate limit; [`switch_driver`] runs it on real ports through pnet;
 //!   [`offload`] completes the checksums a sending kernel left to the NIC; [`units`] reads
@@ -17,6 +19,7 @@
 
 pub mod answer;
 pub mod offload;
+pub mod services;
 pub mod switch;
 pub mod switch_driver;
 pub mod system;

@@ -282,6 +282,11 @@ pub fn observe(topo: &Topology) -> Result<Observed, SystemError> {
         } else {
             sysctls(&ns, &keys)
         };
+        let nft_tables = if ns == topo.router_ns() {
+            nft_tables(&ns)
+        } else {
+            Vec::new()
+        };
         obs.namespaces.insert(
             ns,
             NsState {
@@ -289,10 +294,40 @@ pub fn observe(topo: &Topology) -> Result<Observed, SystemError> {
                 procs,
                 gateways,
                 sysctls,
+                nft_tables,
             },
         );
     }
+    for path in super::services::observed_paths(topo) {
+        if let Ok(bytes) = fs::read(&path) {
+            obs.files.insert(path, bytes);
+        }
+    }
+    for (_, dir) in super::services::etc_netns_dirs(topo) {
+        if Path::new(&dir).exists() {
+            obs.etc_netns.push(dir);
+        }
+    }
     Ok(obs)
+}
+
+/// The nftables tables of namespace `ns` (`ip wirelab_nat`); none when `nft` is missing.
+fn nft_tables(ns: &str) -> Vec<String> {
+    Command::new("ip")
+        .args(["netns", "exec", ns, "nft", "list", "tables"])
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .map(|o| parse_nft_tables(&String::from_utf8_lossy(&o.stdout)))
+        .unwrap_or_default()
+}
+
+/// Parses `nft list tables` (`table ip wirelab_nat` lines): `ip wirelab_nat`.
+pub fn parse_nft_tables(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|l| l.trim().strip_prefix("table "))
+        .map(|t| t.trim().to_string())
+        .collect()
 }
 
 /// Runs plans, writing each note and command to `out` before it runs.
@@ -333,6 +368,8 @@ impl<'a, W: Write> Executor<'a, W> {
                 Step::Run(cmd) => self.run_cmd(cmd)?,
                 Step::Stop { pid, what } => self.stop(*pid, what)?,
                 Step::StartSwitch { netns, log, args } => self.start_switch(netns, log, args)?,
+                Step::WriteFile { path, contents } => self.write_file(path, contents)?,
+                Step::Daemon { netns, argv, log } => self.daemon(netns, argv, log)?,
             }
         }
         Ok(())
@@ -470,6 +507,74 @@ impl<'a, W: Write> Executor<'a, W> {
         }
     }
 
+    fn write_file(&mut self, path: &str, contents: &[u8]) -> Result<(), SystemError> {
+        let shown = format!("write {path} ({} bytes)", contents.len());
+        self.say(&format!("$ {shown}"))?;
+        self.count(&shown)?;
+        let p = Path::new(path);
+        if let Some(dir) = p.parent() {
+            fs::create_dir_all(dir).map_err(io_err(format!("creating {}", dir.display())))?;
+        }
+        fs::write(p, contents).map_err(io_err(format!("writing {path}")))
+    }
+
+    /// Runs a server that puts itself in the background, its output appended to `log`.
+    fn daemon(&mut self, netns: &str, argv: &[String], log: &str) -> Result<(), SystemError> {
+        let words: Vec<String> = argv
+            .iter()
+            .map(|a| super::topology::shell_quote(a))
+            .collect();
+        let shown = format!("ip netns exec {netns} {} >> {log} 2>&1", words.join(" "));
+        self.say(&format!("$ {shown}"))?;
+        self.count(&shown)?;
+        let Some((program, args)) = argv.split_first() else {
+            return Ok(());
+        };
+        let log_path = Path::new(log);
+        if let Some(dir) = log_path.parent() {
+            fs::create_dir_all(dir).map_err(io_err(format!("creating {}", dir.display())))?;
+        }
+        let out = fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log_path)
+            .map_err(io_err(format!("opening {log}")))?;
+        let err = out.try_clone().map_err(io_err(format!("opening {log}")))?;
+        let status = Command::new("ip")
+            .args(["netns", "exec", netns, program])
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            // Its own process group: a Ctrl-C in this terminal later does not stop it.
+            .process_group(0)
+            .status()
+            .map_err(io_err(format!("running `{shown}`")))?;
+        if status.success() {
+            return Ok(());
+        }
+        let text = fs::read_to_string(log_path).unwrap_or_default();
+        let tail: Vec<&str> = text.lines().rev().take(5).collect();
+        let missing = text.contains("exec of");
+        Err(SystemError::Failed {
+            cmd: shown,
+            stderr: tail
+                .into_iter()
+                .rev()
+                .map(|l| l.replace(|c: char| c.is_control(), "?"))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            hint: if missing {
+                format!(
+                    "\n(is {program} installed? the lab's services need: sudo apt install \
+                     dnsmasq-base unbound nginx-light nftables openssl)"
+                )
+            } else {
+                String::new()
+            },
+        })
+    }
+
     /// Removes the lab's state directory (switch log and counters), if any.
     pub fn remove_state(&mut self) -> Result<(), SystemError> {
         let dir = PathBuf::from(self.topo.state_dir());
@@ -582,6 +687,13 @@ mod tests {
         assert_eq!(m["net.ipv4.ip_forward"], "1");
         assert_eq!(m["net.ipv6.icmp.ratelimit"], "0");
         assert_eq!(m.len(), 2);
+    }
+
+    #[test]
+    fn nft_tables_are_parsed() {
+        let text = "table ip wirelab_nat\ntable inet filter\n\n";
+        assert_eq!(parse_nft_tables(text), ["ip wirelab_nat", "inet filter"]);
+        assert!(parse_nft_tables("").is_empty());
     }
 
     #[test]

@@ -236,15 +236,21 @@ impl Topology {
         format!("wl{}-sw4", self.name)
     }
 
+    /// The DHCP client host D's namespace (routed lab with services, on the 10.0.4 link).
+    pub fn dhcp_client_ns(&self) -> String {
+        format!("wl{}-D", self.name)
+    }
+
     /// The namespaces only the routed lab has: R, S and the 10.0.4 link's switch.
     pub fn routed_namespaces(&self) -> Vec<String> {
         vec![self.router_ns(), self.server_ns(), self.wan_switch_ns()]
     }
 
-    /// Every namespace of the plain and the routed lab.
+    /// Every namespace of the plain and the routed lab, D (services) included.
     pub fn all_namespaces(&self) -> Vec<String> {
         let mut v = self.namespaces();
         v.extend(self.routed_namespaces());
+        v.push(self.dhcp_client_ns());
         v
     }
 
@@ -290,11 +296,12 @@ impl Topology {
         ]
     }
 
-    /// The namespace of A, B, C, R or S (any case).
+    /// The namespace of A, B, C, R, S or D (any case).
     pub fn node_ns(&self, letter: char) -> Option<String> {
         match letter.to_ascii_uppercase() {
             'R' => Some(self.router_ns()),
             'S' => Some(self.server_ns()),
+            'D' => Some(self.dhcp_client_ns()),
             l => self.computer(l).map(|c| c.netns),
         }
     }
@@ -432,10 +439,19 @@ impl ProcState {
     /// Its command line as a student would type it (the program without its directory).
     pub fn command_line(&self) -> String {
         let mut words: Vec<String> = self.argv.iter().map(|a| shell_quote(a)).collect();
-        if let Some(first) = self.argv.first() {
+        // A program that rewrote its title (`nginx: master process …`) keeps it whole.
+        if let Some(first) = self.argv.first().filter(|f| !f.contains(' ')) {
             words[0] = shell_quote(first.rsplit('/').next().unwrap_or(first));
         }
         words.join(" ")
+    }
+
+    /// True for a server's main process, to stop before the others of its namespace: nginx's
+    /// master (stopping a worker first makes the master start another).
+    pub fn is_server_master(&self) -> bool {
+        self.argv
+            .first()
+            .is_some_and(|a| a.starts_with("nginx: master process"))
     }
 
     /// True for a `wirelab lab switch` process.
@@ -464,6 +480,8 @@ pub struct NsState {
     pub gateways: Vec<String>,
     /// The values of the sysctl keys [`Topology::sysctls_of`] names for it.
     pub sysctls: BTreeMap<String, String>,
+    /// Its nftables tables (`ip wirelab_nat`), read in the router's namespace only.
+    pub nft_tables: Vec<String>,
 }
 
 /// What exists of a lab: its namespaces (by name) and what is in them.
@@ -471,6 +489,10 @@ pub struct NsState {
 pub struct Observed {
     /// Namespaces of this lab that exist.
     pub namespaces: BTreeMap<String, NsState>,
+    /// The services' files that exist (configs, pages, keys), by path, with their contents.
+    pub files: BTreeMap<String, Vec<u8>>,
+    /// The lab's `/etc/netns/<namespace>` directories that exist.
+    pub etc_netns: Vec<String>,
 }
 
 impl Observed {
@@ -479,7 +501,15 @@ impl Observed {
         self.namespaces.is_empty()
     }
 
-    fn link(&self, ns: &str, dev: &str) -> Option<&LinkState> {
+    /// The processes in namespace `ns` (none when it does not exist).
+    pub fn procs(&self, ns: &str) -> &[ProcState] {
+        self.namespaces
+            .get(ns)
+            .map(|n| n.procs.as_slice())
+            .unwrap_or(&[])
+    }
+
+    pub(super) fn link(&self, ns: &str, dev: &str) -> Option<&LinkState> {
         self.namespaces.get(ns)?.links.get(dev)
     }
 }
@@ -556,6 +586,24 @@ pub enum Step {
         /// Its arguments after the program.
         args: Vec<String>,
     },
+    /// Write a file (its directories are made first), replacing what is there.
+    WriteFile {
+        /// Its path.
+        path: String,
+        /// Its contents.
+        contents: Vec<u8>,
+    },
+    /// Start a server that puts itself in the background (`dnsmasq`, `nginx`) in a lab
+    /// namespace, its output appended to a log; waits for the starting process to exit and
+    /// fails when it fails.
+    Daemon {
+        /// The namespace.
+        netns: String,
+        /// The program and its arguments.
+        argv: Vec<String>,
+        /// Its start-up log (a path).
+        log: String,
+    },
 }
 
 /// What the switch is to be.
@@ -579,7 +627,8 @@ impl SwitchMode {
     }
 }
 
-fn sysctl_no_ipv6(ns: &str) -> Cmd {
+/// `ip netns exec NS sysctl …` turning IPv6 off in `ns`.
+pub(super) fn sysctl_no_ipv6(ns: &str) -> Cmd {
     Cmd::new(
         "ip",
         &[
@@ -619,21 +668,21 @@ fn sysctl_ipv6_on(ns: &str, dev: &str) -> Cmd {
 
 /// One end of a cable as it is wanted: an interface in a host's namespace, the other end a
 /// switch port.
-struct Wire<'a> {
-    netns: &'a str,
-    dev: &'a str,
-    mac: [u8; 6],
-    ipv4: String,
-    ipv6: Option<String>,
-    switch_ns: &'a str,
-    port: &'a str,
-    mtu: Option<u32>,
-    gateways: Vec<String>,
+pub(super) struct Wire<'a> {
+    pub(super) netns: &'a str,
+    pub(super) dev: &'a str,
+    pub(super) mac: [u8; 6],
+    pub(super) ipv4: Option<String>,
+    pub(super) ipv6: Option<String>,
+    pub(super) switch_ns: &'a str,
+    pub(super) port: &'a str,
+    pub(super) mtu: Option<u32>,
+    pub(super) gateways: Vec<String>,
 }
 
 /// The steps that make `w` exist as wanted (the plain lab's computers get exactly the steps
 /// they always had: no IPv6, MTU or gateway).
-fn plan_wire(w: &Wire<'_>, obs: &Observed, cs: &mut Vec<Step>) {
+pub(super) fn plan_wire(w: &Wire<'_>, obs: &Observed, cs: &mut Vec<Step>) {
     let eth = obs.link(w.netns, w.dev);
     let port = obs.link(w.switch_ns, w.port);
     let cable_ok = eth.is_some_and(|l| l.kind == "veth") && port.is_some();
@@ -677,10 +726,14 @@ fn plan_wire(w: &Wire<'_>, obs: &Observed, cs: &mut Vec<Step>) {
             &["link", "set", w.dev, "gso_max_segs", "1"],
         )));
     }
-    if eth.is_none_or(|l| !l.ipv4.contains(&w.ipv4)) {
+    if let Some(v4) = w
+        .ipv4
+        .as_ref()
+        .filter(|v4| eth.is_none_or(|l| !l.ipv4.contains(v4)))
+    {
         cs.push(Step::Run(Cmd::ip_in(
             w.netns,
-            &["addr", "add", &w.ipv4, "dev", w.dev],
+            &["addr", "add", v4, "dev", w.dev],
         )));
         renewed = true;
     }
@@ -751,6 +804,27 @@ pub fn plan_lab(
     routed: Option<&Routed>,
     obs: &Observed,
 ) -> Vec<Step> {
+    plan_lab_extra(topo, lan, routed, Extra::default(), obs)
+}
+
+/// What a caller adds to the routed lab (the services' host D): steps that run once R and S
+/// are cabled, before the switches are set up, and more ports of the 10.0.4 link's switch.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Extra {
+    /// Steps after R and S (a host's namespace and cable).
+    pub hosts: Vec<Step>,
+    /// Ports of the 10.0.4 link's switch besides R's and S's.
+    pub wan_ports: Vec<String>,
+}
+
+/// [`plan_lab`] with `extra` in the routed lab (ignored without `routed`).
+pub fn plan_lab_extra(
+    topo: &Topology,
+    lan: &SwitchMode,
+    routed: Option<&Routed>,
+    extra: Extra,
+    obs: &Observed,
+) -> Vec<Step> {
     let mut steps = Vec::new();
     let sw = topo.switch_ns();
     let sw_new = !obs.namespaces.contains_key(&sw);
@@ -784,7 +858,7 @@ pub fn plan_lab(
                 netns: &c.netns,
                 dev: Topology::DEV,
                 mac: c.mac,
-                ipv4: cidr.clone(),
+                ipv4: Some(cidr.clone()),
                 ipv6: routed.map(|_| ipv6.clone()),
                 switch_ns: &sw,
                 port: &c.port,
@@ -826,18 +900,15 @@ pub fn plan_lab(
 
     if let Some(r) = routed {
         plan_routed(topo, r, obs, &mut steps);
+        steps.extend(extra.hosts);
     }
 
     let lan_ports = topo.lan_ports(routed.is_some());
     steps.extend(plan_switch(topo, SwitchSide::Lan, &lan_ports, lan, obs));
     if let Some(r) = routed {
-        steps.extend(plan_switch(
-            topo,
-            SwitchSide::Wan,
-            &topo.wan_ports(),
-            &r.wan,
-            obs,
-        ));
+        let mut wan_ports = topo.wan_ports();
+        wan_ports.extend(extra.wan_ports);
+        steps.extend(plan_switch(topo, SwitchSide::Wan, &wan_ports, &r.wan, obs));
     }
     steps
 }
@@ -910,7 +981,7 @@ fn plan_routed(topo: &Topology, r: &Routed, obs: &Observed, steps: &mut Vec<Step
                 netns: &nic.netns,
                 dev: &nic.dev,
                 mac: nic.mac,
-                ipv4: v4.clone(),
+                ipv4: Some(v4.clone()),
                 ipv6: has_v6.then(|| v6.clone()),
                 switch_ns: &nic.switch_ns,
                 port: &nic.port,
@@ -1098,7 +1169,7 @@ pub fn plan_down(topo: &Topology, obs: &Observed) -> Vec<Step> {
     // Computers first, then router and server, the switches last (their processes go with
     // their namespaces).
     let mut order: Vec<String> = topo.computers().into_iter().map(|c| c.netns).collect();
-    order.extend([topo.router_ns(), topo.server_ns()]);
+    order.extend([topo.dhcp_client_ns(), topo.router_ns(), topo.server_ns()]);
     order.extend([topo.wan_switch_ns(), topo.switch_ns()]);
     for ns in order {
         let Some(state) = obs.namespaces.get(&ns) else {
@@ -1116,7 +1187,10 @@ pub fn plan_down(topo: &Topology, obs: &Observed) -> Vec<Step> {
                 )
             }
         )));
-        for p in &state.procs {
+        // A server's main process before its workers (nginx would start new ones).
+        let mut procs: Vec<&ProcState> = state.procs.iter().collect();
+        procs.sort_by_key(|p| !p.is_server_master());
+        for p in procs {
             steps.push(Step::Stop {
                 pid: p.pid,
                 what: p.command_line(),
@@ -1124,8 +1198,12 @@ pub fn plan_down(topo: &Topology, obs: &Observed) -> Vec<Step> {
         }
         steps.push(Step::Run(Cmd::new("ip", &["netns", "del", &ns])));
     }
+    // The hosts' /etc/netns directories (their resolv.conf).
+    for d in &obs.etc_netns {
+        steps.push(Step::Run(Cmd::new("rm", &["-r", d])));
+    }
     steps
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -272,6 +272,10 @@ impl Drop for Lab {
             let _ = Command::new("ip").args(["netns", "del", &ns]).status();
         }
         let _ = std::fs::remove_dir_all(format!("/run/wirelab/lab-{}", self.name));
+        // The services' resolv.conf of each host (`lab up --services`).
+        for l in ["A", "B", "C", "D"] {
+            let _ = std::fs::remove_dir_all(format!("/etc/netns/{}", self.ns(l)));
+        }
     }
 }
 

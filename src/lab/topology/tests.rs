@@ -1,20 +1,22 @@
 use super::*;
 use std::time::Duration;
 
-fn runs(steps: &[Step]) -> Vec<String> {
+pub(crate) fn runs(steps: &[Step]) -> Vec<String> {
     steps
         .iter()
         .filter_map(|s| match s {
             Step::Run(c) => Some(c.to_string()),
             Step::Stop { pid, .. } => Some(format!("stop {pid}")),
             Step::StartSwitch { args, .. } => Some(format!("start {}", args.join(" "))),
+            Step::WriteFile { path, .. } => Some(format!("write {path}")),
+            Step::Daemon { netns, argv, .. } => Some(format!("daemon {netns} {}", argv.join(" "))),
             Step::Note(_) => None,
         })
         .collect()
 }
 
 /// What exists after every step of a plan has run (a model of `ip`).
-fn apply(topo: &Topology, obs: &mut Observed, steps: &[Step]) {
+pub(crate) fn apply(topo: &Topology, obs: &mut Observed, steps: &[Step]) {
     for s in steps {
         match s {
             Step::Run(c) => {
@@ -173,7 +175,7 @@ fn apply(topo: &Topology, obs: &mut Observed, steps: &[Step]) {
                         argv,
                     });
             }
-            Step::Note(_) => {}
+            Step::Note(_) | Step::WriteFile { .. } | Step::Daemon { .. } => {}
         }
     }
 }
