@@ -693,3 +693,74 @@ fn lab_answer_dns_on_a_capture_made_here() {
     assert!(val(&r, "11", "image_query_frame").is_u64(), "{r:#}");
     assert_eq!(val(&r, "18", "name_servers"), json!(["ns1.wirelab.test"]));
 }
+
+/// Runs `scripts/labs/SCRIPT` in a lab of its own (at most 180 s); checks it succeeded and
+/// left no namespace. Returns its output directory and its screen.
+fn walk(script: &str) -> Option<(std::path::PathBuf, String)> {
+    if !require(Need::Root) {
+        return None;
+    }
+    for t in [
+        "tshark", "dnsmasq", "nginx", "unbound", "nslookup", "curl", "openssl", "timeout",
+    ] {
+        if !require(Need::Tool(t)) {
+            return None;
+        }
+    }
+    let lab = support::netns::Lab::unique();
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "walk-{}-{}",
+        script.trim_end_matches(".sh"),
+        lab.name
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut cmd = Command::new("bash");
+    cmd.arg(repo("scripts/labs").join(script))
+        .arg(&dir)
+        .env("WIRELAB", support::BIN)
+        .env("WIRELAB_LAB", &lab.name);
+    let mut p = Proc::spawn(script, cmd);
+    p.close_stdin();
+    let code = p.wait_exit_within(Duration::from_secs(180)).code();
+    let out = p.transcript();
+    assert_eq!(code, Some(0), "{script} failed\n{out}");
+    assert!(
+        lab.namespaces().is_empty(),
+        "{script} left {:?}\n{out}",
+        lab.namespaces()
+    );
+    Some((dir, out))
+}
+
+#[test]
+fn walkthrough_dns_is_answered_as_tshark_reads_it() {
+    let Some((dir, out)) = walk("dns.sh") else {
+        return;
+    };
+    let r = check_dns(&dir.join("a.pcapng"));
+    // Part 1 and 4: nslookup www.wirelab.test asked R (non-authoritative), then S
+    // (authoritative).
+    assert_eq!(val(&r, "1", "qname"), "www.wirelab.test", "{r:#}");
+    assert_eq!(val(&r, "1", "addresses"), json!(["10.0.4.1"]));
+    assert_eq!(val(&r, "2", "server"), "10.0.3.254");
+    assert_eq!(val(&r, "3", "authoritative"), false);
+    assert_eq!(val(&r, "3", "other_authoritative"), true);
+    assert_eq!(val(&r, "13", "default_server"), true);
+    // Part 3: curl's lookups of gaia.wirelab.test, one before each GET (no cache in curl).
+    assert_eq!(val(&r, "5", "qname"), "gaia.wirelab.test");
+    assert_eq!(val(&r, "8", "query_dst"), "10.0.3.254");
+    assert!(val(&r, "11", "image_get_frame").is_u64(), "{r:#}");
+    assert!(val(&r, "11", "image_query_frame").is_u64(), "{r:#}");
+    // Part 5: the zone's two name servers (the resolver rotates their order).
+    let mut ns = support::lab_checks::strings(&val(&r, "18", "name_servers"));
+    assert!(ns.contains(&val(&r, "4", "name_server").as_str().unwrap().to_string()));
+    ns.sort();
+    assert_eq!(ns, ["ns1.wirelab.test", "ns2.wirelab.test"]);
+    for text in [
+        "Non-authoritative answer:",
+        "18 Examine the DNS response message",
+    ] {
+        assert!(out.contains(text), "no {text:?}\n{out}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
