@@ -466,8 +466,9 @@ fn part1(t: &DnsTrace, p: &Picks<'_>, out: &mut Vec<Answer>) {
         "3",
         Q3,
         format!(
-            "{}: the response (frame {}) has the Authoritative flag {} (\"Server is an \
-             authority for domain: {}\"){}. {}{}\n{WS} `dns.flags.authoritative == 1`.",
+            "{}: the response (frame {}) has the Authoritative flag {} (Wireshark: \
+             \"Authoritative: Server is {}an authority for domain\"){}. {}{}\n{WS} \
+             `dns.flags.authoritative == 1`.",
             if auth {
                 "Authoritative"
             } else {
@@ -475,7 +476,7 @@ fn part1(t: &DnsTrace, p: &Picks<'_>, out: &mut Vec<Answer>) {
             },
             r.frame,
             if auth { "set" } else { "clear" },
-            if auth { "True" } else { "False" },
+            if auth { "" } else { "not " },
             if auth {
                 ""
             } else {
