@@ -77,11 +77,13 @@ frame copy on its way out of a port. Ports are Ethernet interfaces (root or CAP_
   wirelab lab answer tls https.pcapng --server 10.0.4.1
   wirelab lab answer dhcp release-renew.pcapng
   wirelab lab answer nat nat-inside.pcapng nat-outside.pcapng   (LAN side first, then WAN side)
+  wirelab lab answer intro getting-started.pcapng
 
 Labs: 000 (stack), 001 (simp), 002 (file-transfer), 003 (sockets), 004 (tcp-exchange);
-Kurose & Ross's Wireshark labs v8.1: ip and icmp (traceroute, fragments, IPv6; ping and
-traceroute), udp, ethernet-arp, http, dns, dhcp, tls and nat (two captures made at the same
-time on the two sides of a NAT router: the inside one first, then the outside one).
+Kurose & Ross's Wireshark labs v8.1: intro (Getting Started), ip and icmp (traceroute,
+fragments, IPv6; ping and traceroute), udp, ethernet-arp, http, dns, dhcp, tls and nat (two
+captures made at the same time on the two sides of a NAT router: the inside one first, then
+the outside one).
 Each answer names the frames it rests on; nothing is canned.")]
     Answer(AnswerArgs),
 }
@@ -255,7 +257,7 @@ pub struct SwitchArgs {
 #[derive(Debug, Clone, Args)]
 pub struct AnswerArgs {
     /// The lab: 000 stack, 001 simp, 002 file-transfer, 003 sockets, 004 tcp-exchange, ip, icmp,
-    /// udp, ethernet-arp, http, dns, dhcp, tls, nat.
+    /// udp, ethernet-arp, http, dns, dhcp, tls, nat, intro.
     #[arg(value_name = "LAB")]
     pub lab: LabId,
     /// The captures (pcap or pcapng), in any order; for nat exactly two, the inside (LAN side)

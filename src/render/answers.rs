@@ -10,12 +10,17 @@ use crate::lab::answer::Report;
 /// Width the answers are wrapped to.
 pub const WIDTH: usize = 100;
 
-/// Wraps `text` to `width` columns with `indent`; lines starting with `- ` get a hanging indent.
+/// Wraps `text` to `width` columns with `indent`; lines starting with `- ` get a hanging indent;
+/// lines starting with four spaces are preformatted (a printed packet): kept as they are.
 pub fn wrap(text: &str, indent: &str, width: usize) -> String {
     let mut out = String::new();
     for line in text.lines() {
         // Answers quote what the capture carried (chat text, payloads): escaped.
         let line = &crate::render::text::escape(line.as_bytes());
+        if let Some(pre) = line.strip_prefix("    ") {
+            out.push_str(&format!("{indent}{pre}\n"));
+            continue;
+        }
         let (first, rest) = if line.starts_with("- ") {
             (format!("{indent}- "), format!("{indent}  "))
         } else {
@@ -142,5 +147,6 @@ mod tests {
         let s = wrap("- alpha beta gamma delta", "", 12);
         assert_eq!(s, "- alpha beta\n  gamma\n  delta\n");
         assert_eq!(wrap("", "  ", 10), "");
+        assert_eq!(wrap("    a  b c d e", "  ", 4), "  a  b c d e\n");
     }
 }

@@ -16,6 +16,7 @@ pub mod ethernet_arp;
 pub mod facts;
 pub mod http;
 pub mod icmp;
+pub mod intro;
 pub mod ip;
 pub mod lab000;
 pub mod lab001;
@@ -72,11 +73,13 @@ pub enum LabId {
     Dhcp,
     /// Kurose & Ross "Wireshark Lab: NAT" (v8.1): two captures, inside then outside.
     Nat,
+    /// Kurose & Ross "Wireshark Lab: Getting Started" (v8.1).
+    Intro,
 }
 
 impl LabId {
     /// Every lab, by number.
-    pub const ALL: [LabId; 14] = [
+    pub const ALL: [LabId; 15] = [
         LabId::Stack,
         LabId::Simp,
         LabId::Transfer,
@@ -91,6 +94,7 @@ impl LabId {
         LabId::Tls,
         LabId::Dhcp,
         LabId::Nat,
+        LabId::Intro,
     ];
 
     /// `"000"` … `"004"`.
@@ -110,6 +114,7 @@ impl LabId {
             LabId::Tls => "tls",
             LabId::Dhcp => "dhcp",
             LabId::Nat => "nat",
+            LabId::Intro => "intro",
         }
     }
 
@@ -130,6 +135,7 @@ impl LabId {
             LabId::Tls => "tls",
             LabId::Dhcp => "dhcp",
             LabId::Nat => "nat",
+            LabId::Intro => "intro",
         }
     }
 
@@ -154,6 +160,7 @@ impl LabId {
             LabId::Tls => "Wireshark Lab: TLS (Kurose & Ross, v8.1)",
             LabId::Dhcp => "Wireshark Lab: DHCP (Kurose & Ross, v8.1)",
             LabId::Nat => "Wireshark Lab: NAT (Kurose & Ross, v8.1)",
+            LabId::Intro => "Wireshark Lab: Getting Started (Kurose & Ross, v8.1)",
         }
     }
 }
@@ -435,6 +442,7 @@ pub fn answer(lab: LabId, paths: &[PathBuf], opts: &AnswerOptions) -> Result<Rep
         LabId::Tls => tls::answers(&caps, opts.server)?,
         LabId::Dhcp => dhcp::answers(&caps)?,
         LabId::Nat => nat::answers(&caps, opts.server)?,
+        LabId::Intro => intro::answers(&caps)?,
     };
     Ok(Report {
         lab: lab.number().to_string(),
@@ -452,7 +460,13 @@ pub fn answer(lab: LabId, paths: &[PathBuf], opts: &AnswerOptions) -> Result<Rep
             .collect(),
         server: if matches!(
             lab,
-            LabId::Simp | LabId::Stack | LabId::Ip | LabId::Icmp | LabId::Dns | LabId::Dhcp
+            LabId::Simp
+                | LabId::Stack
+                | LabId::Ip
+                | LabId::Icmp
+                | LabId::Dns
+                | LabId::Dhcp
+                | LabId::Intro
         ) {
             None
         } else {

@@ -1,3 +1,4 @@
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use etherparse::PacketBuilder;
@@ -142,27 +143,27 @@ fn a_lookup_its_answers_the_syn_and_an_ns_lookup() {
         ),
     ]);
     let a = answer_trace(&t);
-    assert_eq!(value(&a, "4", "query_frame"), 2);
-    assert_eq!(value(&a, "4", "response_frame"), 3);
-    assert_eq!(value(&a, "4", "query_transport"), "UDP");
-    assert_eq!(value(&a, "5", "query_dst_port"), 53);
-    assert_eq!(value(&a, "5", "response_src_port"), 53);
-    assert_eq!(value(&a, "6", "query_dst"), "10.0.3.53");
-    assert_eq!(value(&a, "7", "qtype"), "A");
-    assert_eq!(value(&a, "7", "answers"), 0);
-    assert_eq!(value(&a, "8", "answers"), 1);
+    assert_eq!(value(&a, "5", "query_frame"), 2);
+    assert_eq!(value(&a, "6", "response_frame"), 3);
+    assert_eq!(value(&a, "5", "query_transport"), "UDP");
+    assert_eq!(value(&a, "7", "query_dst_port"), 53);
+    assert_eq!(value(&a, "7", "response_src_port"), 53);
+    assert_eq!(value(&a, "8", "query_dst"), "10.0.3.53");
+    assert_eq!(value(&a, "14", "qtype"), "A");
+    assert_eq!(value(&a, "14", "answers"), 0);
+    assert_eq!(value(&a, "10", "answers"), 1);
     assert_eq!(
-        value(&a, "8", "records")[0],
+        value(&a, "10", "records")[0],
         serde_json::json!({"name": "www.lab.test", "type": "A", "class": "IN", "ttl": 300, "data": "10.0.3.80"})
     );
-    assert_eq!(value(&a, "9", "syn_frame"), 4);
-    assert_eq!(value(&a, "9", "matches"), true);
+    assert_eq!(value(&a, "syn", "syn_frame"), 4);
+    assert_eq!(value(&a, "syn", "matches"), true);
     assert_eq!(
-        value(&a, "16", "name_servers"),
+        value(&a, "18", "name_servers"),
         &serde_json::json!(["ns1.lab.test"])
     );
     assert_eq!(
-        value(&a, "16", "with_address"),
+        value(&a, "18", "with_address"),
         &serde_json::json!(["ns1.lab.test"])
     );
     assert_eq!(value(&a, "aa", "authoritative"), 1);
@@ -172,8 +173,13 @@ fn a_lookup_its_answers_the_syn_and_an_ns_lookup() {
 #[test]
 fn no_dns_says_what_to_capture() {
     let a = answer_trace(&DnsTrace::default());
-    assert_eq!(a.len(), 1);
-    assert!(a[0].answer.contains("No DNS query"));
+    // The 18 questions, then `aa` and `id` (no `syn` without a query).
+    assert_eq!(a.len(), 20);
+    assert!(a[0].answer.contains("no DNS query"));
+    assert!(
+        a.iter()
+            .all(|x| x.id == "aa" || x.id == "id" || x.answer.contains("Not in this capture"))
+    );
 }
 
 #[test]
@@ -181,4 +187,123 @@ fn the_lab_is_named_dns() {
     use crate::lab::answer::LabId;
     assert_eq!("dns".parse(), Ok(LabId::Dns));
     assert_eq!(LabId::Dns.to_string(), "dns");
+}
+
+fn http_get(frame: u64, dst: &str, uri: &str, host: &str) -> crate::lab::answer::http::HttpMsg {
+    crate::lab::answer::http::HttpMsg {
+        frame,
+        src: Some(SocketAddr::new(IpAddr::from(C), 40000)),
+        dst: Some(dst.parse().unwrap()),
+        request: true,
+        method: "GET".into(),
+        uri: uri.into(),
+        version: "HTTP/1.1".into(),
+        lines: vec![format!("Host: {host}")],
+        ..Default::default()
+    }
+}
+
+#[test]
+fn the_parts_find_their_messages_by_content() {
+    const W: [u8; 4] = [10, 0, 3, 80];
+    const AUTH: [u8; 4] = [10, 0, 4, 1];
+    let q = |id, n, t| msg(id, 0x0100, (n, t), &[], &[]);
+    let mut t = collect(vec![
+        Pkt::Udp(C, 41000, S, 53, q(1, "gaia.lab.test", 1)),
+        Pkt::Udp(
+            S,
+            53,
+            C,
+            41000,
+            msg(
+                1,
+                0x8180,
+                ("gaia.lab.test", 1),
+                &[("gaia.lab.test", 1, &W)],
+                &[],
+            ),
+        ),
+        Pkt::Udp(C, 41001, S, 53, q(2, "gaia.lab.test", 28)),
+        Pkt::Udp(
+            S,
+            53,
+            C,
+            41001,
+            msg(2, 0x8180, ("gaia.lab.test", 28), &[], &[]),
+        ),
+        Pkt::Udp(C, 41002, AUTH, 53, q(3, "www.lab.test", 1)),
+        Pkt::Udp(
+            AUTH,
+            53,
+            C,
+            41002,
+            msg(
+                3,
+                0x8580,
+                ("www.lab.test", 1),
+                &[("www.lab.test", 1, &W)],
+                &[],
+            ),
+        ),
+        Pkt::Syn(C, W, 80),
+        Pkt::Udp(C, 41003, S, 53, q(4, "gaia.lab.test", 1)),
+        Pkt::Udp(
+            S,
+            53,
+            C,
+            41003,
+            msg(
+                4,
+                0x8180,
+                ("gaia.lab.test", 1),
+                &[("gaia.lab.test", 1, &W)],
+                &[],
+            ),
+        ),
+        Pkt::Syn(C, W, 80),
+    ]);
+    t.http.msgs = vec![
+        http_get(7, "10.0.3.80:80", "/kurose_ross/", "gaia.lab.test"),
+        http_get(
+            10,
+            "10.0.3.80:80",
+            "/kurose_ross/header.jpg",
+            "gaia.lab.test:80",
+        ),
+    ];
+    let a = answer_trace(&t);
+    assert_eq!(a.iter().filter(|x| x.id.parse::<u8>().is_ok()).count(), 18);
+    // Parts 1 and 4: the lookup of another name than the web server's.
+    assert_eq!(
+        value(&a, "1", "addresses"),
+        &serde_json::json!(["10.0.3.80"])
+    );
+    assert_eq!(value(&a, "1", "qname"), "www.lab.test");
+    assert_eq!(value(&a, "2", "server"), "10.0.4.1");
+    assert_eq!(value(&a, "3", "authoritative"), true);
+    assert_eq!(value(&a, "13", "query_dst"), "10.0.4.1");
+    assert_eq!(value(&a, "13", "default_server"), false);
+    assert_eq!(value(&a, "14", "qtype"), "A");
+    assert_eq!(value(&a, "15", "answers"), 1);
+    // Part 3: the first query for the GET's Host.
+    assert_eq!(value(&a, "5", "query_frame"), 1);
+    assert_eq!(value(&a, "6", "response_frame"), 2);
+    assert_eq!(value(&a, "8", "default_server"), true);
+    assert_eq!(value(&a, "9", "questions"), 1);
+    assert_eq!(value(&a, "9", "answers"), 0);
+    assert_eq!(value(&a, "11", "base_get_frame"), 7);
+    assert_eq!(value(&a, "11", "query_frame"), 1);
+    assert_eq!(value(&a, "11", "response_frame"), 2);
+    assert_eq!(value(&a, "11", "image_get_frame"), 10);
+    assert_eq!(value(&a, "11", "image_query_frame"), 8);
+    assert_eq!(value(&a, "11", "image_response_frame"), 9);
+    // Part 5: no NS query.
+    assert!(a[15].answer.starts_with("Not in this capture"));
+}
+
+#[test]
+fn host_names_lose_their_port() {
+    assert_eq!(host_name("gaia.cs.umass.edu:8080"), "gaia.cs.umass.edu");
+    assert_eq!(host_name("gaia.cs.umass.edu"), "gaia.cs.umass.edu");
+    assert_eq!(host_name("[fd00::1]:80"), "[fd00::1]:80");
 }
