@@ -273,6 +273,33 @@ fn check_ip(file: &Path) {
         q(&r, "24")["values"]["hop_limit"],
         v6.n("ipv6.hlim").unwrap()
     );
+    // Questions 25 and 26: the response to the first AAAA query, when the capture has one.
+    let dns = tshark_fields(
+        file,
+        &["dns.flags.response", "dns.qry.type", "dns.id", "dns.aaaa"],
+    );
+    let query = dns.iter().find(|c| {
+        c.first().map(String::as_str) == Some("0") && c.get(1).is_some_and(|t| t == "28")
+    });
+    if let Some(query) = query {
+        let reply = dns
+            .iter()
+            .find(|c| {
+                c.first().map(String::as_str) == Some("1")
+                    && c.get(1).is_some_and(|t| t == "28")
+                    && c.get(2) == query.get(2)
+            })
+            .expect("the AAAA query's response");
+        let addrs: Vec<&str> = reply
+            .get(3)
+            .map(|a| a.split(',').filter(|x| !x.is_empty()).collect())
+            .unwrap_or_default();
+        assert_eq!(q(&r, "25")["values"]["addresses"], serde_json::json!(addrs));
+        assert_eq!(
+            q(&r, "26")["values"]["first"],
+            addrs.first().map_or(Value::Null, |a| Value::from(*a))
+        );
+    }
 }
 
 /// The ICMP lab's key, from tshark's fields only.
@@ -536,6 +563,19 @@ fn walkthrough_ip_is_answered_as_tshark_reads_it() {
         return;
     };
     check_ip(&dir.join("a.pcapng"));
+    // Part 3 asked the lab's DNS over IPv6: questions 25 and 26 have their AAAA answer.
+    let r = answer("ip", &dir.join("a.pcapng"));
+    assert_eq!(
+        q(&r, "25")["values"]["addresses"],
+        serde_json::json!(["fd00:4::1"])
+    );
+    assert!(
+        q(&r, "20")["answer"]
+            .as_str()
+            .is_some_and(|a| a.contains("carries the DNS AAAA query")),
+        "{}",
+        q(&r, "20")
+    );
     // The screen follows the lab's parts and says what plays the sheet's Internet.
     for text in [
         "S plays gaia.cs.umass.edu",

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Walkthrough of the Kurose & Ross "Wireshark Lab: IP v8.1" in the routed virtual lab: A
 # (10.0.3.1) runs traceroute to server S (10.0.4.1) through router R, first with the default
-# packet size (Part 1), then with 3000-byte packets (Part 2: fragments), then sends IPv6 (Part
-# 3); captured on A with `wirelab capture`, answered by `wirelab lab answer ip`.
+# packet size (Part 1), then with 3000-byte packets (Part 2: fragments), then asks the lab's
+# DNS (R's resolver) for an AAAA record over IPv6 (Part 3); captured on A with `wirelab
+# capture`, answered by `wirelab lab answer ip`. The lab runs its services (`--services`) for
+# that DNS server.
 #
 #   sudo scripts/labs/ip.sh [DIR]        (captures in DIR, default captures/labs/ip)
 #
@@ -16,7 +18,8 @@ note "The lab sheet traces the route from your computer to gaia.cs.umass.edu acr
 note "here A is your computer and S plays gaia.cs.umass.edu, one router (R) away instead of many,"
 note "so questions 10-12 see a single router."
 note "The link between R and S has an MTU of 1000 bytes (IPv6 then stays on A's side: it needs 1280)."
-lab_up --routed --mtu 1000
+note "The lab's services run too (--services): Part 3 asks their DNS server for an IPv6 address."
+lab_up --routed --services --mtu 1000
 note "Routers limit how many ICMP errors they send (the routed lab lifts the limit on R); S answers every probe too:"
 on S sysctl -q -w net.ipv4.icmp_ratelimit=0
 
@@ -48,9 +51,12 @@ note "show that (one on S would)."
 trace 10.0.4.1 3000
 
 step "Part 3 (questions 20-26): IPv6"
-note "The lab sheet reads a DNS AAAA query for youtube.com from a trace its authors made. The virtual"
-note "lab has no DNS server and IPv6 only on A's side, so A pings R's IPv6 address instead:"
-note "questions 20-24 read that datagram's header the same way; 25 and 26 (the AAAA answer) stay open."
+note "The lab sheet reads a DNS AAAA query for youtube.com, sent over IPv6, from a trace its authors"
+note "made. Here A asks R's resolver (fd00:3::fe) over IPv6 for the AAAA record of www.wirelab.test,"
+note "a name of the lab's own zone (S's DNS server holds it): questions 20-24 read the query's"
+note "IPv6 header, 25 and 26 the addresses in the answer."
+note "The lab: nslookup -type=AAAA youtube.com."
+on A dig -6 +tries=1 +time=3 AAAA www.wirelab.test @fd00:3::fe
 on A ping -6 -c 2 fd00:3::fe
 sleep 0.3
 stop a

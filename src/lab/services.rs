@@ -234,11 +234,10 @@ pub fn dns_conf(topo: &Topology, v6: bool) -> String {
     if v6 {
         listen.push_str(&format!(",{}", Topology::SERVER6));
     }
-    let six = if v6 {
-        format!(",{}", Topology::SERVER6)
-    } else {
-        String::new()
-    };
+    // www keeps its AAAA record when the 10.0.4 link carries no IPv6 (`--mtu` below 1280), as
+    // a real zone would: a query for it still gets its answer (the IP lab's Part 3 asks for
+    // it), and clients fall back to IPv4.
+    let six = format!(",{}", Topology::SERVER6);
     format!(
         "# wirelab lab services: the authoritative DNS server of {ZONE} on S (dnsmasq auth mode).
 # Nothing is forwarded anywhere: no-resolv, no upstream server.
@@ -274,7 +273,8 @@ mx-host={ZONE},mail.{ZONE},10
 
 const REVERSE_1: &str = "1.4.0.10.in-addr.arpa";
 
-/// The resolver's config (R, 10.0.3.254): unbound, a recursive resolver, so its answers are
+/// The resolver's config (R, 10.0.3.254 and fd00:3::fe, so a query can travel over IPv6 as
+/// in the IP lab's Part 3): unbound, a recursive resolver, so its answers are
 /// not authoritative (AA=0; dnsmasq would pass S's AA=1 on). It knows only S, for
 /// `wirelab.test` and `4.0.10.in-addr.arpa` (stub zones), and refuses every other name: no
 /// root hints, nothing leaves the lab.
@@ -283,9 +283,12 @@ pub fn resolver_conf(topo: &Topology) -> String {
         "# wirelab lab services: the resolver of A, B and C on R (unbound).
 server:
     interface: {gw}
+    interface: {gw6}
     port: 53
     access-control: 10.0.3.0/24 allow
-    do-ip6: no
+    access-control: fd00:3::/64 allow
+    do-ip6: yes
+    prefer-ip4: yes
     do-daemonize: yes
     username: \"\"
     chroot: \"\"
@@ -312,6 +315,7 @@ stub-zone:
     stub-addr: {s1}
 ",
         gw = Topology::GATEWAY,
+        gw6 = Topology::GATEWAY6,
         s1 = Topology::SERVER,
         dir = topo.state_dir(),
         pid = state(topo, "unbound.pid"),
