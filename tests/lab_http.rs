@@ -8,11 +8,10 @@ mod support;
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::{Value, json};
 use support::lab_checks::{answer, answer_json, evidence_is_real};
-use support::{Need, repo, require, run};
+use support::{Need, repo, require};
 
 const NAMES: &[&str] = &[
     "frame.number",
@@ -39,26 +38,7 @@ type Row = BTreeMap<String, String>;
 
 /// The HTTP frames' fields (several values of one field joined by `|`).
 fn rows(file: &Path) -> Vec<Row> {
-    let mut cmd = Command::new("tshark");
-    cmd.env("WIRESHARK_CONFIG_DIR", "/nonexistent")
-        .env("HOME", "/nonexistent")
-        .args(["-n", "-r"])
-        .arg(file)
-        .args(["-Y", "http", "-T", "fields", "-E", "aggregator=|"]);
-    for n in NAMES {
-        cmd.args(["-e", n]);
-    }
-    let out = run(&mut cmd);
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| {
-            NAMES
-                .iter()
-                .map(|n| n.to_string())
-                .zip(l.split('\t').map(str::to_string))
-                .collect()
-        })
-        .collect()
+    support::tshark_rows(file, "http", NAMES)
 }
 
 fn get<'a>(r: &'a Row, name: &str) -> &'a str {
@@ -233,4 +213,46 @@ fn public_captures_match_tshark() {
             check(&f);
         }
     }
+}
+
+/// The walkthrough `scripts/labs/http.sh` in a routed lab of its own with its services: each
+/// part's capture held to the key on its own, then the five answered together as the sheet
+/// has them (one trace per part) — each part's answer read from its own file.
+#[test]
+fn walkthrough_http_is_answered_as_tshark_reads_it() {
+    let Some((dir, out)) = support::walk::walk("http.sh") else {
+        return;
+    };
+    let parts: Vec<_> = (1..=5)
+        .map(|i| dir.join(format!("part{i}.pcapng")))
+        .collect();
+    for p in &parts {
+        check(p);
+    }
+    let files: Vec<&Path> = parts.iter().map(|p| p.as_path()).collect();
+    let r = answer_json("http", &files, &[]);
+    evidence_is_real(&r);
+    let file_of = |id: &str| answer(&r, id)["evidence"][0]["file"].clone();
+    // Part 2: the second GET of file2 is conditional and answered 304, in part 2's capture.
+    assert_eq!(val(&r, "11", "code"), 304, "{r:#}");
+    assert_eq!(file_of("11"), 1);
+    // Part 3: one GET, the long document, in several segments.
+    assert_eq!(val(&r, "12", "gets"), 1);
+    assert_eq!(file_of("12"), 2);
+    assert!(val(&r, "15", "segments").as_u64().unwrap() > 1);
+    // Part 4: the page and its two images, from both of S's addresses.
+    assert_eq!(val(&r, "16", "gets"), 3);
+    assert_eq!(val(&r, "16", "addresses"), json!(["10.0.4.1", "10.0.4.2"]));
+    // Part 5: 401, then the credentials the lab gives.
+    assert_eq!(val(&r, "18", "code"), 401);
+    assert_eq!(val(&r, "19", "credentials"), "wireshark-students:network");
+    for text in [
+        "HTTP 304",
+        "HTTP 401",
+        "Part 4 (questions 16-17)",
+        "19 When your browser sends the HTTP GET message for the second time",
+    ] {
+        assert!(out.contains(text), "no {text:?}\n{out}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }

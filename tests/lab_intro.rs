@@ -302,47 +302,9 @@ fn lab_answer_intro_on_a_capture_made_here() {
     assert_eq!(answer(&r, "5")["values"]["dst_port"], 80);
 }
 
-/// Runs `scripts/labs/SCRIPT` in a lab of its own (at most 180 s); checks it succeeded and
-/// left no namespace. Returns its output directory and its screen.
-fn walk(script: &str) -> Option<(std::path::PathBuf, String)> {
-    if !require(Need::Root) {
-        return None;
-    }
-    for t in [
-        "tshark", "dnsmasq", "nginx", "unbound", "nslookup", "curl", "openssl", "timeout",
-    ] {
-        if !require(Need::Tool(t)) {
-            return None;
-        }
-    }
-    let lab = support::netns::Lab::unique();
-    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
-        "walk-{}-{}",
-        script.trim_end_matches(".sh"),
-        lab.name
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    let mut cmd = Command::new("bash");
-    cmd.arg(repo("scripts/labs").join(script))
-        .arg(&dir)
-        .env("WIRELAB", support::BIN)
-        .env("WIRELAB_LAB", &lab.name);
-    let mut p = Proc::spawn(script, cmd);
-    p.close_stdin();
-    let code = p.wait_exit_within(Duration::from_secs(180)).code();
-    let out = p.transcript();
-    assert_eq!(code, Some(0), "{script} failed\n{out}");
-    assert!(
-        lab.namespaces().is_empty(),
-        "{script} left {:?}\n{out}",
-        lab.namespaces()
-    );
-    Some((dir, out))
-}
-
 #[test]
 fn walkthrough_intro_is_answered_as_tshark_reads_it() {
-    let Some((dir, out)) = walk("intro.sh") else {
+    let Some((dir, out)) = support::walk::walk("intro.sh") else {
         return;
     };
     let r = check_intro(&dir.join("a.pcapng"));

@@ -53,26 +53,7 @@ type Row = BTreeMap<String, String>;
 
 /// Every TCP frame's fields.
 fn rows(file: &Path) -> Vec<Row> {
-    let mut cmd = Command::new("tshark");
-    cmd.env("WIRESHARK_CONFIG_DIR", "/nonexistent")
-        .env("HOME", "/nonexistent")
-        .args(["-n", "-r"])
-        .arg(file)
-        .args(["-Y", "tcp", "-T", "fields", "-E", "aggregator=|"]);
-    for n in NAMES {
-        cmd.args(["-e", n]);
-    }
-    let out = run(&mut cmd);
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| {
-            NAMES
-                .iter()
-                .map(|n| n.to_string())
-                .zip(l.split('\t').map(str::to_string))
-                .collect()
-        })
-        .collect()
+    support::tshark_rows(file, "tcp", NAMES)
 }
 
 fn get<'a>(r: &'a Row, name: &str) -> &'a str {

@@ -26,6 +26,7 @@ pub mod proc;
 pub mod services;
 pub mod simp;
 pub mod tmux;
+pub mod walk;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -150,6 +151,36 @@ pub fn run(cmd: &mut Command) -> Output {
 pub fn run_status(cmd: &mut Command) -> Output {
     cmd.output()
         .unwrap_or_else(|e| panic!("running {cmd:?}: {e}"))
+}
+
+/// `tshark -n -r FILE -Y FILTER -T fields -e NAME…` with default preferences, one map per
+/// frame from field name to its text (several occurrences joined by `|`; a field the frame
+/// lacks is empty). The answer keys' plain reading of tshark.
+pub fn tshark_rows(
+    file: &Path,
+    filter: &str,
+    names: &[&str],
+) -> Vec<std::collections::BTreeMap<String, String>> {
+    let mut cmd = Command::new("tshark");
+    cmd.env("WIRESHARK_CONFIG_DIR", "/nonexistent")
+        .env("HOME", "/nonexistent")
+        .args(["-n", "-r"])
+        .arg(file)
+        .args(["-Y", filter, "-T", "fields", "-E", "aggregator=|"]);
+    for n in names {
+        cmd.args(["-e", n]);
+    }
+    let out = run(&mut cmd);
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| {
+            names
+                .iter()
+                .map(|n| n.to_string())
+                .zip(l.split('\t').map(str::to_string))
+                .collect()
+        })
+        .collect()
 }
 
 /// `tshark -n -r FILE -T fields -e …`, one row of fields per frame.

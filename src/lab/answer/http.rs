@@ -647,11 +647,12 @@ fn part3(h: &HttpMsgs, out: &mut Vec<Answer>) {
             "12",
             Q12,
             format!(
-                "{} GET request{} in file {} (frames {}); the GET for the long document{} is \
+                "{} GET request{} in file {} (frame{} {}); the GET for the long document{} is \
                  frame {}.\n{WS} `http.request.method == \"GET\"`.",
                 gets.len(),
                 plural(gets.len() as u64),
                 s.file + 1,
+                plural(gets.len() as u64),
                 gets.iter()
                     .map(|f| f.to_string())
                     .collect::<Vec<_>>()
@@ -777,12 +778,13 @@ fn part4(h: &HttpMsgs, out: &mut Vec<Answer>) {
             "16",
             Q16,
             format!(
-                "{} GET request{} in file {} (frames {}), to {}. The addresses depend on the \
+                "{} GET request{} in file {} (frame{} {}), to {}. The addresses depend on the \
                  servers the page names (and the student's DNS).\n{WS} `http.request.method \
                  == \"GET\"`; field ip.dst.",
                 gets.len(),
                 plural(gets.len() as u64),
                 file + 1,
+                plural(gets.len() as u64),
                 frames
                     .iter()
                     .map(|f| f.to_string())
