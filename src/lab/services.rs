@@ -212,7 +212,7 @@ pub fn servers(topo: &Topology) -> Vec<Server> {
         },
         Server {
             key: "resolver",
-            what: "DNS resolver for A, B, C on 10.0.3.254 (unbound)",
+            what: "DNS resolver for A, B, C on 10.0.3.254 and fd00:3::fe (unbound)",
             host: 'R',
             netns: topo.router_ns(),
             argv: vec!["unbound".into(), "-c".into(), resolver.clone()],
