@@ -42,26 +42,7 @@ const NAMES: &[&str] = &[
 
 /// Rows of `-T fields` for the DHCP frames (multiple values joined by `,`).
 fn fields(file: &Path) -> Vec<BTreeMap<String, String>> {
-    let mut args = vec!["-Y", "dhcp", "-T", "fields", "-E", "occurrence=a"];
-    for n in NAMES {
-        args.extend(["-e", n]);
-    }
-    let out = run(Command::new("tshark")
-        .env("WIRESHARK_CONFIG_DIR", "/nonexistent")
-        .env("HOME", "/nonexistent")
-        .args(["-n", "-r"])
-        .arg(file)
-        .args(&args));
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| {
-            NAMES
-                .iter()
-                .map(|n| n.to_string())
-                .zip(l.split('\t').map(str::to_string))
-                .collect()
-        })
-        .collect()
+    support::tshark_rows_joined(file, "dhcp", NAMES, ',')
 }
 
 fn num(s: &str) -> Option<u64> {

@@ -45,26 +45,7 @@ const NAMES: &[&str] = &[
 
 /// Rows of `-T fields` for the frames `filter` shows (multiple values joined by `,`).
 fn fields(file: &Path, filter: &str, names: &[&str]) -> Vec<BTreeMap<String, String>> {
-    let mut args = vec!["-Y", filter, "-T", "fields", "-E", "occurrence=a"];
-    for n in names {
-        args.extend(["-e", n]);
-    }
-    let out = run(Command::new("tshark")
-        .env("WIRESHARK_CONFIG_DIR", "/nonexistent")
-        .env("HOME", "/nonexistent")
-        .args(["-n", "-r"])
-        .arg(file)
-        .args(&args));
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| {
-            names
-                .iter()
-                .map(|n| n.to_string())
-                .zip(l.split('\t').map(str::to_string))
-                .collect()
-        })
-        .collect()
+    support::tshark_rows_joined(file, filter, names, ',')
 }
 
 /// A number (the first of a list); 0 for an absent field.

@@ -161,12 +161,23 @@ pub fn tshark_rows(
     filter: &str,
     names: &[&str],
 ) -> Vec<std::collections::BTreeMap<String, String>> {
+    tshark_rows_joined(file, filter, names, '|')
+}
+
+/// [`tshark_rows`] with several occurrences of a field joined by `sep`.
+pub fn tshark_rows_joined(
+    file: &Path,
+    filter: &str,
+    names: &[&str],
+    sep: char,
+) -> Vec<std::collections::BTreeMap<String, String>> {
     let mut cmd = Command::new("tshark");
     cmd.env("WIRESHARK_CONFIG_DIR", "/nonexistent")
         .env("HOME", "/nonexistent")
         .args(["-n", "-r"])
         .arg(file)
-        .args(["-Y", filter, "-T", "fields", "-E", "aggregator=|"]);
+        .args(["-Y", filter, "-T", "fields", "-E"])
+        .arg(format!("aggregator={sep}"));
     for n in names {
         cmd.args(["-e", n]);
     }
