@@ -85,10 +85,10 @@ fn one(
     seg: Option<TcpSegmentInfo>,
     payload: &[u8],
 ) {
-    let mut cols = Columns {
-        protocol: if seg.is_some() { "TCP" } else { "UDP" },
-        info: String::from("transport info"),
-    };
+    let mut cols = Columns::new(
+        if seg.is_some() { "TCP" } else { "UDP" },
+        String::from("transport info"),
+    );
     let mut layers = Vec::new();
     let time = Duration::from_millis(frame);
     match seg {
@@ -98,9 +98,9 @@ fn one(
         None => dis.udp(frame, time, ends, payload, &mut cols, &mut layers),
     }
     assert!(
-        !cols.info.chars().any(unsafe_char),
+        !cols.info().chars().any(unsafe_char),
         "control character in Info: {:?}",
-        cols.info
+        cols.info()
     );
     for l in &layers {
         for (_, v) in &l.fields {

@@ -210,6 +210,8 @@ pub struct Analyzer {
     arp: arp::ArpTable,
     app: Dissectors,
     first: Option<Duration>,
+    /// The dissectors' Info text while the transport layer's is deferred (reused).
+    app_info: String,
 }
 
 impl Analyzer {
@@ -326,12 +328,45 @@ impl Analyzer {
             _ => None,
         };
         out.info.clear();
-        let proto = if info {
-            info::write_info(out, &frame.data, echo_request, arp_note.as_ref())
-        } else {
-            Protocol::Frame
+        // TCP's and UDP's Info is written after the dissectors, and only when none of them
+        // replaces it (most do): it is a dozen numbers a frame.
+        let (proto, deferred) = match &out.decoded.transport {
+            _ if !info => (Protocol::Frame, false),
+            TransportRepr::Tcp(_) => (Protocol::Tcp, true),
+            TransportRepr::Udp(_) => (Protocol::Udp, true),
+            _ => (
+                info::write_info(out, &frame.data, echo_request, arp_note.as_ref()),
+                false,
+            ),
         };
-        out.protocol = self.dissect(frame, out, proto);
+        let column = match proto {
+            Protocol::Tcp => "TCP",
+            Protocol::Udp => "UDP",
+            _ => "",
+        };
+        let mut cols = if deferred {
+            Columns::deferred(column, std::mem::take(&mut self.app_info))
+        } else {
+            Columns::new(column, std::mem::take(&mut out.info))
+        };
+        self.dissect(frame, out, &mut cols);
+        let (protocol, text, transport_first) = cols.into_parts();
+        out.protocol = match protocol {
+            c if c == column => proto,
+            "TCP" => Protocol::Tcp,
+            "UDP" => Protocol::Udp,
+            other => Protocol::App(other),
+        };
+        if !deferred {
+            out.info = text;
+        } else if transport_first {
+            // `out.info` is empty: the transport text, then what the dissectors appended.
+            info::write_info(out, &frame.data, echo_request, arp_note.as_ref());
+            out.info.push_str(&text);
+            self.app_info = text;
+        } else {
+            self.app_info = std::mem::replace(&mut out.info, text);
+        }
         if info {
             info::append_malformed(out);
         } else {
@@ -340,20 +375,12 @@ impl Analyzer {
         }
     }
 
-    /// Runs the application dissectors on a TCP or UDP payload; returns the Protocol column.
-    fn dissect(&mut self, frame: &Frame, out: &mut Packet, proto: Protocol) -> Protocol {
+    /// Runs the application dissectors on a TCP or UDP payload: they add layers to `out`
+    /// and write `cols`.
+    fn dissect(&mut self, frame: &Frame, out: &mut Packet, cols: &mut Columns) {
         let d = &out.decoded;
         let Some((src, dst)) = d.net.ip_addrs() else {
-            return proto;
-        };
-        let column = match proto {
-            Protocol::Tcp => "TCP",
-            Protocol::Udp => "UDP",
-            _ => "",
-        };
-        let mut cols = Columns {
-            protocol: column,
-            info: std::mem::take(&mut out.info),
+            return;
         };
         match &d.transport {
             TransportRepr::Tcp(t) if t.cut.is_none() => {
@@ -374,7 +401,7 @@ impl Analyzer {
                         ends,
                         seg,
                         payload,
-                        &mut cols,
+                        cols,
                         &mut out.app,
                     );
                 }
@@ -390,18 +417,11 @@ impl Analyzer {
                     frame.timestamp,
                     ends,
                     payload,
-                    &mut cols,
+                    cols,
                     &mut out.app,
                 );
             }
             _ => {}
-        }
-        out.info = cols.info;
-        match cols.protocol {
-            c if c == column => proto,
-            "TCP" => Protocol::Tcp,
-            "UDP" => Protocol::Udp,
-            other => Protocol::App(other),
         }
     }
 }

@@ -290,7 +290,7 @@ fn dissect_v4(cx: &mut Cx<'_>, data: &[u8]) -> Outcome {
         malformed = true;
     }
     if malformed {
-        cx.cols.info.push_str("[Malformed Packet]");
+        cx.cols.push_info("[Malformed Packet]");
         cx.line(0, None, "[Malformed Packet: DHCP/BOOTP]", String::new);
     }
     Outcome::Done

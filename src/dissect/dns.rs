@@ -731,7 +731,7 @@ fn one(
 /// What Wireshark adds when a dissector ran past the end: `[Malformed Packet]` after the
 /// Info, and a line in the tree.
 fn malformed(cx: &mut Cx<'_>, proto: &str) {
-    cx.cols.info.push_str("[Malformed Packet]");
+    cx.cols.push_info("[Malformed Packet]");
     cx.line(0, None, &format!("[Malformed Packet: {proto}]"), || {
         "Malformed Packet (Exception occurred)".to_string()
     });

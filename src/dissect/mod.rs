@@ -145,27 +145,100 @@ pub enum Transport {
 /// They start as the transport layer left them (`TCP`, `56789 → 32784 [PSH, ACK] …`);
 /// a dissector sets or appends to them as its Wireshark counterpart does with
 /// `col_set_str`/`col_append_str`.
+///
+/// Most dissectors replace the transport layer's Info, which takes a dozen numbers to
+/// write, so the analysis may *defer* it ([`Columns::deferred`]): the columns then hold only
+/// what the dissectors append after it, and [`Columns::into_parts`] says whether it is still
+/// to be written in front. A dissector sees no difference: it clears, sets or appends.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Columns {
     /// Protocol column.
     pub protocol: &'static str,
-    /// Info column.
-    pub info: String,
+    /// Info column (after the deferred transport text, while that is still in front).
+    info: String,
+    /// The transport layer's Info is in front of `info`, not yet written.
+    deferred: bool,
 }
 
 impl Columns {
+    /// Columns whose Info is written already: `info`.
+    pub fn new(protocol: &'static str, info: impl Into<String>) -> Self {
+        Columns {
+            protocol,
+            info: info.into(),
+            deferred: false,
+        }
+    }
+
+    /// Columns whose transport Info is deferred (written by the caller unless a dissector
+    /// clears it); `buf` is reused for what the dissectors write.
+    pub fn deferred(protocol: &'static str, mut buf: String) -> Self {
+        buf.clear();
+        Columns {
+            protocol,
+            info: buf,
+            deferred: true,
+        }
+    }
+
+    /// The Info text the dissectors have written (after the transport text, if deferred).
+    pub fn info(&self) -> &str {
+        &self.info
+    }
+
+    /// Length of [`Columns::info`].
+    pub fn info_len(&self) -> usize {
+        self.info.len()
+    }
+
+    /// Clears the Info column (Wireshark's `col_clear`).
+    pub fn clear_info(&mut self) {
+        self.info.clear();
+        self.deferred = false;
+    }
+
+    /// Cuts the Info column back to `len` bytes of [`Columns::info`] (a length read after a
+    /// clear: Wireshark's fence).
+    pub fn truncate_info(&mut self, len: usize) {
+        self.info.truncate(len);
+    }
+
     /// Sets the Info column (Wireshark's `col_set_str`/`col_add_str`).
     pub fn set_info(&mut self, text: &str) {
-        self.info.clear();
+        self.clear_info();
         self.info.push_str(text);
+    }
+
+    /// Appends `text` to the Info column (`col_append_str`).
+    pub fn push_info(&mut self, text: &str) {
+        self.info.push_str(text);
+    }
+
+    /// The end of the Info column, for writers that append to a `String`: append only
+    /// (clearing goes through [`Columns::clear_info`]).
+    pub fn info_tail(&mut self) -> &mut String {
+        &mut self.info
     }
 
     /// Appends `text` after `sep` unless the column is empty (`col_append_sep_str`).
     pub fn append_sep(&mut self, sep: &str, text: &str) {
-        if !self.info.is_empty() {
+        if self.deferred || !self.info.is_empty() {
             self.info.push_str(sep);
         }
         self.info.push_str(text);
+    }
+
+    /// The Protocol column, the Info text written, and whether the deferred transport text
+    /// still goes in front of it.
+    pub fn into_parts(self) -> (&'static str, String, bool) {
+        (self.protocol, self.info, self.deferred)
+    }
+}
+
+impl std::fmt::Write for Columns {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.info.push_str(s);
+        Ok(())
     }
 }
 
@@ -625,5 +698,46 @@ impl Dissectors {
             },
         );
         kept
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Columns;
+
+    #[test]
+    fn deferred_transport_info_stays_in_front_of_appends() {
+        let mut c = Columns::deferred("TCP", String::from("stale"));
+        c.append_sep(" ", "[TCP segment of a reassembled PDU]");
+        assert_eq!(
+            c.into_parts(),
+            ("TCP", " [TCP segment of a reassembled PDU]".to_string(), true)
+        );
+    }
+
+    #[test]
+    fn a_clear_drops_the_deferred_transport_info() {
+        let mut c = Columns::deferred("UDP", String::new());
+        c.push_info("x");
+        c.clear_info();
+        c.protocol = "DNS";
+        c.push_info("Standard query 0x0001");
+        c.append_sep(", ", "y");
+        assert_eq!(
+            c.into_parts(),
+            ("DNS", "Standard query 0x0001, y".to_string(), false)
+        );
+        let mut c = Columns::deferred("TCP", String::new());
+        c.set_info("GET / HTTP/1.1 ");
+        assert!(!c.into_parts().2);
+    }
+
+    #[test]
+    fn written_columns_append_as_wireshark_does() {
+        let mut c = Columns::new("UDP", "");
+        c.append_sep(", ", "first");
+        c.append_sep(", ", "second");
+        assert_eq!(c.info(), "first, second");
+        assert!(!c.into_parts().2);
     }
 }

@@ -8,10 +8,7 @@ use super::super::{AppLayer, Columns, Dissectors, Endpoints};
 /// Runs a UDP payload from port `sport` to `dport` through the dispatch table.
 fn udp(sport: u16, dport: u16, payload: &[u8]) -> (Columns, Vec<AppLayer>) {
     let mut d = Dissectors::default();
-    let mut cols = Columns {
-        protocol: "UDP",
-        info: "udp".to_string(),
-    };
+    let mut cols = Columns::new("UDP", "udp");
     let mut layers = Vec::new();
     let ends = Endpoints {
         src: SocketAddr::from(([10, 0, 0, 2], sport)),

@@ -186,10 +186,10 @@ pub fn option_name(code: u16) -> &'static str {
 /// Dissects a DHCPv6 message.
 pub(super) fn dissect(cx: &mut Cx<'_>, data: &[u8]) -> Outcome {
     cx.cols.protocol = "DHCPv6";
-    cx.cols.info.clear();
+    cx.cols.clear_info();
     cx.begin(Dissector::Dhcpv6, 0, || "DHCPv6".to_string());
     if !message(cx, data, 0, 0) {
-        cx.cols.info.push_str("[Malformed Packet]");
+        cx.cols.push_info("[Malformed Packet]");
         cx.line(0, None, "[Malformed Packet: DHCPv6]", String::new);
     }
     Outcome::Done
@@ -214,8 +214,8 @@ fn message(cx: &mut Cx<'_>, m: &[u8], base: usize, depth: u8) -> bool {
     cx.line(depth, Some(base..base + 1), "Message type", || {
         format!("{name} ({t})")
     });
-    cx.cols.info.push_str(&name);
-    cx.cols.info.push(' ');
+    cx.cols.push_info(&name);
+    cx.cols.info_tail().push(' ');
     let opts = if matches!(t, 12 | 13) {
         let Some(&hops) = m.get(1) else { return false };
         cx.line(depth, Some(base + 1..base + 2), "Hopcount", || {
@@ -224,7 +224,7 @@ fn message(cx: &mut Cx<'_>, m: &[u8], base: usize, depth: u8) -> bool {
         let Some(link) = m.get(2..18).map(ip6) else {
             return false;
         };
-        cx.cols.info.push_str(&format!("L: {link} "));
+        cx.cols.push_info(&format!("L: {link} "));
         cx.line(depth, Some(base + 2..base + 18), "Link address", || {
             link.to_string()
         });
@@ -238,7 +238,7 @@ fn message(cx: &mut Cx<'_>, m: &[u8], base: usize, depth: u8) -> bool {
     } else {
         let Some(x) = m.get(1..4) else { return false };
         let xid = u32::from_be_bytes([0, x[0], x[1], x[2]]);
-        cx.cols.info.push_str(&format!("XID: 0x{xid:06x} "));
+        cx.cols.push_info(&format!("XID: 0x{xid:06x} "));
         cx.field("dhcpv6.xid", || FieldVal::Hex(u64::from(xid), 6));
         cx.line(depth, Some(base + 1..base + 4), "Transaction ID", || {
             format!("0x{xid:06x}")
@@ -276,7 +276,7 @@ fn options(cx: &mut Cx<'_>, m: &[u8], from: usize, to: usize, base: usize, depth
                 cx.field("dhcpv6.duid.bytes", || FieldVal::Bytes(v.to_vec()));
                 cx.line(d, Some(at(vr)), "DUID", || hex(v));
                 if code == 1 && !v.is_empty() {
-                    cx.cols.info.push_str(&format!("CID: {} ", hex(v)));
+                    cx.cols.push_info(&format!("CID: {} ", hex(v)));
                 }
             }
             3 | 4 | 25 => {
@@ -297,7 +297,7 @@ fn options(cx: &mut Cx<'_>, m: &[u8], from: usize, to: usize, base: usize, depth
             5 if len >= 24 => {
                 let a = ip6(v);
                 cx.field("dhcpv6.iaaddr.ip", || FieldVal::Ip(IpAddr::V6(a)));
-                cx.cols.info.push_str(&format!("IAA: {a} "));
+                cx.cols.push_info(&format!("IAA: {a} "));
                 cx.line(d, Some(at(off + 4..off + 20)), "IPv6 address", || {
                     a.to_string()
                 });

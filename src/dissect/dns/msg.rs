@@ -364,13 +364,13 @@ pub fn dissect(
     length: Option<u16>,
 ) -> Result<Summary, Cut> {
     cx.cols.protocol = kind.protocol();
-    cx.cols.info.clear();
+    cx.cols.clear_info();
     let id = u16_at(m, 0)?;
     let flags = u16_at(m, 2)?;
     let response = flags & F_RESPONSE != 0;
     let opcode = (flags & F_OPCODE) >> 11;
     let rcode = flags & F_RCODE;
-    let info = &mut cx.cols.info;
+    let info = cx.cols.info_tail();
     info.push_str(&opcode_name(opcode));
     if response {
         info.push_str(" response");
@@ -615,8 +615,8 @@ fn rcode_field(cx: &mut Cx<'_>, flags: u16, range: Option<Range<usize>>) {
 
 /// Appends `text` to the Info column after a space.
 fn info(cx: &mut Cx<'_>, text: &str) {
-    cx.cols.info.push(' ');
-    cx.cols.info.push_str(text);
+    cx.cols.info_tail().push(' ');
+    cx.cols.push_info(text);
 }
 
 /// One question at `off`; returns the offset after it.
@@ -640,8 +640,8 @@ fn question(kind: Kind, cx: &mut Cx<'_>, m: &[u8], off: usize, shift: usize) -> 
     if full {
         info(cx, &name.text);
     } else {
-        cx.cols.info.push(' ');
-        push_name(&mut cx.cols.info, m, off)?;
+        cx.cols.info_tail().push(' ');
+        push_name(cx.cols.info_tail(), m, off)?;
     }
     let qu = kind == Kind::Mdns && class & 0x8000 != 0;
     let class_v = if kind == Kind::Mdns {
@@ -650,7 +650,7 @@ fn question(kind: Kind, cx: &mut Cx<'_>, m: &[u8], off: usize, shift: usize) -> 
         class
     };
     if kind == Kind::Mdns {
-        cx.cols.info.push_str(if qu {
+        cx.cols.push_info(if qu {
             ", \"QU\" question"
         } else {
             ", \"QM\" question"
@@ -726,7 +726,7 @@ fn record(kind: Kind, cx: &mut Cx<'_>, m: &[u8], off: usize, shift: usize) -> Re
     info(cx, &type_short(t));
     let flush = kind == Kind::Mdns && t != 41 && class & 0x8000 != 0;
     if flush {
-        cx.cols.info.push_str(", cache flush");
+        cx.cols.push_info(", cache flush");
     }
     if end > m.len() {
         return Err(Cut);
@@ -772,8 +772,8 @@ fn record(kind: Kind, cx: &mut Cx<'_>, m: &[u8], off: usize, shift: usize) -> Re
         1 => {
             if let Some(b) = m.get(rdata..rdata + 4) {
                 let a = Ipv4Addr::new(b[0], b[1], b[2], b[3]);
-                cx.cols.info.push(' ');
-                crate::wire::push_ipv4(&mut cx.cols.info, a);
+                cx.cols.info_tail().push(' ');
+                crate::wire::push_ipv4(cx.cols.info_tail(), a);
                 set_tail!(", addr {a}");
                 add_field!(("dns.a", FieldVal::Ip(IpAddr::V4(a))));
                 add_line!((rd(0, 4), "Address", a.to_string()));
@@ -786,7 +786,7 @@ fn record(kind: Kind, cx: &mut Cx<'_>, m: &[u8], off: usize, shift: usize) -> Re
                 let mut o = [0u8; 16];
                 o.copy_from_slice(b);
                 let a = Ipv6Addr::from(o);
-                let _ = write!(cx.cols.info, " {a}");
+                let _ = write!(cx.cols, " {a}");
                 set_tail!(", addr {a}");
                 add_field!(("dns.aaaa", FieldVal::Ip(IpAddr::V6(a))));
                 add_line!((rd(0, 16), "AAAA Address", a.to_string()));

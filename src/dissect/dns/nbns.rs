@@ -142,18 +142,18 @@ fn nb_name(m: &[u8], off: usize) -> Result<(String, Option<u8>, usize), Cut> {
 /// Dissects an NBNS message.
 pub fn dissect(cx: &mut Cx<'_>, m: &[u8]) -> Result<(), Cut> {
     cx.cols.protocol = "NBNS";
-    cx.cols.info.clear();
+    cx.cols.clear_info();
     let id = u16_at(m, 0)?;
     let flags = u16_at(m, 2)?;
     let response = flags & 0x8000 != 0;
     let opcode = (flags >> 11) & 0xf;
     let rcode = flags & 0xf;
-    cx.cols.info.push_str(opcode_name(opcode));
+    cx.cols.push_info(opcode_name(opcode));
     if response {
-        cx.cols.info.push_str(" response");
+        cx.cols.push_info(" response");
         if rcode != 0 {
-            cx.cols.info.push_str(", ");
-            cx.cols.info.push_str(rcode_name(rcode));
+            cx.cols.push_info(", ");
+            cx.cols.push_info(rcode_name(rcode));
         }
     }
     cx.begin(Dissector::Nbns, 0, || "NetBIOS Name Service".to_string());
@@ -278,7 +278,7 @@ pub fn dissect(cx: &mut Cx<'_>, m: &[u8]) -> Result<(), Cut> {
         // A response's questions, and any answers of a query, stay out of the Info
         // (Wireshark passes no column for them).
         if !response {
-            cx.cols.info.push_str(&format!(" {} {name}", type_name(t)));
+            cx.cols.push_info(&format!(" {} {name}", type_name(t)));
         }
         cx.line(1, Some(off..off + used + 4), &name, || {
             format!("type {}, class {}", type_name(t), class_name(c))
@@ -327,10 +327,10 @@ fn record(cx: &mut Cx<'_>, m: &[u8], off: usize, opcode: u16, shown: bool) -> Re
         let first = m.get(rdata + 2..rdata + 6).ok_or(Cut)?;
         if opcode != 7 && shown {
             let a = Ipv4Addr::new(first[0], first[1], first[2], first[3]);
-            cx.cols.info.push_str(&format!(" NB {a}"));
+            cx.cols.push_info(&format!(" NB {a}"));
         }
     } else if shown {
-        cx.cols.info.push_str(&format!(" {}", type_name(t)));
+        cx.cols.push_info(&format!(" {}", type_name(t)));
     }
     let shown = match kind {
         Some(k) => format!("{name} ({})", name_type_descr(k)),

@@ -63,10 +63,7 @@ fn udp(
     e: Endpoints,
     p: &[u8],
 ) -> (Columns, Vec<AppLayer>) {
-    let mut cols = Columns {
-        protocol: "UDP",
-        info: "udp info".into(),
-    };
+    let mut cols = Columns::new("UDP", "udp info");
     let mut layers = Vec::new();
     dis.udp(
         frame,
@@ -327,10 +324,7 @@ fn tcp_messages_across_and_within_segments() {
         .into_iter()
         .enumerate()
     {
-        let mut cols = Columns {
-            protocol: "TCP",
-            info: "tcp".into(),
-        };
+        let mut cols = Columns::new("TCP", "tcp");
         let mut layers = Vec::new();
         let seg = TcpSegmentInfo {
             stream: 0,

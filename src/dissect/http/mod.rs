@@ -729,7 +729,7 @@ fn dissect_tcp(d: Dissector, state: &mut State, cx: &mut Cx<'_>, data: &[u8]) ->
         match message(d, state, cx, data, at, key, true, fence) {
             Msg::Done(n) => {
                 at += n.max(1);
-                fence = Some(cx.cols.info.len());
+                fence = Some(cx.cols.info_len());
             }
             Msg::More => return Outcome::More { offset: at },
             Msg::Wait(total) => {
@@ -788,11 +788,11 @@ fn message(
     // The Info column is written before any desegmentation (col_add_fstr "%s ").
     cx.cols.protocol = if d == Dissector::Ssdp { "SSDP" } else { "HTTP" };
     match fence {
-        Some(f) => cx.cols.info.truncate(f),
-        None => cx.cols.info.clear(),
+        Some(f) => cx.cols.truncate_info(f),
+        None => cx.cols.clear_info(),
     }
-    crate::text::push_escaped(&mut cx.cols.info, line);
-    cx.cols.info.push(' ');
+    crate::text::push_escaped(cx.cols.info_tail(), line);
+    cx.cols.info_tail().push(' ');
     let (hdrs, hdr_end, body_start) = match headers(msg, after_line) {
         Some(h) => h,
         None if tcp => return Msg::More,
@@ -1233,7 +1233,7 @@ fn show(
                     "HTTP/JSON"
                 };
                 cx.cols.append_sep(", ", "JavaScript Object Notation");
-                media_suffix(&mut cx.cols.info, ct);
+                media_suffix(cx.cols.info_tail(), ct);
             }
             Media::Xml => {
                 cx.cols.protocol = if d == Dissector::Ssdp {
@@ -1243,7 +1243,7 @@ fn show(
                 };
             }
             Media::Data => {}
-            Media::Suffix => media_suffix(&mut cx.cols.info, ct),
+            Media::Suffix => media_suffix(cx.cols.info_tail(), ct),
         }
     }
 }

@@ -32,10 +32,7 @@ impl Conn {
         } else {
             (self.server, self.client, 1)
         };
-        let mut cols = Columns {
-            protocol: "TCP",
-            info: "tcp info".to_string(),
-        };
+        let mut cols = Columns::new("TCP", "tcp info");
         let mut layers = Vec::new();
         let seg = TcpSegmentInfo {
             stream: 0,
@@ -110,7 +107,7 @@ fn request_then_response_in_two_segments_with_a_length() {
         b"GET /a/b.txt HTTP/1.1\r\nHost: example\r\nAuthorization: Basic c3R1ZGVudDp3aXJlbGFi\r\n\r\n",
     );
     assert_eq!(
-        (cols.protocol, cols.info.as_str()),
+        (cols.protocol, cols.info()),
         ("HTTP", "GET /a/b.txt HTTP/1.1 ")
     );
     assert_eq!(
@@ -125,16 +122,16 @@ fn request_then_response_in_two_segments_with_a_length() {
     );
     assert!(layers.is_empty());
     assert_eq!(
-        cols.info,
+        cols.info(),
         "HTTP/1.0 200 OK  [TCP segment of a reassembled PDU]"
     );
     // A middle segment: HTTP is not called, TCP's Info stays.
     let (cols, layers) = c.seg(false, b"01234");
     assert!(layers.is_empty());
-    assert_eq!(cols.info, "tcp info [TCP segment of a reassembled PDU]");
+    assert_eq!(cols.info(), "tcp info [TCP segment of a reassembled PDU]");
     let (cols, layers) = c.seg(false, b"56789");
     assert_eq!(
-        (cols.protocol, cols.info.as_str()),
+        (cols.protocol, cols.info()),
         ("HTTP", "HTTP/1.0 200 OK  (text/html)")
     );
     assert_eq!(field(&layers, "http.file_data"), ["0123456789"]);
@@ -161,29 +158,29 @@ fn chunked_json_and_pipelined_messages() {
         b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\n",
     );
     assert_eq!(
-        cols.info,
+        cols.info(),
         "HTTP/1.1 200 OK  [TCP segment of a reassembled PDU]"
     );
     let (cols, _) = c.seg(false, b"3\r\n{\"a\r\n");
     assert_eq!(
-        cols.info,
+        cols.info(),
         "HTTP/1.1 200 OK  [TCP segment of a reassembled PDU]"
     );
     let (cols, layers) = c.seg(false, b"4\r\n\":1}\r\n0\r\n\r\n");
     assert_eq!(cols.protocol, "HTTP/JSON");
     assert_eq!(
-        cols.info,
+        cols.info(),
         "HTTP/1.1 200 OK , JavaScript Object Notation (application/json)"
     );
     assert_eq!(field(&layers, "http.file_data"), ["{\"a\":1}"]);
     let (cols, layers) = c.seg(true, b"GET /y HTTP/1.1\r\n\r\nHEAD /z HTTP/1.1\r\n\r\n");
-    assert_eq!(cols.info, "GET /y HTTP/1.1 HEAD /z HTTP/1.1 ");
+    assert_eq!(cols.info(), "GET /y HTTP/1.1 HEAD /z HTTP/1.1 ");
     assert_eq!(layers.len(), 2);
     let (cols, layers) = c.seg(
         false,
         b"HTTP/1.1 304 Not Modified\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n",
     );
-    assert_eq!(cols.info, "HTTP/1.1 304 Not Modified HTTP/1.1 200 OK ");
+    assert_eq!(cols.info(), "HTTP/1.1 304 Not Modified HTTP/1.1 200 OK ");
     // As Wireshark (no pipelining): the first answers the latest request, the second none.
     assert_eq!(field(&layers, "http.request_in"), ["5"]);
     assert_eq!(field(&layers, "http.response_number"), ["3", "4"]);
@@ -196,18 +193,15 @@ fn not_http_is_rejected_and_cut_lines_wait() {
     let mut c = Conn::new(80);
     let (cols, layers) = c.seg(true, b"\x16\x03\x01garbage\r\n");
     assert!(layers.is_empty());
-    assert_eq!((cols.protocol, cols.info.as_str()), ("TCP", "tcp info"));
+    assert_eq!((cols.protocol, cols.info()), ("TCP", "tcp info"));
     let mut c = Conn::new(80);
     let (cols, _) = c.seg(true, b"GET /s HTTP/1.1\r\nHo");
     assert_eq!(
-        cols.info,
+        cols.info(),
         "GET /s HTTP/1.1  [TCP segment of a reassembled PDU]"
     );
     let (cols, layers) = c.seg(true, b"st: x\r\n\r\n");
-    assert_eq!(
-        (cols.protocol, cols.info.as_str()),
-        ("HTTP", "GET /s HTTP/1.1 ")
-    );
+    assert_eq!((cols.protocol, cols.info()), ("HTTP", "GET /s HTTP/1.1 "));
     assert_eq!(field(&layers, "http.host"), ["x"]);
 }
 
@@ -219,7 +213,7 @@ fn a_heuristic_conversation_stays_http() {
     // "HTTP/1.0" alone would not pass the heuristic: the conversation carries it.
     let (cols, layers) = c.seg(false, b"HTTP/1.0 204 No Content\r\n\r\n");
     assert_eq!(
-        (cols.protocol, cols.info.as_str()),
+        (cols.protocol, cols.info()),
         ("HTTP", "HTTP/1.0 204 No Content ")
     );
     assert_eq!(field(&layers, "http.request_in"), ["1"]);
@@ -232,10 +226,7 @@ fn ssdp_over_udp_pairs_by_client() {
     let group = SocketAddr::from(([239, 255, 255, 250], 1900));
     let server = SocketAddr::from(([10, 0, 3, 1], 1900));
     let mut run = |frame, src, dst, payload: &[u8]| {
-        let mut cols = Columns {
-            protocol: "UDP",
-            info: String::new(),
-        };
+        let mut cols = Columns::new("UDP", String::new());
         let mut layers = Vec::new();
         dis.udp(
             frame,
@@ -254,7 +245,7 @@ fn ssdp_over_udp_pairs_by_client() {
         b"M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nMAN: \"ssdp:discover\"\r\n\r\n",
     );
     assert_eq!(
-        (cols.protocol, cols.info.as_str()),
+        (cols.protocol, cols.info()),
         ("SSDP", "M-SEARCH * HTTP/1.1 ")
     );
     assert_eq!(
@@ -262,10 +253,7 @@ fn ssdp_over_udp_pairs_by_client() {
         ["http://239.255.255.250:1900*"]
     );
     let (cols, layers) = run(2, server, client, b"HTTP/1.1 200 OK\r\nST: x\r\n\r\n");
-    assert_eq!(
-        (cols.protocol, cols.info.as_str()),
-        ("SSDP", "HTTP/1.1 200 OK ")
-    );
+    assert_eq!((cols.protocol, cols.info()), ("SSDP", "HTTP/1.1 200 OK "));
     assert_eq!(field(&layers, "http.request_in"), ["1"]);
     let (cols, _) = run(3, server, client, b"not http");
     assert_eq!(cols.protocol, "UDP");

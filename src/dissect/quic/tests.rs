@@ -17,10 +17,7 @@ fn run(datagrams: &[(bool, Vec<u8>)], port: u16) -> Vec<(Columns, Vec<AppLayer>)
             } else {
                 Endpoints { src: s, dst: c }
             };
-            let mut cols = Columns {
-                protocol: "UDP",
-                info: "udp".into(),
-            };
+            let mut cols = Columns::new("UDP", "udp");
             let mut layers = Vec::new();
             ds.udp(
                 i as u64 + 1,

@@ -44,7 +44,7 @@ fn field_end(m: &[u8], mut off: usize) -> Option<(usize, bool)> {
 /// segments (the tree then has no byte ranges).
 pub(super) fn dissect(cx: &mut Cx<'_>, m: &[u8], protocol: &'static str, base: Option<usize>) {
     cx.cols.protocol = protocol;
-    cx.cols.info.clear();
+    cx.cols.clear_info();
     cx.begin(Dissector::Imf, base.unwrap_or(0), || {
         "Internet Message Format".to_string()
     });
@@ -81,7 +81,7 @@ pub(super) fn dissect(cx: &mut Cx<'_>, m: &[u8], protocol: &'static str, base: O
         if let Some((field, in_info)) = header(&key) {
             cx.field(field, || FieldVal::Str(text.clone()));
             if in_info {
-                cx.cols.info.push_str(&format!("{key}: {info_text}, "));
+                cx.cols.push_info(&format!("{key}: {info_text}, "));
             }
         }
         cx.line(0, at(start..fend), &show(label.as_bytes()), || text);

@@ -228,7 +228,7 @@ pub(super) fn dissect(state: &mut State, cx: &mut Cx<'_>, data: &[u8]) -> Outcom
         kinds.push(kind);
     }
     cx.cols.protocol = "SMTP";
-    cx.cols.info.clear();
+    cx.cols.clear_info();
     cx.begin(Dissector::Smtp, 0, || TITLE.to_string());
     if !req {
         response(state, cx, data);

@@ -39,10 +39,7 @@ impl Talk {
             retransmission: false,
         };
         self.seq[i] = self.seq[i].wrapping_add(payload.len() as u32);
-        let mut cols = Columns {
-            protocol: "TCP",
-            info: "tcp".to_string(),
-        };
+        let mut cols = Columns::new("TCP", "tcp");
         let mut layers = Vec::new();
         self.d.tcp(
             self.frame,
@@ -125,10 +122,7 @@ fn ftp_and_its_data_channel() {
         "FTP Response: 227 Entering passive mode (10,0,0,1,211,137)."
     );
     assert_eq!(t.info(true, b"LIST\r\n"), "FTP Request: LIST");
-    let mut cols = Columns {
-        protocol: "TCP",
-        info: String::new(),
-    };
+    let mut cols = Columns::new("TCP", String::new());
     let mut layers = Vec::new();
     let ends = Endpoints {
         src: SocketAddr::from(([10, 0, 0, 1], 54153)),
@@ -149,7 +143,7 @@ fn ftp_and_its_data_channel() {
         &mut layers,
     );
     assert_eq!(
-        (cols.protocol, cols.info.as_str()),
+        (cols.protocol, cols.info()),
         ("FTP-DATA", "FTP Data: 7 bytes (PASV) (LIST)")
     );
 }

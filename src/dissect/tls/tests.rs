@@ -19,10 +19,7 @@ fn run(segments: &[(bool, &[u8])], server_port: u16) -> Vec<(Columns, Vec<AppLay
             Endpoints { src: s, dst: c }
         };
         let dir = usize::from(!from_client);
-        let mut cols = Columns {
-            protocol: "TCP",
-            info: "tcp info".into(),
-        };
+        let mut cols = Columns::new("TCP", "tcp info");
         let mut layers = Vec::new();
         let seg = TcpSegmentInfo {
             stream: 0,
@@ -101,10 +98,7 @@ fn field(layers: &[AppLayer], name: &str) -> Vec<String> {
 fn client_hello_fields_and_tlsv1_before_the_server_answers() {
     let f = run(&[(true, &client_hello())], 443);
     let (cols, layers) = &f[0];
-    assert_eq!(
-        (cols.protocol, cols.info.as_str()),
-        ("TLSv1", "Client Hello")
-    );
+    assert_eq!((cols.protocol, cols.info()), ("TLSv1", "Client Hello"));
     assert_eq!(
         field(layers, "tls.handshake.ciphersuite"),
         ["0x1301", "0xc02f"]
