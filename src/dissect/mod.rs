@@ -711,7 +711,11 @@ mod tests {
         c.append_sep(" ", "[TCP segment of a reassembled PDU]");
         assert_eq!(
             c.into_parts(),
-            ("TCP", " [TCP segment of a reassembled PDU]".to_string(), true)
+            (
+                "TCP",
+                " [TCP segment of a reassembled PDU]".to_string(),
+                true
+            )
         );
     }
 

@@ -456,6 +456,10 @@ pub fn dissect(
 /// The flags word: `dns.flags` and its bits, as Wireshark shows them for a query or a
 /// response of each kind.
 fn flag_fields(kind: Kind, cx: &mut Cx<'_>, flags: u16, range: Option<Range<usize>>) {
+    if !cx.want.fields && !cx.want.tree {
+        // The packet list reads none of it.
+        return;
+    }
     let response = flags & F_RESPONSE != 0;
     let opcode = (flags & F_OPCODE) >> 11;
     let rcode = flags & F_RCODE;

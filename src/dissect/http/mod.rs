@@ -383,6 +383,44 @@ fn headers(msg: &[u8], mut at: usize) -> Option<(Vec<Header<'_>>, usize, usize)>
     }
 }
 
+/// What the packet list reads of the header lines (the last of each counts).
+#[derive(Debug, Default, Clone, Copy)]
+struct Framing<'a> {
+    content_length: Option<&'a [u8]>,
+    transfer_encoding: Option<&'a [u8]>,
+    content_type: Option<&'a [u8]>,
+}
+
+impl<'a> Framing<'a> {
+    /// Notes `h` if it is one of the headers the packet list reads.
+    fn note(&mut self, h: &Header<'a>) {
+        if h.name.eq_ignore_ascii_case(b"content-length") {
+            self.content_length = Some(h.value);
+        } else if h.name.eq_ignore_ascii_case(b"transfer-encoding") {
+            self.transfer_encoding = Some(h.value);
+        } else if h.name.eq_ignore_ascii_case(b"content-type") {
+            self.content_type = Some(h.value);
+        }
+    }
+}
+
+/// [`headers`] for the packet list: only the [`Framing`] headers, no list of lines.
+fn framing(msg: &[u8], mut at: usize) -> Option<(Framing<'_>, usize, usize)> {
+    let mut f = Framing::default();
+    loop {
+        let rest = msg.get(at..)?;
+        let (len, next) = line_end(rest)?;
+        if len == 0 {
+            return Some((f, at, at + next));
+        }
+        // Only a line starting `c` or `t` can name one of them.
+        if matches!(rest[0] | 0x20, b'c' | b't') {
+            f.note(&Header::parse(rest, len, next, at));
+        }
+        at += next;
+    }
+}
+
 /// A chunked body: where it ends, the data of its chunks, the chunk sizes and ranges.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Chunked {
@@ -657,16 +695,24 @@ fn base64_decode(text: &[u8]) -> Vec<u8> {
     out
 }
 
-/// A Content-Type value's media type: lower case, without parameters (`text/html`).
-fn media_type(value: &[u8]) -> String {
+/// A Content-Type value's media type: lower case, without parameters (`text/html`),
+/// borrowed when it is already so.
+fn media_type(value: &[u8]) -> Cow<'_, str> {
     let end = memchr::memchr(b';', value).unwrap_or(value.len());
-    let mut ct = text(&value[..end]);
+    let value = &value[..end];
+    if let Ok(ct) = std::str::from_utf8(value) {
+        let ct = ct.trim();
+        if !ct.bytes().any(|b| b.is_ascii_uppercase()) {
+            return Cow::Borrowed(ct);
+        }
+    }
+    let mut ct = text(value);
     let trimmed = ct.trim();
     if trimmed.len() != ct.len() {
         ct = trimmed.to_string();
     }
     ct.make_ascii_lowercase();
-    ct
+    Cow::Owned(ct)
 }
 
 /// Appends ` (text/html)` to the Info column.
@@ -793,20 +839,24 @@ fn message(
     }
     crate::text::push_escaped(cx.cols.info_tail(), line);
     cx.cols.info_tail().push(' ');
-    let (hdrs, hdr_end, body_start) = match headers(msg, after_line) {
-        Some(h) => h,
-        None if tcp => return Msg::More,
-        None => headers_prefix(msg, after_line, usize::MAX),
-    };
-    // The last Content-Length and Transfer-Encoding headers count.
-    let (mut length_value, mut encoding) = (None, None);
-    for h in &hdrs {
-        if h.name.eq_ignore_ascii_case(b"content-length") {
-            length_value = Some(h.value);
-        } else if h.name.eq_ignore_ascii_case(b"transfer-encoding") {
-            encoding = Some(h.value);
+    // The packet list reads only the framing headers; fields and the tree read them all.
+    let all = cx.want.fields || cx.want.tree;
+    let (hdrs, frame_hdrs, hdr_end, body_start) = if all || !tcp {
+        let (hdrs, hdr_end, body_start) = match headers(msg, after_line) {
+            Some(h) => h,
+            None if tcp => return Msg::More,
+            None => headers_prefix(msg, after_line, usize::MAX),
+        };
+        let mut f = Framing::default();
+        hdrs.iter().for_each(|h| f.note(h));
+        (hdrs, f, hdr_end, body_start)
+    } else {
+        match framing(msg, after_line) {
+            Some((f, hdr_end, body_start)) => (Vec::new(), f, hdr_end, body_start),
+            None => return Msg::More,
         }
-    }
+    };
+    let (length_value, encoding) = (frame_hdrs.content_length, frame_hdrs.transfer_encoding);
     let content_length = length_value
         .and_then(|v| std::str::from_utf8(v).ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
@@ -864,6 +914,7 @@ fn message(
         line_len,
         after_line,
         &hdrs,
+        frame_hdrs.content_type,
         hdr_end,
         body_start,
         &body,
@@ -910,6 +961,7 @@ fn show(
     line_len: usize,
     after_line: usize,
     hdrs: &[Header<'_>],
+    content_type: Option<&[u8]>,
     hdr_end: usize,
     body_start: usize,
     body: &[u8],
@@ -996,14 +1048,11 @@ fn show(
     // The packet list reads only the content type; fields and the tree read the rest.
     let all = cx.want.fields || cx.want.tree;
     let mut host: Option<String> = None;
-    let mut content_type: Option<String> = None;
+    // The last Content-Type counts.
+    let content_type = content_type.map(media_type);
     for h in hdrs {
-        let is = |n: &str| h.name.eq_ignore_ascii_case(n.as_bytes());
         if !all {
-            if is("content-type") {
-                content_type = Some(media_type(h.value));
-            }
-            continue;
+            break;
         }
         let lname = String::from_utf8_lossy(h.name).to_ascii_lowercase();
         let field = HEADER_FIELDS
@@ -1019,7 +1068,6 @@ fn show(
         }
         match lname.as_str() {
             "host" => host = Some(text(h.value).trim().to_string()),
-            "content-type" => content_type = Some(media_type(h.value)),
             "content-length" => {
                 if let Some(n) = std::str::from_utf8(h.value)
                     .ok()
@@ -1211,10 +1259,10 @@ fn show(
     }
     cx.object(|| Object {
         name: state.convs.get(&key).and_then(|c| c.uri.clone()),
-        content_type: content_type.clone(),
+        content_type: content_type.as_deref().map(str::to_string),
         bytes: body.to_vec(),
     });
-    if let Some(ct) = &content_type {
+    if let Some(ct) = content_type.as_deref() {
         cx.sub(match media(ct) {
             Media::Json => "json",
             Media::Xml => "xml",

@@ -271,3 +271,34 @@ fn helpers() {
     assert_eq!((c.end, &c.data[..]), (13, &b"abc"[..]));
     assert_eq!(chunked(b"3\r\nabc\r\n", 0), None);
 }
+
+#[test]
+fn the_packet_list_reads_the_same_columns_without_fields_or_tree() {
+    // Headers the packet list skips, mixed case, LF-only lines, chunks, a body over segments.
+    let script: &[(bool, &[u8])] = &[
+        (true, b"GET /a HTTP/1.1\r\nHost: h\r\nConnection: keep-alive\r\nTE: x\r\n\r\n"),
+        (false, b"HTTP/1.1 200 OK\r\nCONTENT-TYPE:  Text/HTML ; charset=x\r\ncontent-length: 4\r\n\r\nab"),
+        (false, b"cd"),
+        (true, b"GET /b HTTP/1.0\nContent-Type: text/plain\nContent-Length: 2\n\nhi"),
+        (false, b"HTTP/1.1 404 Not Found\r\nTransfer-Encoding: Chunked\r\nContent-type: image/png\r\n\r\n2\r\nxy\r\n"),
+        (false, b"0\r\n\r\nHTTP/1.1 304 Not Modified\r\nContent-Type: application/json\r\n\r\n"),
+        (true, b"POST /c HTTP/1.1\r\nContent-Type: application/octet-stream\r\nContent-Length: 1\r\n\r\nz"),
+        (false, b"HTTP/1.1 200 OK\r\nContent-Type: \xff/x\r\nTransfer-Encoding: gzip\r\nContent-Length: 0\r\n\r\n"),
+    ];
+    let mut full = Conn::new(80);
+    let mut list = Conn::new(80);
+    list.dis.want = crate::dissect::Want {
+        fields: false,
+        tree: false,
+    };
+    for (i, (from_client, payload)) in script.iter().enumerate() {
+        let (a, la) = full.seg(*from_client, payload);
+        let (b, lb) = list.seg(*from_client, payload);
+        assert_eq!(
+            (a.protocol, a.info()),
+            (b.protocol, b.info()),
+            "segment {i}"
+        );
+        assert_eq!(la.len(), lb.len(), "segment {i}");
+    }
+}
