@@ -15,48 +15,21 @@ mod support;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 use serde_json::Value;
 use support::lab_checks::{answer, answer_json, evidence_is_real};
 use support::netns::{Lab, Tcpdump};
 use support::proc::Proc;
-use support::{BIN, Need, repo, require, run};
+use support::tshark;
+use support::walk::walk_needing;
+use support::{Need, repo, require, run};
 
 // ---- the key: tshark's text, parsed by hand ----
 
-fn tshark(file: &Path, args: &[&str]) -> String {
-    let out = run(Command::new("tshark")
-        .env("WIRESHARK_CONFIG_DIR", "/nonexistent")
-        .env("HOME", "/nonexistent")
-        .args(["-n", "-r"])
-        .arg(file)
-        .args(args));
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// Rows of `-T fields` for the frames `filter` shows.
-fn fields(file: &Path, filter: &str, names: &[&str]) -> Vec<BTreeMap<String, String>> {
-    let mut args = vec!["-Y", filter, "-T", "fields"];
-    for n in names {
-        args.extend(["-e", n]);
-    }
-    tshark(file, &args)
-        .lines()
-        .map(|l| {
-            names
-                .iter()
-                .map(|n| n.to_string())
-                .zip(l.split('\t').map(str::to_string))
-                .collect()
-        })
-        .collect()
-}
-
 /// The frame's own bytes, from `tshark -x` (the first hex block only: not reassembled data).
 fn frame_bytes(file: &Path, frame: u64) -> Vec<u8> {
-    let text = tshark(file, &["-Y", &format!("frame.number == {frame}"), "-x"]);
+    let text = tshark::text(file, &["-Y", &format!("frame.number == {frame}"), "-x"]);
     let mut out = Vec::new();
     let mut started = false;
     for line in text.lines() {
@@ -106,7 +79,7 @@ fn val(r: &Value, id: &str, name: &str) -> Value {
 
 /// Checks `lab answer udp` on `file` against tshark; returns the report.
 fn check_udp(file: &Path) -> Value {
-    let rows = fields(
+    let rows = tshark::rows(
         file,
         "udp && !icmp",
         &[
@@ -225,7 +198,7 @@ fn check_ethernet_arp(file: &Path) -> Value {
         "eth.dst.oui_resolved",
         "eth.src.oui_resolved",
     ];
-    let gets = fields(file, "http.request.method == \"GET\"", &eth);
+    let gets = tshark::rows(file, "http.request.method == \"GET\"", &eth);
     let mut client_mac = None;
     if let Some(g) = gets.first() {
         let n = num(&g["frame.number"]);
@@ -242,7 +215,7 @@ fn check_ethernet_arp(file: &Path) -> Value {
             v => assert!(two.contains(v), "{two} lacks {v}"),
         }
         // The response: tshark's reassembled segments (or the one frame).
-        let resp = fields(file, "http.response", &["frame.number", "tcp.segment"]);
+        let resp = tshark::rows(file, "http.response", &["frame.number", "tcp.segment"]);
         if let Some(x) = resp.first() {
             let frames: Vec<u64> = if x["tcp.segment"].is_empty() {
                 vec![num(&x["frame.number"])]
@@ -253,7 +226,7 @@ fn check_ethernet_arp(file: &Path) -> Value {
             assert_eq!(val(&r, "5", "frame"), f0);
             assert_eq!(val(&r, "9", "frames"), serde_json::json!(frames));
             assert_eq!(val(&r, "9", "count"), frames.len());
-            let e0 = &fields(file, &format!("frame.number == {f0}"), &eth)[0];
+            let e0 = &tshark::rows(file, &format!("frame.number == {f0}"), &eth)[0];
             assert_eq!(val(&r, "5", "mac"), e0["eth.src"].as_str());
             assert_eq!(val(&r, "6", "mac"), e0["eth.dst"].as_str());
             assert_eq!(
@@ -274,7 +247,7 @@ fn check_ethernet_arp(file: &Path) -> Value {
         );
     }
     // ARP: the request from the GET's sender (else the first), and its reply.
-    let arp = fields(
+    let arp = tshark::rows(
         file,
         "arp",
         &[
@@ -480,29 +453,9 @@ fn tcpdump_captures_in_a_lab_match_tshark() {
     assert!(val(&r, "9", "count").as_u64().unwrap() > 1, "{r:#}");
 }
 
-/// Runs `scripts/labs/SCRIPT` in a lab of its own; returns its output directory.
-fn walk(script: &str) -> Option<(PathBuf, String)> {
-    if !require(Need::Root) || !require(Need::Tool("tshark")) {
-        return None;
-    }
-    let lab = Lab::unique();
-    let dir = tmp(&format!("walk-{}", lab.name)).join(script.trim_end_matches(".sh"));
-    let mut cmd = Command::new("bash");
-    cmd.arg(repo("scripts/labs").join(script))
-        .arg(&dir)
-        .env("WIRELAB", BIN)
-        .env("WIRELAB_LAB", &lab.name);
-    let mut p = Proc::spawn(script, cmd);
-    p.close_stdin();
-    let code = p.wait_exit_within(Duration::from_secs(120)).code();
-    let out = p.transcript();
-    assert_eq!(code, Some(0), "{script} failed\n{out}");
-    assert!(lab.namespaces().is_empty(), "{script} left its lab\n{out}");
-    Some((dir, out))
-}
-
 #[test]
 fn walkthroughs_answer_their_own_captures() {
+    let walk = |script| walk_needing(script, &["tshark"], Duration::from_secs(120));
     if let Some((dir, out)) = walk("udp.sh") {
         let r = check_udp(&dir.join("a.pcapng"));
         assert_eq!(val(&r, "1", "protocol"), "DNS");

@@ -11,15 +11,16 @@ mod support;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 use serde_json::{Value, json};
 use support::lab_checks::{answer, answer_json, evidence_is_real};
-use support::netns::{Lab, Netns, Tcpdump, veth};
+use support::netns::{Netns, Tcpdump, veth};
 use support::proc::Proc;
 use support::services::Scratch;
-use support::{BIN, Need, repo, require, run};
+use support::walk::walk_needing;
+use support::{Need, repo, require, run};
 
 const NAMES: &[&str] = &[
     "frame.number",
@@ -452,41 +453,10 @@ fn lab_answer_dhcp_matches_tshark_on_dhclient_udhcpc_and_wirelab_dhcp() {
     check_dhcp(&[&dh_cap, &ud_cap, &wl_cap]);
 }
 
-/// Runs `scripts/labs/dhcp.sh` in a lab of its own (at most 180 s); checks it succeeded and
-/// left no namespace. Returns its output directory and its screen.
-fn walk() -> Option<(PathBuf, String)> {
-    if !require(Need::Root) {
-        return None;
-    }
-    for tool in ["tshark", "dnsmasq", "dhclient", "udhcpc"] {
-        if !require(Need::Tool(tool)) {
-            return None;
-        }
-    }
-    let lab = Lab::unique();
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("lab_dhcp-{}", lab.name));
-    let _ = std::fs::remove_dir_all(&dir);
-    let mut cmd = Command::new("bash");
-    cmd.arg(repo("scripts/labs/dhcp.sh"))
-        .arg(&dir)
-        .env("WIRELAB", BIN)
-        .env("WIRELAB_LAB", &lab.name);
-    let mut p = Proc::spawn("dhcp.sh", cmd);
-    p.close_stdin();
-    let code = p.wait_exit_within(Duration::from_secs(180)).code();
-    let out = p.transcript();
-    assert_eq!(code, Some(0), "dhcp.sh failed\n{out}");
-    assert!(
-        lab.namespaces().is_empty(),
-        "dhcp.sh left {:?}\n{out}",
-        lab.namespaces()
-    );
-    Some((dir, out))
-}
-
 #[test]
 fn walkthrough_dhcp_is_answered_as_tshark_reads_it() {
-    let Some((dir, out)) = walk() else {
+    let tools = ["tshark", "dnsmasq", "dhclient", "udhcpc"];
+    let Some((dir, out)) = walk_needing("dhcp.sh", &tools, Duration::from_secs(180)) else {
         return;
     };
     let r = check_dhcp(&[&dir.join("d.pcapng")]);

@@ -9,7 +9,6 @@ mod support;
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -17,20 +16,11 @@ use support::lab_checks::{answer, answer_json, evidence_is_real, strings};
 use support::netns::{Lan, Tcpdump};
 use support::proc::Proc;
 use support::services::Scratch;
+use support::tshark::{self, Row};
 use support::{Need, repo, require, run};
 
 const ASKED: [&str; 6] = ["TCP", "QUIC", "HTTP", "DNS", "UDP", "TLSv1.2"];
 const PAGE: &str = "INTRO-wireshark-file1.html";
-
-fn tshark(file: &Path, args: &[&str]) -> String {
-    let out = run(Command::new("tshark")
-        .env("WIRESHARK_CONFIG_DIR", "/nonexistent")
-        .env("HOME", "/nonexistent")
-        .args(["-n", "-r"])
-        .arg(file)
-        .args(args));
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 const NAMES: &[&str] = &[
     "frame.number",
@@ -50,23 +40,9 @@ const NAMES: &[&str] = &[
     "frame.cap_len",
 ];
 
-type Row = BTreeMap<String, String>;
-
+/// The HTTP frames' [`NAMES`], first occurrence of each.
 fn rows(file: &Path) -> Vec<Row> {
-    let mut args = vec!["-Y", "http", "-T", "fields", "-E", "occurrence=f"];
-    for n in NAMES {
-        args.extend(["-e", n]);
-    }
-    tshark(file, &args)
-        .lines()
-        .map(|l| {
-            NAMES
-                .iter()
-                .map(|n| n.to_string())
-                .zip(l.split('\t').map(str::to_string))
-                .collect()
-        })
-        .collect()
+    tshark::rows_with(file, &["-Y", "http", "-E", "occurrence=f"], NAMES)
 }
 
 fn get<'a>(r: &'a Row, n: &str) -> &'a str {
@@ -80,7 +56,7 @@ fn num(r: &Row, n: &str) -> u64 {
 /// The Protocol column's values, counted.
 fn columns(file: &Path) -> BTreeMap<String, u64> {
     let mut m = BTreeMap::new();
-    for l in tshark(file, &["-T", "fields", "-e", "_ws.col.Protocol"]).lines() {
+    for l in tshark::text(file, &["-T", "fields", "-e", "_ws.col.Protocol"]).lines() {
         *m.entry(l.to_string()).or_insert(0) += 1;
     }
     m
@@ -88,7 +64,7 @@ fn columns(file: &Path) -> BTreeMap<String, u64> {
 
 /// The top-level lines of `tshark -V` for one frame (its layers' titles).
 fn titles(file: &Path, frame: u64) -> Vec<String> {
-    tshark(file, &["-V", "-Y", &format!("frame.number == {frame}")])
+    tshark::text(file, &["-V", "-Y", &format!("frame.number == {frame}")])
         .lines()
         .filter(|l| !l.is_empty() && !l.starts_with(' '))
         .map(str::to_string)

@@ -8,26 +8,13 @@
 
 mod support;
 
-use std::process::{Command, Output, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
+use support::lab_cli::{failing_up_leaves_nothing, ok, text};
 use support::netns::{Lab, alive, pids_in};
 use support::proc::Proc;
 use support::{BIN, Need, require, run};
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-fn ok(cmd: &mut Command) -> String {
-    let o = cmd.stdin(Stdio::null()).output().expect("running wirelab");
-    assert!(o.status.success(), "{cmd:?} failed:\n{}", text(&o));
-    text(&o)
-}
 
 /// `ip -br addr show dev eth0` in a namespace.
 fn eth0(ns: &str) -> String {
@@ -156,20 +143,7 @@ fn a_failing_step_removes_everything_it_made() {
         return;
     }
     for fail_at in [1, 9, 30] {
-        let lab = Lab::unique();
-        let out = lab
-            .cmd("up", &["--fail-at", &fail_at.to_string()])
-            .output()
-            .unwrap();
-        let t = text(&out);
-        assert_eq!(out.status.code(), Some(1), "fail at {fail_at}: {t}");
-        assert!(t.contains("failed on purpose"), "{t}");
-        assert!(t.contains("nothing was left behind"), "{t}");
-        assert!(
-            lab.namespaces().is_empty(),
-            "fail at {fail_at} left {:?}",
-            lab.namespaces()
-        );
+        failing_up_leaves_nothing(&[], fail_at);
     }
     // The start of the user-space switch failing (the 30th step of a fresh impaired lab).
     let lab = Lab::unique();

@@ -12,14 +12,15 @@
 mod support;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
 use serde_json::{Value, json};
 use support::lab_checks::{answer, answer_json, evidence_is_real};
-use support::netns::{Lab, Netns, Tcpdump, veth};
+use support::netns::{Netns, Tcpdump, veth};
 use support::proc::Proc;
+use support::walk::walk_needing;
 use support::{BIN, Need, repo, require, run, run_status};
 
 const NAMES: &[&str] = &[
@@ -413,27 +414,9 @@ fn fresh_captures_through_nftables_masquerade_match_tshark() {
 /// namespace, and its two captures must be answered as tshark reads them.
 #[test]
 fn walkthrough_nat_is_answered_as_tshark_reads_it() {
-    if !require(Need::Root) || !require(Need::Tool("tshark")) {
+    let Some((dir, out)) = walk_needing("nat.sh", &["tshark"], Duration::from_secs(180)) else {
         return;
-    }
-    let lab = Lab::unique();
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("lab_nat-{}", lab.name));
-    let _ = std::fs::remove_dir_all(&dir);
-    let mut cmd = Command::new("bash");
-    cmd.arg(repo("scripts/labs/nat.sh"))
-        .arg(&dir)
-        .env("WIRELAB", BIN)
-        .env("WIRELAB_LAB", &lab.name);
-    let mut p = Proc::spawn("nat.sh", cmd);
-    p.close_stdin();
-    let code = p.wait_exit_within(Duration::from_secs(180)).code();
-    let out = p.transcript();
-    assert_eq!(code, Some(0), "nat.sh failed\n{out}");
-    assert!(
-        lab.namespaces().is_empty(),
-        "nat.sh left {:?}\n{out}",
-        lab.namespaces()
-    );
+    };
     let r = check(&dir.join("inside.pcapng"), &dir.join("outside.pcapng"));
     // A's connection is answered; B's is the table's second entry; both leave from R.
     assert_eq!(val(&r, "1", "client"), "10.0.3.1");

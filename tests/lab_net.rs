@@ -11,13 +11,11 @@ mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 use serde_json::Value;
-use support::netns::{Lab, Netns, Tcpdump, veth};
-use support::proc::Proc;
-use support::{BIN, Need, repo, require, run, tshark_fields, wirelab};
+use support::netns::{Netns, Tcpdump, veth};
+use support::{Need, repo, require, run, tshark_fields, wirelab};
 
 /// One frame as tshark's fields give it; a field with several occurrences (an ICMP error's
 /// quoted header) keeps them all, the outer first.
@@ -529,32 +527,9 @@ fn walk(script: &str, path: Option<&Path>) -> Option<(PathBuf, String)> {
     if !require(Need::Root) || !require(Need::Tool("tshark")) {
         return None;
     }
-    let lab = Lab::unique();
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
-        "lab_net-{}-{}",
-        script.trim_end_matches(".sh"),
-        lab.name
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    let mut cmd = Command::new("bash");
-    cmd.arg(repo("scripts/labs").join(script))
-        .arg(&dir)
-        .env("WIRELAB", BIN)
-        .env("WIRELAB_LAB", &lab.name);
-    if let Some(path) = path {
-        cmd.env("PATH", path);
-    }
-    let mut p = Proc::spawn(script, cmd);
-    p.close_stdin();
-    let code = p.wait_exit_within(Duration::from_secs(120)).code();
-    let out = p.transcript();
-    assert_eq!(code, Some(0), "{script} failed\n{out}");
-    assert!(
-        lab.namespaces().is_empty(),
-        "{script} left {:?}\n{out}",
-        lab.namespaces()
-    );
-    Some((dir, out))
+    let path = path.map(|p| ("PATH", p.as_os_str()));
+    let ran = support::walk::run(script, Duration::from_secs(120), path.as_slice());
+    Some((ran.dir, ran.out))
 }
 
 #[test]

@@ -13,24 +13,11 @@ mod support;
 use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
+use support::lab_cli::{failing_up_leaves_nothing, ok, text};
 use support::netns::{Lab, Tcpdump, alive, namespaces_with, pids_in};
 use support::proc::Proc;
 use support::services::Scratch;
 use support::{Need, require, run, tshark_fields};
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-fn ok(cmd: &mut Command) -> String {
-    let o = cmd.stdin(Stdio::null()).output().expect("running wirelab");
-    assert!(o.status.success(), "{cmd:?} failed:\n{}", text(&o));
-    text(&o)
-}
 
 fn needs() -> bool {
     require(Need::Root)
@@ -332,20 +319,7 @@ fn a_failing_step_of_a_routed_up_leaves_nothing_and_r_and_s_need_the_routed_lab(
     }
     // Fail at R's cable, at S's IPv6 and at the last step (the 10.0.4 switch joins pS).
     for fail_at in [42, 66, 81] {
-        let lab = Lab::unique();
-        let out = lab
-            .cmd("up", &["--routed", "--fail-at", &fail_at.to_string()])
-            .output()
-            .unwrap();
-        let t = text(&out);
-        assert_eq!(out.status.code(), Some(1), "fail at {fail_at}: {t}");
-        assert!(t.contains("failed on purpose"), "{t}");
-        assert!(t.contains("nothing was left behind"), "{t}");
-        assert!(
-            lab.namespaces().is_empty(),
-            "fail at {fail_at} left {:?}",
-            lab.namespaces()
-        );
+        failing_up_leaves_nothing(&["--routed"], fail_at);
     }
     // R and S exist only in the routed lab.
     let lab = Lab::up(&[]);

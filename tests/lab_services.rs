@@ -14,26 +14,13 @@ mod support;
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
+use support::lab_cli::{ok, text};
 use support::netns::{Lab, Tcpdump, alive, pids_in};
 use support::services::Scratch;
 use support::{Need, require, tshark_fields};
 use wirelab::lab::services::PAGES;
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-fn ok(cmd: &mut Command) -> String {
-    let o = cmd.stdin(Stdio::null()).output().expect("running wirelab");
-    assert!(o.status.success(), "{cmd:?} failed:\n{}", text(&o));
-    text(&o)
-}
 
 fn needs() -> bool {
     require(Need::Root)

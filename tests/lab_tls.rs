@@ -9,25 +9,17 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use serde_json::{Value, json};
 use support::lab_checks::{answer, answer_json, evidence_is_real};
-use support::netns::{Lab, Lan, Tcpdump};
+use support::netns::{Lan, Tcpdump};
 use support::proc::Proc;
-use support::{BIN, Need, repo, require, run};
-
-fn tshark(file: &Path, args: &[&str]) -> Vec<u8> {
-    run(Command::new("tshark")
-        .env("WIRESHARK_CONFIG_DIR", "/nonexistent")
-        .env("HOME", "/nonexistent")
-        .args(["-n", "-r"])
-        .arg(file)
-        .args(args))
-    .stdout
-}
+use support::tshark;
+use support::walk::walk_needing;
+use support::{Need, repo, require, run};
 
 /// Every value under `key`, anywhere below `v` (arrays flattened).
 fn all<'a>(v: &'a Value, key: &str, out: &mut Vec<&'a Value>) {
@@ -98,7 +90,7 @@ impl F {
 }
 
 fn tls_frames(file: &Path) -> Vec<F> {
-    let out = tshark(file, &["-Y", "tls", "-T", "json", "--no-duplicate-keys"]);
+    let out = tshark::stdout(file, &["-Y", "tls", "-T", "json", "--no-duplicate-keys"]);
     let v: Value = serde_json::from_slice(&out).unwrap_or(json!([]));
     v.as_array()
         .map(|a| a.as_slice())
@@ -124,7 +116,7 @@ fn tls_frames(file: &Path) -> Vec<F> {
 /// The first SYN (no ACK) of `stream`.
 fn syn(file: &Path, stream: u64) -> Option<u64> {
     let f = format!("tcp.flags.syn == 1 && tcp.flags.ack == 0 && tcp.stream == {stream}");
-    let out = tshark(file, &["-Y", &f, "-T", "fields", "-e", "frame.number"]);
+    let out = tshark::stdout(file, &["-Y", &f, "-T", "fields", "-e", "frame.number"]);
     String::from_utf8_lossy(&out)
         .lines()
         .next()
@@ -133,7 +125,7 @@ fn syn(file: &Path, stream: u64) -> Option<u64> {
 
 /// The Server Hello's "Cipher Suite: NAME (0x....)" line, from tshark's packet details.
 fn suite_line(file: &Path, frame: u64) -> Option<String> {
-    let out = tshark(file, &["-V", "-Y", &format!("frame.number == {frame}")]);
+    let out = tshark::stdout(file, &["-V", "-Y", &format!("frame.number == {frame}")]);
     String::from_utf8_lossy(&out)
         .lines()
         .find_map(|l| l.trim().strip_prefix("Cipher Suite: ").map(str::to_string))
@@ -454,31 +446,10 @@ fn captures_made_here_match_tshark() {
 
 #[test]
 fn walkthrough_tls_is_answered_as_tshark_reads_it() {
-    if !require(Need::Root)
-        || !["tshark", "nginx", "unbound", "dnsmasq", "openssl", "curl"]
-            .into_iter()
-            .all(|t| require(Need::Tool(t)))
-    {
+    let tools = ["tshark", "nginx", "unbound", "dnsmasq", "openssl", "curl"];
+    let Some((dir, out)) = walk_needing("tls.sh", &tools, Duration::from_secs(120)) else {
         return;
-    }
-    let lab = Lab::unique();
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("lab_tls-{}", lab.name));
-    let _ = std::fs::remove_dir_all(&dir);
-    let mut cmd = Command::new("bash");
-    cmd.arg(repo("scripts/labs/tls.sh"))
-        .arg(&dir)
-        .env("WIRELAB", BIN)
-        .env("WIRELAB_LAB", &lab.name);
-    let mut p = Proc::spawn("tls.sh", cmd);
-    p.close_stdin();
-    let code = p.wait_exit_within(Duration::from_secs(120)).code();
-    let out = p.transcript();
-    assert_eq!(code, Some(0), "tls.sh failed\n{out}");
-    assert!(
-        lab.namespaces().is_empty(),
-        "tls.sh left {:?}\n{out}",
-        lab.namespaces()
-    );
+    };
     let r = check(&dir.join("a.pcapng"));
     // The lab's server: TLS 1.2, its certificate for www.wirelab.test signed by the lab CA.
     assert!(out.contains("HTTP 200, TLS certificate check 0"), "{out}");

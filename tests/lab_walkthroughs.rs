@@ -18,7 +18,7 @@
 mod support;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
@@ -27,7 +27,6 @@ use support::lab_checks::{
     Lab003, answer, answer_json, check_003, check_figure3, evidence_is_real, strings,
 };
 use support::netns::Lab;
-use support::proc::Proc;
 use support::{BIN, Need, require, run, tshark_fields};
 
 /// A walkthrough that ran: where its files are and what it printed.
@@ -51,34 +50,11 @@ fn walk(script: &str, limit: Duration) -> Option<Walk> {
     if !require(Need::Root) || !require(Need::Tool("tshark")) {
         return None;
     }
-    let lab = Lab::unique();
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("walk-{}-{}", std::process::id(), lab.name))
-        .join(script.trim_end_matches(".sh"));
-    let _ = std::fs::remove_dir_all(&dir);
-    let mut cmd = Command::new("bash");
-    cmd.arg(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("scripts/labs")
-            .join(script),
-    )
-    .arg(&dir)
-    .env("WIRELAB", BIN)
-    .env("WIRELAB_LAB", &lab.name);
-    let mut p = Proc::spawn(script, cmd);
-    p.close_stdin();
-    let code = p.wait_exit_within(limit).code();
-    let out = p.transcript();
-    assert_eq!(code, Some(0), "{script} failed\n{out}");
-    assert!(
-        lab.namespaces().is_empty(),
-        "{script} left {:?}\n{out}",
-        lab.namespaces()
-    );
+    let ran = support::walk::run(script, limit, &[]);
     Some(Walk {
-        dir,
-        out,
-        _lab: lab,
+        dir: ran.dir,
+        out: ran.out,
+        _lab: ran.lab,
     })
 }
 

@@ -17,12 +17,11 @@
 
 mod support;
 
-use std::path::Path;
-use std::process::Command;
-
 use support::netns::{Lab, Tcpdump};
 use support::proc::{Proc, WAIT};
 use support::services::Scratch;
+use support::traceroute::{ANSWERS, kinds, probe_filter};
+use support::tshark;
 use support::{Need, require};
 
 const CLIENT: &str = "10.0.3.1";
@@ -94,29 +93,6 @@ fn hops(text: &str) -> Vec<Vec<String>> {
     out
 }
 
-/// tshark (one pass, default preferences) on `file`: `fields` of the frames `filter` keeps.
-fn tshark(file: &Path, filter: &str, fields: &[&str]) -> Vec<Vec<String>> {
-    let mut cmd = Command::new("tshark");
-    cmd.env("WIRESHARK_CONFIG_DIR", "/nonexistent")
-        .env("HOME", "/nonexistent")
-        .args(["-n", "-r"])
-        .arg(file)
-        .args(["-Y", filter, "-T", "fields"]);
-    for f in fields {
-        cmd.args(["-e", f]);
-    }
-    let out = support::run(&mut cmd);
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| l.split('\t').map(str::to_string).collect())
-        .collect()
-}
-
-/// The outer layer's value of a field tshark lists once per IP layer (`outer,quoted`).
-fn first(v: &str) -> &str {
-    v.split(',').next().unwrap_or("")
-}
-
 /// (MF, offset in bytes, total length) of fragment rows whose fields 1–3 are tshark's
 /// `ip.flags.mf`, `ip.frag_offset` (8-byte units in tshark 4.0) and `ip.len`.
 fn shape(rows: &[Vec<String>]) -> Vec<(u8, u32, u32)> {
@@ -158,28 +134,19 @@ fn traceroute_in_the_routed_lab_agrees_with_the_system_traceroute_and_tshark() {
         assert_eq!(hops(&theirs), want, "traceroute said:\n{theirs}");
         assert_eq!(ours.lines().next(), theirs.lines().next(), "the first line");
 
-        let probe_filter = if icmp {
-            // `!=` is "all not equal" in tshark 4.0: an error quoting a request is left out.
-            "icmp.type == 8 && icmp.type != 11 && icmp.type != 0"
-        } else {
-            "udp && !icmp"
-        };
-        let probes = tshark(&pcap, probe_filter, &["ip.src", "ip.ttl", "ip.flags.df"]);
+        let probes = tshark::fields(
+            &pcap,
+            probe_filter(icmp),
+            &["ip.src", "ip.ttl", "ip.flags.df"],
+        );
         let ttls: Vec<&str> = probes.iter().map(|p| p[1].as_str()).collect();
         assert_eq!(ttls, ["1", "1", "1", "2", "2", "2"], "{probes:?}");
         assert!(
             probes.iter().all(|p| p[0] == CLIENT && p[2] == "0"),
             "{probes:?}"
         );
-        let answers = tshark(
-            &pcap,
-            "icmp.type == 0 || icmp.type == 3 || icmp.type == 11",
-            &["ip.src", "icmp.type", "icmp.code"],
-        );
-        let got: Vec<(&str, &str, &str)> = answers
-            .iter()
-            .map(|a| (first(&a[0]), first(&a[1]), first(&a[2])))
-            .collect();
+        let answers = tshark::fields(&pcap, ANSWERS, &["ip.src", "icmp.type", "icmp.code"]);
+        let got = kinds(&answers);
         let te = (ROUTER, "11", "0");
         let last = if icmp {
             (SERVER, "0", "0")
@@ -216,7 +183,7 @@ fn traceroute_in_the_routed_lab_agrees_with_the_system_traceroute_and_tshark() {
         "ip.ttl",
         "ip.flags.df",
     ];
-    let sent = tshark(&a_pcap, &probe_filter, &fields);
+    let sent = tshark::fields(&a_pcap, &probe_filter, &fields);
     assert_eq!(sent.len(), 18, "six probes of three fragments: {sent:?}");
     for (n, probe) in sent.chunks(3).enumerate() {
         assert_eq!(
@@ -233,7 +200,7 @@ fn traceroute_in_the_routed_lab_agrees_with_the_system_traceroute_and_tshark() {
         );
     }
     // The system's traceroute sends its 3000-byte probes the same way: 1500/1500/40, no DF.
-    let theirs_sent = tshark(&t_pcap, &probe_filter, &fields);
+    let theirs_sent = tshark::fields(&t_pcap, &probe_filter, &fields);
     assert!(theirs_sent.len() >= 6, "{theirs_sent:?}");
     for probe in theirs_sent.chunks(3) {
         assert_eq!(
@@ -244,21 +211,18 @@ fn traceroute_in_the_routed_lab_agrees_with_the_system_traceroute_and_tshark() {
         assert!(probe.iter().all(|f| f[5] == "0"), "no DF: {probe:?}");
     }
     // R answered the TTL-1 probes with Time Exceeded, never with Fragmentation Needed.
-    let errors = tshark(
+    let errors = tshark::fields(
         &a_pcap,
         "icmp.type == 3 || icmp.type == 11",
         &["ip.src", "icmp.type", "icmp.code"],
     );
-    let got: Vec<(&str, &str, &str)> = errors
-        .iter()
-        .map(|a| (first(&a[0]), first(&a[1]), first(&a[2])))
-        .collect();
+    let got = kinds(&errors);
     let te = (ROUTER, "11", "0");
     let pu = (SERVER, "3", "3");
     assert_eq!(got, [te, te, te, pu, pu, pu], "{errors:?}");
 
     // In S: only the TTL-2 probes, each as five fragments of at most 1000 bytes.
-    let arrived = tshark(&s_pcap, &probe_filter, &fields);
+    let arrived = tshark::fields(&s_pcap, &probe_filter, &fields);
     assert_eq!(
         arrived.len(),
         15,
@@ -294,8 +258,8 @@ fn traceroute_in_the_routed_lab_agrees_with_the_system_traceroute_and_tshark() {
         "udp.length",
         "data.data",
     ];
-    let at_a = tshark(&a_pcap, "ip.reassembled.length && ip.ttl == 2", &whole);
-    let at_s = tshark(&s_pcap, "ip.reassembled.length", &whole);
+    let at_a = tshark::fields(&a_pcap, "ip.reassembled.length && ip.ttl == 2", &whole);
+    let at_s = tshark::fields(&s_pcap, "ip.reassembled.length", &whole);
     assert_eq!(at_s.len(), 3, "{at_s:?}");
     assert_eq!(at_a, at_s, "the datagrams A sent, as S got them");
     assert!(at_s.iter().all(|r| r[1] == "2980" && r[4] == "2980"));

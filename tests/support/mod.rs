@@ -10,6 +10,8 @@
 //!   the veth LAN, the virtual lab and tcpdump built on it).
 //! - [`golden::check`]: compare with (or, with `WIRELAB_BLESS=1`, write) a golden file.
 //! - [`public_captures`]: the directory of the shared sample captures.
+//! - [`tshark`]: the reference run with default preferences and read as text (the answer
+//!   keys' only view of a capture; [`tshark_rows`] for one map of fields per frame).
 //! - [`services`]: the real application servers and clients of `scripts/make-app-captures.sh`
 //!   (what they need, a scratch directory, the run).
 //!
@@ -21,11 +23,14 @@ pub mod demo;
 pub mod golden;
 pub mod key;
 pub mod lab_checks;
+pub mod lab_cli;
 pub mod netns;
 pub mod proc;
 pub mod services;
 pub mod simp;
 pub mod tmux;
+pub mod traceroute;
+pub mod tshark;
 pub mod walk;
 
 use std::path::{Path, PathBuf};
@@ -156,11 +161,7 @@ pub fn run_status(cmd: &mut Command) -> Output {
 /// `tshark -n -r FILE -Y FILTER -T fields -e NAME…` with default preferences, one map per
 /// frame from field name to its text (several occurrences joined by `|`; a field the frame
 /// lacks is empty). The answer keys' plain reading of tshark.
-pub fn tshark_rows(
-    file: &Path,
-    filter: &str,
-    names: &[&str],
-) -> Vec<std::collections::BTreeMap<String, String>> {
+pub fn tshark_rows(file: &Path, filter: &str, names: &[&str]) -> Vec<tshark::Row> {
     tshark_rows_joined(file, filter, names, '|')
 }
 
@@ -170,28 +171,9 @@ pub fn tshark_rows_joined(
     filter: &str,
     names: &[&str],
     sep: char,
-) -> Vec<std::collections::BTreeMap<String, String>> {
-    let mut cmd = Command::new("tshark");
-    cmd.env("WIRESHARK_CONFIG_DIR", "/nonexistent")
-        .env("HOME", "/nonexistent")
-        .args(["-n", "-r"])
-        .arg(file)
-        .args(["-Y", filter, "-T", "fields", "-E"])
-        .arg(format!("aggregator={sep}"));
-    for n in names {
-        cmd.args(["-e", n]);
-    }
-    let out = run(&mut cmd);
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| {
-            names
-                .iter()
-                .map(|n| n.to_string())
-                .zip(l.split('\t').map(str::to_string))
-                .collect()
-        })
-        .collect()
+) -> Vec<tshark::Row> {
+    let aggregator = format!("aggregator={sep}");
+    tshark::rows_with(file, &["-Y", filter, "-E", &aggregator], names)
 }
 
 /// `tshark -n -r FILE -T fields -e …`, one row of fields per frame.
