@@ -40,15 +40,9 @@ fn capture_path(source: &str) -> Option<PathBuf> {
     Some(Path::new(ROOT).join(source))
 }
 
+/// tshark with default preferences ([`support::tshark::fresh`]).
 fn tshark(args: &[String]) -> String {
-    let conf = tempfile::tempdir().expect("temp dir");
-    let out = Command::new("tshark")
-        .args(args)
-        .env("WIRESHARK_CONFIG_DIR", conf.path())
-        .env("HOME", conf.path())
-        .output()
-        .expect("running tshark");
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    support::tshark::fresh(args)
 }
 
 fn wirelab(args: &[&str]) -> String {

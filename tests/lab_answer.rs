@@ -13,14 +13,15 @@
 
 mod support;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::thread;
 use std::time::Duration;
 
+use support::lab_chat::{chat_copies, lossy_simp_chat};
 use support::lab_checks::{
-    Lab003, answer, answer_json, check_003, check_figure3, evidence_is_real, strings,
+    Lab003, answer, answer_json, check_000, check_003, check_figure3, evidence_is_real, strings,
 };
 use support::netns::{Lab, Tcpdump};
 use support::proc::Proc;
@@ -315,33 +316,7 @@ fn lab_000_the_stack_demo_frame_layer_by_layer() {
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("both checksums correct"));
     let pcap = cap.stop();
-    let r = answer_json("000", &[&pcap], &[]);
-    evidence_is_real(&r);
-    let a2 = answer(&r, "000.2");
-    assert_eq!(
-        strings(&a2["values"]["layers"]),
-        ["Ethernet", "IPv4", "TCP", "data"],
-        "{a2:#}"
-    );
-    assert_eq!(a2["values"]["ipv4_checksum_ok"], true);
-    assert_eq!(a2["values"]["tcp_checksum_ok"], true);
-    assert!(a2["answer"].as_str().unwrap().contains("Hai from B"));
-    // tshark: the carrying frame's TCP payload starts with the demo's header (length, kind 4).
-    let a1 = answer(&r, "000.1");
-    let frame = a1["evidence"][0]["frames"][0].as_u64().unwrap();
-    let payload = tshark_fields(&pcap, &["frame.number", "tcp.payload"])
-        .into_iter()
-        .find(|f| f[0] == frame.to_string())
-        .map(|f| f[1].replace(':', ""))
-        .unwrap();
-    let inner_len = a1["values"]["inner_frame_bytes"].as_u64().unwrap();
-    let at = payload
-        .find(&format!("{:08x}04", inner_len + 1))
-        .expect("the demo header in the payload");
-    assert!(
-        payload[at + 10..].starts_with("02000000000202000000000108004500"),
-        "{payload}"
-    );
+    let r = check_000(&pcap);
     let a3 = answer(&r, "000.3");
     assert!(
         a3["answer"]
@@ -359,68 +334,8 @@ fn lab_001_simp_chat_through_a_lossy_switch() {
     }
     let lab = Lab::up(&[]);
     let pcap = tmp("001-a.pcap");
-    let cap = Tcpdump::start_in(&lab.ns("A"), "eth0", &pcap, &["udp", "port", "7777"]);
-    let daemon = |l: &str, ip: &str| {
-        let p = Proc::spawn(
-            &format!("daemon {l}"),
-            lab.exec(
-                l,
-                &[
-                    "wirelab",
-                    "simp",
-                    "daemon",
-                    "--ip",
-                    ip,
-                    "--timeout",
-                    "0.3",
-                    "--max-attempts",
-                    "60",
-                ],
-            ),
-        );
-        p.wait_for("daemon: listening on");
-        p
-    };
-    let _da = daemon("A", "10.0.3.1");
-    let _db = daemon("B", "10.0.3.2");
-    let login = |l: &str, ip: &str, user: &str| {
-        let mut p = Proc::spawn(
-            &format!("client {user}"),
-            lab.exec(l, &["wirelab", "simp", "client", "--daemon", ip]),
-        );
-        p.wait_for("login: ");
-        p.write_stdin(format!("{user}\n").as_bytes());
-        p.wait_for("menu: ");
-        p
-    };
-    let mut alice = login("A", "10.0.3.1", "alice");
-    let mut bob = login("B", "10.0.3.2", "bob");
-    bob.write_stdin(b"wait\n");
-    bob.wait_for("waiting: ");
-    alice.write_stdin(b"start 10.0.3.2\n");
-    bob.wait_for("invite: alice");
-    bob.write_stdin(b"accept\n");
-    alice.wait_for("chat: with bob");
-    // Now the switch loses a quarter of the frames: SIMP's stop-and-wait has to resend.
-    let up = lab
-        .cmd("up", &["--loss", "25%", "--seed", "8"])
-        .output()
-        .unwrap();
-    assert!(
-        up.status.success(),
-        "{}",
-        String::from_utf8_lossy(&up.stderr)
-    );
     const N: usize = 6;
-    for i in 1..=N {
-        alice.write_stdin(format!("a{i} from alice\n").as_bytes());
-        bob.write_stdin(format!("b{i} from bob\n").as_bytes());
-    }
-    alice.wait_for(&format!("delivered: a{N} from alice"));
-    bob.wait_for(&format!("delivered: b{N} from bob"));
-    alice.write_stdin(b"q\n");
-    bob.wait_for("ended: ");
-    let pcap = cap.stop();
+    let pcap = lossy_simp_chat(&lab, &pcap, "8", N);
     let r = answer_json("001", &[&pcap], &[]);
     evidence_is_real(&r);
     let sw = answer(&r, "001.3");
@@ -435,13 +350,7 @@ fn lab_001_simp_chat_through_a_lossy_switch() {
     );
     // Independently of the decoder: chat datagrams (type 2) seen more than once with the same
     // sender, sequence bit and text, from tshark's UDP payloads.
-    let mut seen: BTreeMap<(String, String), u64> = BTreeMap::new();
-    for f in tshark_fields(&pcap, &["ip.src", "udp.payload"]) {
-        let hex = f[1].replace(':', "");
-        if let Some(rest) = hex.strip_prefix("0201") {
-            *seen.entry((f[0].clone(), rest.to_string())).or_default() += 1;
-        }
-    }
+    let seen = chat_copies(&tshark_fields(&pcap, &["ip.src", "udp.payload"]));
     let resent: u64 = seen.values().map(|n| n - 1).sum();
     assert_eq!(
         answer(&r, "001.4")["values"]["resent"].as_u64(),

@@ -22,7 +22,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 use support::key::{self, Frame, TcpKey};
-use support::lab_checks::{answer, answer_json};
+use support::lab_chat::lossy_simp_chat;
+use support::lab_checks::{answer, answer_json, cited_frames};
 use support::netns::{Lab, Tcpdump};
 use support::proc::Proc;
 use support::{BIN, Need, repo, require, run};
@@ -680,63 +681,8 @@ fn lab_001_matches_the_key_on_a_lossy_simp_chat() {
     }
     let lab = Lab::up(&[]);
     let pcap = tmp("001-a.pcap");
-    let cap = Tcpdump::start_in(&lab.ns("A"), "eth0", &pcap, &["udp", "port", "7777"]);
-    let daemon = |l: &str, ip: &str| {
-        let p = Proc::spawn(
-            &format!("daemon {l}"),
-            lab.exec(
-                l,
-                &[
-                    "wirelab",
-                    "simp",
-                    "daemon",
-                    "--ip",
-                    ip,
-                    "--timeout",
-                    "0.3",
-                    "--max-attempts",
-                    "60",
-                ],
-            ),
-        );
-        p.wait_for("daemon: listening on");
-        p
-    };
-    let _da = daemon("A", "10.0.3.1");
-    let _db = daemon("B", "10.0.3.2");
-    let login = |l: &str, ip: &str, user: &str| {
-        let mut p = Proc::spawn(
-            &format!("client {user}"),
-            lab.exec(l, &["wirelab", "simp", "client", "--daemon", ip]),
-        );
-        p.wait_for("login: ");
-        p.write_stdin(format!("{user}\n").as_bytes());
-        p.wait_for("menu: ");
-        p
-    };
-    let mut alice = login("A", "10.0.3.1", "alice");
-    let mut bob = login("B", "10.0.3.2", "bob");
-    bob.write_stdin(b"wait\n");
-    bob.wait_for("waiting: ");
-    alice.write_stdin(b"start 10.0.3.2\n");
-    bob.wait_for("invite: alice");
-    bob.write_stdin(b"accept\n");
-    alice.wait_for("chat: with bob");
-    let up = lab
-        .cmd("up", &["--loss", "25%", "--seed", "5"])
-        .output()
-        .unwrap();
-    assert!(up.status.success());
     const N: usize = 5;
-    for i in 1..=N {
-        alice.write_stdin(format!("a{i} from alice\n").as_bytes());
-        bob.write_stdin(format!("b{i} from bob\n").as_bytes());
-    }
-    alice.wait_for(&format!("delivered: a{N} from alice"));
-    bob.wait_for(&format!("delivered: b{N} from bob"));
-    alice.write_stdin(b"q\n");
-    bob.wait_for("ended: ");
-    let pcap = cap.stop();
+    let pcap = lossy_simp_chat(&lab, &pcap, "5", N);
 
     let mut chats = 0u64;
     let mut seen: BTreeSet<(String, String)> = BTreeSet::new();
@@ -928,13 +874,7 @@ fn lab_003_the_sheets_run_matches_the_key() {
     let i3 = answer(&r, "I.3");
     assert_eq!(i3["values"]["waiting_client"], Value::Null, "{i3:#}");
     assert_eq!(i3["values"]["other_client_ip"], "10.0.3.3", "{i3:#}");
-    let cited: BTreeSet<u64> = i3["evidence"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|e| e["frames"].as_array().unwrap().iter())
-        .map(|n| n.as_u64().unwrap())
-        .collect();
+    let cited = cited_frames(&i3);
     assert_eq!(cited, BTreeSet::from([ask.no, b_fin]), "{i3:#}");
     let text = i3["answer"].as_str().unwrap();
     for words in ["Ctrl+C", "its FIN", "late reply", "RST", "sends no FIN"] {

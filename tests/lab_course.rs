@@ -21,7 +21,7 @@ use serde_json::Value;
 use support::lab_checks::{answer, answer_json, evidence_is_real};
 use support::netns::{Lab, Tcpdump};
 use support::proc::Proc;
-use support::tshark;
+use support::tshark::{rows as fields, text as tshark};
 use support::walk::walk_needing;
 use support::{Need, repo, require, run};
 
@@ -29,7 +29,7 @@ use support::{Need, repo, require, run};
 
 /// The frame's own bytes, from `tshark -x` (the first hex block only: not reassembled data).
 fn frame_bytes(file: &Path, frame: u64) -> Vec<u8> {
-    let text = tshark::text(file, &["-Y", &format!("frame.number == {frame}"), "-x"]);
+    let text = tshark(file, &["-Y", &format!("frame.number == {frame}"), "-x"]);
     let mut out = Vec::new();
     let mut started = false;
     for line in text.lines() {
@@ -79,7 +79,7 @@ fn val(r: &Value, id: &str, name: &str) -> Value {
 
 /// Checks `lab answer udp` on `file` against tshark; returns the report.
 fn check_udp(file: &Path) -> Value {
-    let rows = tshark::rows(
+    let rows = fields(
         file,
         "udp && !icmp",
         &[
@@ -198,7 +198,7 @@ fn check_ethernet_arp(file: &Path) -> Value {
         "eth.dst.oui_resolved",
         "eth.src.oui_resolved",
     ];
-    let gets = tshark::rows(file, "http.request.method == \"GET\"", &eth);
+    let gets = fields(file, "http.request.method == \"GET\"", &eth);
     let mut client_mac = None;
     if let Some(g) = gets.first() {
         let n = num(&g["frame.number"]);
@@ -215,7 +215,7 @@ fn check_ethernet_arp(file: &Path) -> Value {
             v => assert!(two.contains(v), "{two} lacks {v}"),
         }
         // The response: tshark's reassembled segments (or the one frame).
-        let resp = tshark::rows(file, "http.response", &["frame.number", "tcp.segment"]);
+        let resp = fields(file, "http.response", &["frame.number", "tcp.segment"]);
         if let Some(x) = resp.first() {
             let frames: Vec<u64> = if x["tcp.segment"].is_empty() {
                 vec![num(&x["frame.number"])]
@@ -226,7 +226,7 @@ fn check_ethernet_arp(file: &Path) -> Value {
             assert_eq!(val(&r, "5", "frame"), f0);
             assert_eq!(val(&r, "9", "frames"), serde_json::json!(frames));
             assert_eq!(val(&r, "9", "count"), frames.len());
-            let e0 = &tshark::rows(file, &format!("frame.number == {f0}"), &eth)[0];
+            let e0 = &fields(file, &format!("frame.number == {f0}"), &eth)[0];
             assert_eq!(val(&r, "5", "mac"), e0["eth.src"].as_str());
             assert_eq!(val(&r, "6", "mac"), e0["eth.dst"].as_str());
             assert_eq!(
@@ -247,7 +247,7 @@ fn check_ethernet_arp(file: &Path) -> Value {
         );
     }
     // ARP: the request from the GET's sender (else the first), and its reply.
-    let arp = tshark::rows(
+    let arp = fields(
         file,
         "arp",
         &[

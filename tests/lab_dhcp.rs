@@ -19,6 +19,7 @@ use support::lab_checks::{answer, answer_json, evidence_is_real};
 use support::netns::{Netns, Tcpdump, veth};
 use support::proc::Proc;
 use support::services::Scratch;
+use support::tshark::{number as num, values as list};
 use support::walk::walk_needing;
 use support::{Need, repo, require, run};
 
@@ -44,24 +45,6 @@ const NAMES: &[&str] = &[
 /// Rows of `-T fields` for the DHCP frames (multiple values joined by `,`).
 fn fields(file: &Path) -> Vec<BTreeMap<String, String>> {
     support::tshark_rows_joined(file, "dhcp", NAMES, ',')
-}
-
-fn num(s: &str) -> Option<u64> {
-    let s = s.split(',').next().unwrap_or(s);
-    if s.is_empty() {
-        return None;
-    }
-    Some(match s.strip_prefix("0x") {
-        Some(h) => u64::from_str_radix(h, 16).unwrap(),
-        None => s.parse().unwrap_or_else(|_| panic!("not a number: {s:?}")),
-    })
-}
-
-fn list(s: &str) -> Vec<String> {
-    s.split(',')
-        .filter(|x| !x.is_empty())
-        .map(str::to_string)
-        .collect()
 }
 
 /// One DHCP message as tshark shows it.

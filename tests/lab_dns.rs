@@ -17,6 +17,7 @@ use support::lab_checks::{answer, answer_json};
 use support::netns::{Lan, Tcpdump};
 use support::proc::Proc;
 use support::services::Scratch;
+use support::tshark::{self, values as list};
 use support::{Need, repo, require, run};
 
 const NAMES: &[&str] = &[
@@ -50,21 +51,7 @@ fn fields(file: &Path, filter: &str, names: &[&str]) -> Vec<BTreeMap<String, Str
 
 /// A number (the first of a list); 0 for an absent field.
 fn num(s: &str) -> u64 {
-    let s = s.split(',').next().unwrap_or(s);
-    if s.is_empty() {
-        return 0;
-    }
-    match s.strip_prefix("0x") {
-        Some(h) => u64::from_str_radix(h, 16).unwrap(),
-        None => s.parse().unwrap_or_else(|_| panic!("not a number: {s:?}")),
-    }
-}
-
-fn list(s: &str) -> Vec<String> {
-    s.split(',')
-        .filter(|x| !x.is_empty())
-        .map(str::to_string)
-        .collect()
+    tshark::number(s).unwrap_or(0)
 }
 
 /// One DNS message as tshark shows it.

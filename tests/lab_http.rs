@@ -6,11 +6,11 @@
 
 mod support;
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde_json::{Value, json};
 use support::lab_checks::{answer, answer_json, evidence_is_real};
+use support::tshark::{Row, first_u64 as n, get};
 use support::{Need, repo, require};
 
 const NAMES: &[&str] = &[
@@ -34,19 +34,9 @@ const NAMES: &[&str] = &[
     "http.request_in",
 ];
 
-type Row = BTreeMap<String, String>;
-
 /// The HTTP frames' fields (several values of one field joined by `|`).
 fn rows(file: &Path) -> Vec<Row> {
     support::tshark_rows(file, "http", NAMES)
-}
-
-fn get<'a>(r: &'a Row, name: &str) -> &'a str {
-    r.get(name).map(String::as_str).unwrap_or("")
-}
-
-fn n(r: &Row, name: &str) -> Option<u64> {
-    get(r, name).split('|').next()?.parse().ok()
 }
 
 fn s(r: &Row, name: &str) -> Value {

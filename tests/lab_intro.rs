@@ -16,7 +16,7 @@ use support::lab_checks::{answer, answer_json, evidence_is_real, strings};
 use support::netns::{Lan, Tcpdump};
 use support::proc::Proc;
 use support::services::Scratch;
-use support::tshark::{self, Row};
+use support::tshark::{Row, get, rows_with, text as tshark};
 use support::{Need, repo, require, run};
 
 const ASKED: [&str; 6] = ["TCP", "QUIC", "HTTP", "DNS", "UDP", "TLSv1.2"];
@@ -42,11 +42,7 @@ const NAMES: &[&str] = &[
 
 /// The HTTP frames' [`NAMES`], first occurrence of each.
 fn rows(file: &Path) -> Vec<Row> {
-    tshark::rows_with(file, &["-Y", "http", "-E", "occurrence=f"], NAMES)
-}
-
-fn get<'a>(r: &'a Row, n: &str) -> &'a str {
-    r.get(n).map(String::as_str).unwrap_or("")
+    rows_with(file, &["-Y", "http", "-E", "occurrence=f"], NAMES)
 }
 
 fn num(r: &Row, n: &str) -> u64 {
@@ -56,7 +52,7 @@ fn num(r: &Row, n: &str) -> u64 {
 /// The Protocol column's values, counted.
 fn columns(file: &Path) -> BTreeMap<String, u64> {
     let mut m = BTreeMap::new();
-    for l in tshark::text(file, &["-T", "fields", "-e", "_ws.col.Protocol"]).lines() {
+    for l in tshark(file, &["-T", "fields", "-e", "_ws.col.Protocol"]).lines() {
         *m.entry(l.to_string()).or_insert(0) += 1;
     }
     m
@@ -64,7 +60,7 @@ fn columns(file: &Path) -> BTreeMap<String, u64> {
 
 /// The top-level lines of `tshark -V` for one frame (its layers' titles).
 fn titles(file: &Path, frame: u64) -> Vec<String> {
-    tshark::text(file, &["-V", "-Y", &format!("frame.number == {frame}")])
+    tshark(file, &["-V", "-Y", &format!("frame.number == {frame}")])
         .lines()
         .filter(|l| !l.is_empty() && !l.starts_with(' '))
         .map(str::to_string)

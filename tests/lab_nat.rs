@@ -11,7 +11,6 @@
 
 mod support;
 
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
@@ -20,6 +19,7 @@ use serde_json::{Value, json};
 use support::lab_checks::{answer, answer_json, evidence_is_real};
 use support::netns::{Netns, Tcpdump, veth};
 use support::proc::Proc;
+use support::tshark::{Row, first_u64 as n, get};
 use support::walk::walk_needing;
 use support::{BIN, Need, repo, require, run, run_status};
 
@@ -50,19 +50,9 @@ const NAMES: &[&str] = &[
     "http.request_in",
 ];
 
-type Row = BTreeMap<String, String>;
-
 /// Every TCP frame's fields.
 fn rows(file: &Path) -> Vec<Row> {
     support::tshark_rows(file, "tcp", NAMES)
-}
-
-fn get<'a>(r: &'a Row, name: &str) -> &'a str {
-    r.get(name).map(String::as_str).unwrap_or("")
-}
-
-fn n(r: &Row, name: &str) -> Option<u64> {
-    get(r, name).split('|').next()?.parse().ok()
 }
 
 fn hex(r: &Row, name: &str) -> u64 {

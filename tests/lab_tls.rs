@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use support::lab_checks::{answer, answer_json, evidence_is_real};
 use support::netns::{Lan, Tcpdump};
 use support::proc::Proc;
-use support::tshark;
+use support::tshark::stdout as tshark;
 use support::walk::walk_needing;
 use support::{Need, repo, require, run};
 
@@ -90,7 +90,7 @@ impl F {
 }
 
 fn tls_frames(file: &Path) -> Vec<F> {
-    let out = tshark::stdout(file, &["-Y", "tls", "-T", "json", "--no-duplicate-keys"]);
+    let out = tshark(file, &["-Y", "tls", "-T", "json", "--no-duplicate-keys"]);
     let v: Value = serde_json::from_slice(&out).unwrap_or(json!([]));
     v.as_array()
         .map(|a| a.as_slice())
@@ -116,7 +116,7 @@ fn tls_frames(file: &Path) -> Vec<F> {
 /// The first SYN (no ACK) of `stream`.
 fn syn(file: &Path, stream: u64) -> Option<u64> {
     let f = format!("tcp.flags.syn == 1 && tcp.flags.ack == 0 && tcp.stream == {stream}");
-    let out = tshark::stdout(file, &["-Y", &f, "-T", "fields", "-e", "frame.number"]);
+    let out = tshark(file, &["-Y", &f, "-T", "fields", "-e", "frame.number"]);
     String::from_utf8_lossy(&out)
         .lines()
         .next()
@@ -125,7 +125,7 @@ fn syn(file: &Path, stream: u64) -> Option<u64> {
 
 /// The Server Hello's "Cipher Suite: NAME (0x....)" line, from tshark's packet details.
 fn suite_line(file: &Path, frame: u64) -> Option<String> {
-    let out = tshark::stdout(file, &["-V", "-Y", &format!("frame.number == {frame}")]);
+    let out = tshark(file, &["-V", "-Y", &format!("frame.number == {frame}")]);
     String::from_utf8_lossy(&out)
         .lines()
         .find_map(|l| l.trim().strip_prefix("Cipher Suite: ").map(str::to_string))

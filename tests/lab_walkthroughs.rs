@@ -23,8 +23,9 @@ use std::process::Command;
 use std::time::Duration;
 
 use serde_json::Value;
+use support::lab_chat::chat_copies;
 use support::lab_checks::{
-    Lab003, answer, answer_json, check_003, check_figure3, evidence_is_real, strings,
+    Lab003, answer, answer_json, check_000, check_003, check_figure3, evidence_is_real, strings,
 };
 use support::netns::Lab;
 use support::{BIN, Need, require, run, tshark_fields};
@@ -177,34 +178,7 @@ fn walkthrough_000_stack() {
         return;
     };
     let pcap = w.file("a.pcapng");
-    let r = answer_json("000", &[&pcap], &[]);
-    evidence_is_real(&r);
-    let a2 = answer(&r, "000.2");
-    assert_eq!(
-        strings(&a2["values"]["layers"]),
-        ["Ethernet", "IPv4", "TCP", "data"],
-        "{a2:#}"
-    );
-    assert_eq!(a2["values"]["ipv4_checksum_ok"], true);
-    assert_eq!(a2["values"]["tcp_checksum_ok"], true);
-    assert!(a2["answer"].as_str().unwrap().contains("Hai from B"));
-    // tshark: the carrying frame's TCP payload holds the demo's header (length, kind 4) and
-    // then the demo's own Ethernet header.
-    let a1 = answer(&r, "000.1");
-    let frame = a1["evidence"][0]["frames"][0].as_u64().unwrap();
-    let payload = tshark_fields(&pcap, &["frame.number", "tcp.payload"])
-        .into_iter()
-        .find(|f| f[0] == frame.to_string())
-        .map(|f| f[1].replace(':', ""))
-        .unwrap();
-    let inner_len = a1["values"]["inner_frame_bytes"].as_u64().unwrap();
-    let at = payload
-        .find(&format!("{:08x}04", inner_len + 1))
-        .expect("the demo header in the payload");
-    assert!(
-        payload[at + 10..].starts_with("02000000000202000000000108004500"),
-        "{payload}"
-    );
+    check_000(&pcap);
     assert!(w.out.contains("both checksums correct"), "{}", w.out);
 }
 
@@ -234,13 +208,7 @@ fn walkthrough_001_simp() {
     assert_eq!(simp, udp.len(), "every SIMP datagram decoded");
     // Resends, independently of the decoder: chat datagrams (type 2, operation 1) seen more
     // than once with the same sender, sequence bit and text, from tshark's UDP payloads.
-    let mut seen: BTreeMap<(String, String), u64> = BTreeMap::new();
-    for f in &udp {
-        let hex = f[1].replace(':', "");
-        if let Some(rest) = hex.strip_prefix("0201") {
-            *seen.entry((f[0].clone(), rest.to_string())).or_default() += 1;
-        }
-    }
+    let seen = chat_copies(&udp);
     let resent: u64 = seen.values().map(|n| n - 1).sum();
     assert_eq!(
         answer(&r, "001.4")["values"]["resent"].as_u64(),

@@ -559,14 +559,7 @@ fn without_the_capability_the_exact_setcap_command_is_given() {
         return;
     }
     // As `nobody`, with no capabilities.
-    let out = Command::new("setpriv")
-        .args([
-            "--reuid=65534",
-            "--regid=65534",
-            "--clear-groups",
-            "--inh-caps=-all",
-            BIN,
-        ])
+    let out = support::wirelab_as_nobody()
         .args(["capture", "-i", "lo"])
         .output()
         .unwrap();

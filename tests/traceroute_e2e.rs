@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use support::netns::{Netns, Tcpdump, veth};
 use support::proc::{Proc, WAIT};
 use support::traceroute::{ANSWERS, kinds, probe_filter};
-use support::tshark::{self, first};
+use support::tshark::{fields as tshark, first};
 use support::{Need, require};
 
 const CLIENT: &str = "10.0.3.1";
@@ -183,14 +183,14 @@ fn tshark_sees_the_ttls_ports_and_answers_of_every_probe() {
         assert_eq!(code, Some(0), "{out}\n{err}");
         let probe_filter = probe_filter(icmp);
         let key = if icmp { "icmp.seq" } else { "udp.dstport" };
-        let probes = tshark::fields(&pcap, probe_filter, &["ip.src", "ip.ttl", key]);
+        let probes = tshark(&pcap, probe_filter, &["ip.src", "ip.ttl", key]);
         let ttls: Vec<&str> = probes.iter().map(|p| p[1].as_str()).collect();
         assert_eq!(ttls, ["1", "1", "1", "2", "2", "2"], "{probes:?}");
         assert!(probes.iter().all(|p| p[0] == CLIENT));
         let keys: Vec<u32> = probes.iter().map(|p| p[2].parse().unwrap()).collect();
         let base = if icmp { keys[0] } else { 33434 };
         assert_eq!(keys, (base..base + 6).collect::<Vec<_>>(), "{probes:?}");
-        let answers = tshark::fields(&pcap, ANSWERS, &["ip.src", "icmp.type", "icmp.code", key]);
+        let answers = tshark(&pcap, ANSWERS, &["ip.src", "icmp.type", "icmp.code", key]);
         let got = kinds(&answers);
         let last = if icmp {
             (SERVER, "0", "0")
@@ -249,7 +249,7 @@ fn size_3000_probes_go_as_fragments_that_tshark_reassembles() {
         let pcap = dump.stop();
         assert_eq!(code, Some(0), "{out}\n{err}");
         // wirelab's own pcapng: every fragment sent, with its comment, and every answer.
-        let comments: Vec<String> = tshark::fields(&own, "frame.comment", &["frame.comment"])
+        let comments: Vec<String> = tshark(&own, "frame.comment", &["frame.comment"])
             .into_iter()
             .map(|r| r[0].clone())
             .collect();
@@ -276,7 +276,7 @@ fn size_3000_probes_go_as_fragments_that_tshark_reassembles() {
             "sent as 3 fragments (MTU 1500): 1500 bytes at offset 0 (MF), 1500 bytes at offset \
              1480 (MF), 40 bytes at offset 2960"
         ));
-        let frags = tshark::fields(
+        let frags = tshark(
             &pcap,
             &format!(
                 "ip.src == {CLIENT} && ip.dst == {SERVER} && !(icmp.type == 3 || icmp.type == 11)"
@@ -312,7 +312,7 @@ fn size_3000_probes_go_as_fragments_that_tshark_reassembles() {
         }
         // The answers to the fragments: Time Exceeded for the first fragment of each hop-1
         // probe; the server's answer quotes the reassembled datagram.
-        let te = tshark::fields(
+        let te = tshark(
             &pcap,
             "icmp.type == 11",
             &["ip.src", "ip.id", "ip.frag_offset"],

@@ -21,7 +21,7 @@ use support::netns::{Lab, Tcpdump};
 use support::proc::{Proc, WAIT};
 use support::services::Scratch;
 use support::traceroute::{ANSWERS, kinds, probe_filter};
-use support::tshark;
+use support::tshark::fields as tshark;
 use support::{Need, require};
 
 const CLIENT: &str = "10.0.3.1";
@@ -134,7 +134,7 @@ fn traceroute_in_the_routed_lab_agrees_with_the_system_traceroute_and_tshark() {
         assert_eq!(hops(&theirs), want, "traceroute said:\n{theirs}");
         assert_eq!(ours.lines().next(), theirs.lines().next(), "the first line");
 
-        let probes = tshark::fields(
+        let probes = tshark(
             &pcap,
             probe_filter(icmp),
             &["ip.src", "ip.ttl", "ip.flags.df"],
@@ -145,7 +145,7 @@ fn traceroute_in_the_routed_lab_agrees_with_the_system_traceroute_and_tshark() {
             probes.iter().all(|p| p[0] == CLIENT && p[2] == "0"),
             "{probes:?}"
         );
-        let answers = tshark::fields(&pcap, ANSWERS, &["ip.src", "icmp.type", "icmp.code"]);
+        let answers = tshark(&pcap, ANSWERS, &["ip.src", "icmp.type", "icmp.code"]);
         let got = kinds(&answers);
         let te = (ROUTER, "11", "0");
         let last = if icmp {
@@ -183,7 +183,7 @@ fn traceroute_in_the_routed_lab_agrees_with_the_system_traceroute_and_tshark() {
         "ip.ttl",
         "ip.flags.df",
     ];
-    let sent = tshark::fields(&a_pcap, &probe_filter, &fields);
+    let sent = tshark(&a_pcap, &probe_filter, &fields);
     assert_eq!(sent.len(), 18, "six probes of three fragments: {sent:?}");
     for (n, probe) in sent.chunks(3).enumerate() {
         assert_eq!(
@@ -200,7 +200,7 @@ fn traceroute_in_the_routed_lab_agrees_with_the_system_traceroute_and_tshark() {
         );
     }
     // The system's traceroute sends its 3000-byte probes the same way: 1500/1500/40, no DF.
-    let theirs_sent = tshark::fields(&t_pcap, &probe_filter, &fields);
+    let theirs_sent = tshark(&t_pcap, &probe_filter, &fields);
     assert!(theirs_sent.len() >= 6, "{theirs_sent:?}");
     for probe in theirs_sent.chunks(3) {
         assert_eq!(
@@ -211,7 +211,7 @@ fn traceroute_in_the_routed_lab_agrees_with_the_system_traceroute_and_tshark() {
         assert!(probe.iter().all(|f| f[5] == "0"), "no DF: {probe:?}");
     }
     // R answered the TTL-1 probes with Time Exceeded, never with Fragmentation Needed.
-    let errors = tshark::fields(
+    let errors = tshark(
         &a_pcap,
         "icmp.type == 3 || icmp.type == 11",
         &["ip.src", "icmp.type", "icmp.code"],
@@ -222,7 +222,7 @@ fn traceroute_in_the_routed_lab_agrees_with_the_system_traceroute_and_tshark() {
     assert_eq!(got, [te, te, te, pu, pu, pu], "{errors:?}");
 
     // In S: only the TTL-2 probes, each as five fragments of at most 1000 bytes.
-    let arrived = tshark::fields(&s_pcap, &probe_filter, &fields);
+    let arrived = tshark(&s_pcap, &probe_filter, &fields);
     assert_eq!(
         arrived.len(),
         15,
@@ -258,8 +258,8 @@ fn traceroute_in_the_routed_lab_agrees_with_the_system_traceroute_and_tshark() {
         "udp.length",
         "data.data",
     ];
-    let at_a = tshark::fields(&a_pcap, "ip.reassembled.length && ip.ttl == 2", &whole);
-    let at_s = tshark::fields(&s_pcap, "ip.reassembled.length", &whole);
+    let at_a = tshark(&a_pcap, "ip.reassembled.length && ip.ttl == 2", &whole);
+    let at_s = tshark(&s_pcap, "ip.reassembled.length", &whole);
     assert_eq!(at_s.len(), 3, "{at_s:?}");
     assert_eq!(at_a, at_s, "the datagrams A sent, as S got them");
     assert!(at_s.iter().all(|r| r[1] == "2980" && r[4] == "2980"));

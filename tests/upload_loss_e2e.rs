@@ -27,6 +27,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use support::netns::Netns;
 use support::proc::{Proc, WAIT};
+use support::tshark::fresh as tshark;
 use support::{BIN, Need, ROOT, require};
 
 const UPLOAD: usize = 1_500_000;
@@ -118,17 +119,6 @@ fn run(cmd: &str, args: &[&str]) -> String {
         "{cmd} {args:?}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn tshark(args: &[&str]) -> String {
-    let conf = tempfile::tempdir().unwrap();
-    let out = Command::new("tshark")
-        .args(args)
-        .env("WIRESHARK_CONFIG_DIR", conf.path())
-        .env("HOME", conf.path())
-        .output()
-        .expect("running tshark");
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 

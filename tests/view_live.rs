@@ -212,14 +212,7 @@ fn live_view_without_privilege_or_terminal() {
     if !require(Need::Root) || !require(Need::Tool("setpriv")) {
         return;
     }
-    let out = Command::new("setpriv")
-        .args([
-            "--reuid=65534",
-            "--regid=65534",
-            "--clear-groups",
-            "--inh-caps=-all",
-            BIN,
-        ])
+    let out = support::wirelab_as_nobody()
         .args(["view", "-i", "lo"])
         .stdin(std::process::Stdio::null())
         .output()

@@ -288,13 +288,7 @@ pub fn check_003_i3_from_b(b_tcp: &Path, i3: &Value) {
         i3["values"]["other_client_ip"].as_str(),
         Some(ask[3].as_str())
     );
-    let cited: BTreeSet<u64> = i3["evidence"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|e| e["frames"].as_array().unwrap().iter())
-        .map(|n| n.as_u64().unwrap())
-        .collect();
+    let cited = cited_frames(i3);
     assert_eq!(cited, BTreeSet::from([ask_no, close_no]), "{i3:#}");
     let text = i3["answer"].as_str().unwrap();
     for words in ["Ctrl+C", "its FIN", "late reply", "RST"] {
@@ -381,4 +375,49 @@ pub fn check_figure3(file: &Path) -> Value {
         "the raw ISN is tshark's"
     );
     r
+}
+
+/// Lab 000 on a capture of the stack demo (`ping`, `stack Hai from B`): the frame read layer
+/// by layer with both checksums correct, and the carrying frame's TCP payload (tshark's)
+/// holding the demo's header (length, kind 4) then the demo's own Ethernet header. Returns
+/// the report.
+pub fn check_000(pcap: &Path) -> Value {
+    let r = answer_json("000", &[pcap], &[]);
+    evidence_is_real(&r);
+    let a2 = answer(&r, "000.2");
+    assert_eq!(
+        strings(&a2["values"]["layers"]),
+        ["Ethernet", "IPv4", "TCP", "data"],
+        "{a2:#}"
+    );
+    assert_eq!(a2["values"]["ipv4_checksum_ok"], true);
+    assert_eq!(a2["values"]["tcp_checksum_ok"], true);
+    assert!(a2["answer"].as_str().unwrap().contains("Hai from B"));
+    let a1 = answer(&r, "000.1");
+    let frame = a1["evidence"][0]["frames"][0].as_u64().unwrap();
+    let payload = tshark_fields(pcap, &["frame.number", "tcp.payload"])
+        .into_iter()
+        .find(|f| f[0] == frame.to_string())
+        .map(|f| f[1].replace(':', ""))
+        .unwrap();
+    let inner_len = a1["values"]["inner_frame_bytes"].as_u64().unwrap();
+    let at = payload
+        .find(&format!("{:08x}04", inner_len + 1))
+        .expect("the demo header in the payload");
+    assert!(
+        payload[at + 10..].starts_with("02000000000202000000000108004500"),
+        "{payload}"
+    );
+    r
+}
+
+/// Every frame an answer's evidence cites.
+pub fn cited_frames(a: &Value) -> BTreeSet<u64> {
+    a["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|e| e["frames"].as_array().unwrap().iter())
+        .map(|n| n.as_u64().unwrap())
+        .collect()
 }

@@ -14,6 +14,9 @@
 //!   keys' only view of a capture; [`tshark_rows`] for one map of fields per frame).
 //! - [`services`]: the real application servers and clients of `scripts/make-app-captures.sh`
 //!   (what they need, a scratch directory, the run).
+//! - [`walk`]: a walkthrough (`scripts/labs/*.sh`) run end to end in a lab of its own;
+//!   [`lab_cli`]: `wirelab lab …` commands' output; [`lab_chat`]: a SIMP chat through the
+//!   lab's lossy switch; [`traceroute`]: a trace's probes and answers as tshark reads them.
 //!
 //! Nothing here needs root or a namespace to compile or to be loaded; only calling the
 //! namespace helpers does.
@@ -22,6 +25,7 @@
 pub mod demo;
 pub mod golden;
 pub mod key;
+pub mod lab_chat;
 pub mod lab_checks;
 pub mod lab_cli;
 pub mod netns;
@@ -61,6 +65,20 @@ pub fn wirelab() -> Command {
         }
         None => Command::new(BIN),
     }
+}
+
+/// `wirelab` run by `setpriv` as nobody: uid and gid 65534, no groups, no inherited
+/// capabilities (add the arguments).
+pub fn wirelab_as_nobody() -> Command {
+    let mut cmd = Command::new("setpriv");
+    cmd.args([
+        "--reuid=65534",
+        "--regid=65534",
+        "--clear-groups",
+        "--inh-caps=-all",
+        BIN,
+    ]);
+    cmd
 }
 
 /// What a test needs from the machine.

@@ -3,6 +3,7 @@
 //! here; nothing here uses wirelab's code.
 
 use std::collections::BTreeMap;
+use std::ffi::OsStr;
 use std::path::Path;
 use std::process::Command;
 
@@ -10,6 +11,17 @@ use super::run;
 
 /// One frame's fields, by field name (a field the frame lacks is empty or absent).
 pub type Row = BTreeMap<String, String>;
+
+/// A field's text in a row, empty when the row lacks it.
+pub fn get<'a>(r: &'a Row, name: &str) -> &'a str {
+    r.get(name).map(String::as_str).unwrap_or("")
+}
+
+/// The first of a field's `|`-joined values ([`super::tshark_rows`]) as a number; None when
+/// it is empty or not a number.
+pub fn first_u64(r: &Row, name: &str) -> Option<u64> {
+    get(r, name).split('|').next()?.parse().ok()
+}
 
 /// `tshark -n -r FILE ARGS…` with default preferences: its standard output (panics when
 /// tshark fails).
@@ -21,6 +33,19 @@ pub fn stdout(file: &Path, args: &[&str]) -> Vec<u8> {
         .arg(file)
         .args(args))
     .stdout
+}
+
+/// `tshark ARGS…` with a fresh, empty configuration directory as its home (default
+/// preferences): its standard output as text, whatever its exit status.
+pub fn fresh<S: AsRef<OsStr>>(args: &[S]) -> String {
+    let conf = tempfile::tempdir().expect("temp dir");
+    let out = Command::new("tshark")
+        .args(args)
+        .env("WIRESHARK_CONFIG_DIR", conf.path())
+        .env("HOME", conf.path())
+        .output()
+        .expect("running tshark");
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// [`stdout`] as text.
@@ -58,6 +83,28 @@ fn fields_with(file: &Path, args: &[&str], names: &[&str]) -> Vec<Vec<String>> {
     text(file, &all)
         .lines()
         .map(|l| l.split('\t').map(str::to_string).collect())
+        .collect()
+}
+
+/// The first of a field's `,`-separated values as a number (decimal, or hexadecimal after
+/// `0x`); None when the field is empty. Panics on anything else: the key reads only numbers
+/// there.
+pub fn number(s: &str) -> Option<u64> {
+    let s = s.split(',').next().unwrap_or(s);
+    if s.is_empty() {
+        return None;
+    }
+    Some(match s.strip_prefix("0x") {
+        Some(h) => u64::from_str_radix(h, 16).unwrap(),
+        None => s.parse().unwrap_or_else(|_| panic!("not a number: {s:?}")),
+    })
+}
+
+/// A field's `,`-separated values, empty ones left out.
+pub fn values(s: &str) -> Vec<String> {
+    s.split(',')
+        .filter(|x| !x.is_empty())
+        .map(str::to_string)
         .collect()
 }
 
