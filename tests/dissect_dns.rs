@@ -70,20 +70,12 @@ struct Row {
 }
 
 fn tshark(file: &Path) -> Vec<Row> {
-    let mut cmd = Command::new("tshark");
-    cmd.env("WIRESHARK_CONFIG_DIR", "/nonexistent")
-        .env("HOME", "/nonexistent")
-        .args(["-n", "-r"])
-        .arg(file)
-        .args(["-T", "fields", "-E", "occurrence=a"])
-        .arg(format!("-Eseparator={SEP}"))
-        .arg(format!("-Eaggregator={AGG}"))
-        .args(["-e", "_ws.col.Protocol", "-e", "_ws.col.Info"]);
-    for f in FIELDS {
-        cmd.args(["-e", f]);
+    let (sep, agg) = (format!("-Eseparator={SEP}"), format!("-Eaggregator={AGG}"));
+    let mut args = vec!["-T", "fields", "-E", "occurrence=a", &sep, &agg];
+    for f in ["_ws.col.Protocol", "_ws.col.Info"].iter().chain(FIELDS) {
+        args.extend(["-e", f]);
     }
-    let out = support::run(&mut cmd);
-    String::from_utf8_lossy(&out.stdout)
+    support::tshark::text(file, &args)
         .split('\n')
         .filter(|l| !l.is_empty())
         .map(|line| {

@@ -10,7 +10,6 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::Value;
 use support::{Need, require};
@@ -115,21 +114,9 @@ const IMAP_FIELDS: &[&str] = &[
 
 /// tshark's Protocol, Info and `fields` of every frame.
 fn tshark(file: &Path, fields: &[&str]) -> Vec<Vec<String>> {
-    let mut cmd = Command::new("tshark");
-    cmd.env("WIRESHARK_CONFIG_DIR", "/nonexistent")
-        .env("HOME", "/nonexistent")
-        .args(["-n", "-r"])
-        .arg(file)
-        .args(["-T", "fields", "-E", "occurrence=a"])
-        .args(["-e", "_ws.col.Protocol", "-e", "_ws.col.Info"]);
-    for f in fields {
-        cmd.args(["-e", f]);
-    }
-    let out = support::run(&mut cmd);
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| l.split('\t').map(str::to_string).collect())
-        .collect()
+    let mut names = vec!["_ws.col.Protocol", "_ws.col.Info"];
+    names.extend_from_slice(fields);
+    support::tshark::fields_with(file, &["-E", "occurrence=a"], &names)
 }
 
 /// wirelab's `read --json` objects, one per frame.

@@ -73,8 +73,9 @@ pub fn fields(file: &Path, filter: &str, names: &[&str]) -> Vec<Vec<String>> {
     fields_with(file, &["-Y", filter], names)
 }
 
-/// `tshark -n -r FILE ARGS… -T fields -e NAME…`, each line split at its tabs.
-fn fields_with(file: &Path, args: &[&str], names: &[&str]) -> Vec<Vec<String>> {
+/// `tshark -n -r FILE ARGS… -T fields -e NAME…`, each line split at its tabs (`ARGS` holds
+/// the filter and any `-E` options).
+pub fn fields_with(file: &Path, args: &[&str], names: &[&str]) -> Vec<Vec<String>> {
     let mut all: Vec<&str> = args.to_vec();
     all.extend(["-T", "fields"]);
     for n in names {
