@@ -1,6 +1,6 @@
 //! tshark, the reference, run and read as plain text: one pass, default preferences
-//! (`WIRESHARK_CONFIG_DIR` and `HOME` point nowhere). The answer keys read tshark through
-//! here; nothing here uses wirelab's code.
+//! (`WIRESHARK_CONFIG_DIR` and `HOME` point nowhere, or at a fresh empty directory). The
+//! answer keys read tshark through here; nothing here uses wirelab's code.
 
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
@@ -35,6 +35,11 @@ pub fn stdout(file: &Path, args: &[&str]) -> Vec<u8> {
     .stdout
 }
 
+/// [`stdout`] as text.
+pub fn text(file: &Path, args: &[&str]) -> String {
+    String::from_utf8_lossy(&stdout(file, args)).into_owned()
+}
+
 /// `tshark ARGS…` with a fresh, empty configuration directory as its home (default
 /// preferences): its standard output as text, whatever its exit status.
 pub fn fresh<S: AsRef<OsStr>>(args: &[S]) -> String {
@@ -46,11 +51,6 @@ pub fn fresh<S: AsRef<OsStr>>(args: &[S]) -> String {
         .output()
         .expect("running tshark");
     String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// [`stdout`] as text.
-pub fn text(file: &Path, args: &[&str]) -> String {
-    String::from_utf8_lossy(&stdout(file, args)).into_owned()
 }
 
 /// `tshark -n -r FILE -Y FILTER -T fields -e NAME…`: one map per frame from field name to its
