@@ -18,6 +18,7 @@ use serde_json::{Value, json};
 use support::lab_checks::{answer, answer_json, evidence_is_real};
 use support::netns::{Netns, Tcpdump, veth};
 use support::proc::Proc;
+use support::services::DNSMASQ;
 use support::services::Scratch;
 use support::tshark::{number as num, values as list};
 use support::walk::walk_needing;
@@ -274,28 +275,22 @@ fn lab_answer_dhcp_matches_tshark_on_the_bundled_capture() {
 fn dnsmasq(ns: &Netns, dir: &Path) -> Proc {
     ns.addr("eth0", "10.0.9.1/24");
     let mut cmd = ns.command("dnsmasq");
-    cmd.args([
-        "-k",
-        "--conf-file=/dev/null",
-        "--no-resolv",
-        "--no-hosts",
-        "--no-poll",
-        "--user=root",
-        "--group=root",
-        "--port=0",
-        "--interface=eth0",
-        "--bind-interfaces",
-        "--log-dhcp",
-        "--log-facility=-",
-        "--no-ping",
-        "--dhcp-authoritative",
-        "--dhcp-range=10.0.9.100,10.0.9.199,255.255.255.0,1h",
-        "--dhcp-option=option:router,10.0.9.1",
-        "--dhcp-option=option:dns-server,10.0.9.1",
-        "--domain=wirelab.test",
-    ])
-    .arg(format!("--dhcp-leasefile={}", dir.join("leases").display()))
-    .arg(format!("--pid-file={}", dir.join("dnsmasq.pid").display()));
+    cmd.args(DNSMASQ)
+        .args([
+            "--port=0",
+            "--interface=eth0",
+            "--bind-interfaces",
+            "--log-dhcp",
+            "--log-facility=-",
+            "--no-ping",
+            "--dhcp-authoritative",
+            "--dhcp-range=10.0.9.100,10.0.9.199,255.255.255.0,1h",
+            "--dhcp-option=option:router,10.0.9.1",
+            "--dhcp-option=option:dns-server,10.0.9.1",
+            "--domain=wirelab.test",
+        ])
+        .arg(format!("--dhcp-leasefile={}", dir.join("leases").display()))
+        .arg(format!("--pid-file={}", dir.join("dnsmasq.pid").display()));
     let p = Proc::spawn("dnsmasq", cmd);
     p.wait_for("DHCP, IP range");
     p

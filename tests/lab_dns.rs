@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 use support::lab_checks::{answer, answer_json};
 use support::netns::{Lan, Tcpdump};
 use support::proc::Proc;
+use support::services::DNSMASQ;
 use support::services::Scratch;
 use support::tshark::{self, values as list};
 use support::{Need, repo, require, run};
@@ -558,17 +559,7 @@ fn lab_answer_dns_on_a_capture_made_here() {
     let _resolv = Resolv::new(&lan.client.name, "nameserver 10.0.3.1\n");
     let dnsmasq = |args: &[String]| {
         let mut c = lan.server.command("dnsmasq");
-        c.args([
-            "-k",
-            "--conf-file=/dev/null",
-            "--no-resolv",
-            "--no-hosts",
-            "--no-poll",
-            "--user=root",
-            "--group=root",
-            "--bind-interfaces",
-        ])
-        .args(args);
+        c.args(DNSMASQ).arg("--bind-interfaces").args(args);
         c
     };
     let pid = |n: &str| format!("--pid-file={}", dir.path().join(n).display());

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use ratatui::buffer::Buffer;
 use ratatui::style::Modifier;
-use support::golden::{check_screen, screen_text, tshark_field};
+use support::golden::{check_screen, screen_text, tshark_u32_hex};
 use wirelab::tui::app::App;
 use wirelab::tui::index::SourceSpec;
 use wirelab::tui::state::Key;
@@ -96,14 +96,7 @@ fn frame_3_tcp_seq_field_highlights_its_bytes() {
     press(&mut app, 100, 30, &keys);
     let buf = app.draw_to_buffer(100, 30);
     check_screen("handshake-frame3-tcp-seq", &buf);
-    let raw: u32 = tshark_field("tcp-handshake.pcapng", 3, "tcp.seq_raw")
-        .parse()
-        .unwrap();
-    let want: Vec<String> = raw
-        .to_be_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let want = tshark_u32_hex("tcp-handshake.pcapng", 3, "tcp.seq_raw");
     assert_eq!(highlighted_hex(&buf), want);
     // Selecting a byte of the ports selects the port field.
     press(&mut app, 100, 30, &[Key::Tab, Key::Home]);

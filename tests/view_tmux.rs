@@ -13,7 +13,7 @@ use std::process::Command;
 
 mod support;
 
-use support::golden::tshark_field;
+use support::golden::tshark_u32_hex;
 use support::tmux::{Tmux, strip, tmux_available};
 
 const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
@@ -134,14 +134,7 @@ fn select_field_highlight_filter_and_quit_in_tmux() {
         s.contains("Sequence Number: 0 (relative)  raw: 3251236012"),
         "{s}"
     );
-    let raw: u32 = tshark_field("tcp-handshake.pcapng", 3, "tcp.seq_raw")
-        .parse()
-        .unwrap();
-    let want: Vec<String> = raw
-        .to_be_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let want = tshark_u32_hex("tcp-handshake.pcapng", 3, "tcp.seq_raw");
     let screen = t.screen(true);
     assert_eq!(
         reversed_hex_bytes(&screen),

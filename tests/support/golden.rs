@@ -72,3 +72,13 @@ pub fn tshark_field(capture: &str, n: usize, field: &str) -> String {
     let row = lines.nth(n - 1).unwrap();
     row.split('\t').nth(col).unwrap().to_string()
 }
+
+/// A 32-bit field's bytes (e.g. `tcp.seq_raw`) for frame `n` of a bundled capture, as the
+/// two-digit hex a view highlights, from its [`tshark_field`] value.
+pub fn tshark_u32_hex(capture: &str, n: usize, field: &str) -> Vec<String> {
+    let raw: u32 = tshark_field(capture, n, field).parse().unwrap();
+    raw.to_be_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

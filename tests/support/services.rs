@@ -12,6 +12,18 @@ pub const TOOLS: &[&str] = &[
     "tcpdump", "curl", "dnsmasq", "dig", "nslookup", "udhcpc", "dhclient", "openssl", "python3",
 ];
 
+/// dnsmasq's own arguments for a test's server: in the foreground, as root, with no
+/// configuration file, no resolv.conf, no hosts file (add what it serves).
+pub const DNSMASQ: &[&str] = &[
+    "-k",
+    "--conf-file=/dev/null",
+    "--no-resolv",
+    "--no-hosts",
+    "--no-poll",
+    "--user=root",
+    "--group=root",
+];
+
 /// The Python packages the SMTP and FTP servers come from (`.ci/run` installs them with pip).
 pub const PYTHON_MODULES: &[&str] = &["aiosmtpd", "pyftpdlib"];
 
