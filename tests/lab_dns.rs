@@ -16,8 +16,7 @@ use serde_json::{Value, json};
 use support::lab_checks::{answer, answer_json};
 use support::netns::{Lan, Tcpdump};
 use support::proc::Proc;
-use support::services::DNSMASQ;
-use support::services::Scratch;
+use support::services::{DNSMASQ, Scratch};
 use support::tshark::{self, values as list};
 use support::{Need, repo, require, run};
 
