@@ -42,9 +42,11 @@ const NAMES: &[&str] = &[
     "dhcp.option.dhcp_server_id",
 ];
 
-/// Rows of `-T fields` for the DHCP frames (multiple values joined by `,`).
+/// Rows of `-T fields` for the DHCP messages (multiple values joined by `,`). An ICMP error
+/// quoting one (a port unreachable for an ACK that came after the client closed its socket)
+/// matches tshark's `dhcp` too, but is not a DHCP message.
 fn fields(file: &Path) -> Vec<BTreeMap<String, String>> {
-    support::tshark_rows_joined(file, "dhcp", NAMES, ',')
+    support::tshark_rows_joined(file, "dhcp && !icmp && !icmpv6", NAMES, ',')
 }
 
 /// One DHCP message as tshark shows it.

@@ -78,7 +78,8 @@ struct Msg {
 }
 
 fn msgs(file: &Path) -> Vec<Msg> {
-    fields(file, "dns", NAMES)
+    // DNS messages: an ICMP error quoting one matches tshark's `dns` too, but is not one.
+    fields(file, "dns && !icmp && !icmpv6", NAMES)
         .into_iter()
         .flat_map(|r| {
             // Several messages in one TCP segment: one value each (queries only here).
