@@ -9,10 +9,12 @@ One connection per path, in this order:
   /fin      the head and half the page, then the rest with the FIN on it (TCP_CORK held
             while shutting down the sending side, so the FIN rides on the last data)
   /whole    the head and the page in one segment that carries the FIN too
+  /short    a head with a Content-Length longer than the page, head and page in one segment
+            with the FIN (at the end of the stream tshark does not wait for the rest)
   /reset    the page, then once it is acknowledged an abortive close (SO_LINGER 0): a RST
   /open     the page, and no close before the capture ends (the client closes its side)
 
-Every socket has a timeout and the server stops after the six connections (or 30 s).
+Every socket has a timeout and the server stops after the seven connections (or 30 s).
 """
 import argparse
 import socket
@@ -20,7 +22,7 @@ import sys
 import time
 
 TIMEOUT = 10
-PATHS = ["/page", "/parts", "/fin", "/whole", "/reset", "/open"]
+PATHS = ["/page", "/parts", "/fin", "/whole", "/short", "/reset", "/open"]
 
 
 def page(title, lines):
@@ -78,6 +80,14 @@ def answer(conn, path, held):
     elif path == "/whole":
         conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 1)
         conn.sendall(head() + page("all in the fin", 2))
+        conn.shutdown(socket.SHUT_WR)
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 0)
+        time.sleep(0.1)
+        conn.close()
+    elif path == "/short":
+        body = page("shorter than its length", 2)
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 1)
+        conn.sendall(head().replace(b"\r\n\r\n", b"\r\nContent-Length: %d\r\n\r\n" % (len(body) + 100)) + body)
         conn.shutdown(socket.SHUT_WR)
         conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 0)
         time.sleep(0.1)

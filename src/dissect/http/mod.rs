@@ -771,8 +771,12 @@ fn dissect_tcp(d: Dissector, state: &mut State, cx: &mut Cx<'_>, data: &[u8]) ->
     };
     let dir = (stream, cx.ends.src < cx.ends.dst);
     if let Some(w) = state.waits.get_mut(&dir) {
-        // At the FIN a body that runs to the close is complete: HTTP reads it all.
-        if !cx.at_end && data.len() > w.have && data.starts_with(&w.prefix) && data.len() < w.total
+        // At the FIN a body that runs to the close is complete: HTTP reads it all. (A body
+        // with a length still short of it is not: TCP keeps waiting, as Wireshark's does.)
+        if !(cx.at_end && w.until_fin)
+            && data.len() > w.have
+            && data.starts_with(&w.prefix)
+            && data.len() < w.total
         {
             w.have = data.len();
             return if w.until_fin {
@@ -900,7 +904,10 @@ fn message(
         FirstLine::Response { .. } => BodyLen::UntilClose,
         FirstLine::Request { .. } => BodyLen::None,
     };
-    // The body, and the message's length.
+    // The body, and the message's length. At the end of the stream (a FIN) no more bytes
+    // will come, so, as Wireshark 4.0 (`try_desegment_body = … && !end_of_stream`), nothing
+    // waits for a body: what is there is shown, even short of its Content-Length.
+    let desegment_body = tcp && !cx.at_end;
     let (body, end, chunks): (Cow<'_, [u8]>, usize, Option<Chunked>) = match body_len {
         BodyLen::None => (Cow::Borrowed(&[][..]), body_start, None),
         BodyLen::Length(n) => {
@@ -909,7 +916,7 @@ fn message(
                 .and_then(|n| body_start.checked_add(n))
                 .unwrap_or(usize::MAX);
             if end > msg.len() {
-                if tcp {
+                if desegment_body {
                     return Msg::Wait(end);
                 }
                 (Cow::Borrowed(&msg[body_start..]), msg.len(), None)
@@ -919,11 +926,11 @@ fn message(
         }
         BodyLen::Chunked => match chunked(msg, body_start) {
             Some(mut c) => (Cow::Owned(std::mem::take(&mut c.data)), c.end, Some(c)),
-            None if tcp => return Msg::More,
+            None if desegment_body => return Msg::More,
             None => (Cow::Borrowed(&msg[body_start..]), msg.len(), None),
         },
         BodyLen::UntilClose => {
-            if tcp && !cx.at_end {
+            if desegment_body {
                 return Msg::UntilFin;
             }
             (Cow::Borrowed(&msg[body_start..]), msg.len(), None)

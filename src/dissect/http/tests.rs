@@ -383,3 +383,20 @@ fn only_a_body_to_the_close_ends_at_the_fin() {
     assert!(layers.is_empty());
     assert_eq!((cols.protocol, cols.info()), ("TCP", "tcp info"));
 }
+
+/// At the FIN nothing waits for a body (Wireshark 4.0's `!end_of_stream`): a response short
+/// of its Content-Length that arrives with the FIN is shown as far as it goes. A body with a
+/// length already being collected still waits (TCP does not call HTTP before it is whole).
+#[test]
+fn at_the_fin_a_short_body_is_shown_as_it_is() {
+    let mut c = Conn::new(80);
+    let (cols, layers) = c.fin(false, b"HTTP/1.0 200 OK\r\nContent-Length: 10\r\n\r\nab");
+    assert_eq!((cols.protocol, cols.info()), ("HTTP", "HTTP/1.0 200 OK "));
+    assert_eq!(field(&layers, "http.file_data"), ["ab"]);
+
+    let mut c = Conn::new(80);
+    c.seg(false, b"HTTP/1.0 200 OK\r\nContent-Length: 10\r\n\r\nab");
+    let (cols, layers) = c.fin(false, b"cd");
+    assert!(layers.is_empty());
+    assert_eq!(cols.info(), "tcp info [TCP segment of a reassembled PDU]");
+}
