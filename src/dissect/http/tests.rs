@@ -400,3 +400,24 @@ fn at_the_fin_a_short_body_is_shown_as_it_is() {
     assert!(layers.is_empty());
     assert_eq!(cols.info(), "tcp info [TCP segment of a reassembled PDU]");
 }
+
+/// A body that runs to the close is kept up to the 1 MiB cap like any other message: past
+/// it the kept bytes are dropped and the FIN shows nothing (as a body with a length past it).
+#[test]
+fn a_body_to_the_close_past_the_cap_is_not_kept() {
+    let mut c = Conn::new(80);
+    c.seg(
+        false,
+        b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n",
+    );
+    let chunk = vec![b'x'; 64 * 1024];
+    for _ in 0..17 {
+        c.seg(false, &chunk);
+    }
+    // (Past the cap the next segments start over as a message of their own, bounded too.)
+    let cap = crate::dissect::tcp_pdu::MAX_PDU;
+    assert!(c.dis.approx_bytes() <= 2 * cap, "{}", c.dis.approx_bytes());
+    let (cols, layers) = c.fin(false, b"");
+    assert!(layers.is_empty());
+    assert_eq!((cols.protocol, cols.info()), ("TCP", "tcp info"));
+}
