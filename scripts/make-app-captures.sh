@@ -16,6 +16,10 @@
 #   pop.pcap, imap.pcap   minimal POP3/IMAP servers (app-traffic.py) and poplib/imaplib
 #   dhcpv6.pcap dnsmasq as DHCPv6 server, dhclient -6 (its own lease/pid files and a no-op
 #               script): Solicit, Advertise, Request, Reply, Release, Reply
+#   http-close.pcap  scripts/http-close.py (port 80): HTTP/1.0 responses without a length,
+#               their body running to the close: the FIN alone after one segment and after
+#               three, the FIN on the last data, a RST instead of a FIN, and one never closed
+#               before the capture ends
 #   names.pcap  local-link name resolution by app-traffic.py: an mDNS query and its multicast
 #               answer, an LLMNR query and its answer, a NetBIOS name query broadcast and its
 #               answer
@@ -27,7 +31,7 @@
 # everything started here and deletes the namespaces on any exit. Every wait is bounded.
 #
 # Usage: sudo scripts/make-app-captures.sh OUTDIR [SERVICE...]
-#   services: http dns dhcp tls12 tls13 smtp ftp pop imap names dhcpv6 (default: all)
+#   services: http http-close dns dhcp tls12 tls13 smtp ftp pop imap names dhcpv6 (default: all)
 # Needs: ip, ss, tcpdump, python3 (+ aiosmtpd, pyftpdlib), curl, dnsmasq, dig, nslookup,
 # udhcpc, dhclient, openssl.
 set -euo pipefail
@@ -214,6 +218,16 @@ svc_http() {
     start_cap http.pcap
     py "$NS_CLI" http-client --server "$SRV" --extra-port 8080 --last-modified "$WORK/lm"
     finish http.pcap
+}
+
+svc_http_close() {
+    log "http-close"
+    setup_pair
+    run_bg "$NS_SRV" timeout 60 "$PY" "$ROOT/scripts/http-close.py" server --bind "$SRV" --port 80
+    wait_listen "$NS_SRV" 80 10
+    start_cap http-close.pcap
+    nsx "$NS_CLI" timeout 30 "$PY" "$ROOT/scripts/http-close.py" client --server "$SRV" --port 80
+    finish http-close.pcap
 }
 
 DNS_ZONE=(
@@ -408,10 +422,11 @@ svc_names() {
 }
 
 services=("$@")
-[ ${#services[@]} -gt 0 ] || services=(http dns dhcp tls12 tls13 smtp ftp pop imap names dhcpv6)
+[ ${#services[@]} -gt 0 ] || services=(http http-close dns dhcp tls12 tls13 smtp ftp pop imap names dhcpv6)
 for s in "${services[@]}"; do
     case $s in
         http) svc_http ;;
+        http-close) svc_http_close ;;
         dns) svc_dns ;;
         dhcp) svc_dhcp ;;
         tls12) svc_tls 1_2 ;;
@@ -421,6 +436,6 @@ for s in "${services[@]}"; do
         pop | imap) svc_mail "$s" ;;
         names) svc_names ;;
         dhcpv6) svc_dhcpv6 ;;
-        *) die "unknown service $s (http dns dhcp tls12 tls13 smtp ftp pop imap names dhcpv6)" ;;
+        *) die "unknown service $s (http http-close dns dhcp tls12 tls13 smtp ftp pop imap names dhcpv6)" ;;
     esac
 done

@@ -6,7 +6,8 @@
 //! Captures: the public `simple_http.pcap` and `simple_http_sll2.pcap` (a browser and python's
 //! http.server on port 56789 / 8000: HTTP found by Wireshark's heuristic), and the bundled
 //! `captures/app/http.pcap` (a page in six segments, 304, 404, JSON, Basic auth 401 → 200,
-//! chunked, SSDP). Needs tshark; skipped outside CI when it or a capture is missing.
+//! chunked, SSDP) and `captures/app/http-close.pcap` (HTTP/1.0 bodies without a length,
+//! shown at the FIN). Needs tshark; skipped outside CI when it or a capture is missing.
 
 mod support;
 
@@ -62,12 +63,14 @@ fn captures() -> Vec<PathBuf> {
         out.push(public_capture("simple_http.pcap"));
         out.push(public_capture("simple_http_sll2.pcap"));
     }
-    let app = repo("captures/app/http.pcap");
-    if app.is_file() {
-        out.push(app);
-    } else {
-        assert!(!in_ci(), "CI is set: {} is missing", app.display());
-        eprintln!("skipping {}: not there", app.display());
+    for name in ["http.pcap", "http-close.pcap"] {
+        let app = repo("captures/app").join(name);
+        if app.is_file() {
+            out.push(app);
+        } else {
+            assert!(!in_ci(), "CI is set: {} is missing", app.display());
+            eprintln!("skipping {}: not there", app.display());
+        }
     }
     out
 }

@@ -66,6 +66,7 @@ pub fn check(ds: &[Dissector], data: &[u8]) {
             stream: 0,
             seq,
             retransmission: false,
+            fin: false,
         };
         one(
             &mut dis,
@@ -75,6 +76,22 @@ pub fn check(ds: &[Dissector], data: &[u8]) {
             chunk,
         );
         seq = seq.wrapping_add(chunk.len() as u32);
+    }
+    // A FIN without data each way: hands any message that runs to the close to its dissector.
+    for (n, (src, dst)) in [(server, client), (client, server)].into_iter().enumerate() {
+        let seg = TcpSegmentInfo {
+            stream: 0,
+            seq,
+            retransmission: false,
+            fin: true,
+        };
+        one(
+            &mut dis,
+            10 + n as u64,
+            Endpoints { src, dst },
+            Some(seg),
+            &[],
+        );
     }
 }
 

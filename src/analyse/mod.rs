@@ -393,6 +393,7 @@ impl Analyzer {
                         stream: a.stream,
                         seq: t.seq,
                         retransmission: a.retransmitted_bytes(),
+                        fin: t.flags & crate::wire::tcp::tcp_flags::FIN != 0,
                     };
                     let payload = d.app_payload(&frame.data);
                     out.pdu_segment = self.app.tcp(

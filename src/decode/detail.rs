@@ -767,7 +767,9 @@ fn udp_layers(u: &UdpRepr, bytes: &[u8], ctx: &DetailContext, out: &mut Vec<Laye
 }
 
 fn payload_layer(range: Range<usize>, bytes: &[u8], ctx: &DetailContext, out: &mut Vec<Layer>) {
-    if range.is_empty() {
+    // A FIN without data may still complete a message that ran to the close (its layers
+    // were all reassembled from earlier segments).
+    if range.is_empty() && ctx.app.is_empty() {
         return;
     }
     if !ctx.app.is_empty() {

@@ -327,6 +327,9 @@ pub struct Cx<'a> {
     pub ends: Endpoints,
     /// TCP stream index (Wireshark's `tcp.stream`), for TCP.
     pub stream: Option<u32>,
+    /// Over TCP: the sender closed its side after these bytes (a FIN), so a message that
+    /// runs to the close ends here (Wireshark's `tcpinfo->flags & TH_FIN`).
+    pub at_end: bool,
     /// The columns.
     pub cols: &'a mut Columns,
     /// What will be read.
@@ -472,6 +475,13 @@ pub enum Outcome {
         /// Where the incomplete message starts in the data given.
         offset: usize,
     },
+    /// Over TCP: the message starting at `offset` runs to the close of this direction
+    /// (Wireshark's `DESEGMENT_UNTIL_FIN`): kept as for [`Outcome::More`], and the dissector
+    /// is also called on a FIN without data, with [`Cx::at_end`] set.
+    UntilFin {
+        /// Where the message starts in the data given.
+        offset: usize,
+    },
 }
 
 /// Per-protocol state kept across frames (request/response pairs, negotiated versions),
@@ -555,6 +565,8 @@ pub struct TcpSegmentInfo {
     pub seq: u32,
     /// Did the analysis flag it as a retransmission (its bytes were dissected before)?
     pub retransmission: bool,
+    /// Does it carry a FIN (the sender's last byte is its last)?
+    pub fin: bool,
 }
 
 impl Dissectors {
@@ -591,6 +603,7 @@ impl Dissectors {
             time,
             ends,
             stream: None,
+            at_end: false,
             cols,
             want: self.want,
             layers,
@@ -617,7 +630,9 @@ impl Dissectors {
 
     /// Dissects a TCP payload of segment `seg`, reassembling messages across segments.
     /// Returns true when the segment's bytes were all kept for a message a later segment
-    /// completes (tshark's `[TCP segment of a reassembled PDU]`).
+    /// completes (tshark's `[TCP segment of a reassembled PDU]`). A FIN without payload
+    /// hands the kept bytes of a message that runs to the close ([`Outcome::UntilFin`]) to
+    /// its dissector.
     #[allow(clippy::too_many_arguments)]
     pub fn tcp(
         &mut self,
@@ -629,7 +644,9 @@ impl Dissectors {
         cols: &mut Columns,
         layers: &mut Vec<AppLayer>,
     ) -> bool {
-        if payload.is_empty() || seg.retransmission {
+        if seg.retransmission
+            || (payload.is_empty() && !(seg.fin && self.pdus.until_fin(ends, seg)))
+        {
             return false;
         }
         let mut kept = false;
@@ -652,6 +669,7 @@ impl Dissectors {
                     time,
                     ends,
                     stream: Some(seg.stream),
+                    at_end: seg.fin,
                     cols: &mut *cols,
                     want: *want,
                     layers: &mut *layers,
@@ -687,7 +705,7 @@ impl Dissectors {
                     }
                 }
                 let completed = layers.len() > before;
-                if let (Some(_), Outcome::More { .. }) = outcome
+                if let (Some(_), Outcome::More { .. } | Outcome::UntilFin { .. }) = outcome
                     && !completed
                 {
                     kept = true;

@@ -6,6 +6,11 @@
 //! continue the kept bytes (a gap: a segment was not captured) drops them. Every buffer is
 //! capped at [`MAX_PDU`] bytes and at most [`MAX_PENDING`] directions are kept at once, so
 //! memory stays flat.
+//!
+//! A message that runs to the close of its direction ([`Outcome::UntilFin`], Wireshark's
+//! `DESEGMENT_UNTIL_FIN`) is kept the same way; the segment with the FIN completes it, and a
+//! FIN without data is handed the kept bytes alone (tshark lists it as `#N(0)` among the
+//! reassembled segments). A RST, or the end of the capture, never shows it (as tshark).
 
 use foldhash::HashMap;
 
@@ -25,6 +30,8 @@ struct Pending {
     /// Frames the kept bytes came from, with how many bytes each gave.
     segments: Vec<(u64, u32)>,
     dissector: Dissector,
+    /// The message runs to the FIN ([`Outcome::UntilFin`]).
+    until_fin: bool,
 }
 
 /// The kept bytes of every stream direction.
@@ -39,6 +46,15 @@ impl Pdus {
             .values()
             .map(|p| p.bytes.capacity() + p.segments.capacity() * 16 + 64)
             .sum()
+    }
+
+    /// Are bytes kept, up to `seg`, for a message that runs to the FIN of this direction?
+    pub(super) fn until_fin(&self, ends: Endpoints, seg: TcpSegmentInfo) -> bool {
+        !self.pending.is_empty()
+            && self
+                .pending
+                .get(&(seg.stream, ends.src < ends.dst))
+                .is_some_and(|p| p.until_fin && p.next_seq == seg.seq)
     }
 
     /// Runs `dissect(data, carried, segments, pinned)` on this segment's payload with any kept
@@ -78,7 +94,13 @@ impl Pdus {
                 (d, o, Vec::new(), Vec::new())
             }
         };
-        if let (Some(d), Outcome::More { offset }) = (d, outcome) {
+        let (offset, until_fin) = match outcome {
+            Outcome::More { offset } => (offset, false),
+            Outcome::UntilFin { offset } => (offset, true),
+            Outcome::Rejected | Outcome::Done => return outcome,
+        };
+        // Nothing follows a FIN in this direction: nothing is kept.
+        if let Some(d) = d.filter(|_| !seg.fin) {
             let whole_len = if bytes.is_empty() {
                 payload.len()
             } else {
@@ -109,6 +131,7 @@ impl Pdus {
                             bytes,
                             segments,
                             dissector: d,
+                            until_fin,
                         },
                     );
                 }
@@ -135,6 +158,7 @@ mod tests {
             stream: 0,
             seq,
             retransmission: false,
+            fin: false,
         }
     }
 
@@ -174,6 +198,33 @@ mod tests {
         assert_eq!(run(&mut p, &mut seen, 4, 107, &[9]), Outcome::Done);
         assert_eq!(seen[3], (vec![1, 9], 1, vec![(3, 1)]));
         assert!(p.pending.is_empty());
+    }
+
+    #[test]
+    fn a_fin_hands_over_what_runs_to_it_and_keeps_nothing() {
+        let mut p = Pdus::default();
+        let until = |_: &[u8], _: usize, _: &[(u64, u32)], _| {
+            (Some(Dissector::Http), Outcome::UntilFin { offset: 0 })
+        };
+        p.segment(1, ends(), seg(10), &[1, 2], until);
+        assert!(p.until_fin(ends(), seg(12)));
+        assert!(!p.until_fin(ends(), seg(13)));
+        let fin = TcpSegmentInfo {
+            fin: true,
+            ..seg(12)
+        };
+        let mut seen = Vec::new();
+        p.segment(2, ends(), fin, &[], |data, carried, segs, pinned| {
+            seen.push((data.to_vec(), carried, segs.to_vec(), pinned));
+            (pinned, Outcome::UntilFin { offset: 0 })
+        });
+        assert_eq!(seen, [(vec![1, 2], 2, vec![(1, 2)], Some(Dissector::Http))]);
+        assert!(p.pending.is_empty());
+        // A message that asked for more (a length) is not one that runs to the FIN.
+        p.segment(3, ends(), seg(20), &[9], |_, _, _, _| {
+            (Some(Dissector::Tls), Outcome::More { offset: 0 })
+        });
+        assert!(!p.until_fin(ends(), seg(21)));
     }
 
     #[test]

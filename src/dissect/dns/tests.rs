@@ -330,6 +330,7 @@ fn tcp_messages_across_and_within_segments() {
             stream: 0,
             seq,
             retransmission: false,
+            fin: false,
         };
         dis.tcp(
             i as u64 + 1,

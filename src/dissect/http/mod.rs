@@ -9,6 +9,12 @@
 //! unless only the body is missing and its length is known (then TCP does not call HTTP again
 //! until the body is there, and the segments between show TCP's own Info).
 //!
+//! A body that runs to the close asks for everything up to the FIN ([`Outcome::UntilFin`],
+//! Wireshark's `DESEGMENT_UNTIL_FIN`): the segments before it show TCP's Info, and the
+//! segment with the FIN ([`Cx::at_end`], with data or without) shows the whole response. A
+//! segment that carries the FIN as well as the whole response is shown at once. A RST, or the
+//! end of the capture, leaves it unshown, as in tshark.
+//!
 //! Requests and responses of a conversation (a TCP stream, or an SSDP client's address) are
 //! paired first in, first out: a response gets `http.request_in`, `http.time` and
 //! `http.response_for.uri`. `http.response_in` needs a second pass and is never set.
@@ -162,12 +168,15 @@ impl Conv {
     }
 }
 
-/// A body whose length is known and not all there: TCP waits for it without calling HTTP.
+/// A body whose length is known, or that runs to the FIN, and is not all there: TCP waits
+/// for it without calling HTTP.
 #[derive(Debug, Clone)]
 struct Wait {
     total: usize,
     have: usize,
     prefix: Vec<u8>,
+    /// The body runs to the FIN (`total` is then `usize::MAX`).
+    until_fin: bool,
 }
 
 /// Request/response pairing per conversation, bounded.
@@ -749,7 +758,7 @@ pub fn dissect(
                 None => return Outcome::Rejected,
             };
             match message(d, state, cx, data, 0, key, false, None) {
-                Msg::Done(_) | Msg::More | Msg::Wait(_) => Outcome::Done,
+                Msg::Done(_) | Msg::More | Msg::Wait(_) | Msg::UntilFin => Outcome::Done,
                 Msg::NotHttp => Outcome::Rejected,
             }
         }
@@ -762,9 +771,19 @@ fn dissect_tcp(d: Dissector, state: &mut State, cx: &mut Cx<'_>, data: &[u8]) ->
     };
     let dir = (stream, cx.ends.src < cx.ends.dst);
     if let Some(w) = state.waits.get_mut(&dir) {
-        if data.len() > w.have && data.starts_with(&w.prefix) && data.len() < w.total {
+        // At the FIN a body that runs to the close is complete: HTTP reads it all. (A body
+        // with a length still short of it is not: TCP keeps waiting, as Wireshark's does.)
+        if !(cx.at_end && w.until_fin)
+            && data.len() > w.have
+            && data.starts_with(&w.prefix)
+            && data.len() < w.total
+        {
             w.have = data.len();
-            return Outcome::More { offset: 0 };
+            return if w.until_fin {
+                Outcome::UntilFin { offset: 0 }
+            } else {
+                Outcome::More { offset: 0 }
+            };
         }
         state.waits.remove(&dir);
     }
@@ -778,7 +797,11 @@ fn dissect_tcp(d: Dissector, state: &mut State, cx: &mut Cx<'_>, data: &[u8]) ->
                 fence = Some(cx.cols.info_len());
             }
             Msg::More => return Outcome::More { offset: at },
-            Msg::Wait(total) => {
+            m @ (Msg::Wait(_) | Msg::UntilFin) => {
+                let (total, until_fin) = match m {
+                    Msg::Wait(total) => (total, false),
+                    _ => (usize::MAX, true),
+                };
                 let msg = data.get(at..).unwrap_or_default();
                 state.waits.insert(
                     dir,
@@ -786,9 +809,14 @@ fn dissect_tcp(d: Dissector, state: &mut State, cx: &mut Cx<'_>, data: &[u8]) ->
                         total,
                         have: msg.len(),
                         prefix: msg.get(..32).unwrap_or(msg).to_vec(),
+                        until_fin,
                     },
                 );
-                return Outcome::More { offset: at };
+                return if until_fin {
+                    Outcome::UntilFin { offset: at }
+                } else {
+                    Outcome::More { offset: at }
+                };
             }
             Msg::NotHttp if at == 0 => return Outcome::Rejected,
             Msg::NotHttp => return Outcome::Done,
@@ -805,6 +833,8 @@ enum Msg {
     More,
     /// Only the body is missing; the message will be this many bytes long.
     Wait(usize),
+    /// Only the body is missing, and it runs to the close of the connection.
+    UntilFin,
     /// Not a request or response.
     NotHttp,
 }
@@ -874,7 +904,10 @@ fn message(
         FirstLine::Response { .. } => BodyLen::UntilClose,
         FirstLine::Request { .. } => BodyLen::None,
     };
-    // The body, and the message's length.
+    // The body, and the message's length. At the end of the stream (a FIN) no more bytes
+    // will come, so, as Wireshark 4.0 (`try_desegment_body = … && !end_of_stream`), nothing
+    // waits for a body: what is there is shown, even short of its Content-Length.
+    let desegment_body = tcp && !cx.at_end;
     let (body, end, chunks): (Cow<'_, [u8]>, usize, Option<Chunked>) = match body_len {
         BodyLen::None => (Cow::Borrowed(&[][..]), body_start, None),
         BodyLen::Length(n) => {
@@ -883,7 +916,7 @@ fn message(
                 .and_then(|n| body_start.checked_add(n))
                 .unwrap_or(usize::MAX);
             if end > msg.len() {
-                if tcp {
+                if desegment_body {
                     return Msg::Wait(end);
                 }
                 (Cow::Borrowed(&msg[body_start..]), msg.len(), None)
@@ -893,12 +926,12 @@ fn message(
         }
         BodyLen::Chunked => match chunked(msg, body_start) {
             Some(mut c) => (Cow::Owned(std::mem::take(&mut c.data)), c.end, Some(c)),
-            None if tcp => return Msg::More,
+            None if desegment_body => return Msg::More,
             None => (Cow::Borrowed(&msg[body_start..]), msg.len(), None),
         },
         BodyLen::UntilClose => {
-            if tcp {
-                return Msg::Wait(usize::MAX);
+            if desegment_body {
+                return Msg::UntilFin;
             }
             (Cow::Borrowed(&msg[body_start..]), msg.len(), None)
         }

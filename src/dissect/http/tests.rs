@@ -26,6 +26,15 @@ impl Conn {
 
     /// One segment, from the client (`c`) or the server: the columns and layers it ends with.
     fn seg(&mut self, from_client: bool, payload: &[u8]) -> (Columns, Vec<AppLayer>) {
+        self.send(from_client, payload, false)
+    }
+
+    /// One segment with a FIN (the sender's last).
+    fn fin(&mut self, from_client: bool, payload: &[u8]) -> (Columns, Vec<AppLayer>) {
+        self.send(from_client, payload, true)
+    }
+
+    fn send(&mut self, from_client: bool, payload: &[u8], fin: bool) -> (Columns, Vec<AppLayer>) {
         self.frame += 1;
         let (src, dst, i) = if from_client {
             (self.client, self.server, 0)
@@ -38,8 +47,9 @@ impl Conn {
             stream: 0,
             seq: self.seq[i],
             retransmission: false,
+            fin,
         };
-        self.seq[i] = self.seq[i].wrapping_add(payload.len() as u32);
+        self.seq[i] = self.seq[i].wrapping_add(payload.len() as u32 + u32::from(fin));
         self.dis.tcp(
             self.frame,
             Duration::from_millis(self.frame),
@@ -301,4 +311,113 @@ fn the_packet_list_reads_the_same_columns_without_fields_or_tree() {
         );
         assert_eq!(la.len(), lb.len(), "segment {i}");
     }
+}
+
+/// A response without Content-Length or chunks runs to the FIN (tshark 4.0 in one pass): the
+/// segments before it show TCP's Info, a FIN without data shows the whole response and is
+/// listed last with no bytes among the reassembled segments.
+#[test]
+fn a_body_to_the_close_is_shown_on_the_fin() {
+    let mut c = Conn::new(80);
+    c.seg(true, b"GET /p HTTP/1.0\r\nHost: h\r\n\r\n");
+    let (cols, layers) = c.seg(
+        false,
+        b"HTTP/1.0 200 OK\r\nContent-Type: text/html\r\n\r\n<p>",
+    );
+    assert!(layers.is_empty());
+    assert_eq!(
+        (cols.protocol, cols.info()),
+        ("TCP", "HTTP/1.0 200 OK  [TCP segment of a reassembled PDU]")
+    );
+    let (cols, layers) = c.seg(false, b"one</p>");
+    assert!(layers.is_empty());
+    assert_eq!(cols.info(), "tcp info [TCP segment of a reassembled PDU]");
+    let (cols, layers) = c.fin(false, b"");
+    assert_eq!(
+        (cols.protocol, cols.info()),
+        ("HTTP", "HTTP/1.0 200 OK  (text/html)")
+    );
+    assert_eq!(field(&layers, "http.file_data"), ["<p>one</p>"]);
+    assert_eq!(field(&layers, "http.request_in"), ["1"]);
+    assert_eq!(layers[0].segments, [(2, 47), (3, 7), (4, 0)]);
+    let object = layers[0].object.as_ref().map(|o| o.bytes.clone());
+    assert_eq!(object.as_deref(), Some(&b"<p>one</p>"[..]));
+    // The client's FIN afterwards: nothing is kept for it.
+    let (cols, layers) = c.fin(true, b"");
+    assert!(layers.is_empty());
+    assert_eq!((cols.protocol, cols.info()), ("TCP", "tcp info"));
+}
+
+/// The FIN on the last data segment completes the response with that data; a FIN on the
+/// segment that holds the whole response shows it at once (no reassembly).
+#[test]
+fn a_fin_with_data_ends_the_body() {
+    let mut c = Conn::new(80);
+    c.seg(false, b"HTTP/1.0 200 OK\r\n\r\nab");
+    let (cols, layers) = c.fin(false, b"cd");
+    assert_eq!((cols.protocol, cols.info()), ("HTTP", "HTTP/1.0 200 OK "));
+    assert_eq!(field(&layers, "http.file_data"), ["abcd"]);
+    assert_eq!(layers[0].segments, [(1, 21), (2, 2)]);
+
+    let mut c = Conn::new(80);
+    let (cols, layers) = c.fin(false, b"HTTP/1.0 200 OK\r\n\r\nwhole");
+    assert_eq!((cols.protocol, cols.info()), ("HTTP", "HTTP/1.0 200 OK "));
+    assert_eq!(field(&layers, "http.file_data"), ["whole"]);
+    assert!(layers[0].segments.is_empty());
+}
+
+/// Only a body that runs to the close is handed over at the FIN: a body with a length that
+/// is not all there stays unshown (tshark does not call HTTP at that FIN), and without a FIN
+/// (a RST, the end of the capture) nothing is shown either.
+#[test]
+fn only_a_body_to_the_close_ends_at_the_fin() {
+    let mut c = Conn::new(80);
+    c.seg(false, b"HTTP/1.0 200 OK\r\nContent-Length: 10\r\n\r\nab");
+    let (cols, layers) = c.fin(false, b"");
+    assert!(layers.is_empty());
+    assert_eq!((cols.protocol, cols.info()), ("TCP", "tcp info"));
+
+    let mut c = Conn::new(80);
+    c.seg(false, b"HTTP/1.0 200 OK\r\n\r\nab");
+    let (cols, layers) = c.seg(false, b"");
+    assert!(layers.is_empty());
+    assert_eq!((cols.protocol, cols.info()), ("TCP", "tcp info"));
+}
+
+/// At the FIN nothing waits for a body (Wireshark 4.0's `!end_of_stream`): a response short
+/// of its Content-Length that arrives with the FIN is shown as far as it goes. A body with a
+/// length already being collected still waits (TCP does not call HTTP before it is whole).
+#[test]
+fn at_the_fin_a_short_body_is_shown_as_it_is() {
+    let mut c = Conn::new(80);
+    let (cols, layers) = c.fin(false, b"HTTP/1.0 200 OK\r\nContent-Length: 10\r\n\r\nab");
+    assert_eq!((cols.protocol, cols.info()), ("HTTP", "HTTP/1.0 200 OK "));
+    assert_eq!(field(&layers, "http.file_data"), ["ab"]);
+
+    let mut c = Conn::new(80);
+    c.seg(false, b"HTTP/1.0 200 OK\r\nContent-Length: 10\r\n\r\nab");
+    let (cols, layers) = c.fin(false, b"cd");
+    assert!(layers.is_empty());
+    assert_eq!(cols.info(), "tcp info [TCP segment of a reassembled PDU]");
+}
+
+/// A body that runs to the close is kept up to the 1 MiB cap like any other message: past
+/// it the kept bytes are dropped and the FIN shows nothing (as a body with a length past it).
+#[test]
+fn a_body_to_the_close_past_the_cap_is_not_kept() {
+    let mut c = Conn::new(80);
+    c.seg(
+        false,
+        b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n",
+    );
+    let chunk = vec![b'x'; 64 * 1024];
+    for _ in 0..17 {
+        c.seg(false, &chunk);
+    }
+    // (Past the cap the next segments start over as a message of their own, bounded too.)
+    let cap = crate::dissect::tcp_pdu::MAX_PDU;
+    assert!(c.dis.approx_bytes() <= 2 * cap, "{}", c.dis.approx_bytes());
+    let (cols, layers) = c.fin(false, b"");
+    assert!(layers.is_empty());
+    assert_eq!((cols.protocol, cols.info()), ("TCP", "tcp info"));
 }

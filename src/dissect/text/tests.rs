@@ -37,6 +37,7 @@ impl Talk {
             stream: 0,
             seq: self.seq[i],
             retransmission: false,
+            fin: false,
         };
         self.seq[i] = self.seq[i].wrapping_add(payload.len() as u32);
         let mut cols = Columns::new("TCP", "tcp");
@@ -132,6 +133,7 @@ fn ftp_and_its_data_channel() {
         stream: 1,
         seq: 1,
         retransmission: false,
+        fin: false,
     };
     t.d.tcp(
         9,

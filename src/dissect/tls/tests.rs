@@ -25,6 +25,7 @@ fn run(segments: &[(bool, &[u8])], server_port: u16) -> Vec<(Columns, Vec<AppLay
             stream: 0,
             seq: seq[dir],
             retransmission: false,
+            fin: false,
         };
         ds.tcp(
             i as u64 + 1,
