@@ -54,7 +54,7 @@ pub fn usable_interface(name: &str, what: &str) -> Result<Interface, Failure> {
 }
 
 /// The interface address (and prefix) for `dst`'s subnet, or the first IPv4 address.
-fn subnet_for(i: &Interface, dst: Ipv4Addr) -> Option<(Ipv4Addr, u8)> {
+pub(crate) fn subnet_for(i: &Interface, dst: Ipv4Addr) -> Option<(Ipv4Addr, u8)> {
     i.ipv4_subnet_of(dst).or_else(|| i.ipv4().next())
 }
 
@@ -119,28 +119,6 @@ fn seconds(name: &str, v: f64) -> Result<Duration, Failure> {
         )));
     }
     Ok(Duration::from_secs_f64(v))
-}
-
-/// The pcapng interface block of a command that crafts frames on interface `name` (what its
-/// `-w FILE` records).
-pub(super) fn crafted_link_info(name: &str, description: String, mac: [u8; 6]) -> InterfaceInfo {
-    InterfaceInfo {
-        name: Some(name.to_string()),
-        description: Some(description),
-        mac: Some(mac),
-        snaplen: SNAPLEN,
-        ..InterfaceInfo::new(LinkType::ETHERNET)
-    }
-}
-
-/// Where a crafting command shows what it does: standard error when `-w -` sends the pcapng
-/// to standard output, else standard output.
-pub(super) fn shown_output(write: Option<&std::path::Path>) -> Box<dyn Write> {
-    if write.is_some_and(crate::sink::output::is_stdio) {
-        Box::new(io::stderr())
-    } else {
-        Box::new(io::stdout().lock())
-    }
 }
 
 /// Creates a pcapng file for `-w` (an existing file is kept unless `force`), with an error

@@ -92,6 +92,51 @@ pub enum Got {
     },
 }
 
+/// Most frames read in one [`Batch`] (ARP included) before the caller gets to send again.
+pub const BATCH: usize = 64;
+
+/// One turn's reading: the first frame waited for at most the turn's wait, then only what is
+/// there already, [`BATCH`] frames at most (ARP, handled by the station, included).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Batch {
+    wait: Duration,
+    left: usize,
+}
+
+impl Batch {
+    /// A turn that waits at most `wait` for its first frame.
+    pub fn new(wait: Duration) -> Self {
+        Batch { wait, left: BATCH }
+    }
+
+    /// The next frame for the caller (see [`Station::rx`] and [`Station::decoded`]): when it
+    /// was read, and whether this host's own kernel sent it. `None` ends the turn: nothing
+    /// came in time, or [`BATCH`] frames were read.
+    pub fn next<W: Write>(
+        &mut self,
+        st: &mut Station<'_, W>,
+    ) -> Result<Option<(Duration, bool)>, StationError> {
+        // Bounded: every turn of the loop uses up one of the batch.
+        while self.left > 0 {
+            self.left -= 1;
+            let got = st.recv(self.wait)?;
+            self.wait = Duration::ZERO;
+            match got {
+                Got::Nothing => {
+                    self.left = 0;
+                    return Ok(None);
+                }
+                Got::Handled => {}
+                Got::Frame {
+                    timestamp,
+                    from_host,
+                } => return Ok(Some((timestamp, from_host))),
+            }
+        }
+        Ok(None)
+    }
+}
+
 /// Who we are on the link.
 #[derive(Debug, Clone)]
 pub struct Host {
@@ -506,3 +551,6 @@ fn mark_dropped(comment: Option<&str>) -> String {
 fn dropped_since(before: Option<LossCounts>, after: Option<LossCounts>) -> bool {
     matches!((before, after), (Some(b), Some(a)) if a.sent_dropped > b.sent_dropped)
 }
+
+#[cfg(test)]
+mod tests;
