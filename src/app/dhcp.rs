@@ -177,6 +177,23 @@ fn send<W: Write>(
         .map_err(|e| fail(e.to_string()))
 }
 
+/// Releases the route's source address to its destination, the server that leased it (a
+/// DHCP Release of transaction `xid`, sent and shown), and says so.
+fn send_release<W: Write>(
+    st: &mut Station<'_, W>,
+    shower: &mut Shower,
+    out: &mut dyn Write,
+    route: &Route,
+    ip_id: u16,
+    xid: u32,
+) -> anyhow::Result<()> {
+    let (addr, server) = (route.src_ip, route.dst_ip);
+    let msg = release(xid, route.src_mac, addr, server);
+    send(st, shower, out, route, ip_id, &msg, "DHCP Release")?;
+    writeln!(out, "Released {addr} to server {server}")?;
+    Ok(())
+}
+
 fn lease_text(l: &Lease) -> String {
     let mut s = format!("{}/{} from server {}", l.addr, l.prefix(), l.server);
     if let Some(t) = l.lease_secs {
@@ -242,19 +259,9 @@ pub fn run(args: &DhcpArgs) -> anyhow::Result<ExitCode> {
     let xid = crate::craft::random_u32();
     let mut ip_id = crate::craft::random_u32() as u16;
 
-    if let Some((addr, server)) = known {
+    if let Some((_, server)) = known {
         let route = route_via(&mut st, server, server)?;
-        let msg = release(xid, mac, addr, server);
-        send(
-            &mut st,
-            &mut shower,
-            &mut *out,
-            &route,
-            ip_id,
-            &msg,
-            "DHCP Release",
-        )?;
-        writeln!(out, "Released {addr} to server {server}")?;
+        send_release(&mut st, &mut shower, &mut *out, &route, ip_id, xid)?;
         drop(st);
         kit.finish()?;
         return Ok(ExitCode::SUCCESS);
@@ -409,18 +416,8 @@ pub fn run(args: &DhcpArgs) -> anyhow::Result<ExitCode> {
             dst_ip: lease.server,
             ttl: ipv4::DEFAULT_TTL,
         };
-        let msg = release(xid, mac, lease.addr, lease.server);
         ip_id = ip_id.wrapping_add(1);
-        send(
-            &mut st,
-            &mut shower,
-            &mut *out,
-            &route,
-            ip_id,
-            &msg,
-            "DHCP Release",
-        )?;
-        writeln!(out, "Released {} to server {}", lease.addr, lease.server)?;
+        send_release(&mut st, &mut shower, &mut *out, &route, ip_id, xid)?;
     }
     drop(st);
     kit.finish()?;

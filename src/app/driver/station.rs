@@ -463,6 +463,17 @@ impl<'a, W: Write> Station<'a, W> {
         Ok(())
     }
 
+    /// Reads frames (ARP is handled; the rest is of no interest yet) until the ARP logic's
+    /// next timer after `now`, [`IDLE`] at most.
+    fn wait_for_arp(&mut self, now: Duration) -> Result<(), StationError> {
+        let wait = self
+            .neighbor
+            .poll_at()
+            .map_or(IDLE, |t| t.saturating_sub(now))
+            .min(IDLE);
+        self.pump(wait, BATCH, |_, _, _| Ok(()))
+    }
+
     /// Probes the candidates in turn and takes the first nobody answers for.
     pub fn choose_address(&mut self, candidates: &[Ipv4Addr]) -> Result<Ipv4Addr, StationError> {
         let mut taken = Vec::new();
@@ -479,12 +490,7 @@ impl<'a, W: Write> Station<'a, W> {
                     ProbeResult::Pending => {}
                     r => break r,
                 }
-                let wait = self
-                    .neighbor
-                    .poll_at()
-                    .map_or(IDLE, |t| t.saturating_sub(now))
-                    .min(IDLE);
-                self.pump(wait, 64, |_, _, _| Ok(()))?;
+                self.wait_for_arp(now)?;
             };
             match result {
                 ProbeResult::Free => {
@@ -526,12 +532,7 @@ impl<'a, W: Write> Station<'a, W> {
                 }
                 Resolution::Pending | Resolution::Unknown => {}
             }
-            let wait = self
-                .neighbor
-                .poll_at()
-                .map_or(IDLE, |t| t.saturating_sub(now))
-                .min(IDLE);
-            self.pump(wait, 64, |_, _, _| Ok(()))?;
+            self.wait_for_arp(now)?;
         }
     }
 }
