@@ -8,8 +8,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::process::{Command, ExitCode};
 use std::time::Duration;
 
-use super::craft::usable_interface;
-use super::driver::setup::{Rig, Setup, route_via, station_failure};
+use super::driver::setup::{Rig, Setup, route_via, station_failure, usable_interface};
 use super::driver::station::{Batch, IDLE, Station};
 use super::exit::{self, Failure};
 use crate::analyse::{Analyzer, Packet};

@@ -9,8 +9,9 @@ use std::net::Ipv4Addr;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use super::craft::usable_interface;
-use super::driver::setup::{Rig, Setup, route_via, show_build_up, station_failure, towards};
+use super::driver::setup::{
+    Rig, Setup, route_via, show_build_up, station_failure, towards, usable_interface,
+};
 use super::driver::station::{Batch, IDLE};
 use super::exit::{self, Failure};
 use super::ping::{ms3, resolve_host};

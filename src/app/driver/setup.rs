@@ -1,29 +1,90 @@
-//! The station set-up that `ping`, `traceroute` and `dhcp` share, in one place: the addresses
-//! towards the target ([`towards`]), then, in this order, the `-w` pcapng file, the raw link,
-//! the capabilities dropped, the recorder and the output shown ([`Setup::open`]), and the
-//! next hop resolved with ARP ([`route_via`]). What is left in each driver is its protocol.
+//! The station set-up that `ping`, `traceroute` and `dhcp` share, in one place: the interface
+//! ([`usable_interface`]), the addresses towards the target ([`towards`]), then, in this
+//! order, the `-w` pcapng file, the raw link, the capabilities dropped ([`open_link`]), the
+//! recorder and the output shown ([`Setup::open`]), and the next hop resolved with ARP
+//! ([`route_via`]). What is left in each driver is its protocol. `craft`, whose station lives
+//! in its TCP [`super::session::Session`], uses the same pieces up to the recorder.
 //!
 //! Capabilities are held no longer than needed: the file and the socket are opened with them,
 //! and nothing after the drop is (a frame from the network is never read with one in force).
 
-use std::io::{self, Write};
+use std::io::{self, BufWriter, Write};
 use std::net::Ipv4Addr;
 use std::path::Path;
 
 use super::record::Recorder;
 use super::station::{Host, Station, StationError};
-use crate::app::craft::{create_pcapng, next_hop, open_failure, subnet_for};
 use crate::app::exit::{self, Failure};
 use crate::cli::read::ColorChoice;
 use crate::craft::frame::Route;
 use crate::craft::neighbor::NeighborConfig;
 use crate::decode::detail::{self, DetailContext};
 use crate::frame::LinkType;
-use crate::link::{Interface, Link, LinkOptions, PnetLink, iface};
+use crate::link::{Interface, Link, LinkError, LinkOptions, PnetLink, iface};
 use crate::render::encapsulation::write_build_up;
 use crate::render::style::Style;
-use crate::sink::pcapng::InterfaceInfo;
+use crate::sink::pcapng::{InterfaceInfo, PcapNgSink, SectionInfo};
 use crate::wire::ipv4;
+
+/// The pcapng file `-w` writes.
+pub type PcapFile = PcapNgSink<Box<dyn Write>>;
+
+/// Snap length written in the pcapng interface block (as dumpcap's default).
+pub const SNAPLEN: u32 = 262_144;
+
+/// The interface by name, checked: present, up, Ethernet, not loopback, with a MAC address.
+pub fn usable_interface(name: &str, what: &str) -> Result<Interface, Failure> {
+    let i = iface::find_ethernet(name).map_err(|e| Failure::usage(e.to_string()))?;
+    if i.loopback {
+        return Err(Failure::usage(format!(
+            "{name} is the loopback interface: frames injected there never reach local sockets \
+             (the kernel treats them as its own outgoing traffic), so {what} cannot talk to a \
+             server on this machine through it. Use a veth pair into a network namespace (see \
+             the README, \"Craft\"), or the lab LAN (eth0, wlan0)"
+        )));
+    }
+    match i.mac {
+        Some(m) if m != [0; 6] => Ok(i),
+        _ => Err(Failure::usage(format!(
+            "{name} has no MAC address, so it carries no Ethernet frames wirelab can build"
+        ))),
+    }
+}
+
+/// The interface address (and prefix) for `dst`'s subnet, or the first IPv4 address.
+pub fn subnet_for(i: &Interface, dst: Ipv4Addr) -> Option<(Ipv4Addr, u8)> {
+    i.ipv4_subnet_of(dst).or_else(|| i.ipv4().next())
+}
+
+/// The next hop towards `dst` from `src/prefix` on `i`: `dst` itself on the subnet, else the
+/// interface's default gateway.
+pub fn next_hop(
+    i: &Interface,
+    src: Ipv4Addr,
+    prefix: Option<u8>,
+    dst: Ipv4Addr,
+) -> Result<Ipv4Addr, Failure> {
+    let on_link = match prefix {
+        Some(p) => iface::same_subnet(src, dst, p),
+        // No address on the interface: assume the server is on the link.
+        None => true,
+    };
+    if on_link {
+        return Ok(dst);
+    }
+    iface::default_gateway(&i.name).ok_or_else(|| {
+        Failure::new(
+            exit::UNREACHABLE,
+            format!(
+                "host unreachable: {dst} is not on {}'s subnet ({src}/{}) and {} has no default \
+                 gateway to send it to",
+                i.name,
+                prefix.unwrap_or(32),
+                i.name
+            ),
+        )
+    })
+}
 
 /// Where a command's packets to one IPv4 host start from and go first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,6 +129,49 @@ pub fn towards(
     let owned = iface::is_local_address(src);
     let hop = next_hop(i, src, subnet.map(|(_, p)| p), target)?;
     Ok(Towards { src, owned, hop })
+}
+
+/// Creates the `-w` file (`write`; an existing one only with `force`), opens the link on `i`
+/// and drops every capability (CAP_NET_ADMIN stays permitted with `keep_net_admin`), in this
+/// order: the capabilities are held no longer than needed.
+pub fn open_link(
+    i: &Interface,
+    options: LinkOptions,
+    keep_net_admin: bool,
+    write: Option<&Path>,
+    force: bool,
+) -> Result<(Option<PcapFile>, PnetLink), Failure> {
+    let pcap = write.map(|p| create_pcapng(p, force)).transpose()?;
+    let link = PnetLink::open(i, options).map_err(open_failure)?;
+    if keep_net_admin {
+        crate::privilege::drop_all_but_net_admin()
+    } else {
+        crate::privilege::drop_all()
+    }
+    .map_err(|e| Failure::new(exit::FAILURE, e.to_string()))?;
+    Ok((pcap, link))
+}
+
+/// Creates a pcapng file for `-w` (an existing file is kept unless `force`), with an error
+/// that says what to do.
+pub fn create_pcapng(path: &std::path::Path, force: bool) -> Result<PcapFile, Failure> {
+    let file = crate::sink::output::create_new(path, force, "-w")
+        .map_err(|e| Failure::new(exit::FAILURE, e.to_string()))?;
+    let w: Box<dyn Write> = Box::new(BufWriter::with_capacity(1 << 16, file));
+    PcapNgSink::with_section(w, &SectionInfo::this_host())
+        .map_err(|e| Failure::new(exit::FAILURE, format!("writing {}: {e}", path.display())))
+}
+
+/// The message for a link that could not be opened.
+pub fn open_failure(e: LinkError) -> Failure {
+    let code = match e {
+        LinkError::NoPrivilege { .. } => exit::NO_PERMISSION,
+        LinkError::NoSuchInterface { .. }
+        | LinkError::Down { .. }
+        | LinkError::NotEthernet { .. } => exit::USAGE,
+        LinkError::Io { .. } => exit::FAILURE,
+    };
+    Failure::new(code, e.to_string())
 }
 
 /// A station about to be set up on an interface: who it is on the link, and which
@@ -142,14 +246,13 @@ impl<'a> Setup<'a> {
         force: bool,
         color: ColorChoice,
     ) -> anyhow::Result<Rig> {
-        let pcap = write.map(|p| create_pcapng(p, force)).transpose()?;
-        let link = PnetLink::open(self.iface, self.link_options()).map_err(open_failure)?;
-        if self.keep_net_admin {
-            crate::privilege::drop_all_but_net_admin()
-        } else {
-            crate::privilege::drop_all()
-        }
-        .map_err(|e| Failure::new(exit::FAILURE, e.to_string()))?;
+        let (pcap, link) = open_link(
+            self.iface,
+            self.link_options(),
+            self.keep_net_admin,
+            write,
+            force,
+        )?;
         let info = crafted_link_info(&self.iface.name, self.description.clone(), self.if_mac());
         let style = crate::app::stdout_style(color);
         let out = shown_output(write);
@@ -252,19 +355,19 @@ pub fn show_build_up(
 
 /// The pcapng interface block of a command that crafts frames on interface `name` (what its
 /// `-w FILE` records).
-fn crafted_link_info(name: &str, description: String, mac: [u8; 6]) -> InterfaceInfo {
+pub fn crafted_link_info(name: &str, description: String, mac: [u8; 6]) -> InterfaceInfo {
     InterfaceInfo {
         name: Some(name.to_string()),
         description: Some(description),
         mac: Some(mac),
-        snaplen: crate::app::craft::SNAPLEN,
+        snaplen: SNAPLEN,
         ..InterfaceInfo::new(LinkType::ETHERNET)
     }
 }
 
 /// Where a crafting command shows what it does: standard error when `-w -` sends the pcapng
 /// to standard output, else standard output.
-fn shown_output(write: Option<&Path>) -> Box<dyn Write> {
+pub fn shown_output(write: Option<&Path>) -> Box<dyn Write> {
     if write.is_some_and(crate::sink::output::is_stdio) {
         Box::new(io::stderr())
     } else {

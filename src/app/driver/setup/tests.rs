@@ -167,5 +167,23 @@ fn the_pcapng_interface_block_names_the_command_and_the_interfaces_mac() {
     assert_eq!(info.name.as_deref(), Some("eth0"));
     assert_eq!(info.description.as_deref(), Some("wirelab ping 10.0.3.1"));
     assert_eq!(info.mac, Some(OURS));
-    assert_eq!(info.snaplen, crate::app::craft::SNAPLEN);
+    assert_eq!(info.snaplen, SNAPLEN);
+}
+
+#[test]
+fn loopback_is_refused_with_the_reason() {
+    let e = usable_interface("lo", "wirelab craft").unwrap_err();
+    assert_eq!(e.code, exit::USAGE);
+    assert!(
+        e.message.contains("never reach local sockets"),
+        "{}",
+        e.message
+    );
+    assert!(e.message.contains("veth"), "{}", e.message);
+    let e = usable_interface("wl-none0", "wirelab craft").unwrap_err();
+    assert!(
+        e.message.contains("the interfaces here are"),
+        "{}",
+        e.message
+    );
 }
