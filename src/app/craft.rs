@@ -2,7 +2,7 @@
 //! [`Session`], print the summary, and end with the exit code of the outcome.
 
 use std::fs::File;
-use std::io::{self, BufWriter, IsTerminal as _, Write};
+use std::io::{self, IsTerminal as _, Write};
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -11,19 +11,17 @@ use super::driver::record::Recorder;
 use super::driver::session::{
     Input, Output, Report, Session, SessionConfig, SessionError, SourceAddress,
 };
+use super::driver::setup::{
+    crafted_link_info, next_hop, open_link, shown_output, subnet_for, usable_interface,
+};
 use super::exit::{self, Failure};
 use crate::cli::craft::CraftArgs;
 use crate::craft::neighbor::NeighborConfig;
 use crate::craft::random_u32;
 use crate::craft::tcp_conn::{Outcome, TcpConfig, TimedOut};
-use crate::frame::LinkType;
-use crate::link::{Interface, Link, LinkError, LinkOptions, LossyLink, PnetLink, iface};
+use crate::link::{Link, LinkOptions, LossyLink, iface};
 use crate::render::summary;
-use crate::sink::pcapng::{InterfaceInfo, PcapNgSink, SectionInfo};
 use crate::wire::ipv4;
-
-/// Snap length written in the pcapng interface block (as dumpcap's default).
-pub const SNAPLEN: u32 = 262_144;
 
 /// Parses `IP:PORT` for `--to`.
 pub fn parse_target(text: &str) -> Result<SocketAddrV4, Failure> {
@@ -31,60 +29,6 @@ pub fn parse_target(text: &str) -> Result<SocketAddrV4, Failure> {
         Failure::usage(format!(
             "--to {text:?} is not an IPv4 address and port: write it like 10.0.3.1:8080"
         ))
-    })
-}
-
-/// The interface by name, checked: present, up, Ethernet, not loopback, with a MAC address.
-pub fn usable_interface(name: &str, what: &str) -> Result<Interface, Failure> {
-    let i = iface::find_ethernet(name).map_err(|e| Failure::usage(e.to_string()))?;
-    if i.loopback {
-        return Err(Failure::usage(format!(
-            "{name} is the loopback interface: frames injected there never reach local sockets \
-             (the kernel treats them as its own outgoing traffic), so {what} cannot talk to a \
-             server on this machine through it. Use a veth pair into a network namespace (see \
-             the README, \"Craft\"), or the lab LAN (eth0, wlan0)"
-        )));
-    }
-    match i.mac {
-        Some(m) if m != [0; 6] => Ok(i),
-        _ => Err(Failure::usage(format!(
-            "{name} has no MAC address, so it carries no Ethernet frames wirelab can build"
-        ))),
-    }
-}
-
-/// The interface address (and prefix) for `dst`'s subnet, or the first IPv4 address.
-fn subnet_for(i: &Interface, dst: Ipv4Addr) -> Option<(Ipv4Addr, u8)> {
-    i.ipv4_subnet_of(dst).or_else(|| i.ipv4().next())
-}
-
-/// The next hop towards `dst` from `src/prefix` on `i`: `dst` itself on the subnet, else the
-/// interface's default gateway.
-pub fn next_hop(
-    i: &Interface,
-    src: Ipv4Addr,
-    prefix: Option<u8>,
-    dst: Ipv4Addr,
-) -> Result<Ipv4Addr, Failure> {
-    let on_link = match prefix {
-        Some(p) => iface::same_subnet(src, dst, p),
-        // No address on the interface: assume the server is on the link.
-        None => true,
-    };
-    if on_link {
-        return Ok(dst);
-    }
-    iface::default_gateway(&i.name).ok_or_else(|| {
-        Failure::new(
-            exit::UNREACHABLE,
-            format!(
-                "host unreachable: {dst} is not on {}'s subnet ({src}/{}) and {} has no default \
-                 gateway to send it to",
-                i.name,
-                prefix.unwrap_or(32),
-                i.name
-            ),
-        )
     })
 }
 
@@ -121,41 +65,6 @@ fn seconds(name: &str, v: f64) -> Result<Duration, Failure> {
     Ok(Duration::from_secs_f64(v))
 }
 
-/// The pcapng interface block of a command that crafts frames on interface `name` (what its
-/// `-w FILE` records).
-pub(super) fn crafted_link_info(name: &str, description: String, mac: [u8; 6]) -> InterfaceInfo {
-    InterfaceInfo {
-        name: Some(name.to_string()),
-        description: Some(description),
-        mac: Some(mac),
-        snaplen: SNAPLEN,
-        ..InterfaceInfo::new(LinkType::ETHERNET)
-    }
-}
-
-/// Where a crafting command shows what it does: standard error when `-w -` sends the pcapng
-/// to standard output, else standard output.
-pub(super) fn shown_output(write: Option<&std::path::Path>) -> Box<dyn Write> {
-    if write.is_some_and(crate::sink::output::is_stdio) {
-        Box::new(io::stderr())
-    } else {
-        Box::new(io::stdout().lock())
-    }
-}
-
-/// Creates a pcapng file for `-w` (an existing file is kept unless `force`), with an error
-/// that says what to do.
-pub fn create_pcapng(
-    path: &std::path::Path,
-    force: bool,
-) -> Result<PcapNgSink<Box<dyn Write>>, Failure> {
-    let file = crate::sink::output::create_new(path, force, "-w")
-        .map_err(|e| Failure::new(exit::FAILURE, e.to_string()))?;
-    let w: Box<dyn Write> = Box::new(BufWriter::with_capacity(1 << 16, file));
-    PcapNgSink::with_section(w, &SectionInfo::this_host())
-        .map_err(|e| Failure::new(exit::FAILURE, format!("writing {}: {e}", path.display())))
-}
-
 /// With `--loss 100` nothing can get through: the failure says so, naming the setting,
 /// instead of blaming the server or the network.
 fn name_total_loss(f: Failure, loss: f64) -> Failure {
@@ -170,18 +79,6 @@ fn name_total_loss(f: Failure, loss: f64) -> Failure {
             f.message
         ),
     )
-}
-
-/// The message for a link that could not be opened.
-pub fn open_failure(e: LinkError) -> Failure {
-    let code = match e {
-        LinkError::NoPrivilege { .. } => exit::NO_PERMISSION,
-        LinkError::NoSuchInterface { .. }
-        | LinkError::Down { .. }
-        | LinkError::NotEthernet { .. } => exit::USAGE,
-        LinkError::Io { .. } => exit::FAILURE,
-    };
-    Failure::new(code, e.to_string())
 }
 
 /// Runs `wirelab craft`.
@@ -269,13 +166,13 @@ pub fn run(args: &CraftArgs) -> anyhow::Result<ExitCode> {
         }
     }
 
-    let pcap = args
-        .write
-        .as_deref()
-        .map(|p| create_pcapng(p, args.force))
-        .transpose()?;
-    let pnet = PnetLink::open(&i, LinkOptions::default()).map_err(open_failure)?;
-    crate::privilege::drop_all().map_err(|e| Failure::new(exit::FAILURE, e.to_string()))?;
+    let (pcap, pnet) = open_link(
+        &i,
+        LinkOptions::default(),
+        false,
+        args.write.as_deref(),
+        args.force,
+    )?;
     let input = match (&args.message, &args.file) {
         (Some(m), _) => Input::Bytes(m.as_bytes().to_vec()),
         (None, Some(path)) => Input::File(File::open(path).map_err(|e| {
@@ -294,26 +191,14 @@ pub fn run(args: &CraftArgs) -> anyhow::Result<ExitCode> {
             Input::Stdin
         }
     };
-    let info = InterfaceInfo {
-        name: Some(i.name.clone()),
-        description: Some(format!("wirelab craft to {to}")),
-        mac: Some(mac),
-        snaplen: SNAPLEN,
-        ..InterfaceInfo::new(LinkType::ETHERNET)
-    };
+    let info = crafted_link_info(&i.name, format!("wirelab craft to {to}"), mac);
     let style = super::stdout_style(args.color);
     // With `-w -` the pcapng goes to standard output and what is shown to standard error.
     let to_stdout = args
         .write
         .as_deref()
         .is_some_and(crate::sink::output::is_stdio);
-    let screen = || -> Box<dyn Write> {
-        if to_stdout {
-            Box::new(io::stderr())
-        } else {
-            Box::new(io::stdout().lock())
-        }
-    };
+    let screen = || shown_output(args.write.as_deref());
     let mut rec = Recorder::new(screen(), !args.quiet, style, pcap, &info)?;
     rec.fit_to(super::terminal_width(false));
 
@@ -499,24 +384,6 @@ mod tests {
         );
         assert!(c.is_empty());
         assert!(candidates(me, 31, &[], 3).is_empty());
-    }
-
-    #[test]
-    fn loopback_is_refused_with_the_reason() {
-        let e = usable_interface("lo", "wirelab craft").unwrap_err();
-        assert_eq!(e.code, exit::USAGE);
-        assert!(
-            e.message.contains("never reach local sockets"),
-            "{}",
-            e.message
-        );
-        assert!(e.message.contains("veth"), "{}", e.message);
-        let e = usable_interface("wl-none0", "wirelab craft").unwrap_err();
-        assert!(
-            e.message.contains("the interfaces here are"),
-            "{}",
-            e.message
-        );
     }
 
     #[test]

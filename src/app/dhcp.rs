@@ -8,20 +8,17 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::process::{Command, ExitCode};
 use std::time::Duration;
 
-use super::craft::{create_pcapng, open_failure, usable_interface};
-use super::driver::record::Recorder;
-use super::driver::station::{Got, Host, IDLE, Station};
+use super::driver::setup::{Rig, Setup, route_via, station_failure, usable_interface};
+use super::driver::station::{Batch, IDLE, Station};
 use super::exit::{self, Failure};
-use super::ping::station_failure;
 use crate::analyse::{Analyzer, Packet};
 use crate::cli::craft::DhcpArgs;
 use crate::craft::dhcp::{Client, ClientConfig, Event, Lease, Reply, State, release};
 use crate::craft::frame::{self, Route};
-use crate::craft::neighbor::NeighborConfig;
 use crate::decode::{LinkRepr, TransportRepr};
 use crate::dissect::{Dissector, FieldVal};
 use crate::frame::{Frame, LinkType};
-use crate::link::{LinkOptions, PnetLink, iface};
+use crate::link::iface;
 use crate::render::detail::write_detail;
 use crate::render::style::Style;
 use crate::sink::pcapng::Direction;
@@ -179,6 +176,23 @@ fn send<W: Write>(
         .map_err(|e| fail(e.to_string()))
 }
 
+/// Releases the route's source address to its destination, the server that leased it (a
+/// DHCP Release of transaction `xid`, sent and shown), and says so.
+fn send_release<W: Write>(
+    st: &mut Station<'_, W>,
+    shower: &mut Shower,
+    out: &mut dyn Write,
+    route: &Route,
+    ip_id: u16,
+    xid: u32,
+) -> anyhow::Result<()> {
+    let (addr, server) = (route.src_ip, route.dst_ip);
+    let msg = release(xid, route.src_mac, addr, server);
+    send(st, shower, out, route, ip_id, &msg, "DHCP Release")?;
+    writeln!(out, "Released {addr} to server {server}")?;
+    Ok(())
+}
+
 fn lease_text(l: &Lease) -> String {
     let mut s = format!("{}/{} from server {}", l.addr, l.prefix(), l.server);
     if let Some(t) = l.lease_secs {
@@ -224,64 +238,31 @@ pub fn run(args: &DhcpArgs) -> anyhow::Result<ExitCode> {
         None => if_mac,
     };
     let hostname = args.hostname.clone().unwrap_or_else(system_hostname);
-    let pcap = args
-        .write
-        .as_deref()
-        .map(|p| create_pcapng(p, args.force))
-        .transpose()?;
-    let opts = LinkOptions {
-        promiscuous: mac != if_mac,
-        ..LinkOptions::default()
-    };
-    let mut link = PnetLink::open(&i, opts).map_err(open_failure)?;
+    let known = args.addr.zip(args.server);
     // `--apply` runs `ip`, which needs CAP_NET_ADMIN: it stays permitted (not effective) for
     // it; everything else goes.
-    if args.apply {
-        crate::privilege::drop_all_but_net_admin()
-    } else {
-        crate::privilege::drop_all()
-    }
-    .map_err(|e| Failure::new(exit::FAILURE, e.to_string()))?;
-    let info = super::craft::crafted_link_info(&i.name, "wirelab dhcp".to_string(), if_mac);
-    let style = super::stdout_style(args.color);
-    let mut out = super::craft::shown_output(args.write.as_deref());
-    let mut rec = Recorder::new(io::sink(), false, style, pcap, &info)?;
-    let mut status = io::stderr();
-    let known = args.addr.zip(args.server);
-    let host = Host {
-        iface: i.name.clone(),
-        mac,
-        ip: known.map_or(Ipv4Addr::UNSPECIFIED, |(a, _)| a),
-        answer_arp: known.is_some_and(|(a, _)| !iface::is_local_address(a)),
-        arp: NeighborConfig::default(),
-    };
-    let mut st = Station::new(host, &mut link, &mut rec, &mut status);
+    let Rig {
+        mut out,
+        style,
+        mut kit,
+    } = Setup::new(&i, "wirelab dhcp".to_string())
+        .mac(mac)
+        .address(
+            known.map_or(Ipv4Addr::UNSPECIFIED, |(a, _)| a),
+            known.is_some_and(|(a, _)| !iface::is_local_address(a)),
+        )
+        .keep_net_admin(args.apply)
+        .open(args.write.as_deref(), args.force, args.color)?;
+    let mut st = kit.station();
     let mut shower = Shower::new(style);
     let xid = crate::craft::random_u32();
     let mut ip_id = crate::craft::random_u32() as u16;
 
-    if let Some((addr, server)) = known {
-        let server_mac = st.resolve(server).map_err(station_failure)?;
-        let route = Route {
-            src_mac: mac,
-            dst_mac: server_mac,
-            src_ip: addr,
-            dst_ip: server,
-            ttl: ipv4::DEFAULT_TTL,
-        };
-        let msg = release(xid, mac, addr, server);
-        send(
-            &mut st,
-            &mut shower,
-            &mut *out,
-            &route,
-            ip_id,
-            &msg,
-            "DHCP Release",
-        )?;
-        writeln!(out, "Released {addr} to server {server}")?;
+    if let Some((_, server)) = known {
+        let route = route_via(&mut st, server, server)?;
+        send_release(&mut st, &mut shower, &mut *out, &route, ip_id, xid)?;
         drop(st);
-        rec.finish()?;
+        kit.finish()?;
         return Ok(ExitCode::SUCCESS);
     }
 
@@ -341,18 +322,8 @@ pub fn run(args: &DhcpArgs) -> anyhow::Result<ExitCode> {
         if client.done() {
             break;
         }
-        let mut wait = client.poll_at().saturating_sub(now).min(IDLE);
-        for _ in 0..64 {
-            let got = st.recv(wait).map_err(station_failure)?;
-            wait = Duration::ZERO;
-            let (timestamp, from_host) = match got {
-                Got::Nothing => break,
-                Got::Handled => continue,
-                Got::Frame {
-                    timestamp,
-                    from_host,
-                } => (timestamp, from_host),
-            };
+        let mut batch = Batch::new(client.poll_at().saturating_sub(now).min(IDLE));
+        while let Some((timestamp, from_host)) = batch.next(&mut st).map_err(station_failure)? {
             let d = st.decoded();
             let TransportRepr::Udp(u) = &d.transport else {
                 continue;
@@ -400,7 +371,7 @@ pub fn run(args: &DhcpArgs) -> anyhow::Result<ExitCode> {
         State::Bound(l) => l,
         State::Refused { server } => {
             drop(st);
-            rec.finish()?;
+            kit.finish()?;
             return Err(Failure::new(
                 exit::FAILURE,
                 format!(
@@ -412,7 +383,7 @@ pub fn run(args: &DhcpArgs) -> anyhow::Result<ExitCode> {
         }
         State::Requesting(l) | State::NoAck(l) => {
             drop(st);
-            rec.finish()?;
+            kit.finish()?;
             return Err(Failure::new(
                 exit::TIMED_OUT,
                 format!(
@@ -424,7 +395,7 @@ pub fn run(args: &DhcpArgs) -> anyhow::Result<ExitCode> {
         }
         State::Selecting | State::NoOffer => {
             drop(st);
-            rec.finish()?;
+            kit.finish()?;
             return Err(Failure::new(
                 exit::TIMED_OUT,
                 format!(
@@ -444,21 +415,11 @@ pub fn run(args: &DhcpArgs) -> anyhow::Result<ExitCode> {
             dst_ip: lease.server,
             ttl: ipv4::DEFAULT_TTL,
         };
-        let msg = release(xid, mac, lease.addr, lease.server);
         ip_id = ip_id.wrapping_add(1);
-        send(
-            &mut st,
-            &mut shower,
-            &mut *out,
-            &route,
-            ip_id,
-            &msg,
-            "DHCP Release",
-        )?;
-        writeln!(out, "Released {} to server {}", lease.addr, lease.server)?;
+        send_release(&mut st, &mut shower, &mut *out, &route, ip_id, xid)?;
     }
     drop(st);
-    rec.finish()?;
+    kit.finish()?;
     if args.apply {
         let dev = i.name.clone();
         ip_command(

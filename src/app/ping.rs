@@ -2,27 +2,22 @@
 //! reply with its round-trip time, the encapsulation of the first request, and ping's
 //! statistics at the end.
 
-use std::io::{self, Write};
+use std::io::Write;
 use std::net::{Ipv4Addr, ToSocketAddrs};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use super::craft::{create_pcapng, next_hop, open_failure, usable_interface};
-use super::driver::record::Recorder;
-use super::driver::station::{Got, Host, IDLE, Station, StationError};
+use super::driver::setup::{
+    Rig, Setup, route_via, show_build_up, station_failure, towards, usable_interface,
+};
+use super::driver::station::{Batch, IDLE};
 use super::exit::{self, Failure};
 use crate::cli::craft::PingArgs;
-use crate::craft::frame::{self, Route};
-use crate::craft::neighbor::NeighborConfig;
+use crate::craft::frame;
 use crate::craft::ping::{PingConfig, Pinger};
-use crate::decode::detail::{self, DetailContext};
 use crate::decode::{NetRepr, TransportRepr};
-use crate::frame::LinkType;
-use crate::link::{LinkOptions, PnetLink, iface};
-use crate::render::encapsulation::write_build_up;
 use crate::sink::pcapng::Direction;
 use crate::wire::icmp::{ECHO_REPLY, ECHO_REQUEST, IcmpRepr};
-use crate::wire::ipv4;
 
 /// The IPv4 address of `host` (a literal, or a name resolved by the system).
 pub(super) fn resolve_host(host: &str) -> Result<Ipv4Addr, Failure> {
@@ -47,13 +42,6 @@ pub(super) fn ms3(d: Duration) -> String {
     format!("{:.3}", d.as_secs_f64() * 1000.0)
 }
 
-pub(super) fn station_failure(e: StationError) -> Failure {
-    match e {
-        StationError::Unreachable { .. } => Failure::new(exit::UNREACHABLE, e.to_string()),
-        _ => Failure::new(exit::FAILURE, e.to_string()),
-    }
-}
-
 /// Runs `wirelab ping`.
 pub fn run(args: &PingArgs) -> anyhow::Result<ExitCode> {
     let target = resolve_host(&args.host)?;
@@ -68,58 +56,23 @@ pub fn run(args: &PingArgs) -> anyhow::Result<ExitCode> {
     if args.count == 0 {
         return Err(Failure::usage("-c 0 sends nothing: give at least 1").into());
     }
-    if iface::is_local_address(target) {
-        return Err(Failure::usage(format!(
-            "{target} is an address of this host: requests wirelab sends to it leave on {} and \
-             never come back in; ping another host of the LAN",
-            i.name
-        ))
-        .into());
-    }
-    let subnet = i.ipv4_subnet_of(target).or_else(|| i.ipv4().next());
-    let src = match (args.src_ip, subnet) {
-        (Some(ip), _) => ip,
-        (None, Some((ip, _))) => ip,
-        (None, None) => {
-            return Err(Failure::usage(format!(
-                "{} has no IPv4 address: give the source address with --src-ip",
-                i.name
-            ))
-            .into());
-        }
-    };
-    let owned = iface::is_local_address(src);
-    let hop = next_hop(&i, src, subnet.map(|(_, p)| p), target)?;
-    let mac = i.mac.unwrap_or_default();
-
-    let pcap = args
-        .write
-        .as_deref()
-        .map(|p| create_pcapng(p, args.force))
-        .transpose()?;
-    let mut link = PnetLink::open(&i, LinkOptions::default()).map_err(open_failure)?;
-    crate::privilege::drop_all().map_err(|e| Failure::new(exit::FAILURE, e.to_string()))?;
-    let info = super::craft::crafted_link_info(&i.name, format!("wirelab ping {target}"), mac);
-    let style = super::stdout_style(args.color);
-    let mut out = super::craft::shown_output(args.write.as_deref());
-    let mut rec = Recorder::new(io::sink(), false, style, pcap, &info)?;
-    let mut status = io::stderr();
-    let host = Host {
-        iface: i.name.clone(),
-        mac,
-        ip: src,
-        answer_arp: !owned,
-        arp: NeighborConfig::default(),
-    };
-    let mut st = Station::new(host, &mut link, &mut rec, &mut status);
-    let dst_mac = st.resolve(hop).map_err(station_failure)?;
-    let route = Route {
-        src_mac: mac,
-        dst_mac,
-        src_ip: src,
-        dst_ip: target,
-        ttl: ipv4::DEFAULT_TTL,
-    };
+    let to = towards(
+        &i,
+        target,
+        args.src_ip,
+        "requests",
+        "ping another host of the LAN",
+    )?;
+    let Rig {
+        mut out,
+        style,
+        mut kit,
+    } = Setup::new(&i, format!("wirelab ping {target}"))
+        .address(to.src, !to.owned)
+        .open(args.write.as_deref(), args.force, args.color)?;
+    let mut st = kit.station();
+    let route = route_via(&mut st, to.hop, target)?;
+    let src = to.src;
     writeln!(
         out,
         "PING {target} from {src} {}: {} data bytes",
@@ -150,15 +103,7 @@ pub fn run(args: &PingArgs) -> anyhow::Result<ExitCode> {
             if first {
                 first = false;
                 let frame = st.tx().clone();
-                let d = crate::decode::decode(
-                    1,
-                    LinkType::ETHERNET,
-                    &frame,
-                    &mut crate::decode::Reassembler::new(),
-                );
-                let layers = detail::layers(&d, &frame, &DetailContext::default());
-                write_build_up(&mut out, &frame, &layers, "the first echo request", style)?;
-                writeln!(out)?;
+                show_build_up(&mut *out, &frame, "the first echo request", style)?;
             }
             let comment = format!("echo request {}", req.seq);
             st.send_tx(Some(&comment), None).map_err(station_failure)?;
@@ -171,18 +116,8 @@ pub fn run(args: &PingArgs) -> anyhow::Result<ExitCode> {
         if let Some(t) = st.arp_poll_at() {
             wake = wake.min(t);
         }
-        let mut wait = wake.saturating_sub(now).min(IDLE);
-        for _ in 0..64 {
-            let got = st.recv(wait).map_err(station_failure)?;
-            wait = Duration::ZERO;
-            let (timestamp, from_host) = match got {
-                Got::Nothing => break,
-                Got::Handled => continue,
-                Got::Frame {
-                    timestamp,
-                    from_host,
-                } => (timestamp, from_host),
-            };
+        let mut batch = Batch::new(wake.saturating_sub(now).min(IDLE));
+        while let Some((timestamp, from_host)) = batch.next(&mut st).map_err(station_failure)? {
             let d = st.decoded();
             let (NetRepr::Ipv4(ip), TransportRepr::Icmpv4(icmp)) = (&d.net, &d.transport) else {
                 continue;
@@ -219,7 +154,7 @@ pub fn run(args: &PingArgs) -> anyhow::Result<ExitCode> {
     let stats = pinger.stats().clone();
     let elapsed = st.now().saturating_sub(start);
     drop(st);
-    rec.finish()?;
+    kit.finish()?;
     writeln!(out)?;
     writeln!(out, "--- {target} ping statistics ---")?;
     writeln!(

@@ -4,29 +4,25 @@
 //! `ping` shows it, and with `--layers` every probe's and answer's layers, the answer's
 //! quoted IP header and 8 bytes included.
 
-use std::io::{self, Write};
+use std::io::Write;
 use std::net::Ipv4Addr;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use super::craft::{create_pcapng, next_hop, open_failure, usable_interface};
-use super::driver::record::Recorder;
-use super::driver::station::{Got, Host, IDLE, Station};
+use super::driver::setup::{
+    Rig, Setup, route_via, show_build_up, station_failure, towards, usable_interface,
+};
+use super::driver::station::{Batch, IDLE};
 use super::exit::{self, Failure};
-use super::ping::{ms3, resolve_host, station_failure};
+use super::ping::{ms3, resolve_host};
 use crate::cli::craft::TracerouteArgs;
 use crate::craft::frame::{self, Route};
-use crate::craft::neighbor::NeighborConfig;
 use crate::craft::traceroute::{
     Answer, AnswerKind, Event, MIN_SIZE, MatchedBy, Method, Probe, ProbeKey, QuotedHeader,
     TraceConfig, Tracer,
 };
-use crate::decode::detail::{self, DetailContext};
 use crate::decode::names::{icmp_code_name, icmp_type_name};
 use crate::decode::{LinkRepr, NetRepr, TransportRepr};
-use crate::frame::LinkType;
-use crate::link::{LinkOptions, PnetLink, iface};
-use crate::render::encapsulation::write_build_up;
 use crate::sink::pcapng::Direction;
 use crate::wire::ipv4::{self, Ipv4Repr};
 
@@ -246,60 +242,24 @@ pub fn run(args: &TracerouteArgs) -> anyhow::Result<ExitCode> {
     let wait = check_args(args)?;
     let target = resolve_host(&args.host)?;
     let i = usable_interface(&args.iface, "wirelab traceroute")?;
-    if iface::is_local_address(target) {
-        return Err(Failure::usage(format!(
-            "{target} is an address of this host: probes wirelab sends to it leave on {} and \
-             never come back in; trace the route to another host",
-            i.name
-        ))
-        .into());
-    }
-    let subnet = i.ipv4_subnet_of(target).or_else(|| i.ipv4().next());
-    let src = match (args.src_ip, subnet) {
-        (Some(ip), _) => ip,
-        (None, Some((ip, _))) => ip,
-        (None, None) => {
-            return Err(Failure::usage(format!(
-                "{} has no IPv4 address: give the source address with --src-ip",
-                i.name
-            ))
-            .into());
-        }
-    };
-    let owned = iface::is_local_address(src);
-    let hop = next_hop(&i, src, subnet.map(|(_, p)| p), target)?;
-    let mac = i.mac.unwrap_or_default();
+    let to = towards(
+        &i,
+        target,
+        args.src_ip,
+        "probes",
+        "trace the route to another host",
+    )?;
     let mtu = usize::try_from(i.mtu).unwrap_or(1500).max(68);
-
-    let pcap = args
-        .write
-        .as_deref()
-        .map(|p| create_pcapng(p, args.force))
-        .transpose()?;
-    let mut link = PnetLink::open(&i, LinkOptions::default()).map_err(open_failure)?;
-    crate::privilege::drop_all().map_err(|e| Failure::new(exit::FAILURE, e.to_string()))?;
-    let info =
-        super::craft::crafted_link_info(&i.name, format!("wirelab traceroute {target}"), mac);
-    let style = super::stdout_style(args.color);
-    let mut out = super::craft::shown_output(args.write.as_deref());
-    let mut rec = Recorder::new(io::sink(), false, style, pcap, &info)?;
-    let mut status = io::stderr();
-    let host = Host {
-        iface: i.name.clone(),
-        mac,
-        ip: src,
-        answer_arp: !owned,
-        arp: NeighborConfig::default(),
-    };
-    let mut st = Station::new(host, &mut link, &mut rec, &mut status);
-    let dst_mac = st.resolve(hop).map_err(station_failure)?;
-    let route = Route {
-        src_mac: mac,
-        dst_mac,
-        src_ip: src,
-        dst_ip: target,
-        ttl: ipv4::DEFAULT_TTL,
-    };
+    let Rig {
+        mut out,
+        style,
+        mut kit,
+    } = Setup::new(&i, format!("wirelab traceroute {target}"))
+        .address(to.src, !to.owned)
+        .open(args.write.as_deref(), args.force, args.color)?;
+    let mut st = kit.station();
+    let route = route_via(&mut st, to.hop, target)?;
+    let src = to.src;
     let method = if args.icmp {
         Method::Icmp {
             id: crate::craft::random_u32() as u16,
@@ -386,15 +346,7 @@ pub fn run(args: &TracerouteArgs) -> anyhow::Result<ExitCode> {
                         "the first probe".to_string()
                     };
                     let frame = st.tx().clone();
-                    let d = crate::decode::decode(
-                        1,
-                        LinkType::ETHERNET,
-                        &frame,
-                        &mut crate::decode::Reassembler::new(),
-                    );
-                    let layers = detail::layers(&d, &frame, &DetailContext::default());
-                    write_build_up(&mut out, &frame, &layers, &title, style)?;
-                    writeln!(out)?;
+                    show_build_up(&mut *out, &frame, &title, style)?;
                     out.flush()?;
                 }
                 let comment = if count > 1 {
@@ -413,18 +365,8 @@ pub fn run(args: &TracerouteArgs) -> anyhow::Result<ExitCode> {
         if let Some(t) = st.arp_poll_at() {
             wake = wake.min(t);
         }
-        let mut wait = wake.saturating_sub(now).min(IDLE);
-        for _ in 0..64 {
-            let got = st.recv(wait).map_err(station_failure)?;
-            wait = Duration::ZERO;
-            let (timestamp, from_host) = match got {
-                Got::Nothing => break,
-                Got::Handled => continue,
-                Got::Frame {
-                    timestamp,
-                    from_host,
-                } => (timestamp, from_host),
-            };
+        let mut batch = Batch::new(wake.saturating_sub(now).min(IDLE));
+        while let Some((timestamp, from_host)) = batch.next(&mut st).map_err(station_failure)? {
             let d = st.decoded();
             let NetRepr::Ipv4(ip) = &d.net else {
                 continue;
@@ -469,7 +411,7 @@ pub fn run(args: &TracerouteArgs) -> anyhow::Result<ExitCode> {
     }
     let reached = tracer.reached();
     drop(st);
-    rec.finish()?;
+    kit.finish()?;
     out.flush()?;
     if !reached {
         return Err(Failure::new(

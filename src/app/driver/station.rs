@@ -92,6 +92,51 @@ pub enum Got {
     },
 }
 
+/// Most frames read in one [`Batch`] (ARP included) before the caller gets to send again.
+pub const BATCH: usize = 64;
+
+/// One turn's reading: the first frame waited for at most the turn's wait, then only what is
+/// there already, [`BATCH`] frames at most (ARP, handled by the station, included).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Batch {
+    wait: Duration,
+    left: usize,
+}
+
+impl Batch {
+    /// A turn that waits at most `wait` for its first frame.
+    pub fn new(wait: Duration) -> Self {
+        Batch { wait, left: BATCH }
+    }
+
+    /// The next frame for the caller (see [`Station::rx`] and [`Station::decoded`]): when it
+    /// was read, and whether this host's own kernel sent it. `None` ends the turn: nothing
+    /// came in time, or [`BATCH`] frames were read.
+    pub fn next<W: Write>(
+        &mut self,
+        st: &mut Station<'_, W>,
+    ) -> Result<Option<(Duration, bool)>, StationError> {
+        // Bounded: every turn of the loop uses up one of the batch.
+        while self.left > 0 {
+            self.left -= 1;
+            let got = st.recv(self.wait)?;
+            self.wait = Duration::ZERO;
+            match got {
+                Got::Nothing => {
+                    self.left = 0;
+                    return Ok(None);
+                }
+                Got::Handled => {}
+                Got::Frame {
+                    timestamp,
+                    from_host,
+                } => return Ok(Some((timestamp, from_host))),
+            }
+        }
+        Ok(None)
+    }
+}
+
 /// Who we are on the link.
 #[derive(Debug, Clone)]
 pub struct Host {
@@ -418,6 +463,17 @@ impl<'a, W: Write> Station<'a, W> {
         Ok(())
     }
 
+    /// Reads frames (ARP is handled; the rest is of no interest yet) until the ARP logic's
+    /// next timer after `now`, [`IDLE`] at most.
+    fn wait_for_arp(&mut self, now: Duration) -> Result<(), StationError> {
+        let wait = self
+            .neighbor
+            .poll_at()
+            .map_or(IDLE, |t| t.saturating_sub(now))
+            .min(IDLE);
+        self.pump(wait, BATCH, |_, _, _| Ok(()))
+    }
+
     /// Probes the candidates in turn and takes the first nobody answers for.
     pub fn choose_address(&mut self, candidates: &[Ipv4Addr]) -> Result<Ipv4Addr, StationError> {
         let mut taken = Vec::new();
@@ -434,12 +490,7 @@ impl<'a, W: Write> Station<'a, W> {
                     ProbeResult::Pending => {}
                     r => break r,
                 }
-                let wait = self
-                    .neighbor
-                    .poll_at()
-                    .map_or(IDLE, |t| t.saturating_sub(now))
-                    .min(IDLE);
-                self.pump(wait, 64, |_, _, _| Ok(()))?;
+                self.wait_for_arp(now)?;
             };
             match result {
                 ProbeResult::Free => {
@@ -481,12 +532,7 @@ impl<'a, W: Write> Station<'a, W> {
                 }
                 Resolution::Pending | Resolution::Unknown => {}
             }
-            let wait = self
-                .neighbor
-                .poll_at()
-                .map_or(IDLE, |t| t.saturating_sub(now))
-                .min(IDLE);
-            self.pump(wait, 64, |_, _, _| Ok(()))?;
+            self.wait_for_arp(now)?;
         }
     }
 }
@@ -506,3 +552,6 @@ fn mark_dropped(comment: Option<&str>) -> String {
 fn dropped_since(before: Option<LossCounts>, after: Option<LossCounts>) -> bool {
     matches!((before, after), (Some(b), Some(a)) if a.sent_dropped > b.sent_dropped)
 }
+
+#[cfg(test)]
+mod tests;
