@@ -177,6 +177,8 @@ struct Wait {
     prefix: Vec<u8>,
     /// The body runs to the FIN (`total` is then `usize::MAX`).
     until_fin: bool,
+    /// When it was made ([`State::tick`]).
+    used: u64,
 }
 
 /// Request/response pairing per conversation, bounded.
@@ -200,16 +202,21 @@ impl State {
     fn conv(&mut self, key: ConvKey) -> &mut Conv {
         self.tick += 1;
         if self.convs.len() >= MAX_CONVS && !self.convs.contains_key(&key) {
-            let mut ages: Vec<u64> = self.convs.values().map(|c| c.used).collect();
-            ages.sort_unstable();
-            let cut = ages.get(ages.len() / 2).copied().unwrap_or(0);
-            self.convs.retain(|_, c| c.used > cut);
+            keep_newest_half(&mut self.convs, |c| c.used);
         }
         let tick = self.tick;
         let c = self.convs.entry(key).or_default();
         c.used = tick;
         c
     }
+}
+
+/// Drops the least recently used half of `map` (`used` gives an entry's last use).
+fn keep_newest_half<K, V>(map: &mut HashMap<K, V>, used: impl Fn(&V) -> u64) {
+    let mut ages: Vec<u64> = map.values().map(&used).collect();
+    ages.sort_unstable();
+    let cut = ages.get(ages.len() / 2).copied().unwrap_or(0);
+    map.retain(|_, v| used(v) > cut);
 }
 
 /// Is `method` one of the request methods Wireshark 4.0 recognises (by length, as it does)?
@@ -803,6 +810,12 @@ fn dissect_tcp(d: Dissector, state: &mut State, cx: &mut Cx<'_>, data: &[u8]) ->
                     _ => (usize::MAX, true),
                 };
                 let msg = data.get(at..).unwrap_or_default();
+                // A stream that ends without its body (a RST, the capture's end) leaves its
+                // wait behind: the oldest go first when there are too many.
+                state.tick += 1;
+                if state.waits.len() >= MAX_CONVS && !state.waits.contains_key(&dir) {
+                    keep_newest_half(&mut state.waits, |w| w.used);
+                }
                 state.waits.insert(
                     dir,
                     Wait {
@@ -810,6 +823,7 @@ fn dissect_tcp(d: Dissector, state: &mut State, cx: &mut Cx<'_>, data: &[u8]) ->
                         have: msg.len(),
                         prefix: msg.get(..32).unwrap_or(msg).to_vec(),
                         until_fin,
+                        used: state.tick,
                     },
                 );
                 return if until_fin {

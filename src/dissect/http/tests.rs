@@ -11,6 +11,7 @@ struct Conn {
     server: SocketAddr,
     seq: [u32; 2],
     frame: u64,
+    stream: u32,
 }
 
 impl Conn {
@@ -21,6 +22,7 @@ impl Conn {
             server: SocketAddr::from(([10, 0, 0, 1], port)),
             seq: [1, 1],
             frame: 0,
+            stream: 0,
         }
     }
 
@@ -44,7 +46,7 @@ impl Conn {
         let mut cols = Columns::new("TCP", "tcp info");
         let mut layers = Vec::new();
         let seg = TcpSegmentInfo {
-            stream: 0,
+            stream: self.stream,
             seq: self.seq[i],
             retransmission: false,
             fin,
@@ -420,4 +422,24 @@ fn a_body_to_the_close_past_the_cap_is_not_kept() {
     let (cols, layers) = c.fin(false, b"");
     assert!(layers.is_empty());
     assert_eq!((cols.protocol, cols.info()), ("TCP", "tcp info"));
+}
+
+#[test]
+fn waits_left_by_streams_that_never_end_are_bounded() {
+    let mut c = Conn::new(80);
+    for stream in 0..10_000 {
+        c.stream = stream;
+        c.seq = [1, 1];
+        let (cols, _) = c.seg(false, b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nab");
+        assert_eq!(
+            cols.info(),
+            "HTTP/1.1 200 OK  [TCP segment of a reassembled PDU]"
+        );
+    }
+    let waits = c.dis.states.http.waits.len();
+    assert!((1..=MAX_CONVS).contains(&waits), "{waits}");
+    // The newest stream's wait is kept: its next segment is a middle one, as TCP shows it.
+    let (cols, layers) = c.seg(false, b"cd");
+    assert!(layers.is_empty());
+    assert_eq!(cols.info(), "tcp info [TCP segment of a reassembled PDU]");
 }
